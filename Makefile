@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# make            build build/smtpguard (needs clang, bpftool, libbpf, libelf, zlib)
+# make start      load the guard with /etc/smtpguard.conf (or the defaults), print status
+# make test       build and run the whole suite (root; real kernel)
+# make clean
+#
+# Every product goes under build/. V=1 shows the commands.
+
+VERSION := 0.1.0
+OUTPUT := build
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' \
+	-e 's/s390x/s390/' -e 's/riscv64/riscv/' -e 's/loongarch64/loongarch/')
+VMLINUX := vmlinux/$(ARCH)/vmlinux.h
+
+LIBBPF_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
+LIBBPF_LIBS := $(or $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null),-lbpf) -lelf -lz
+
+WARNINGS := -Wall -Wextra -Werror -Wmissing-field-initializers -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wno-unused-parameter
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(OUTPUT) -Iloader \
+	-DSMTPGUARD_VERSION='"$(VERSION)"' $(LIBBPF_CFLAGS)
+ifeq ($(SANITIZE),1)
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+# clang's own system includes, passed with -idirafter so that the BPF build
+# sees asm/ headers without the host's arch-specific include paths.
+CLANG_BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 \
+	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Iinclude \
+	-I$(dir $(VMLINUX)) $(CLANG_BPF_SYS_INCLUDES)
+
+LOADER_SRCS := $(filter-out loader/main.c,$(wildcard loader/*.c))
+LOADER_OBJS := $(patsubst loader/%.c,$(OUTPUT)/loader/%.o,$(LOADER_SRCS))
+SKEL := $(OUTPUT)/smtpguard.skel.h
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.PHONY: all clean start test tests format
+.DELETE_ON_ERROR:
+
+all: $(OUTPUT)/smtpguard
+
+$(OUTPUT) $(OUTPUT)/loader $(OUTPUT)/tests:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/smtpguard.tmp.bpf.o: bpf/smtpguard.bpf.c include/smtpguard.h $(VMLINUX) | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/smtpguard.bpf.o: $(OUTPUT)/smtpguard.tmp.bpf.o
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $<
+
+$(SKEL): $(OUTPUT)/smtpguard.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name smtpguard_bpf > $@
+
+$(OUTPUT)/loader/%.o: loader/%.c $(wildcard loader/*.h) include/smtpguard.h $(SKEL) | $(OUTPUT)/loader
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/smtpguard: $(OUTPUT)/loader/main.o $(LOADER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(LIBBPF_LIBS) -o $@
+
+# --- tests ---------------------------------------------------------------
+TEST_BINS := $(OUTPUT)/tests/unit_config $(OUTPUT)/tests/e2e_guard $(OUTPUT)/tests/sg-listen
+
+$(OUTPUT)/tests/unit_config: tests/unit/config_test.c tests/testlib.h $(OUTPUT)/loader/config.o \
+		$(OUTPUT)/loader/identity.o $(OUTPUT)/loader/policy.o | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) $(filter %.c %.o,$^) -o $@
+
+$(OUTPUT)/tests/e2e_guard: tests/e2e/e2e_guard.c tests/e2e/probe.c tests/e2e/probe.h tests/testlib.h \
+		| $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) $(filter %.c,$^) -luring -lpthread -o $@
+
+$(OUTPUT)/tests/sg-listen: tests/e2e/sg-listen.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< -o $@
+
+tests: $(OUTPUT)/smtpguard $(TEST_BINS)
+
+test: tests
+	$(Q)tests/run.sh
+
+start: $(OUTPUT)/smtpguard
+	$(Q)$(OUTPUT)/smtpguard load && $(OUTPUT)/smtpguard status
+
+format:
+	clang-format -i bpf/*.c include/*.h loader/*.[ch] tests/*.h tests/*/*.[ch]
+
+clean:
+	$(call msg,CLEAN,$(OUTPUT))
+	$(Q)rm -rf $(OUTPUT)

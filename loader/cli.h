@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* cli.h - parsed command line, exit codes and the command entry points. */
+#ifndef SG_CLI_H
+#define SG_CLI_H
+
+#include <stdbool.h>
+
+enum sg_exit {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1, /* the operation failed */
+	EXIT_USAGE = 2, /* bad arguments or configuration: nothing was changed */
+	EXIT_NOT_LOADED = 3, /* no guard is loaded at the pin dir */
+};
+
+struct sg_opts {
+	const char *config; /* --config, default SG_DEFAULT_CONFIG */
+	const char *pin_dir; /* --pin-dir, default SG_DEFAULT_PIN_DIR */
+	const char *cgroup; /* load --cgroup; NULL: the cgroup v2 root */
+	bool verbose;
+	bool json; /* status, list */
+	bool runtime; /* allow, revoke */
+	int argc; /* positional arguments after the command name */
+	char **argv;
+};
+
+int cmd_load(const struct sg_opts *o);
+int cmd_unload(const struct sg_opts *o);
+int cmd_status(const struct sg_opts *o);
+int cmd_list(const struct sg_opts *o);
+int cmd_allow(const struct sg_opts *o);
+int cmd_revoke(const struct sg_opts *o);
+
+/* True when this process may load BPF and attach to cgroups. */
+bool privs_sufficient(void);
+
+#endif

@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* config.c - parse /etc/smtpguard.conf into struct sg_config; see config.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "parse.h"
+
+/* A configuration larger than this is certainly not one. */
+#define CONFIG_MAX_BYTES (64u << 20)
+
+struct parse_state {
+	struct sg_config *cfg;
+	FILE *diag;
+	unsigned int line;
+	int errors;
+};
+
+static void __attribute__((format(printf, 2, 3))) perr(struct parse_state *ps, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(ps->diag, "%s:%u: ", ps->cfg->path, ps->line);
+	va_start(ap, fmt);
+	vfprintf(ps->diag, fmt, ap);
+	va_end(ap);
+	fputc('\n', ps->diag);
+	ps->errors++;
+}
+
+static int ident_list_add(struct cfg_ident_list *l, const char *name, __u32 id, unsigned int line)
+{
+	struct cfg_ident *e;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct cfg_ident *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	e = &l->v[l->n];
+	e->name = NULL;
+	e->id = id;
+	e->line = line;
+	if (name) {
+		e->name = strdup(name);
+		if (!e->name)
+			return -ENOMEM;
+	}
+	l->n++;
+	return 0;
+}
+
+static void ident_list_free(struct cfg_ident_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].name);
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+void config_defaults(struct sg_config *cfg, const char *path)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->path = path;
+}
+
+/* Fill the keys the file did not give. Names from here are line 0. */
+static int apply_defaults(struct sg_config *cfg)
+{
+	static const unsigned int ports[] = { 25, 465, 587 };
+	static const char *const groups[] = { "mail", "mailman" };
+	int err = 0;
+
+	if (!cfg->ports_line) {
+		memset(cfg->ports, 0, sizeof(cfg->ports));
+		for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++)
+			cfg->ports[ports[i] / 64] |= 1ULL << (ports[i] % 64);
+	}
+	if (!cfg->users_line && !cfg->users.n)
+		err = ident_list_add(&cfg->users, "root", 0, 0);
+	for (size_t i = 0; !err && !cfg->groups_line && i < sizeof(groups) / sizeof(groups[0]); i++)
+		err = ident_list_add(&cfg->groups, groups[i], 0, 0);
+	if (!cfg->allow_local_line)
+		cfg->allow_local = true;
+	return err;
+}
+
+static int parse_ports(struct parse_state *ps, char *value)
+{
+	char *save = NULL;
+
+	for (char *tok = strtok_r(value, PARSE_LIST_SEPARATORS, &save); tok;
+	     tok = strtok_r(NULL, PARSE_LIST_SEPARATORS, &save)) {
+		__u32 port;
+
+		if (parse_u32(tok, 65535, &port) || port == 0) {
+			perr(ps, "bad port '%s' (expected a number from 1 to 65535)", tok);
+			continue;
+		}
+		ps->cfg->ports[port / 64] |= 1ULL << (port % 64);
+	}
+	if (!ps->cfg->ports_line)
+		ps->cfg->ports_line = ps->line;
+	return 0;
+}
+
+static int parse_idents(struct parse_state *ps, char *value, struct cfg_ident_list *list,
+			unsigned int *first_line, const char *what)
+{
+	char *save = NULL;
+	int err;
+
+	for (char *tok = strtok_r(value, PARSE_LIST_SEPARATORS, &save); tok;
+	     tok = strtok_r(NULL, PARSE_LIST_SEPARATORS, &save)) {
+		__u32 id;
+		const char *why;
+
+		if (parse_is_number(tok)) {
+			if (parse_u32(tok, PARSE_MAX_ID, &id)) {
+				perr(ps, "bad %s ID '%s' (expected 0 to %u)", what, tok, PARSE_MAX_ID);
+				continue;
+			}
+			err = ident_list_add(list, NULL, id, ps->line);
+		} else if ((why = parse_name_problem(tok))) {
+			perr(ps, "bad %s name '%s': %s", what, tok, why);
+			continue;
+		} else {
+			err = ident_list_add(list, tok, 0, ps->line);
+		}
+		if (err)
+			return err;
+	}
+	if (!*first_line)
+		*first_line = ps->line;
+	return 0;
+}
+
+static void parse_allow_local(struct parse_state *ps, const char *value)
+{
+	int b;
+
+	if (ps->cfg->allow_local_line) {
+		perr(ps, "allow_local is given twice (first on line %u)", ps->cfg->allow_local_line);
+		return;
+	}
+	b = parse_bool(value);
+	if (b < 0) {
+		perr(ps, "bad value '%s' for allow_local (expected yes or no)", value);
+		return;
+	}
+	ps->cfg->allow_local = b;
+	ps->cfg->allow_local_line = ps->line;
+}
+
+/* One logical line, NUL-terminated, comment still attached. */
+static int parse_line(struct parse_state *ps, char *line)
+{
+	char *eq, *key, *value, *hash;
+
+	hash = strchr(line, '#');
+	if (hash)
+		*hash = '\0';
+	key = parse_trim(line);
+	if (!*key)
+		return 0;
+	eq = strchr(key, '=');
+	if (!eq) {
+		perr(ps, "expected 'key = value', got '%s'", key);
+		return 0;
+	}
+	*eq = '\0';
+	key = parse_trim(key);
+	value = parse_trim(eq + 1);
+	if (!*key) {
+		perr(ps, "missing key before '='");
+		return 0;
+	}
+	if (!*value) {
+		perr(ps, "empty value for '%s'", key);
+		return 0;
+	}
+	if (!strcmp(key, "ports"))
+		return parse_ports(ps, value);
+	if (!strcmp(key, "allow_users"))
+		return parse_idents(ps, value, &ps->cfg->users, &ps->cfg->users_line, "user");
+	if (!strcmp(key, "allow_groups"))
+		return parse_idents(ps, value, &ps->cfg->groups, &ps->cfg->groups_line, "group");
+	if (!strcmp(key, "allow_local")) {
+		parse_allow_local(ps, value);
+		return 0;
+	}
+	perr(ps, "unknown key '%s' (known: ports, allow_users, allow_groups, allow_local)", key);
+	return 0;
+}
+
+int config_parse(const char *path, const char *buf, size_t len, struct sg_config *cfg, FILE *diag)
+{
+	struct parse_state ps = { .cfg = cfg, .diag = diag };
+	size_t pos = 0;
+	int err = 0;
+
+	config_defaults(cfg, path);
+	cfg->from_file = true;
+	while (pos < len && !err) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (buf + pos)) : len - pos;
+		char *line;
+
+		ps.line++;
+		if (memchr(buf + pos, '\0', n)) {
+			perr(&ps, "NUL byte in line");
+			pos += n + 1;
+			continue;
+		}
+		line = strndup(buf + pos, n);
+		if (!line)
+			return -ENOMEM;
+		/* Files edited on Windows end lines with CR LF. */
+		if (n && line[n - 1] == '\r')
+			line[n - 1] = '\0';
+		err = parse_line(&ps, line);
+		free(line);
+		pos += n + 1;
+	}
+	if (!err)
+		err = apply_defaults(cfg);
+	return err ? err : ps.errors;
+}
+
+static int read_file(const char *path, char **bufp, size_t *lenp, FILE *diag)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+	int fd, ret = 1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 && errno == ENOENT)
+		return -ENOENT;
+	if (fd < 0) {
+		fprintf(diag, "%s: cannot open: %s\n", path, strerror(errno));
+		return 1;
+	}
+	if (fstat(fd, &st)) {
+		fprintf(diag, "%s: cannot stat: %s\n", path, strerror(errno));
+		goto cleanup;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(diag, "%s: not a regular file\n", path);
+		goto cleanup;
+	}
+	if ((unsigned long long)st.st_size > CONFIG_MAX_BYTES) {
+		fprintf(diag, "%s: larger than %u MiB\n", path, CONFIG_MAX_BYTES >> 20);
+		goto cleanup;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto cleanup;
+	}
+	while (len < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + len, (size_t)st.st_size - len);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			fprintf(diag, "%s: read error: %s\n", path, strerror(errno));
+			goto cleanup;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	*bufp = buf;
+	*lenp = len;
+	buf = NULL;
+	ret = 0;
+cleanup:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+int config_load(const char *path, struct sg_config *cfg, FILE *diag)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	config_defaults(cfg, path);
+	ret = read_file(path, &buf, &len, diag);
+	if (ret == -ENOENT) /* no file: the built-in defaults */
+		return apply_defaults(cfg);
+	if (ret)
+		return ret;
+	ret = config_parse(path, buf, len, cfg, diag);
+	free(buf);
+	return ret;
+}
+
+void config_free(struct sg_config *cfg)
+{
+	ident_list_free(&cfg->users);
+	ident_list_free(&cfg->groups);
+}

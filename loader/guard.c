@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* guard.c - load, attach, pin, update and unload the guard; see guard.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "guard.h"
+#include "log.h"
+#include "maps.h"
+#include "mounts.h"
+#include "smtpguard.skel.h"
+
+/* Suffix of a pin that is being prepared and will be renamed into place. */
+#define PIN_NEW_SUFFIX "_new" /* bpffs refuses names with a dot */
+
+static const char *const link_pins[SG_HOOK_COUNT] = {
+	[SG_HOOK_CONNECT4] = SG_PIN_LINK_CONNECT4,
+	[SG_HOOK_CONNECT6] = SG_PIN_LINK_CONNECT6,
+};
+
+/* Map pins, in the order of struct guard's map fds below. */
+enum map_slot {
+	MAP_SETTINGS,
+	MAP_ALLOW_UID,
+	MAP_ALLOW_GID,
+	MAP_LOCAL_ADDR,
+	MAP_COUNT,
+};
+
+static const char *const map_pins[MAP_COUNT] = {
+	[MAP_SETTINGS] = SG_PIN_SETTINGS,
+	[MAP_ALLOW_UID] = SG_PIN_ALLOW_UID,
+	[MAP_ALLOW_GID] = SG_PIN_ALLOW_GID,
+	[MAP_LOCAL_ADDR] = SG_PIN_LOCAL_ADDR,
+};
+
+const char *guard_hook_name(enum sg_hook hook)
+{
+	return hook == SG_HOOK_CONNECT4 ? "connect4" : "connect6";
+}
+
+static int pin_path(char *buf, const char *dir, const char *name, const char *suffix)
+{
+	int n = snprintf(buf, PATH_MAX, "%s/%s%s", dir, name, suffix);
+
+	return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
+}
+
+static int *map_slot_fd(struct guard *g, enum map_slot slot)
+{
+	switch (slot) {
+	case MAP_SETTINGS:
+		return &g->settings_fd;
+	case MAP_ALLOW_UID:
+		return &g->allow_fd[ID_USER];
+	case MAP_ALLOW_GID:
+		return &g->allow_fd[ID_GROUP];
+	default:
+		return &g->local_fd;
+	}
+}
+
+int guard_lock(const char *pin_dir)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	/* An unload that held the lock before us removed the directory. */
+	if (fstat(fd, &st) || st.st_nlink == 0) {
+		close(fd);
+		return -ENOENT;
+	}
+	return fd;
+}
+
+/* Pin obj_fd under name.new, then rename it over name: the swap is atomic. */
+static int pin_replace(const char *pin_dir, const char *name, int obj_fd)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	int err;
+
+	err = pin_path(path, pin_dir, name, "") ?: pin_path(tmp, pin_dir, name, PIN_NEW_SUFFIX);
+	if (err)
+		return err;
+	unlink(tmp); /* left over by a loader killed mid-way */
+	if (bpf_obj_pin(obj_fd, tmp) || rename(tmp, path)) {
+		err = -errno;
+		log_err("cannot pin %s: %s", path, strerror(errno));
+		unlink(tmp);
+	}
+	return err;
+}
+
+static bool link_attached_to(int link_fd, __u64 cgroup_id)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(link_fd, &info, &len))
+		return false;
+	return info.type == BPF_LINK_TYPE_CGROUP && info.cgroup.cgroup_id == cgroup_id;
+}
+
+/*
+ * Put prog in force for one hook. A pinned link on the same cgroup gets the
+ * new program in place (BPF_LINK_UPDATE swaps it atomically). Otherwise a new
+ * link is attached first and pinned over the old one, and only then is the
+ * old attachment detached: both enforce in the meantime.
+ */
+static int attach_hook(const char *pin_dir, enum sg_hook hook, struct bpf_program *prog,
+		       int cgroup_fd, __u64 cgroup_id)
+{
+	char path[PATH_MAX];
+	int old_fd = -1, err;
+	struct bpf_link *link = NULL;
+
+	err = pin_path(path, pin_dir, link_pins[hook], "");
+	if (err)
+		return err;
+	old_fd = bpf_obj_get(path);
+	if (old_fd >= 0 && link_attached_to(old_fd, cgroup_id)) {
+		if (!bpf_link_update(old_fd, bpf_program__fd(prog), NULL)) {
+			log_debug("%s: program replaced in place", guard_hook_name(hook));
+			goto cleanup;
+		}
+		log_warn("%s: in-place update failed (%s), attaching a new link",
+			 guard_hook_name(hook), strerror(errno));
+	}
+	link = bpf_program__attach_cgroup(prog, cgroup_fd);
+	if (!link) {
+		err = -errno;
+		log_err("cannot attach %s to the cgroup: %s", guard_hook_name(hook),
+			strerror(errno));
+		goto cleanup;
+	}
+	err = pin_replace(pin_dir, link_pins[hook], bpf_link__fd(link));
+	if (err)
+		goto cleanup;
+	if (old_fd >= 0 && bpf_link_detach(old_fd) && errno != EINVAL)
+		log_debug("%s: detaching the old link: %s", guard_hook_name(hook), strerror(errno));
+	log_debug("%s: attached a new link", guard_hook_name(hook));
+cleanup:
+	if (link) {
+		/* The pin keeps the attachment; only our fd goes. */
+		bpf_link__disconnect(link);
+		bpf_link__destroy(link);
+	}
+	if (old_fd >= 0)
+		close(old_fd);
+	return err;
+}
+
+static int fill_maps(struct smtpguard_bpf *skel, const struct guard_load_args *a)
+{
+	int err;
+
+	err = maps_write_ids(bpf_map__fd(skel->maps.sg_allow_uid), &a->policy->uids);
+	if (!err)
+		err = maps_write_ids(bpf_map__fd(skel->maps.sg_allow_gid), &a->policy->gids);
+	if (err == -E2BIG || err == -ENOSPC) {
+		log_err("allowlist full: at most %u users and %u groups", SG_MAX_IDS, SG_MAX_IDS);
+		return err;
+	}
+	if (!err)
+		err = maps_write_local(bpf_map__fd(skel->maps.sg_local_addr), a->local);
+	if (err)
+		log_err("cannot fill the maps: %s", strerror(-err));
+	return err;
+}
+
+int guard_load(const struct guard_load_args *a)
+{
+	struct smtpguard_bpf *skel = NULL;
+	int lock_fd = -1, cgroup_fd = -1, err, tries = 0;
+	struct bpf_map *maps[MAP_COUNT];
+	__u64 cgroup_id;
+
+	cgroup_fd = open(a->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cgroup_fd < 0) {
+		err = -errno;
+		log_err("cannot open cgroup %s: %s", a->cgroup, strerror(errno));
+		goto cleanup;
+	}
+	err = cgroup_id_of_fd(cgroup_fd, &cgroup_id);
+	if (err)
+		goto cleanup;
+
+	/* A concurrent unload may remove the directory while we wait for it. */
+	do {
+		err = bpffs_prepare_dir(a->pin_dir);
+		if (err)
+			goto cleanup;
+		lock_fd = guard_lock(a->pin_dir);
+	} while (lock_fd == -ENOENT && ++tries < 5);
+	if (lock_fd < 0) {
+		err = lock_fd;
+		log_err("cannot lock %s: %s", a->pin_dir, strerror(-err));
+		goto cleanup;
+	}
+
+	skel = smtpguard_bpf__open();
+	if (!skel) {
+		err = -errno;
+		log_err("cannot open the BPF object: %s", strerror(errno));
+		goto cleanup;
+	}
+	skel->rodata->sg_settings = a->policy->settings;
+	err = smtpguard_bpf__load(skel);
+	if (err) {
+		log_err("the kernel refused the BPF program: %s (needs Linux 5.7+ with BTF, "
+			"cgroup BPF and bpf_link; -v shows the verifier log)",
+			strerror(-err));
+		goto cleanup;
+	}
+	err = fill_maps(skel, a);
+	if (err)
+		goto cleanup;
+
+	/* The new generation is complete: put it in force. */
+	err = attach_hook(a->pin_dir, SG_HOOK_CONNECT4, skel->progs.sg_connect4, cgroup_fd,
+			  cgroup_id);
+	if (!err)
+		err = attach_hook(a->pin_dir, SG_HOOK_CONNECT6, skel->progs.sg_connect6, cgroup_fd,
+				  cgroup_id);
+	if (err)
+		goto cleanup;
+
+	maps[MAP_SETTINGS] = skel->maps.rodata;
+	maps[MAP_ALLOW_UID] = skel->maps.sg_allow_uid;
+	maps[MAP_ALLOW_GID] = skel->maps.sg_allow_gid;
+	maps[MAP_LOCAL_ADDR] = skel->maps.sg_local_addr;
+	for (int i = 0; i < MAP_COUNT && !err; i++)
+		err = pin_replace(a->pin_dir, map_pins[i], bpf_map__fd(maps[i]));
+cleanup:
+	smtpguard_bpf__destroy(skel);
+	if (cgroup_fd >= 0)
+		close(cgroup_fd);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	return err;
+}
+
+int guard_unload(const char *pin_dir)
+{
+	char path[PATH_MAX];
+	int lock_fd, err = 0;
+
+	lock_fd = guard_lock(pin_dir);
+	if (lock_fd < 0)
+		return lock_fd;
+	for (int h = 0; h < SG_HOOK_COUNT; h++) {
+		int fd;
+
+		if (pin_path(path, pin_dir, link_pins[h], ""))
+			continue;
+		fd = bpf_obj_get(path);
+		if (fd >= 0) {
+			/* Detach now, even if some other process holds the link open. */
+			bpf_link_detach(fd);
+			close(fd);
+		}
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		const char *suffix = pass ? PIN_NEW_SUFFIX : "";
+
+		for (int h = 0; h < SG_HOOK_COUNT; h++)
+			if (!pin_path(path, pin_dir, link_pins[h], suffix))
+				unlink(path);
+		for (int m = 0; m < MAP_COUNT; m++)
+			if (!pin_path(path, pin_dir, map_pins[m], suffix))
+				unlink(path);
+	}
+	if (rmdir(pin_dir)) {
+		err = -errno;
+		log_err("cannot remove %s: %s (the guard is detached)", pin_dir, strerror(errno));
+	}
+	close(lock_fd);
+	return err;
+}
+
+void guard_init(struct guard *g)
+{
+	g->link_fd[SG_HOOK_CONNECT4] = g->link_fd[SG_HOOK_CONNECT6] = -1;
+	g->settings_fd = g->local_fd = -1;
+	g->allow_fd[ID_USER] = g->allow_fd[ID_GROUP] = -1;
+}
+
+static void note_missing(char *missing, size_t len, const char *name)
+{
+	size_t used = strlen(missing);
+
+	snprintf(missing + used, len - used, "%s%s", used ? ", " : "", name);
+}
+
+static int open_pin(const char *pin_dir, const char *name, int *fd, char *missing, size_t len)
+{
+	char path[PATH_MAX];
+	int err;
+
+	err = pin_path(path, pin_dir, name, "");
+	if (err)
+		return err;
+	*fd = bpf_obj_get(path);
+	if (*fd >= 0)
+		return 1;
+	if (errno != ENOENT)
+		return -errno;
+	note_missing(missing, len, name);
+	return 0;
+}
+
+int guard_open(const char *pin_dir, struct guard *g, char *missing, size_t len)
+{
+	int found = 0, total = 0, ret;
+
+	guard_init(g);
+	missing[0] = '\0';
+	for (int h = 0; h < SG_HOOK_COUNT; h++, total++) {
+		ret = open_pin(pin_dir, link_pins[h], &g->link_fd[h], missing, len);
+		if (ret < 0)
+			goto fail;
+		found += ret;
+	}
+	for (int m = 0; m < MAP_COUNT; m++, total++) {
+		ret = open_pin(pin_dir, map_pins[m], map_slot_fd(g, (enum map_slot)m), missing,
+			       len);
+		if (ret < 0)
+			goto fail;
+		found += ret;
+	}
+	if (!found)
+		return GUARD_NOT_LOADED;
+	return found == total ? GUARD_LOADED : GUARD_DAMAGED;
+fail:
+	guard_close(g);
+	return ret;
+}
+
+void guard_close(struct guard *g)
+{
+	int *fds[] = { &g->link_fd[0], &g->link_fd[1], &g->settings_fd, &g->allow_fd[0],
+		       &g->allow_fd[1], &g->local_fd };
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}

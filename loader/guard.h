@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * guard.h - the life cycle of the guard in the kernel: load a program
+ * generation, attach or update the cgroup links, pin everything, unload.
+ *
+ * Every "load" builds a complete new generation (program + maps, filled)
+ * before anything live changes, then swaps it in with one bpf_link update
+ * per hook and renames the new map pins over the old ones. A connect() sees
+ * the old generation or the new one, never a half-filled map, and the host
+ * is never unguarded. Changes to the live guard are serialised by an
+ * exclusive flock on the pin directory.
+ */
+#ifndef SG_GUARD_H
+#define SG_GUARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "identity.h"
+#include "local_addrs.h"
+#include "policy.h"
+
+#define SG_DEFAULT_PIN_DIR "/sys/fs/bpf/smtpguard"
+
+enum sg_hook {
+	SG_HOOK_CONNECT4,
+	SG_HOOK_CONNECT6,
+	SG_HOOK_COUNT,
+};
+
+/* File descriptors of a loaded guard's pinned objects; -1 when absent. */
+struct guard {
+	int link_fd[SG_HOOK_COUNT];
+	int settings_fd;
+	int allow_fd[2]; /* indexed by enum id_kind */
+	int local_fd;
+};
+
+enum guard_state {
+	GUARD_NOT_LOADED, /* no pin at all */
+	GUARD_LOADED, /* every pin present */
+	GUARD_DAMAGED, /* some pins missing: "smtpguard load" repairs */
+};
+
+struct guard_load_args {
+	const char *pin_dir;
+	const char *cgroup; /* cgroup v2 directory to attach to */
+	const struct sg_policy *policy;
+	const struct addr_list *local;
+};
+
+const char *guard_hook_name(enum sg_hook hook);
+
+/* Mark every fd absent. */
+void guard_init(struct guard *g);
+
+/* Returns 0, or a negative errno after printing why. */
+int guard_load(const struct guard_load_args *args);
+
+/* Detach and remove every pin. -ENOENT when nothing was loaded. */
+int guard_unload(const char *pin_dir);
+
+/*
+ * Open the pinned objects. The names of missing pins are written to missing
+ * (comma separated). Returns the state, or a negative errno.
+ */
+int guard_open(const char *pin_dir, struct guard *g, char *missing, size_t len);
+void guard_close(struct guard *g);
+
+/*
+ * Take the exclusive lock that serialises changes to the guard at pin_dir.
+ * Returns the lock fd (close it to unlock), or -ENOENT when the pin dir does
+ * not exist (was unloaded meanwhile).
+ */
+int guard_lock(const char *pin_dir);
+
+#endif

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* json.h - a small streaming JSON writer for --json output. */
+#ifndef SG_JSON_H
+#define SG_JSON_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+
+#define JSON_MAX_DEPTH 16
+
+struct json {
+	FILE *out;
+	int depth;
+	bool need_comma[JSON_MAX_DEPTH];
+};
+
+void json_init(struct json *j, FILE *out);
+/* key is NULL inside arrays and for the top-level value. */
+void json_obj_begin(struct json *j, const char *key);
+void json_obj_end(struct json *j);
+void json_arr_begin(struct json *j, const char *key);
+void json_arr_end(struct json *j);
+void json_str(struct json *j, const char *key, const char *val); /* NULL val: null */
+void json_u64(struct json *j, const char *key, __u64 val);
+void json_bool(struct json *j, const char *key, bool val);
+/* End the document with a newline. */
+void json_finish(struct json *j);
+
+#endif

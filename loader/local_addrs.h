@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * local_addrs.h - the host's own addresses, for the allow_local exemption.
+ * "Local" cannot mean "leaves through lo": at connect() time no route has
+ * been chosen yet. It means loopback (decided in the BPF program) plus the
+ * addresses on this host's interfaces, which this module collects.
+ */
+#ifndef SG_LOCAL_ADDRS_H
+#define SG_LOCAL_ADDRS_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "smtpguard.h"
+
+struct local_addr {
+	struct sg_addr addr; /* IPv4 as ::ffff:a.b.c.d */
+	__u32 ifindex;
+};
+
+struct addr_list {
+	struct local_addr *v;
+	size_t n, cap;
+};
+
+/* Every IPv4 and IPv6 address of every interface in this network namespace. */
+int local_addrs_collect(struct addr_list *out);
+/* Append a unless it is already there. */
+int addr_list_add(struct addr_list *l, const struct sg_addr *a, __u32 ifindex);
+void addr_list_free(struct addr_list *l);
+
+/* Printable form: dotted quad for IPv4-mapped, RFC 5952 for IPv6. */
+const char *sg_addr_format(const struct sg_addr *a, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* main.c - the smtpguard command line: parse arguments, dispatch. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "guard.h"
+#include "log.h"
+
+/* Command-specific options, as bits of struct command.opts. */
+#define OPT_JSON (1U << 0)
+#define OPT_CGROUP (1U << 1)
+#define OPT_RUNTIME (1U << 2)
+
+struct command {
+	const char *name;
+	int (*run)(const struct sg_opts *o);
+	unsigned int opts; /* OPT_* it accepts */
+	int nargs; /* positional arguments it takes */
+	const char *args; /* for usage */
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "load", cmd_load, OPT_CGROUP, 0, "[--cgroup DIR]",
+	  "Load the guard, attach it to the cgroup v2 root (or DIR) and pin it, then\n"
+	  "apply the configuration. If a guard is loaded already, its program and maps\n"
+	  "are replaced in place: the host is never unguarded." },
+	{ "unload", cmd_unload, 0, 0, "", "Detach the guard and remove its pins." },
+	{ "status", cmd_status, OPT_JSON, 0, "[--json]",
+	  "Show whether the guard is loaded, where it is attached, the guarded ports,\n"
+	  "allow_local and the allowlists. Exit status 3 when it is not loaded." },
+	{ "list", cmd_list, OPT_JSON, 0, "[--json]", "Show the allowlists with names and origin." },
+	{ "allow", cmd_allow, OPT_RUNTIME, 2, "user|group NAME|ID --runtime",
+	  "Allow a user or group in the live guard; the next connect() sees it.\n"
+	  "--runtime: the change lasts until the next load." },
+	{ "revoke", cmd_revoke, OPT_RUNTIME, 2, "user|group NAME|ID --runtime",
+	  "Remove a user or group from the live allowlist; the next connect() sees it." },
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+enum long_only {
+	LO_JSON = 256,
+	LO_CGROUP,
+	LO_RUNTIME,
+};
+
+static const struct option long_options[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "pin-dir", required_argument, NULL, 'p' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "json", no_argument, NULL, LO_JSON },
+	{ "cgroup", required_argument, NULL, LO_CGROUP },
+	{ "runtime", no_argument, NULL, LO_RUNTIME },
+	{},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: smtpguard [OPTIONS] COMMAND [ARGS]\n"
+		"\n"
+		"Refuse connections to remote SMTP ports (25, 465, 587) from every process\n"
+		"that does not run as an allowed user or group, with an eBPF program on\n"
+		"the cgroup v2 root. Local mail submission keeps working.\n"
+		"\n"
+		"Commands:\n");
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(out, "  %-7s %s\n", commands[i].name, commands[i].args);
+	fprintf(out,
+		"\n"
+		"Options (accepted anywhere on the line):\n"
+		"  -c, --config FILE    configuration (default %s)\n"
+		"  -p, --pin-dir DIR    where the guard is pinned (default %s)\n"
+		"  -v, --verbose        show libbpf and verifier messages\n"
+		"  -h, --help           this help; 'smtpguard COMMAND --help' for one command\n"
+		"  -V, --version\n"
+		"\n"
+		"Exit status: 0 ok, 1 failure, 2 usage or configuration error (nothing\n"
+		"changed), 3 not loaded.\n"
+		"\n"
+		"Examples:\n"
+		"  smtpguard load                         start guarding with %s\n"
+		"  smtpguard status                       is it on, and for whom?\n"
+		"  smtpguard allow user alice --runtime   let alice send until the next load\n"
+		"  smtpguard revoke group 1005 --runtime\n"
+		"  smtpguard unload                       stop guarding\n",
+		SG_DEFAULT_CONFIG, SG_DEFAULT_PIN_DIR, SG_DEFAULT_CONFIG);
+}
+
+static void command_usage(FILE *out, const struct command *c)
+{
+	fprintf(out, "Usage: smtpguard %s %s\n\n%s\n\nGlobal options: --config FILE, --pin-dir DIR, "
+		     "-v, --help, --version (see smtpguard --help).\n",
+		c->name, c->args, c->help);
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static const char *opt_name(unsigned int bit)
+{
+	return bit == OPT_JSON ? "--json" : bit == OPT_CGROUP ? "--cgroup" : "--runtime";
+}
+
+int main(int argc, char **argv)
+{
+	struct sg_opts o = { .config = SG_DEFAULT_CONFIG, .pin_dir = SG_DEFAULT_PIN_DIR };
+	const struct command *cmd;
+	unsigned int given = 0;
+	bool help = false;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:p:vhV", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o.config = optarg;
+			break;
+		case 'p':
+			o.pin_dir = optarg;
+			break;
+		case 'v':
+			o.verbose = true;
+			break;
+		case 'h':
+			help = true;
+			break;
+		case 'V':
+			printf("smtpguard %s\n", SMTPGUARD_VERSION);
+			return EXIT_OK;
+		case LO_JSON:
+			o.json = true;
+			given |= OPT_JSON;
+			break;
+		case LO_CGROUP:
+			o.cgroup = optarg;
+			given |= OPT_CGROUP;
+			break;
+		case LO_RUNTIME:
+			o.runtime = true;
+			given |= OPT_RUNTIME;
+			break;
+		case ':':
+			log_err("option %s needs an argument (see smtpguard --help)", argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			log_err("unknown option '%s' (see smtpguard --help)", argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		if (help) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = find_command(argv[optind]);
+	if (!cmd) {
+		log_err("unknown command '%s' (see smtpguard --help)", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (help) {
+		command_usage(stdout, cmd);
+		return EXIT_OK;
+	}
+	for (unsigned int bit = 1; bit <= OPT_RUNTIME; bit <<= 1) {
+		if ((given & bit) && !(cmd->opts & bit)) {
+			log_err("%s: option %s does not apply (see smtpguard %s --help)", cmd->name,
+				opt_name(bit), cmd->name);
+			return EXIT_USAGE;
+		}
+	}
+	o.argc = argc - optind - 1;
+	o.argv = argv + optind + 1;
+	if (o.argc != cmd->nargs) {
+		log_err("%s: expected %s%s", cmd->name, cmd->nargs ? "" : "no arguments",
+			cmd->nargs ? cmd->args : "");
+		return EXIT_USAGE;
+	}
+	if (!privs_sufficient()) {
+		log_err("must run as root (needs CAP_BPF, CAP_NET_ADMIN and CAP_SYS_ADMIN)");
+		return EXIT_FAIL;
+	}
+	log_setup(o.verbose);
+	return cmd->run(&o);
+}

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* maps.c - map I/O; see maps.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "maps.h"
+
+int maps_check_layout(int fd, __u32 key_size, __u32 value_size)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (info.key_size != key_size || info.value_size != value_size)
+		return -EPROTO;
+	return 0;
+}
+
+/* Remove keys[0..n) again after a failed write, so nothing is half-applied. */
+static void undo_writes(int fd, const void *keys, size_t key_size, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, (const char *)keys + i * key_size);
+}
+
+static int write_batch(int fd, const void *keys, const void *values, size_t key_size, size_t n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+	__u32 count = (__u32)n;
+	int err;
+
+	if (!n)
+		return 0;
+	err = bpf_map_update_batch(fd, keys, values, &count, &opts);
+	if (err) {
+		err = -errno;
+		/* count entries were written before the failure. */
+		undo_writes(fd, keys, key_size, count);
+	}
+	return err;
+}
+
+int maps_write_ids(int fd, const struct id_set *s)
+{
+	__u32 *keys = calloc(s->n ? s->n : 1, sizeof(*keys));
+	struct sg_allow *vals = calloc(s->n ? s->n : 1, sizeof(*vals));
+	int err = -ENOMEM;
+
+	if (!keys || !vals)
+		goto cleanup;
+	for (size_t i = 0; i < s->n; i++) {
+		keys[i] = s->v[i].id;
+		vals[i].origin = s->v[i].origin;
+	}
+	err = write_batch(fd, keys, vals, sizeof(*keys), s->n);
+cleanup:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+int maps_read_ids(int fd, struct id_set *out)
+{
+	__u32 key, next;
+	void *prev = NULL;
+	int err;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		struct sg_allow val;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &val))
+			continue; /* deleted while we walked */
+		err = id_set_add(out, key, val.origin);
+		if (err)
+			return err;
+	}
+	if (errno != ENOENT)
+		return -errno;
+	id_set_finish(out);
+	return 0;
+}
+
+int maps_write_local(int fd, const struct addr_list *l)
+{
+	struct sg_addr *keys = calloc(l->n ? l->n : 1, sizeof(*keys));
+	struct sg_local *vals = calloc(l->n ? l->n : 1, sizeof(*vals));
+	int err = -ENOMEM;
+
+	if (!keys || !vals)
+		goto cleanup;
+	for (size_t i = 0; i < l->n; i++) {
+		keys[i] = l->v[i].addr;
+		vals[i].ifindex = l->v[i].ifindex;
+	}
+	err = write_batch(fd, keys, vals, sizeof(*keys), l->n);
+cleanup:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+int maps_read_local(int fd, struct addr_list *out)
+{
+	struct sg_addr key, next;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		struct sg_local val;
+		int err;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &val))
+			continue;
+		err = addr_list_add(out, &key, val.ifindex);
+		if (err)
+			return err;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int maps_read_settings(int fd, struct sg_settings *s)
+{
+	__u32 zero = 0;
+	int err;
+
+	err = maps_check_layout(fd, sizeof(zero), sizeof(*s));
+	if (err)
+		return err;
+	if (bpf_map_lookup_elem(fd, &zero, s))
+		return -errno;
+	return s->abi_version == SG_ABI_VERSION ? 0 : -EPROTO;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* maps.h - read and write the guard's maps through their file descriptors. */
+#ifndef SG_MAPS_H
+#define SG_MAPS_H
+
+#include <linux/types.h>
+
+#include "local_addrs.h"
+#include "policy.h"
+#include "smtpguard.h"
+
+/*
+ * 0 when the map has this key and value size, -EPROTO when not (a guard
+ * loaded by another smtpguard version), or -errno.
+ */
+int maps_check_layout(int fd, __u32 key_size, __u32 value_size);
+
+/* Write every entry of s (batched). On error nothing stays half-written. */
+int maps_write_ids(int fd, const struct id_set *s);
+/* Read a whole UID or GID allowlist, sorted. */
+int maps_read_ids(int fd, struct id_set *out);
+
+int maps_write_local(int fd, const struct addr_list *l);
+int maps_read_local(int fd, struct addr_list *out);
+
+/* The settings the loaded program enforces (its pinned .rodata). */
+int maps_read_settings(int fd, struct sg_settings *s);
+
+#endif

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* parse.c - strict value parsers; see parse.h. */
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+
+#include "parse.h"
+
+/* LOGIN_NAME_MAX is 256 including the NUL; useradd allows 32. */
+#define NAME_MAX_LEN 255
+
+bool parse_is_number(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+int parse_u32(const char *s, __u32 max, __u32 *out)
+{
+	unsigned long long v = 0;
+
+	if (!parse_is_number(s))
+		return -EINVAL;
+	for (; *s; s++) {
+		v = v * 10 + (unsigned long long)(*s - '0');
+		if (v > max)
+			return -ERANGE;
+	}
+	*out = (__u32)v;
+	return 0;
+}
+
+/*
+ * The portable set from POSIX (letters, digits, '.', '_', '-'), not starting
+ * with '-', with the trailing '$' of Samba machine accounts.
+ */
+const char *parse_name_problem(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (!len)
+		return "empty name";
+	if (len > NAME_MAX_LEN)
+		return "longer than 255 characters";
+	if (s[0] == '-')
+		return "starts with '-'";
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (isalnum(c) && c < 0x80)
+			continue;
+		if (c == '.' || c == '_' || c == '-')
+			continue;
+		if (c == '$' && i == len - 1)
+			continue;
+		if (c == '@')
+			return "roles such as @mta are not supported by this version";
+		return "invalid character (names may hold letters, digits, '.', '_' and '-')";
+	}
+	return NULL;
+}
+
+int parse_bool(const char *s)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (!strcasecmp(s, yes[i]))
+			return 1;
+		if (!strcasecmp(s, no[i]))
+			return 0;
+	}
+	return -1;
+}
+
+char *parse_trim(char *s)
+{
+	size_t len;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	len = strlen(s);
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		s[--len] = '\0';
+	return s;
+}
