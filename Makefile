@@ -82,7 +82,7 @@ $(OUTPUT)/smtpguard: $(OUTPUT)/loader/main.o $(LOADER_OBJS)
 TEST_BINS := $(OUTPUT)/tests/unit_config $(OUTPUT)/tests/e2e_guard $(OUTPUT)/tests/sg-listen
 
 $(OUTPUT)/tests/unit_config: tests/unit/config_test.c tests/testlib.h $(OUTPUT)/loader/config.o \
-		$(OUTPUT)/loader/identity.o $(OUTPUT)/loader/policy.o | $(OUTPUT)/tests
+		$(OUTPUT)/loader/identity.o $(OUTPUT)/loader/policy.o $(OUTPUT)/loader/parse.o | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) $(filter %.c %.o,$^) -o $@
 

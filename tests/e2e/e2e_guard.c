@@ -1,0 +1,560 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * e2e_guard.c - the guard in the real kernel, as a script of table rows.
+ *
+ * A row is either a CLI call (the real build/smtpguard, expected exit code
+ * and output) or a connection attempt: an identity (UID, GID, cgroup) x a
+ * family x an address x a port x a method, with the expected result (0 or
+ * EPERM). Rows run in order, so "after load" and "after unload" read
+ * naturally. Adding a case is adding a line.
+ *
+ * tests/run.sh prepares the world and passes it in the environment:
+ *   SG_BIN      the smtpguard binary
+ *   SG_PIN_DIR  a test pin dir (never the default one)
+ *   SG_CGROUP   a test cgroup (never the root); probes run inside it
+ *   SG_WORKDIR  a scratch directory for configuration files
+ * and runs this program in the test "host" network namespace, which has
+ * 198.51.100.1/24 and 2001:db8:1::1/64 on a veth to the "mail host"
+ * namespace (198.51.100.25, 2001:db8:1::25; ports 25 465 587 2525 open)
+ * and listeners on 0.0.0.0:25 and [::]:25 of its own.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "probe.h"
+#include "testlib.h"
+
+#define REMOTE4 "198.51.100.25"
+#define REMOTE6 "2001:db8:1::25"
+#define MAPPED4 "::ffff:198.51.100.25"
+#define OWN4 "198.51.100.1"
+#define OWN6 "2001:db8:1::1"
+#define MAPPED_OWN4 "::ffff:198.51.100.1"
+
+#define RACE_LOADS 20
+#define RACE_MAX_SECONDS 60
+#define SUITE_MAX_SECONDS 600
+
+/* Which cgroup a probe runs in. */
+enum cg_where {
+	CG_TEST, /* SG_CGROUP */
+	CG_NESTED, /* SG_CGROUP/nested/a/b */
+};
+
+struct who {
+	const char *label;
+	unsigned int uid, gid;
+	const char *gid_group; /* take the GID of this group (skip if absent) */
+	enum cg_where cg;
+};
+
+static const struct who root = { "root", 0, 0, NULL, CG_TEST };
+static const struct who denied = { "denied uid 64201", 64201, 64201, NULL, CG_TEST };
+static const struct who denied_nested = { "denied uid 64201, nested cgroup", 64201, 64201, NULL,
+					  CG_NESTED };
+static const struct who allowed_uid = { "allowed uid 64202", 64202, 64201, NULL, CG_TEST };
+static const struct who allowed_uid_nested = { "allowed uid 64202, nested cgroup", 64202, 64201,
+					       NULL, CG_NESTED };
+static const struct who allowed_gid = { "allowed gid 64210", 64203, 64210, NULL, CG_TEST };
+static const struct who mail_group = { "uid 64204 in group mail", 64204, 0, "mail", CG_TEST };
+
+/* Configuration files the rows load. */
+enum conf {
+	CONF_TEST,
+	CONF_NOLOCAL,
+	CONF_DEFAULTS, /* no file: built-in defaults */
+	CONF_BAD,
+	CONF_COUNT,
+};
+
+static const struct {
+	const char *file;
+	const char *text;
+} confs[CONF_COUNT] = {
+	[CONF_TEST] = { "test.conf", "# e2e: lists may repeat and append\n"
+				     "ports = 25, 465\n"
+				     "ports = 587\n"
+				     "allow_users = root 64202\n"
+				     "allow_groups = 64210\n"
+				     "allow_local = yes\n" },
+	[CONF_NOLOCAL] = { "nolocal.conf", "ports = 25 465 587\n"
+					   "allow_users = root 64202\n"
+					   "allow_groups = 64210\n"
+					   "allow_local = no\n" },
+	[CONF_DEFAULTS] = { "absent.conf", NULL },
+	/* Would allow the denied UID if anything of it were applied. */
+	[CONF_BAD] = { "bad.conf", "ports = 25\n"
+				   "allow_users = root 64201\n"
+				   "ports = 0\n" },
+};
+
+enum step_kind {
+	S_CLI,
+	S_CONN,
+	S_RACE,
+};
+
+struct step {
+	enum step_kind kind;
+	/* S_CLI */
+	const char *args;
+	enum conf conf;
+	int exit_code;
+	unsigned int as_uid; /* run the CLI as this UID (0: root) */
+	const char *want[4]; /* substrings the output must hold ({CG}: the test cgroup) */
+	const char *unwanted; /* a substring it must not hold */
+	/* S_CONN */
+	const struct who *who;
+	struct probe probe;
+	int expect; /* 0 or an errno */
+};
+
+#define P4(a, p, m) { .family = AF_INET, .addr = a, .port = p, .method = m }
+#define P6(a, p, m) { .family = AF_INET6, .addr = a, .port = p, .method = m }
+#define CONN(w, pr, e) { .kind = S_CONN, .who = &w, .probe = pr, .expect = e }
+#define CLI(a, c, code, ...) { .kind = S_CLI, .args = a, .conf = c, .exit_code = code, .want = { __VA_ARGS__ } }
+#define CLI_NOT(a, c, code, bad, ...)                                                               \
+	{ .kind = S_CLI, .args = a, .conf = c, .exit_code = code, .unwanted = bad,                   \
+	  .want = { __VA_ARGS__ } }
+#define CLI_AS(uid, a, c, code, ...)                                                                \
+	{ .kind = S_CLI, .args = a, .conf = c, .exit_code = code, .as_uid = uid,                     \
+	  .want = { __VA_ARGS__ } }
+#define RACE() { .kind = S_RACE }
+
+static const struct step steps[] = {
+	/* The test host answers before any guard: every later EPERM is the guard's. */
+	CLI("status", CONF_TEST, 3, "not loaded"),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), 0),
+	CONN(denied, P6(REMOTE6, 25, PM_CONNECT), 0),
+	CONN(denied, P6(MAPPED4, 25, PM_CONNECT), 0),
+
+	/* Load. Every row below runs after the loader process has exited. */
+	CLI("load", CONF_TEST, 0, "guarding 3 ports", "1 group"),
+	CLI("status --json", CONF_TEST, 0, "\"loaded\":true", "\"ports\":[25,465,587]",
+	    "{\"uid\":64202,", "\"cgroup\":\"{CG}\""),
+	CLI("status", CONF_TEST, 0, "loaded, enforcing", "guarded ports  25 465 587", "root (0)"),
+
+	/* A denied UID: every guarded port, over IPv4, IPv6 and IPv4-mapped IPv6. */
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CONN(denied, P4(REMOTE4, 465, PM_CONNECT), EPERM),
+	CONN(denied, P4(REMOTE4, 587, PM_CONNECT), EPERM),
+	CONN(denied, P6(REMOTE6, 25, PM_CONNECT), EPERM),
+	CONN(denied, P6(REMOTE6, 465, PM_CONNECT), EPERM),
+	CONN(denied, P6(REMOTE6, 587, PM_CONNECT), EPERM),
+	CONN(denied, P6(MAPPED4, 25, PM_CONNECT), EPERM),
+	CONN(denied, P6(MAPPED4, 465, PM_CONNECT), EPERM),
+	CONN(denied, P6(MAPPED4, 587, PM_CONNECT), EPERM),
+
+	/* Every other way to start a TCP connection. */
+	CONN(denied, P4(REMOTE4, 25, PM_NONBLOCK), EPERM),
+	CONN(denied, P6(REMOTE6, 25, PM_NONBLOCK), EPERM),
+	CONN(denied, P4(REMOTE4, 25, PM_BIND_PORT0), EPERM),
+	CONN(denied, P6(REMOTE6, 587, PM_BIND_PORT0), EPERM),
+	CONN(denied, P4(REMOTE4, 25, PM_TFO_SENDTO), EPERM),
+	CONN(denied, P6(REMOTE6, 25, PM_TFO_SENDTO), EPERM),
+	CONN(denied, P6(MAPPED4, 25, PM_TFO_SENDTO), EPERM),
+	CONN(denied, P4(REMOTE4, 465, PM_TFO_CONNECT), EPERM),
+	CONN(denied, P6(REMOTE6, 465, PM_TFO_CONNECT), EPERM),
+	CONN(denied, P4(REMOTE4, 25, PM_MPTCP), EPERM),
+	CONN(denied, P6(REMOTE6, 25, PM_MPTCP), EPERM),
+	CONN(denied, P6(MAPPED4, 587, PM_MPTCP), EPERM),
+	CONN(denied, P4(REMOTE4, 25, PM_URING), EPERM),
+	CONN(denied, P6(REMOTE6, 25, PM_URING), EPERM),
+	CONN(denied, P4(REMOTE4, 587, PM_URING_ASYNC), EPERM),
+	CONN(denied, P6(MAPPED4, 465, PM_URING_ASYNC), EPERM),
+
+	/* Nested cgroups inherit the program attached above them. */
+	CONN(denied_nested, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CONN(denied_nested, P6(REMOTE6, 465, PM_CONNECT), EPERM),
+	CONN(denied_nested, P6(MAPPED4, 587, PM_CONNECT), EPERM),
+
+	/* Allowed identities get through, by every method. */
+	CONN(allowed_uid, P4(REMOTE4, 25, PM_CONNECT), 0),
+	CONN(allowed_uid, P6(REMOTE6, 465, PM_CONNECT), 0),
+	CONN(allowed_uid, P6(MAPPED4, 587, PM_CONNECT), 0),
+	CONN(allowed_uid, P4(REMOTE4, 25, PM_TFO_SENDTO), 0),
+	CONN(allowed_uid, P6(REMOTE6, 25, PM_MPTCP), 0),
+	CONN(allowed_uid, P4(REMOTE4, 25, PM_URING), 0),
+	CONN(allowed_uid, P4(REMOTE4, 25, PM_URING_ASYNC), 0),
+	CONN(allowed_uid_nested, P4(REMOTE4, 25, PM_CONNECT), 0),
+	CONN(allowed_gid, P4(REMOTE4, 25, PM_CONNECT), 0),
+	CONN(allowed_gid, P6(REMOTE6, 587, PM_CONNECT), 0),
+	CONN(allowed_gid, P6(MAPPED4, 465, PM_CONNECT), 0),
+	CONN(root, P4(REMOTE4, 25, PM_CONNECT), 0),
+	CONN(root, P6(REMOTE6, 25, PM_CONNECT), 0),
+
+	/* Unguarded ports and datagram sockets pass untouched. */
+	CONN(denied, P4(REMOTE4, 2525, PM_CONNECT), 0),
+	CONN(denied, P6(REMOTE6, 2525, PM_CONNECT), 0),
+	CONN(denied, P6(MAPPED4, 2525, PM_CONNECT), 0),
+	CONN(denied, P4(REMOTE4, 25, PM_UDP), 0),
+
+	/* allow_local = yes: loopback and the host's own addresses. */
+	CONN(denied, P4("127.0.0.1", 25, PM_CONNECT), 0),
+	CONN(denied, P4("127.0.0.2", 25, PM_CONNECT), 0),
+	CONN(denied, P6("::1", 25, PM_CONNECT), 0),
+	CONN(denied, P6("::ffff:127.0.0.1", 25, PM_CONNECT), 0),
+	CONN(denied, P4("0.0.0.0", 25, PM_CONNECT), 0),
+	CONN(denied, P6("::", 25, PM_CONNECT), 0),
+	CONN(denied, P4(OWN4, 25, PM_CONNECT), 0),
+	CONN(denied, P6(OWN6, 25, PM_CONNECT), 0),
+	CONN(denied, P6(MAPPED_OWN4, 25, PM_CONNECT), 0),
+
+	/* allow_local = no: the same destinations are refused. */
+	CLI("load", CONF_NOLOCAL, 0, "allow_local no"),
+	CONN(denied, P4("127.0.0.1", 25, PM_CONNECT), EPERM),
+	CONN(denied, P6("::1", 25, PM_CONNECT), EPERM),
+	CONN(denied, P6("::ffff:127.0.0.1", 25, PM_CONNECT), EPERM),
+	CONN(denied, P4("0.0.0.0", 25, PM_CONNECT), EPERM),
+	CONN(denied, P6("::", 25, PM_CONNECT), EPERM),
+	CONN(denied, P4(OWN4, 25, PM_CONNECT), EPERM),
+	CONN(denied, P6(OWN6, 25, PM_CONNECT), EPERM),
+	CONN(allowed_uid, P4("127.0.0.1", 25, PM_CONNECT), 0),
+	CONN(allowed_gid, P6(OWN6, 25, PM_CONNECT), 0),
+
+	/* Runtime changes take effect on the next connect(); load drops them. */
+	CLI("load", CONF_TEST, 0, "allow_local yes"),
+	CLI("allow user 64201 --runtime", CONF_TEST, 0, "allowed uid 64201"),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), 0),
+	CONN(denied, P6(MAPPED4, 25, PM_CONNECT), 0),
+	CLI("list --json", CONF_TEST, 0, "{\"uid\":64201,", "\"runtime\""),
+	CLI("revoke user 64201 --runtime", CONF_TEST, 0, "revoked uid 64201"),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CLI("allow group 64201 --runtime", CONF_TEST, 0, "allowed gid 64201"),
+	CONN(denied, P6(REMOTE6, 25, PM_CONNECT), 0),
+	CLI("revoke group 64201 --runtime", CONF_TEST, 0, "revoked gid 64201"),
+	CONN(denied, P6(REMOTE6, 25, PM_CONNECT), EPERM),
+	CLI("allow user 64201 --runtime", CONF_TEST, 0, "allowed uid 64201"),
+	CLI("load", CONF_TEST, 0),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CLI_NOT("list --json", CONF_TEST, 0, "64201", "{\"uid\":64202,"),
+
+	/* A bad configuration is refused whole: the live guard stays as it was. */
+	CLI("load", CONF_BAD, 2, "bad.conf:3: bad port '0'", "nothing applied"),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CONN(denied, P4(REMOTE4, 465, PM_CONNECT), EPERM),
+	CONN(allowed_uid, P4(REMOTE4, 25, PM_CONNECT), 0),
+	CLI_NOT("list --json", CONF_TEST, 0, "64201", "{\"uid\":64202,"),
+
+	/* Bad arguments: usage errors, nothing changed. */
+	CLI("allow user 64201", CONF_TEST, 2, "--runtime"),
+	CLI("allow user nosuchuser-sgtest --runtime", CONF_TEST, 2, "no such user 'nosuchuser-sgtest'"),
+	CLI("allow users 64201 --runtime", CONF_TEST, 2, "expected 'user' or 'group'"),
+	CLI("allow user 4294967295 --runtime", CONF_TEST, 2, "not a valid user name or ID"),
+	CLI("status --runtime", CONF_TEST, 2, "--runtime does not apply"),
+	CLI("status extra", CONF_TEST, 2, "expected no arguments"),
+	CLI("frobnicate", CONF_TEST, 2, "unknown command 'frobnicate'"),
+	CLI_AS(64201, "status", CONF_TEST, 1, "must run as root"),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+
+	/* Reload over and over while connecting: no wrong answer at any moment. */
+	RACE(),
+
+	/* The built-in defaults: root and the mail group; 64202 is no longer allowed. */
+	CLI("load", CONF_DEFAULTS, 0, "using the built-in defaults"),
+	CONN(root, P4(REMOTE4, 25, PM_CONNECT), 0),
+	CONN(root, P6(REMOTE6, 587, PM_CONNECT), 0),
+	CONN(mail_group, P4(REMOTE4, 25, PM_CONNECT), 0),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CONN(allowed_uid, P6(REMOTE6, 25, PM_CONNECT), EPERM),
+	CONN(denied, P4("127.0.0.1", 25, PM_CONNECT), 0),
+
+	/* Unload restores free access. */
+	CLI("unload", CONF_TEST, 0, "unloaded"),
+	CLI("status", CONF_TEST, 3, "not loaded"),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), 0),
+	CONN(denied, P6(REMOTE6, 25, PM_CONNECT), 0),
+	CONN(denied, P6(MAPPED4, 25, PM_CONNECT), 0),
+	CLI("load", CONF_BAD, 2, "nothing applied"),
+	CLI("status", CONF_TEST, 3, "not loaded"),
+	CLI("unload", CONF_TEST, 0, "nothing to do"),
+};
+
+struct ctx {
+	const char *bin, *pin_dir, *cgroup, *workdir;
+	char nested[4096];
+	char conf_path[CONF_COUNT][4096];
+	struct test_report report;
+};
+
+static const char *errno_name(int e)
+{
+	switch (e) {
+	case 0:
+		return "connected";
+	case EPERM:
+		return "EPERM";
+	case PROBE_UNSUPPORTED:
+		return "unsupported";
+	default:
+		return strerror(e);
+	}
+}
+
+/* In a child: join the cgroup, become w, and make the attempt. */
+static void __attribute__((noreturn)) probe_child(const struct ctx *c, const struct who *w,
+						  const struct probe *p)
+{
+	const char *cg = w->cg == CG_NESTED ? c->nested : c->cgroup;
+	char procs[4200];
+	unsigned int gid = w->gid;
+	int fd;
+
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg);
+	fd = open(procs, O_WRONLY);
+	if (fd < 0 || write(fd, "0", 1) != 1)
+		_exit(255);
+	close(fd);
+	if (w->gid_group) {
+		struct group *gr = getgrnam(w->gid_group);
+
+		if (!gr)
+			_exit(PROBE_UNSUPPORTED);
+		gid = gr->gr_gid;
+	}
+	if (setgroups(0, NULL) || setresgid(gid, gid, gid) || setresuid(w->uid, w->uid, w->uid))
+		_exit(255);
+	_exit(probe_run(p));
+}
+
+static int probe_as(const struct ctx *c, const struct who *w, const struct probe *p)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return 255;
+	if (pid == 0)
+		probe_child(c, w, p);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return 255;
+	return WEXITSTATUS(status);
+}
+
+static void run_conn(struct ctx *c, size_t i, const struct step *s)
+{
+	const struct probe *p = &s->probe;
+	int got = probe_as(c, s->who, p);
+
+	if (got == PROBE_UNSUPPORTED) {
+		t_skip(&c->report, "[%zu] %s: %s to %s port %u: not supported by this kernel", i,
+		       s->who->label, probe_method_name(p->method), p->addr, p->port);
+		return;
+	}
+	t_result(&c->report, got == s->expect, "[%zu] %s: %s to %s port %u: %s (expected %s)", i,
+		 s->who->label, probe_method_name(p->method), p->addr, p->port,
+		 got == 255 ? "probe setup failed" : errno_name(got), errno_name(s->expect));
+}
+
+/* Run the CLI with args + the test's pin dir, config and cgroup; capture its output. */
+static int run_cli(const struct ctx *c, const char *args, enum conf conf, unsigned int as_uid,
+		   char *out, size_t out_len)
+{
+	char buf[512], *argv[24], *save = NULL;
+	int argc = 0, pipefd[2], status;
+	size_t used = 0;
+	ssize_t n;
+	pid_t pid;
+
+	snprintf(buf, sizeof(buf), "%s", args);
+	argv[argc++] = (char *)c->bin;
+	for (char *t = strtok_r(buf, " ", &save); t && argc < 16; t = strtok_r(NULL, " ", &save))
+		argv[argc++] = t;
+	argv[argc++] = "--pin-dir";
+	argv[argc++] = (char *)c->pin_dir;
+	argv[argc++] = "--config";
+	argv[argc++] = (char *)c->conf_path[conf];
+	if (!strncmp(args, "load", 4)) {
+		argv[argc++] = "--cgroup";
+		argv[argc++] = (char *)c->cgroup;
+	}
+	argv[argc] = NULL;
+	if (pipe(pipefd))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		close(pipefd[0]);
+		if (as_uid && (setgroups(0, NULL) || setresgid(as_uid, as_uid, as_uid) ||
+			       setresuid(as_uid, as_uid, as_uid)))
+			_exit(127);
+		execv(c->bin, argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while (used + 1 < out_len && (n = read(pipefd[0], out + used, out_len - used - 1)) > 0)
+		used += (size_t)n;
+	out[used] = '\0';
+	close(pipefd[0]);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static void run_cli_step(struct ctx *c, size_t i, const struct step *s)
+{
+	static char out[1 << 16];
+	const char *why = NULL;
+	char want[4200];
+	int code = run_cli(c, s->args, s->conf, s->as_uid, out, sizeof(out));
+
+	if (code != s->exit_code)
+		why = "wrong exit code";
+	for (int k = 0; !why && k < 4 && s->want[k]; k++) {
+		const char *cg = strstr(s->want[k], "{CG}");
+
+		if (cg)
+			snprintf(want, sizeof(want), "%.*s%s%s", (int)(cg - s->want[k]), s->want[k],
+				 c->cgroup, cg + 4);
+		else
+			snprintf(want, sizeof(want), "%s", s->want[k]);
+		if (!strstr(out, want))
+			why = s->want[k];
+	}
+	if (!why && s->unwanted && strstr(out, s->unwanted))
+		why = "output holds what it must not";
+	t_result(&c->report, !why, "[%zu] smtpguard %s (%s%s): exit %d%s%s%s%s", i, s->args,
+		 confs[s->conf].file, s->as_uid ? ", not root" : "", code, why ? ": " : "",
+		 why ? why : "", why ? "\n--- output ---\n" : "", why ? out : "");
+}
+
+struct race_shared {
+	volatile int stop;
+	long attempts[2], wrong[2];
+	int last_err[2];
+};
+
+/* Probe in a loop as allowed (0) or denied (1) until told to stop. */
+static void __attribute__((noreturn)) race_prober(const struct ctx *c, struct race_shared *sh,
+						  int which)
+{
+	const struct who *w = which ? &denied : &allowed_uid;
+	const char *cg = c->cgroup;
+	struct probe p4 = P4(REMOTE4, 25, PM_CONNECT), p6 = P6(MAPPED4, 587, PM_CONNECT);
+	time_t deadline = time(NULL) + RACE_MAX_SECONDS;
+	char procs[4200];
+	int fd;
+
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg);
+	fd = open(procs, O_WRONLY);
+	if (fd < 0 || write(fd, "0", 1) != 1)
+		_exit(1);
+	close(fd);
+	if (setgroups(0, NULL) || setresgid(w->gid, w->gid, w->gid) ||
+	    setresuid(w->uid, w->uid, w->uid))
+		_exit(1);
+	while (!sh->stop && time(NULL) < deadline) {
+		int err = probe_run(sh->attempts[which] % 2 ? &p6 : &p4);
+
+		if (err != (which ? EPERM : 0)) {
+			sh->wrong[which]++;
+			sh->last_err[which] = err;
+		}
+		sh->attempts[which]++;
+	}
+	_exit(0);
+}
+
+static void run_race(struct ctx *c, size_t i)
+{
+	struct race_shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+				      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	char out[4096];
+	int loads_ok = 0;
+	pid_t kids[2];
+
+	if (sh == MAP_FAILED) {
+		t_result(&c->report, false, "[%zu] reload race: mmap failed", i);
+		return;
+	}
+	memset(sh, 0, sizeof(*sh));
+	for (int k = 0; k < 2; k++) {
+		kids[k] = fork();
+		if (kids[k] == 0)
+			race_prober(c, sh, k);
+	}
+	usleep(100 * 1000);
+	for (int n = 0; n < RACE_LOADS; n++)
+		loads_ok += run_cli(c, "load", CONF_TEST, 0, out, sizeof(out)) == 0;
+	sh->stop = 1;
+	for (int k = 0; k < 2; k++)
+		waitpid(kids[k], NULL, 0);
+	t_result(&c->report,
+		 loads_ok == RACE_LOADS && !sh->wrong[0] && !sh->wrong[1] &&
+			 sh->attempts[0] >= RACE_LOADS && sh->attempts[1] >= RACE_LOADS,
+		 "[%zu] reload race: %d/%d loads ok; allowed uid: %ld attempts, %ld refused%s%s; "
+		 "denied uid: %ld attempts, %ld let through",
+		 i, loads_ok, RACE_LOADS, sh->attempts[0], sh->wrong[0],
+		 sh->wrong[0] ? ", last: " : "", sh->wrong[0] ? errno_name(sh->last_err[0]) : "",
+		 sh->attempts[1], sh->wrong[1]);
+	munmap(sh, sizeof(*sh));
+}
+
+static int setup(struct ctx *c)
+{
+	const char *e[] = { "SG_BIN", "SG_PIN_DIR", "SG_CGROUP", "SG_WORKDIR" };
+	const char **dst[] = { &c->bin, &c->pin_dir, &c->cgroup, &c->workdir };
+
+	for (int k = 0; k < 4; k++) {
+		*dst[k] = getenv(e[k]);
+		if (!*dst[k]) {
+			fprintf(stderr, "e2e_guard: %s is not set (run tests/run.sh)\n", e[k]);
+			return -1;
+		}
+	}
+	snprintf(c->nested, sizeof(c->nested), "%s/nested", c->cgroup);
+	mkdir(c->nested, 0755);
+	snprintf(c->nested, sizeof(c->nested), "%s/nested/a", c->cgroup);
+	mkdir(c->nested, 0755);
+	snprintf(c->nested, sizeof(c->nested), "%s/nested/a/b", c->cgroup);
+	if (mkdir(c->nested, 0755) && errno != EEXIST) {
+		perror(c->nested);
+		return -1;
+	}
+	for (int k = 0; k < CONF_COUNT; k++) {
+		FILE *f;
+
+		snprintf(c->conf_path[k], sizeof(c->conf_path[k]), "%s/%s", c->workdir,
+			 confs[k].file);
+		if (!confs[k].text)
+			continue;
+		f = fopen(c->conf_path[k], "w");
+		if (!f || fputs(confs[k].text, f) < 0 || fclose(f)) {
+			perror(c->conf_path[k]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int main(void)
+{
+	struct ctx c = {};
+
+	alarm(SUITE_MAX_SECONDS); /* a hung kernel call must not hang CI */
+	if (setup(&c))
+		return 2;
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		const struct step *s = &steps[i];
+
+		if (s->kind == S_CLI)
+			run_cli_step(&c, i, s);
+		else if (s->kind == S_CONN)
+			run_conn(&c, i, s);
+		else
+			run_race(&c, i);
+	}
+	return t_summary(&c.report);
+}

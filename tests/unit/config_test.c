@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * config_test.c - the configuration parser, the strict value parsers and
+ * name resolution (policy_build), run against the real code with no kernel.
+ * One table row per case.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "parse.h"
+#include "policy.h"
+#include "testlib.h"
+
+#define ANY SIZE_MAX /* do not check this count */
+
+struct config_case {
+	const char *name;
+	const char *text;
+	size_t len; /* 0: strlen(text) */
+	int errors; /* expected return of config_parse */
+	const char *diag[3]; /* substrings the diagnostics must hold */
+	const char *ports; /* guarded ports after defaults, e.g. "25 465 587" */
+	int allow_local; /* -1: do not check */
+	size_t users, groups; /* entries in the lists after defaults */
+};
+
+static const struct config_case config_cases[] = {
+	{ "empty file gives the defaults", "", 0, 0, { 0 }, "25 465 587", 1, 1, 2 },
+	{ "comments and blank lines only", "# nothing\n\n   \t\n# more\n", 0, 0, { 0 },
+	  "25 465 587", 1, 1, 2 },
+	{ "ports lines append", "ports = 25\nports = 2525, 587\n", 0, 0, { 0 }, "25 587 2525", 1,
+	  1, 2 },
+	{ "ports replace the default", "ports = 2525\n", 0, 0, { 0 }, "2525", 1, ANY, ANY },
+	{ "allow_users lines append", "allow_users = root, 1001\nallow_users = 1002 1003\n", 0, 0,
+	  { 0 }, "25 465 587", 1, 4, 2 },
+	{ "allow_groups replaces the default", "allow_groups = 12\n", 0, 0, { 0 }, NULL, -1, 1, 1 },
+	{ "separators: commas, blanks, tabs", "ports =25,\t465 ,587\n", 0, 0, { 0 }, "25 465 587",
+	  -1, ANY, ANY },
+	{ "allow_local = no", "allow_local = no\n", 0, 0, { 0 }, NULL, 0, ANY, ANY },
+	{ "allow_local = off", "allow_local = off\n", 0, 0, { 0 }, NULL, 0, ANY, ANY },
+	{ "allow_local=YES without blanks", "allow_local=YES\n", 0, 0, { 0 }, NULL, 1, ANY, ANY },
+	{ "trailing comment", "ports = 25 # plain SMTP only\n", 0, 0, { 0 }, "25", -1, ANY,
+	  ANY },
+	{ "CRLF line ends", "ports = 25\r\nallow_local = no\r\n", 0, 0, { 0 }, "25", 0, ANY,
+	  ANY },
+	{ "no trailing newline", "ports = 465", 0, 0, { 0 }, "465", -1, ANY, ANY },
+	{ "highest port", "ports = 65535\n", 0, 0, { 0 }, "65535", -1, ANY, ANY },
+	{ "unknown key", "colour = blue\n", 0, 1, { "t.conf:1: unknown key 'colour'" }, NULL,
+	  -1, ANY, ANY },
+	{ "no '='", "\nports 25\n", 0, 1, { "t.conf:2: expected 'key = value'" }, NULL, -1, ANY,
+	  ANY },
+	{ "missing key", "= 25\n", 0, 1, { "t.conf:1: missing key" }, NULL, -1, ANY, ANY },
+	{ "port 0", "ports = 0\n", 0, 1, { "t.conf:1: bad port '0'" }, NULL, -1, ANY, ANY },
+	{ "port 65536", "ports = 65536\n", 0, 1, { "t.conf:1: bad port '65536'" }, NULL, -1, ANY,
+	  ANY },
+	{ "port -1", "ports = -1\n", 0, 1, { "t.conf:1: bad port '-1'" }, NULL, -1, ANY, ANY },
+	{ "port 0x19", "ports = 0x19\n", 0, 1, { "bad port '0x19'" }, NULL, -1, ANY, ANY },
+	{ "bad port inside a list", "ports = 25\nports = 465, 99999, 587\n", 0, 1,
+	  { "t.conf:2: bad port '99999'" }, NULL, -1, ANY, ANY },
+	{ "empty value", "allow_users =\n", 0, 1, { "t.conf:1: empty value for 'allow_users'" },
+	  NULL, -1, ANY, ANY },
+	{ "scalar key twice", "allow_local = yes\n# x\nallow_local = no\n", 0, 1,
+	  { "t.conf:3: allow_local is given twice (first on line 1)" }, NULL, -1, ANY, ANY },
+	{ "bad boolean", "allow_local = maybe\n", 0, 1, { "bad value 'maybe' for allow_local" },
+	  NULL, -1, ANY, ANY },
+	{ "UID 4294967295 is not an ID", "allow_users = 4294967295\n", 0, 1,
+	  { "t.conf:1: bad user ID '4294967295'" }, NULL, -1, ANY, ANY },
+	{ "name with a slash", "allow_groups = bad/name\n", 0, 1,
+	  { "t.conf:1: bad group name 'bad/name'" }, NULL, -1, ANY, ANY },
+	{ "NUL byte", "ports = 25\nports = 4\0" "65\n", 24, 1, { "t.conf:2: NUL byte" }, NULL, -1,
+	  ANY, ANY },
+	{ "every error is reported, each with its line",
+	  "ports = 0\nallow_users = root\ncolour = red\n\nallow_local = perhaps\n", 0, 3,
+	  { "t.conf:1: bad port", "t.conf:3: unknown key", "t.conf:5: bad value" }, NULL, -1, ANY,
+	  ANY },
+};
+
+static bool ports_match(const __u64 *ports, const char *want, char *got, size_t len)
+{
+	size_t used = 0;
+
+	got[0] = '\0';
+	for (unsigned int p = 1; p < 65536; p++)
+		if (config_port_guarded(ports, p) && used < len)
+			used += (size_t)snprintf(got + used, len - used, "%s%u", used ? " " : "", p);
+	return !strcmp(got, want);
+}
+
+static void run_config_case(struct test_report *r, const struct config_case *c)
+{
+	struct sg_config cfg;
+	char *diag = NULL, got[256];
+	size_t diag_len = 0;
+	FILE *f = open_memstream(&diag, &diag_len);
+	int n = config_parse("t.conf", c->text, c->len ? c->len : strlen(c->text), &cfg, f);
+	const char *why = NULL;
+
+	fclose(f);
+	if (n != c->errors)
+		why = "wrong number of errors";
+	for (int i = 0; !why && i < 3 && c->diag[i]; i++)
+		if (!strstr(diag, c->diag[i]))
+			why = c->diag[i];
+	if (!why && !c->errors && c->ports && !ports_match(cfg.ports, c->ports, got, sizeof(got)))
+		why = "wrong ports";
+	if (!why && !c->errors && c->allow_local >= 0 && cfg.allow_local != c->allow_local)
+		why = "wrong allow_local";
+	if (!why && !c->errors && c->users != ANY && cfg.users.n != c->users)
+		why = "wrong number of users";
+	if (!why && !c->errors && c->groups != ANY && cfg.groups.n != c->groups)
+		why = "wrong number of groups";
+	if (why)
+		t_result(r, false, "config: %s: %s (returned %d, diagnostics: %s)", c->name, why, n,
+			 diag);
+	else
+		t_result(r, true, "config: %s", c->name);
+	config_free(&cfg);
+	free(diag);
+}
+
+struct u32_case {
+	const char *in;
+	__u32 max;
+	int ret;
+	__u32 out;
+};
+
+static const struct u32_case u32_cases[] = {
+	{ "25", 65535, 0, 25 },	  { "065535", 65535, 0, 65535 }, { "65536", 65535, -ERANGE, 0 },
+	{ "", 65535, -EINVAL, 0 }, { "+5", 65535, -EINVAL, 0 },	  { " 5", 65535, -EINVAL, 0 },
+	{ "5 ", 65535, -EINVAL, 0 }, { "0x19", 65535, -EINVAL, 0 }, { "-1", 65535, -EINVAL, 0 },
+	{ "4294967294", PARSE_MAX_ID, 0, 4294967294u },
+	{ "4294967295", PARSE_MAX_ID, -ERANGE, 0 },
+	{ "99999999999999999999999", PARSE_MAX_ID, -ERANGE, 0 },
+};
+
+static void run_u32_cases(struct test_report *r)
+{
+	for (size_t i = 0; i < sizeof(u32_cases) / sizeof(u32_cases[0]); i++) {
+		const struct u32_case *c = &u32_cases[i];
+		__u32 out = 0;
+		int ret = parse_u32(c->in, c->max, &out);
+
+		t_result(r, ret == c->ret && (ret || out == c->out),
+			 "parse_u32(\"%s\", %u) = %d (%u), expected %d (%u)", c->in, c->max, ret,
+			 out, c->ret, c->out);
+	}
+}
+
+/* Resolve a configuration text into a policy; diagnostics into *diag. */
+static int build(const char *text, struct sg_policy *p, char **diag)
+{
+	struct sg_config cfg;
+	size_t len = 0;
+	FILE *f = open_memstream(diag, &len);
+	int n = config_parse("t.conf", text, strlen(text), &cfg, f);
+
+	if (!n)
+		n = policy_build(&cfg, p, f);
+	else
+		n = -1000 - n;
+	fclose(f);
+	config_free(&cfg);
+	return n;
+}
+
+static const struct id_entry *find_id(const struct id_set *s, __u32 id)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].id == id)
+			return &s->v[i];
+	return NULL;
+}
+
+static void run_policy_cases(struct test_report *r)
+{
+	const struct id_entry *e;
+	struct sg_policy p;
+	struct group *mail;
+	char *diag = NULL;
+	int n;
+
+	n = build("allow_users = 64999\n", &p, &diag);
+	e = find_id(&p.uids, 64999);
+	t_result(r, n == 0 && p.uids.n == 1 && e && e->origin == SG_ORIGIN_CONFIG,
+		 "policy: a numeric UID needs no passwd entry");
+	policy_free(&p);
+	free(diag);
+	diag = NULL;
+
+	n = build("ports = 25\nallow_users = root nosuchuser-sgtest 1001\n", &p, &diag);
+	t_result(r, n == 1 && p.uids.n == 2 && find_id(&p.uids, 0) && find_id(&p.uids, 1001) &&
+			    strstr(diag, "t.conf:2: warning: no such user nosuchuser-sgtest"),
+		 "policy: an unknown name is a FILE:LINE warning and is not allowed (got %d)", n);
+	policy_free(&p);
+	free(diag);
+	diag = NULL;
+
+	n = build("allow_groups = nosuchgroup-sgtest\n", &p, &diag);
+	t_result(r, n == 1 && p.gids.n == 0 &&
+			    strstr(diag, "t.conf:1: warning: no such group nosuchgroup-sgtest"),
+		 "policy: an unknown group fails closed: nothing is allowed for it");
+	policy_free(&p);
+	free(diag);
+	diag = NULL;
+
+	n = build("allow_users = root 0\nallow_users = 0\n", &p, &diag);
+	t_result(r, n == 0 && p.uids.n == 1 && p.uids.v[0].id == 0,
+		 "policy: duplicates merge into one entry");
+	policy_free(&p);
+	free(diag);
+	diag = NULL;
+
+	n = build("", &p, &diag);
+	mail = getgrnam("mail");
+	t_result(r, n == 0 && !diag[0] && p.uids.n == 1 && p.uids.v[0].id == 0 &&
+			    p.uids.v[0].origin == SG_ORIGIN_DEFAULT &&
+			    (!mail || find_id(&p.gids, mail->gr_gid)) &&
+			    (p.settings.flags & SG_F_ALLOW_LOCAL) &&
+			    p.settings.abi_version == SG_ABI_VERSION,
+		 "policy: defaults allow root and the existing mail groups, quietly");
+	policy_free(&p);
+	free(diag);
+	diag = NULL;
+
+	n = build("ports = 25\nallow_local = no\n", &p, &diag);
+	t_result(r, n == 0 && !(p.settings.flags & SG_F_ALLOW_LOCAL) &&
+			    config_port_guarded(p.settings.ports, 25) &&
+			    !config_port_guarded(p.settings.ports, 587),
+		 "policy: settings carry ports and allow_local");
+	policy_free(&p);
+	free(diag);
+}
+
+static void run_load_cases(struct test_report *r)
+{
+	struct sg_config cfg;
+	char *diag = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&diag, &len);
+	int n;
+
+	n = config_load("/nonexistent/smtpguard-test.conf", &cfg, f);
+	fflush(f);
+	t_result(r, n == 0 && !cfg.from_file && cfg.users.n == 1 && !diag[0],
+		 "config_load: a missing file gives the defaults quietly");
+	config_free(&cfg);
+
+	n = config_load("/", &cfg, f);
+	fclose(f);
+	t_result(r, n == 1 && strstr(diag, "/: not a regular file"),
+		 "config_load: a directory is one error naming the path");
+	config_free(&cfg);
+	free(diag);
+}
+
+int main(void)
+{
+	struct test_report r = {};
+
+	for (size_t i = 0; i < sizeof(config_cases) / sizeof(config_cases[0]); i++)
+		run_config_case(&r, &config_cases[i]);
+	run_u32_cases(&r);
+	run_policy_cases(&r);
+	run_load_cases(&r);
+	return t_summary(&r);
+}
