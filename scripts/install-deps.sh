@@ -1,0 +1,48 @@
+#!/bin/sh
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# scripts/install-deps.sh - install what smtpguard needs to build and test:
+# clang, bpftool, libbpf, libelf, zlib (build) and iproute2, util-linux,
+# liburing (tests). Debian/Ubuntu use apt, AlmaLinux/Rocky/CloudLinux dnf.
+# Does nothing when everything is already there. Run as root.
+set -eu
+
+have_all() {
+	for cmd in make cc clang bpftool pkg-config ip nsenter; do
+		command -v "$cmd" >/dev/null 2>&1 || return 1
+	done
+	pkg-config --exists libbpf liburing 2>/dev/null || return 1
+	for h in gelf.h zlib.h; do
+		echo "#include <$h>" | cc -E -x c - >/dev/null 2>&1 || return 1
+	done
+}
+
+if have_all; then
+	echo "install-deps: all dependencies present"
+	exit 0
+fi
+[ "$(id -u)" = 0 ] || { echo "install-deps: run as root to install packages" >&2; exit 1; }
+
+if command -v apt-get >/dev/null 2>&1; then
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends make gcc libc6-dev clang llvm pkg-config \
+		libbpf-dev libelf-dev zlib1g-dev liburing-dev iproute2 util-linux ca-certificates
+	# Debian ships bpftool on its own; Ubuntu inside linux-tools for the running kernel.
+	if ! command -v bpftool >/dev/null 2>&1; then
+		apt-get install -y -q --no-install-recommends bpftool ||
+			apt-get install -y -q --no-install-recommends linux-tools-common \
+				"linux-tools-$(uname -r)"
+	fi
+elif command -v dnf >/dev/null 2>&1; then
+	# liburing-devel comes from EPEL on some EL releases.
+	dnf install -y epel-release >/dev/null 2>&1 || true
+	dnf install -y make gcc clang llvm pkgconf-pkg-config libbpf-devel elfutils-libelf-devel \
+		zlib-devel bpftool liburing-devel iproute util-linux
+else
+	echo "install-deps: no apt-get or dnf; install clang, bpftool, libbpf, libelf, zlib," \
+		"liburing, iproute2 and util-linux by hand" >&2
+	exit 1
+fi
+have_all || { echo "install-deps: some dependencies are still missing" >&2; exit 1; }
+echo "install-deps: done"
