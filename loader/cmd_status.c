@@ -28,6 +28,7 @@ struct live_state {
 	struct addr_list local;
 	struct bpf_link_info links[SG_HOOK_COUNT];
 	char cgroup[PATH_MAX]; /* where connect4 is attached */
+	bool is_root; /* ... and that is the cgroup v2 root */
 };
 
 static void live_free(struct live_state *s)
@@ -70,9 +71,10 @@ static int read_live(const struct guard *g, struct live_state *s)
 	}
 	snprintf(s->cgroup, sizeof(s->cgroup), "(cgroup id %llu, not found)",
 		 (unsigned long long)s->links[SG_HOOK_CONNECT4].cgroup.cgroup_id);
-	if (!cgroup2_root(root, sizeof(root)))
-		cgroup_path_from_id(root, s->links[SG_HOOK_CONNECT4].cgroup.cgroup_id, s->cgroup,
-				    sizeof(s->cgroup));
+	if (!cgroup2_root(root, sizeof(root)) &&
+	    !cgroup_path_from_id(root, s->links[SG_HOOK_CONNECT4].cgroup.cgroup_id, s->cgroup,
+				 sizeof(s->cgroup)))
+		s->is_root = !strcmp(root, s->cgroup);
 	return 0;
 }
 
@@ -134,7 +136,7 @@ static void status_text(const struct sg_opts *o, const struct live_state *s)
 
 	printf("smtpguard: loaded, enforcing\n");
 	printf("  pin dir        %s\n", o->pin_dir);
-	printf("  attached to    %s\n", s->cgroup);
+	printf("  attached to    %s%s\n", s->cgroup, s->is_root ? " (cgroup v2 root: every process)" : "");
 	printf("  hooks         ");
 	for (int h = 0; h < SG_HOOK_COUNT; h++)
 		printf(" %s (link %u, prog %u)", guard_hook_name((enum sg_hook)h), s->links[h].id,
@@ -148,10 +150,14 @@ static void status_text(const struct sg_opts *o, const struct live_state *s)
 	for (size_t i = 0; i < s->local.n && i < 8; i++)
 		printf(" %s", sg_addr_format(&s->local.v[i].addr, addr, sizeof(addr)));
 	printf("%s)\n", s->local.n > 8 ? " ..." : "");
-	printf("  users (%zu)%*s", s->ids[ID_USER].n, s->ids[ID_USER].n < 10 ? 4 : 3, "");
-	text_ids_inline(&s->ids[ID_USER], ID_USER, STATUS_MAX_SHOWN);
-	printf("  groups (%zu)%*s", s->ids[ID_GROUP].n, s->ids[ID_GROUP].n < 10 ? 3 : 2, "");
-	text_ids_inline(&s->ids[ID_GROUP], ID_GROUP, STATUS_MAX_SHOWN);
+	for (int k = ID_USER; k <= ID_GROUP; k++) {
+		char label[32];
+
+		snprintf(label, sizeof(label), "%ss (%zu)", identity_kind_word((enum id_kind)k),
+			 s->ids[k].n);
+		printf("  %-15s", label);
+		text_ids_inline(&s->ids[k], (enum id_kind)k, STATUS_MAX_SHOWN);
+	}
 }
 
 static void status_json(const struct sg_opts *o, const struct live_state *s)

@@ -92,25 +92,33 @@ static bool below(const char *path, const char *dir)
 
 int bpffs_prepare_dir(const char *pin_dir)
 {
+	char parent[PATH_MAX];
+	char *slash;
 	int err;
 
 	if (below(pin_dir, BPFFS_DEFAULT) && bpffs_check(BPFFS_DEFAULT)) {
 		log_debug("mounting bpffs on %s", BPFFS_DEFAULT);
 		if (mount("bpf", BPFFS_DEFAULT, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700")) {
+			err = -errno;
 			log_err("cannot mount the BPF filesystem on %s: %s", BPFFS_DEFAULT,
 				strerror(errno));
-			return -errno;
+			return err;
 		}
+	}
+	/* Refuse before creating anything outside a BPF filesystem. */
+	snprintf(parent, sizeof(parent), "%s", pin_dir);
+	slash = strrchr(parent, '/');
+	if (slash)
+		*(slash == parent ? slash + 1 : slash) = '\0';
+	err = bpffs_check(slash ? parent : ".");
+	if (err) {
+		log_err("pin dir %s is not on a BPF filesystem (%s: %s)", pin_dir,
+			slash ? parent : ".", err == -ENOTDIR ? "not bpffs" : strerror(-err));
+		return err;
 	}
 	if (mkdir(pin_dir, 0700) && errno != EEXIST) {
 		err = -errno;
 		log_err("cannot create pin dir %s: %s", pin_dir, strerror(errno));
-		return err;
-	}
-	err = bpffs_check(pin_dir);
-	if (err) {
-		log_err("pin dir %s is not on a BPF filesystem (mount -t bpf bpf %s)", pin_dir,
-			BPFFS_DEFAULT);
 		return err;
 	}
 	return 0;

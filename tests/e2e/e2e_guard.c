@@ -122,6 +122,8 @@ struct step {
 
 #define P4(a, p, m) { .family = AF_INET, .addr = a, .port = p, .method = m }
 #define P6(a, p, m) { .family = AF_INET6, .addr = a, .port = p, .method = m }
+#define P4B(a, p, b) { .family = AF_INET, .addr = a, .port = p, .method = PM_BIND_ADDR, .bind_addr = b }
+#define P6B(a, p, b) { .family = AF_INET6, .addr = a, .port = p, .method = PM_BIND_ADDR, .bind_addr = b }
 #define CONN(w, pr, e) { .kind = S_CONN, .who = &w, .probe = pr, .expect = e }
 #define CLI(a, c, code, ...) { .kind = S_CLI, .args = a, .conf = c, .exit_code = code, .want = { __VA_ARGS__ } }
 #define CLI_NOT(a, c, code, bad, ...)                                                               \
@@ -159,6 +161,8 @@ static const struct step steps[] = {
 	/* Every other way to start a TCP connection. */
 	CONN(denied, P4(REMOTE4, 25, PM_NONBLOCK), EPERM),
 	CONN(denied, P6(REMOTE6, 25, PM_NONBLOCK), EPERM),
+	CONN(denied, P4B(REMOTE4, 25, OWN4), EPERM),
+	CONN(denied, P6B(REMOTE6, 465, OWN6), EPERM),
 	CONN(denied, P4(REMOTE4, 25, PM_BIND_PORT0), EPERM),
 	CONN(denied, P6(REMOTE6, 587, PM_BIND_PORT0), EPERM),
 	CONN(denied, P4(REMOTE4, 25, PM_TFO_SENDTO), EPERM),
@@ -187,6 +191,7 @@ static const struct step steps[] = {
 	CONN(allowed_uid, P6(REMOTE6, 25, PM_MPTCP), 0),
 	CONN(allowed_uid, P4(REMOTE4, 25, PM_URING), 0),
 	CONN(allowed_uid, P4(REMOTE4, 25, PM_URING_ASYNC), 0),
+	CONN(allowed_uid, P4B(REMOTE4, 25, OWN4), 0),
 	CONN(allowed_uid_nested, P4(REMOTE4, 25, PM_CONNECT), 0),
 	CONN(allowed_gid, P4(REMOTE4, 25, PM_CONNECT), 0),
 	CONN(allowed_gid, P6(REMOTE6, 587, PM_CONNECT), 0),
