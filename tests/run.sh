@@ -73,12 +73,14 @@ tally() {
 	skipped=$((skipped + ${s:-0}))
 }
 
+# Stream a program's output and keep a copy to read its closing line from.
+# (Not "tee /dev/stderr": that reopens a log file with O_TRUNC.)
 run_program() {
-	local name=$1 out
+	local name=$1 log="$workdir/program.log"
 	shift
 	echo "# $name"
-	out=$("$@" 2>&1 | tee /dev/stderr | tail -n 1)
-	tally "$out" "$name"
+	"$@" 2>&1 | tee "$log"
+	tally "$(tail -n 1 "$log")" "$name"
 }
 
 setup_world() {
@@ -87,7 +89,6 @@ setup_world() {
 	[ -n "$cg2" ] || die "no cgroup v2 hierarchy mounted (see /proc/self/mountinfo)"
 	cgroup="$cg2/smtpguard-test-$id"
 	mkdir "$cgroup" || die "cannot create $cgroup"
-	workdir=$(mktemp -d /tmp/smtpguard-test.XXXXXX)
 
 	ip netns add "$ns_host" && ip netns add "$ns_mx" || die "cannot create network namespaces"
 	ip link add "$veth_host" type veth peer name "$veth_mx" || die "cannot create veth"
@@ -124,6 +125,7 @@ for prog in smtpguard tests/unit_config tests/e2e_guard tests/sg-listen; do
 	[ -x "$build/$prog" ] || die "$build/$prog is missing: run 'make tests' first"
 done
 
+workdir=$(mktemp -d /tmp/smtpguard-test.XXXXXX)
 echo "# smtpguard test suite on $(uname -sr)"
 run_program "unit: configuration" "$build/tests/unit_config"
 
