@@ -77,7 +77,8 @@ static int open_allowlist(const struct sg_opts *o, const struct allow_request *r
 	state = guard_open(o->pin_dir, g, missing, sizeof(missing));
 	if (state < 0 || g->allow_fd[r->kind] < 0) {
 		log_err("the guard at %s has no %s allowlist (%s); run 'smtpguard load' to repair",
-			o->pin_dir, identity_kind_word(r->kind), state < 0 ? strerror(-state) : "missing");
+			o->pin_dir, identity_kind_word(r->kind),
+			state < 0 ? strerror(-state) : "missing");
 		return state == GUARD_NOT_LOADED ? EXIT_NOT_LOADED : EXIT_FAIL;
 	}
 	err = maps_check_layout(g->allow_fd[r->kind], sizeof(__u32), sizeof(struct sg_allow));

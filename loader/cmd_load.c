@@ -72,9 +72,10 @@ int cmd_load(const struct sg_opts *o)
 		goto cleanup;
 	printf("smtpguard: guarding %u port%s on %s: %zu user%s and %zu group%s allowed, "
 	       "allow_local %s\n",
-	       count_ports(policy.settings.ports), count_ports(policy.settings.ports) == 1 ? "" : "s",
-	       cgroup, policy.uids.n, policy.uids.n == 1 ? "" : "s", policy.gids.n,
-	       policy.gids.n == 1 ? "" : "s", cfg.allow_local ? "yes" : "no");
+	       count_ports(policy.settings.ports),
+	       count_ports(policy.settings.ports) == 1 ? "" : "s", cgroup, policy.uids.n,
+	       policy.uids.n == 1 ? "" : "s", policy.gids.n, policy.gids.n == 1 ? "" : "s",
+	       cfg.allow_local ? "yes" : "no");
 	ret = EXIT_OK;
 cleanup:
 	addr_list_free(&local);

@@ -136,7 +136,8 @@ static void status_text(const struct sg_opts *o, const struct live_state *s)
 
 	printf("smtpguard: loaded, enforcing\n");
 	printf("  pin dir        %s\n", o->pin_dir);
-	printf("  attached to    %s%s\n", s->cgroup, s->is_root ? " (cgroup v2 root: every process)" : "");
+	printf("  attached to    %s%s\n", s->cgroup,
+	       s->is_root ? " (cgroup v2 root: every process)" : "");
 	printf("  hooks         ");
 	for (int h = 0; h < SG_HOOK_COUNT; h++)
 		printf(" %s (link %u, prog %u)", guard_hook_name((enum sg_hook)h), s->links[h].id,
@@ -237,7 +238,8 @@ static int open_live(const struct sg_opts *o, struct guard *g, struct live_state
 	err = need_links ? read_live(g, s) : read_lists(g, s);
 	if (err == -EPROTO) {
 		log_err("the guard at %s was loaded by another smtpguard version; run "
-			"'smtpguard load' to replace it", o->pin_dir);
+			"'smtpguard load' to replace it",
+			o->pin_dir);
 		return EXIT_FAIL;
 	}
 	if (err) {

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "config.h"
 #include "parse.h"
 
@@ -37,15 +38,8 @@ static int ident_list_add(struct cfg_ident_list *l, const char *name, __u32 id, 
 {
 	struct cfg_ident *e;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct cfg_ident *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (array_reserve_one((void **)&l->v, &l->cap, l->n, sizeof(*l->v)))
+		return -ENOMEM;
 	e = &l->v[l->n];
 	e->name = NULL;
 	e->id = id;
@@ -127,7 +121,8 @@ static int parse_idents(struct parse_state *ps, char *value, struct cfg_ident_li
 
 		if (parse_is_number(tok)) {
 			if (parse_u32(tok, PARSE_MAX_ID, &id)) {
-				perr(ps, "bad %s ID '%s' (expected 0 to %u)", what, tok, PARSE_MAX_ID);
+				perr(ps, "bad %s ID '%s' (expected 0 to %u)", what, tok,
+				     PARSE_MAX_ID);
 				continue;
 			}
 			err = ident_list_add(list, NULL, id, ps->line);
@@ -150,7 +145,8 @@ static void parse_allow_local(struct parse_state *ps, const char *value)
 	int b;
 
 	if (ps->cfg->allow_local_line) {
-		perr(ps, "allow_local is given twice (first on line %u)", ps->cfg->allow_local_line);
+		perr(ps, "allow_local is given twice (first on line %u)",
+		     ps->cfg->allow_local_line);
 		return;
 	}
 	b = parse_bool(value);

@@ -354,8 +354,8 @@ fail:
 
 void guard_close(struct guard *g)
 {
-	int *fds[] = { &g->link_fd[0], &g->link_fd[1], &g->settings_fd, &g->allow_fd[0],
-		       &g->allow_fd[1], &g->local_fd };
+	int *fds[] = { &g->link_fd[0],	&g->link_fd[1],	 &g->settings_fd,
+		       &g->allow_fd[0], &g->allow_fd[1], &g->local_fd };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "local_addrs.h"
 
 int addr_list_add(struct addr_list *l, const struct sg_addr *a, __u32 ifindex)
@@ -15,15 +16,8 @@ int addr_list_add(struct addr_list *l, const struct sg_addr *a, __u32 ifindex)
 	for (size_t i = 0; i < l->n; i++)
 		if (!memcmp(&l->v[i].addr, a, sizeof(*a)))
 			return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct local_addr *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (array_reserve_one((void **)&l->v, &l->cap, l->n, sizeof(*l->v)))
+		return -ENOMEM;
 	l->v[l->n].addr = *a;
 	l->v[l->n].ifindex = ifindex;
 	l->n++;

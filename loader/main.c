@@ -23,6 +23,7 @@ struct command {
 	const char *help;
 };
 
+/* clang-format off */
 static const struct command commands[] = {
 	{ "load", cmd_load, OPT_CGROUP, 0, "[--cgroup DIR]",
 	  "Load the guard, attach it to the cgroup v2 root (or DIR) and pin it, then\n"
@@ -39,6 +40,7 @@ static const struct command commands[] = {
 	{ "revoke", cmd_revoke, OPT_RUNTIME, 2, "user|group NAME|ID --runtime",
 	  "Remove a user or group from the live allowlist; the next connect() sees it." },
 };
+/* clang-format on */
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -62,14 +64,13 @@ static const struct option long_options[] = {
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: smtpguard [OPTIONS] COMMAND [ARGS]\n"
-		"\n"
-		"Refuse connections to remote SMTP ports (25, 465, 587) from every process\n"
-		"that does not run as an allowed user or group, with an eBPF program on\n"
-		"the cgroup v2 root. Local mail submission keeps working.\n"
-		"\n"
-		"Commands:\n");
+	fprintf(out, "Usage: smtpguard [OPTIONS] COMMAND [ARGS]\n"
+		     "\n"
+		     "Refuse connections to remote SMTP ports (25, 465, 587) from every process\n"
+		     "that does not run as an allowed user or group, with an eBPF program on\n"
+		     "the cgroup v2 root. Local mail submission keeps working.\n"
+		     "\n"
+		     "Commands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(out, "  %-7s %s\n", commands[i].name, commands[i].args);
 	fprintf(out,
@@ -95,8 +96,9 @@ static void usage(FILE *out)
 
 static void command_usage(FILE *out, const struct command *c)
 {
-	fprintf(out, "Usage: smtpguard %s %s\n\n%s\n\nGlobal options: --config FILE, --pin-dir DIR, "
-		     "-v, --help, --version (see smtpguard --help).\n",
+	fprintf(out,
+		"Usage: smtpguard %s %s\n\n%s\n\nGlobal options: --config FILE, --pin-dir DIR, "
+		"-v, --help, --version (see smtpguard --help).\n",
 		c->name, c->args, c->help);
 }
 
@@ -152,7 +154,8 @@ int main(int argc, char **argv)
 			given |= OPT_RUNTIME;
 			break;
 		case ':':
-			log_err("option %s needs an argument (see smtpguard --help)", argv[optind - 1]);
+			log_err("option %s needs an argument (see smtpguard --help)",
+				argv[optind - 1]);
 			return EXIT_USAGE;
 		default:
 			log_err("unknown option '%s' (see smtpguard --help)", argv[optind - 1]);

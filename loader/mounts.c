@@ -98,7 +98,8 @@ int bpffs_prepare_dir(const char *pin_dir)
 
 	if (below(pin_dir, BPFFS_DEFAULT) && bpffs_check(BPFFS_DEFAULT)) {
 		log_debug("mounting bpffs on %s", BPFFS_DEFAULT);
-		if (mount("bpf", BPFFS_DEFAULT, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700")) {
+		if (mount("bpf", BPFFS_DEFAULT, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "mode=0700")) {
 			err = -errno;
 			log_err("cannot mount the BPF filesystem on %s: %s", BPFFS_DEFAULT,
 				strerror(errno));

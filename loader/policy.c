@@ -4,20 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "identity.h"
 #include "policy.h"
 
 int id_set_add(struct id_set *s, __u32 id, __u32 origin)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		struct id_entry *v = realloc(s->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
+	if (array_reserve_one((void **)&s->v, &s->cap, s->n, sizeof(*s->v)))
+		return -ENOMEM;
 	s->v[s->n].id = id;
 	s->v[s->n].origin = origin;
 	s->n++;

@@ -120,6 +120,7 @@ struct step {
 	int expect; /* 0 or an errno */
 };
 
+/* clang-format off */
 #define P4(a, p, m) { .family = AF_INET, .addr = a, .port = p, .method = m }
 #define P6(a, p, m) { .family = AF_INET6, .addr = a, .port = p, .method = m }
 #define P4B(a, p, b) { .family = AF_INET, .addr = a, .port = p, .method = PM_BIND_ADDR, .bind_addr = b }
@@ -133,7 +134,9 @@ struct step {
 	{ .kind = S_CLI, .args = a, .conf = c, .exit_code = code, .as_uid = uid,                     \
 	  .want = { __VA_ARGS__ } }
 #define RACE() { .kind = S_RACE }
+/* clang-format on */
 
+/* clang-format off */
 static const struct step steps[] = {
 	/* The test host answers before any guard: every later EPERM is the guard's. */
 	CLI("status", CONF_TEST, 3, "not loaded"),
@@ -285,6 +288,7 @@ static const struct step steps[] = {
 	CLI("status", CONF_TEST, 3, "not loaded"),
 	CLI("unload", CONF_TEST, 0, "nothing to do"),
 };
+/* clang-format on */
 
 struct ctx {
 	const char *bin, *pin_dir, *cgroup, *workdir;
@@ -307,9 +311,12 @@ static const char *errno_name(int e)
 	}
 }
 
-/* In a child: join the cgroup, become w, and make the attempt. */
-static void __attribute__((noreturn)) probe_child(const struct ctx *c, const struct who *w,
-						  const struct probe *p)
+/*
+ * In a child: join w's cgroup and take w's identity for good (real, effective
+ * and saved IDs, no supplementary groups). 0, 255 on failure, or
+ * PROBE_UNSUPPORTED when w's group does not exist on this host.
+ */
+static int become(const struct ctx *c, const struct who *w)
 {
 	const char *cg = w->cg == CG_NESTED ? c->nested : c->cgroup;
 	char procs[4200];
@@ -319,18 +326,26 @@ static void __attribute__((noreturn)) probe_child(const struct ctx *c, const str
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg);
 	fd = open(procs, O_WRONLY);
 	if (fd < 0 || write(fd, "0", 1) != 1)
-		_exit(255);
+		return 255;
 	close(fd);
 	if (w->gid_group) {
 		struct group *gr = getgrnam(w->gid_group);
 
 		if (!gr)
-			_exit(PROBE_UNSUPPORTED);
+			return PROBE_UNSUPPORTED;
 		gid = gr->gr_gid;
 	}
 	if (setgroups(0, NULL) || setresgid(gid, gid, gid) || setresuid(w->uid, w->uid, w->uid))
-		_exit(255);
-	_exit(probe_run(p));
+		return 255;
+	return 0;
+}
+
+static void __attribute__((noreturn))
+probe_child(const struct ctx *c, const struct who *w, const struct probe *p)
+{
+	int err = become(c, w);
+
+	_exit(err ? err : probe_run(p));
 }
 
 static int probe_as(const struct ctx *c, const struct who *w, const struct probe *p)
@@ -442,23 +457,13 @@ struct race_shared {
 };
 
 /* Probe in a loop as allowed (0) or denied (1) until told to stop. */
-static void __attribute__((noreturn)) race_prober(const struct ctx *c, struct race_shared *sh,
-						  int which)
+static void __attribute__((noreturn))
+race_prober(const struct ctx *c, struct race_shared *sh, int which)
 {
-	const struct who *w = which ? &denied : &allowed_uid;
-	const char *cg = c->cgroup;
 	struct probe p4 = P4(REMOTE4, 25, PM_CONNECT), p6 = P6(MAPPED4, 587, PM_CONNECT);
 	time_t deadline = time(NULL) + RACE_MAX_SECONDS;
-	char procs[4200];
-	int fd;
 
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg);
-	fd = open(procs, O_WRONLY);
-	if (fd < 0 || write(fd, "0", 1) != 1)
-		_exit(1);
-	close(fd);
-	if (setgroups(0, NULL) || setresgid(w->gid, w->gid, w->gid) ||
-	    setresuid(w->uid, w->uid, w->uid))
+	if (become(c, which ? &denied : &allowed_uid))
 		_exit(1);
 	while (!sh->stop && time(NULL) < deadline) {
 		int err = probe_run(sh->attempts[which] % 2 ? &p6 : &p4);
@@ -474,8 +479,8 @@ static void __attribute__((noreturn)) race_prober(const struct ctx *c, struct ra
 
 static void run_race(struct ctx *c, size_t i)
 {
-	struct race_shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-				      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct race_shared *sh =
+		mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	char out[4096];
 	int loads_ok = 0;
 	pid_t kids[2];

@@ -22,18 +22,23 @@
 const char *probe_method_name(enum probe_method m)
 {
 	static const char *const names[] = {
-		[PM_CONNECT] = "connect",	 [PM_NONBLOCK] = "nonblocking connect",
-		[PM_BIND_ADDR] = "bind+connect", [PM_BIND_PORT0] = "bind port 0+connect",
-		[PM_TFO_SENDTO] = "TFO sendto",	 [PM_TFO_CONNECT] = "TCP_FASTOPEN_CONNECT",
-		[PM_MPTCP] = "MPTCP",		 [PM_URING] = "io_uring connect",
-		[PM_URING_ASYNC] = "io_uring connect (io-wq worker)", [PM_UDP] = "UDP connect",
+		[PM_CONNECT] = "connect",
+		[PM_NONBLOCK] = "nonblocking connect",
+		[PM_BIND_ADDR] = "bind+connect",
+		[PM_BIND_PORT0] = "bind port 0+connect",
+		[PM_TFO_SENDTO] = "TFO sendto",
+		[PM_TFO_CONNECT] = "TCP_FASTOPEN_CONNECT",
+		[PM_MPTCP] = "MPTCP",
+		[PM_URING] = "io_uring connect",
+		[PM_URING_ASYNC] = "io_uring connect (io-wq worker)",
+		[PM_UDP] = "UDP connect",
 	};
 
 	return names[m];
 }
 
-static int make_addr(int family, const char *addr, unsigned short port,
-		     struct sockaddr_storage *ss, socklen_t *len)
+static int make_addr(int family, const char *addr, unsigned short port, struct sockaddr_storage *ss,
+		     socklen_t *len)
 {
 	memset(ss, 0, sizeof(*ss));
 	if (family == AF_INET) {
@@ -114,8 +119,10 @@ static int bind_first(int fd, const struct probe *p)
 	socklen_t len;
 	int err;
 
-	err = make_addr(p->family, p->method == PM_BIND_ADDR ? p->bind_addr :
-					  p->family == AF_INET ? "0.0.0.0" : "::",
+	err = make_addr(p->family,
+			p->method == PM_BIND_ADDR ? p->bind_addr :
+			p->family == AF_INET	  ? "0.0.0.0" :
+						    "::",
 			0, &ss, &len);
 	if (err)
 		return err;

@@ -28,6 +28,7 @@ struct config_case {
 	size_t users, groups; /* entries in the lists after defaults */
 };
 
+/* clang-format off */
 static const struct config_case config_cases[] = {
 	{ "empty file gives the defaults", "", 0, 0, { 0 }, "25 465 587", 1, 1, 2 },
 	{ "comments and blank lines only", "# nothing\n\n   \t\n# more\n", 0, 0, { 0 },
@@ -78,6 +79,7 @@ static const struct config_case config_cases[] = {
 	  { "t.conf:1: bad port", "t.conf:3: unknown key", "t.conf:5: bad value" }, NULL, -1, ANY,
 	  ANY },
 };
+/* clang-format on */
 
 static bool ports_match(const __u64 *ports, const char *want, char *got, size_t len)
 {
@@ -86,7 +88,8 @@ static bool ports_match(const __u64 *ports, const char *want, char *got, size_t 
 	got[0] = '\0';
 	for (unsigned int p = 1; p < 65536; p++)
 		if (config_port_guarded(ports, p) && used < len)
-			used += (size_t)snprintf(got + used, len - used, "%s%u", used ? " " : "", p);
+			used += (size_t)snprintf(got + used, len - used, "%s%u", used ? " " : "",
+						 p);
 	return !strcmp(got, want);
 }
 
@@ -129,6 +132,7 @@ struct u32_case {
 	__u32 out;
 };
 
+/* clang-format off */
 static const struct u32_case u32_cases[] = {
 	{ "25", 65535, 0, 25 },	  { "065535", 65535, 0, 65535 }, { "65536", 65535, -ERANGE, 0 },
 	{ "", 65535, -EINVAL, 0 }, { "+5", 65535, -EINVAL, 0 },	  { " 5", 65535, -EINVAL, 0 },
@@ -137,6 +141,7 @@ static const struct u32_case u32_cases[] = {
 	{ "4294967295", PARSE_MAX_ID, -ERANGE, 0 },
 	{ "99999999999999999999999", PARSE_MAX_ID, -ERANGE, 0 },
 };
+/* clang-format on */
 
 static void run_u32_cases(struct test_report *r)
 {
@@ -193,16 +198,18 @@ static void run_policy_cases(struct test_report *r)
 	diag = NULL;
 
 	n = build("ports = 25\nallow_users = root nosuchuser-sgtest 1001\n", &p, &diag);
-	t_result(r, n == 1 && p.uids.n == 2 && find_id(&p.uids, 0) && find_id(&p.uids, 1001) &&
-			    strstr(diag, "t.conf:2: warning: no such user nosuchuser-sgtest"),
+	t_result(r,
+		 n == 1 && p.uids.n == 2 && find_id(&p.uids, 0) && find_id(&p.uids, 1001) &&
+			 strstr(diag, "t.conf:2: warning: no such user nosuchuser-sgtest"),
 		 "policy: an unknown name is a FILE:LINE warning and is not allowed (got %d)", n);
 	policy_free(&p);
 	free(diag);
 	diag = NULL;
 
 	n = build("allow_groups = nosuchgroup-sgtest\n", &p, &diag);
-	t_result(r, n == 1 && p.gids.n == 0 &&
-			    strstr(diag, "t.conf:1: warning: no such group nosuchgroup-sgtest"),
+	t_result(r,
+		 n == 1 && p.gids.n == 0 &&
+			 strstr(diag, "t.conf:1: warning: no such group nosuchgroup-sgtest"),
 		 "policy: an unknown group fails closed: nothing is allowed for it");
 	policy_free(&p);
 	free(diag);
@@ -217,20 +224,22 @@ static void run_policy_cases(struct test_report *r)
 
 	n = build("", &p, &diag);
 	mail = getgrnam("mail");
-	t_result(r, n == 0 && !diag[0] && p.uids.n == 1 && p.uids.v[0].id == 0 &&
-			    p.uids.v[0].origin == SG_ORIGIN_DEFAULT &&
-			    (!mail || find_id(&p.gids, mail->gr_gid)) &&
-			    (p.settings.flags & SG_F_ALLOW_LOCAL) &&
-			    p.settings.abi_version == SG_ABI_VERSION,
+	t_result(r,
+		 n == 0 && !diag[0] && p.uids.n == 1 && p.uids.v[0].id == 0 &&
+			 p.uids.v[0].origin == SG_ORIGIN_DEFAULT &&
+			 (!mail || find_id(&p.gids, mail->gr_gid)) &&
+			 (p.settings.flags & SG_F_ALLOW_LOCAL) &&
+			 p.settings.abi_version == SG_ABI_VERSION,
 		 "policy: defaults allow root and the existing mail groups, quietly");
 	policy_free(&p);
 	free(diag);
 	diag = NULL;
 
 	n = build("ports = 25\nallow_local = no\n", &p, &diag);
-	t_result(r, n == 0 && !(p.settings.flags & SG_F_ALLOW_LOCAL) &&
-			    config_port_guarded(p.settings.ports, 25) &&
-			    !config_port_guarded(p.settings.ports, 587),
+	t_result(r,
+		 n == 0 && !(p.settings.flags & SG_F_ALLOW_LOCAL) &&
+			 config_port_guarded(p.settings.ports, 25) &&
+			 !config_port_guarded(p.settings.ports, 587),
 		 "policy: settings carry ports and allow_local");
 	policy_free(&p);
 	free(diag);
