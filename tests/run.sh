@@ -85,28 +85,40 @@ run_program() {
 
 setup_world() {
 	local cg2
-	cg2=$(awk '$9 == "cgroup2" && $4 == "/" { print $5; exit }' /proc/self/mountinfo)
+	# The filesystem type is the first field after " - ": optional fields
+	# such as shared:N come before it on systemd hosts.
+	cg2=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break }
+		$(i + 1) == "cgroup2" && $4 == "/" { print $5; exit }' /proc/self/mountinfo)
 	[ -n "$cg2" ] || die "no cgroup v2 hierarchy mounted (see /proc/self/mountinfo)"
 	cgroup="$cg2/smtpguard-test-$id"
 	mkdir "$cgroup" || die "cannot create $cgroup"
 
 	ip netns add "$ns_host" && ip netns add "$ns_mx" || die "cannot create network namespaces"
 	ip link add "$veth_host" type veth peer name "$veth_mx" || die "cannot create veth"
-	ip link set "$veth_host" netns "$ns_host"
-	ip link set "$veth_mx" netns "$ns_mx"
-	ip -n "$ns_host" link set lo up
-	ip -n "$ns_mx" link set lo up
-	ip -n "$ns_host" addr add 198.51.100.1/24 dev "$veth_host"
-	ip -n "$ns_host" addr add 2001:db8:1::1/64 dev "$veth_host" nodad
-	ip -n "$ns_mx" addr add 198.51.100.25/24 dev "$veth_mx"
-	ip -n "$ns_mx" addr add 2001:db8:1::25/64 dev "$veth_mx" nodad
-	ip -n "$ns_host" link set "$veth_host" up
-	ip -n "$ns_mx" link set "$veth_mx" up
+	ip link set "$veth_host" netns "$ns_host" || die "cannot move $veth_host"
+	ip link set "$veth_mx" netns "$ns_mx" || die "cannot move $veth_mx"
+	in_ns "$ns_host" ip link set lo up &&
+		in_ns "$ns_mx" ip link set lo up &&
+		in_ns "$ns_host" ip addr add 198.51.100.1/24 dev "$veth_host" &&
+		in_ns "$ns_host" ip addr add 2001:db8:1::1/64 dev "$veth_host" nodad &&
+		in_ns "$ns_mx" ip addr add 198.51.100.25/24 dev "$veth_mx" &&
+		in_ns "$ns_mx" ip addr add 2001:db8:1::25/64 dev "$veth_mx" nodad &&
+		in_ns "$ns_host" ip link set "$veth_host" up &&
+		in_ns "$ns_mx" ip link set "$veth_mx" up || die "cannot configure the test hosts"
 
 	start_listener "$ns_mx" 198.51.100.25:25 198.51.100.25:465 198.51.100.25:587 \
 		198.51.100.25:2525 '[2001:db8:1::25]:25' '[2001:db8:1::25]:465' \
 		'[2001:db8:1::25]:587' '[2001:db8:1::25]:2525'
 	start_listener "$ns_host" 0.0.0.0:25 '[::]:25'
+}
+
+# nsenter, not "ip netns exec" or "ip -n": those unshare the mount namespace,
+# remount /sys (hiding the cgroup2 and bpffs mounts below it) and need "/" to
+# be a mount point.
+in_ns() {
+	local ns=$1
+	shift
+	nsenter --net="/run/netns/$ns" "$@"
 }
 
 start_listener() {
@@ -131,8 +143,6 @@ run_program "unit: configuration" "$build/tests/unit_config"
 
 setup_world
 echo "# world: netns $ns_host + $ns_mx, cgroup $cgroup, pin dir $pin_dir"
-# nsenter, not "ip netns exec": the latter remounts /sys and would hide the
-# cgroup2 and bpffs mounts below it.
 run_program "e2e: guard in the real kernel" env SG_BIN="$build/smtpguard" SG_PIN_DIR="$pin_dir" \
 	SG_CGROUP="$cgroup" SG_WORKDIR="$workdir" \
 	nsenter --net="/run/netns/$ns_host" "$build/tests/e2e_guard"

@@ -404,13 +404,22 @@ static int run_cli(const struct ctx *c, const char *args, enum conf conf, unsign
 		return -1;
 	pid = fork();
 	if (pid == 0) {
+		/*
+		 * Open the binary while still root: a clone under /root (0700)
+		 * cannot be reached by path once the child is another user.
+		 */
+		int bin_fd = open(c->bin, O_PATH | O_CLOEXEC);
+
 		dup2(pipefd[1], 1);
 		dup2(pipefd[1], 2);
 		close(pipefd[0]);
 		if (as_uid && (setgroups(0, NULL) || setresgid(as_uid, as_uid, as_uid) ||
-			       setresuid(as_uid, as_uid, as_uid)))
+			       setresuid(as_uid, as_uid, as_uid))) {
+			perror("e2e_guard: dropping privileges");
 			_exit(127);
-		execv(c->bin, argv);
+		}
+		fexecve(bin_fd, argv, environ);
+		perror("e2e_guard: exec smtpguard");
 		_exit(127);
 	}
 	close(pipefd[1]);
