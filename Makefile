@@ -89,7 +89,7 @@ $(OUTPUT)/tests/unit_config: tests/unit/config_test.c tests/testlib.h $(OUTPUT)/
 $(OUTPUT)/tests/e2e_guard: tests/e2e/e2e_guard.c tests/e2e/probe.c tests/e2e/probe.h tests/testlib.h \
 		| $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) $(filter %.c,$^) -luring -lpthread -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) $(filter %.c,$^) -luring $(LIBBPF_LIBS) -o $@
 
 $(OUTPUT)/tests/sg-listen: tests/e2e/sg-listen.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)

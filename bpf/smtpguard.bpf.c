@@ -19,6 +19,9 @@
 #include <bpf/bpf_endian.h>
 #include "smtpguard.h"
 
+/* ifindex of "lo" in every network namespace. */
+#define LOOPBACK_IFINDEX 1
+
 /* Return codes of cgroup/connect* programs. */
 #define SYS_REJECT 0 /* connect() fails with EPERM */
 #define SYS_PROCEED 1
@@ -87,12 +90,30 @@ static __always_inline bool caller_allowed(void)
 	return bpf_map_lookup_elem(&sg_allow_uid, &uid) || bpf_map_lookup_elem(&sg_allow_gid, &gid);
 }
 
+/*
+ * A local destination is only local when routing is free to pick the loopback
+ * path. SO_BINDTODEVICE (unprivileged since 5.7) forces the connection out of
+ * the bound interface, where a neighbour can answer for "our" address; so a
+ * socket bound to any device but lo gets no local exemption. (IPv6 scope ids
+ * are applied after this hook, which is why the loader never puts link-local
+ * addresses in sg_local_addr.)
+ */
+static __always_inline bool may_be_local(const struct bpf_sock_addr *ctx)
+{
+	struct bpf_sock *sk = ctx->sk;
+
+	if (!(sg_settings.flags & SG_F_ALLOW_LOCAL) || !sk)
+		return false;
+	return sk->bound_dev_if == 0 || sk->bound_dev_if == LOOPBACK_IFINDEX;
+}
+
 static __always_inline int decide(const struct bpf_sock_addr *ctx, const struct sg_addr *dst)
 {
-	bool allow_local = sg_settings.flags & SG_F_ALLOW_LOCAL;
+	bool allow_local;
 
 	if (ctx->type != SOCK_STREAM || !port_guarded(ctx_dst_port(ctx)))
 		return SYS_PROCEED;
+	allow_local = may_be_local(ctx);
 	if (allow_local && dst_is_loopback(dst))
 		return SYS_PROCEED;
 	if (caller_allowed())

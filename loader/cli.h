@@ -13,7 +13,9 @@ enum sg_exit {
 };
 
 struct sg_opts {
+	const char *command; /* the command's name */
 	const char *config; /* --config, default SG_DEFAULT_CONFIG */
+	bool config_given; /* --config was on the command line */
 	const char *pin_dir; /* --pin-dir, default SG_DEFAULT_PIN_DIR */
 	const char *cgroup; /* load --cgroup; NULL: the cgroup v2 root */
 	bool verbose;
@@ -27,6 +29,8 @@ int cmd_load(const struct sg_opts *o);
 int cmd_unload(const struct sg_opts *o);
 int cmd_status(const struct sg_opts *o);
 int cmd_list(const struct sg_opts *o);
+/* Checks of allow/revoke arguments that need no privileges. */
+int cmd_allow_check(const struct sg_opts *o);
 int cmd_allow(const struct sg_opts *o);
 int cmd_revoke(const struct sg_opts *o);
 

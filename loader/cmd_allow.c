@@ -62,7 +62,7 @@ static int parse_request(const struct sg_opts *o, const char *verb, struct allow
 static int open_allowlist(const struct sg_opts *o, const struct allow_request *r, int *lock_fd,
 			  struct guard *g)
 {
-	char missing[256];
+	char problem[512];
 	int state, err;
 
 	*lock_fd = guard_lock(o->pin_dir);
@@ -74,12 +74,15 @@ static int open_allowlist(const struct sg_opts *o, const struct allow_request *r
 		log_err("cannot lock %s: %s", o->pin_dir, strerror(-*lock_fd));
 		return EXIT_FAIL;
 	}
-	state = guard_open(o->pin_dir, g, missing, sizeof(missing));
-	if (state < 0 || g->allow_fd[r->kind] < 0) {
-		log_err("the guard at %s has no %s allowlist (%s); run 'smtpguard load' to repair",
-			o->pin_dir, identity_kind_word(r->kind),
-			state < 0 ? strerror(-state) : "missing");
-		return state == GUARD_NOT_LOADED ? EXIT_NOT_LOADED : EXIT_FAIL;
+	state = guard_open(o->pin_dir, g, problem, sizeof(problem));
+	if (state == GUARD_NOT_LOADED) {
+		log_err("not loaded at %s (run 'smtpguard load' first)", o->pin_dir);
+		return EXIT_NOT_LOADED;
+	}
+	if (state != GUARD_LOADED) {
+		log_err("the guard at %s is damaged (%s); run 'smtpguard load' to repair",
+			o->pin_dir, state < 0 ? strerror(-state) : problem);
+		return state < 0 ? EXIT_FAIL : EXIT_NOT_LOADED;
 	}
 	err = maps_check_layout(g->allow_fd[r->kind], sizeof(__u32), sizeof(struct sg_allow));
 	if (err) {
@@ -137,6 +140,13 @@ cleanup:
 	if (lock_fd >= 0)
 		close(lock_fd);
 	return ret;
+}
+
+int cmd_allow_check(const struct sg_opts *o)
+{
+	struct allow_request r = {};
+
+	return parse_request(o, o->command, &r);
 }
 
 int cmd_allow(const struct sg_opts *o)

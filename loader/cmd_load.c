@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "config.h"
@@ -12,6 +13,21 @@
 #include "log.h"
 #include "mounts.h"
 #include "policy.h"
+
+/*
+ * The own-address set is read in this process's network namespace. Run from
+ * a unit with PrivateNetwork= or under "ip netns exec", it is not the host's.
+ */
+static void warn_foreign_netns(void)
+{
+	struct stat self, init;
+
+	if (stat("/proc/self/ns/net", &self) || stat("/proc/1/ns/net", &init))
+		return;
+	if (self.st_ino != init.st_ino || self.st_dev != init.st_dev)
+		log_warn("running in a network namespace other than PID 1's: the host's own "
+			 "addresses are taken from this one");
+}
 
 static unsigned int count_ports(const __u64 *ports)
 {
@@ -41,8 +57,16 @@ int cmd_load(const struct sg_opts *o)
 		ret = EXIT_USAGE;
 		goto cleanup;
 	}
+	if (!cfg.from_file && o->config_given) {
+		log_err("%s: no such file (the built-in defaults apply only when the default %s "
+			"is absent)",
+			o->config, SG_DEFAULT_CONFIG);
+		ret = EXIT_USAGE;
+		goto cleanup;
+	}
 	if (!cfg.from_file)
 		printf("smtpguard: %s not found, using the built-in defaults\n", o->config);
+	warn_foreign_netns();
 	if (policy_build(&cfg, &policy, stderr) < 0) {
 		log_err("out of memory");
 		goto cleanup;

@@ -25,7 +25,8 @@
 struct live_state {
 	struct sg_settings settings;
 	struct id_set ids[2]; /* indexed by enum id_kind */
-	struct addr_list local;
+	struct addr_list local; /* exempt as "own" by the live guard */
+	struct addr_list host; /* on this host's interfaces now */
 	struct bpf_link_info links[SG_HOOK_COUNT];
 	char cgroup[PATH_MAX]; /* where connect4 is attached */
 	bool is_root; /* ... and that is the cgroup v2 root */
@@ -36,6 +37,22 @@ static void live_free(struct live_state *s)
 	id_set_free(&s->ids[ID_USER]);
 	id_set_free(&s->ids[ID_GROUP]);
 	addr_list_free(&s->local);
+	addr_list_free(&s->host);
+}
+
+/* Exempt addresses the host no longer has: someone else may hold them now. */
+static size_t count_stale(const struct live_state *s, bool *stale)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->local.n; i++) {
+		stale[i] = true;
+		for (size_t k = 0; k < s->host.n && stale[i]; k++)
+			stale[i] = memcmp(&s->local.v[i].addr, &s->host.v[k].addr,
+					  sizeof(struct sg_addr)) != 0;
+		n += stale[i];
+	}
+	return n;
 }
 
 static int read_lists(const struct guard *g, struct live_state *s)
@@ -60,7 +77,12 @@ static int read_live(const struct guard *g, struct live_state *s)
 	if (!err)
 		err = read_lists(g, s);
 	if (!err)
+		err = maps_check_layout(g->local_fd, sizeof(struct sg_addr),
+					sizeof(struct sg_local));
+	if (!err)
 		err = maps_read_local(g->local_fd, &s->local);
+	if (!err)
+		err = local_addrs_collect(&s->host);
 	if (err)
 		return err;
 	for (int h = 0; h < SG_HOOK_COUNT; h++) {
@@ -71,10 +93,11 @@ static int read_live(const struct guard *g, struct live_state *s)
 	}
 	snprintf(s->cgroup, sizeof(s->cgroup), "(cgroup id %llu, not found)",
 		 (unsigned long long)s->links[SG_HOOK_CONNECT4].cgroup.cgroup_id);
-	if (!cgroup2_root(root, sizeof(root)) &&
-	    !cgroup_path_from_id(root, s->links[SG_HOOK_CONNECT4].cgroup.cgroup_id, s->cgroup,
-				 sizeof(s->cgroup)))
-		s->is_root = !strcmp(root, s->cgroup);
+	if (!cgroup2_root(root, sizeof(root)))
+		cgroup_path_from_id(root, s->links[SG_HOOK_CONNECT4].cgroup.cgroup_id, s->cgroup,
+				    sizeof(s->cgroup));
+	/* The root cgroup's ID is 1, whatever a cgroup namespace shows as "/". */
+	s->is_root = s->links[SG_HOOK_CONNECT4].cgroup.cgroup_id == 1;
 	return 0;
 }
 
@@ -133,6 +156,8 @@ static void text_ids_inline(const struct id_set *s, enum id_kind kind, size_t ma
 static void status_text(const struct sg_opts *o, const struct live_state *s)
 {
 	char addr[INET6_ADDRSTRLEN];
+	bool stale[s->local.n ? s->local.n : 1];
+	size_t n_stale = count_stale(s, stale);
 
 	printf("smtpguard: loaded, enforcing\n");
 	printf("  pin dir        %s\n", o->pin_dir);
@@ -149,8 +174,13 @@ static void status_text(const struct sg_opts *o, const struct live_state *s)
 	printf("\n  allow_local    %s", s->settings.flags & SG_F_ALLOW_LOCAL ? "yes" : "no");
 	printf(" (loopback and %zu own address%s:", s->local.n, s->local.n == 1 ? "" : "es");
 	for (size_t i = 0; i < s->local.n && i < 8; i++)
-		printf(" %s", sg_addr_format(&s->local.v[i].addr, addr, sizeof(addr)));
+		printf(" %s%s", sg_addr_format(&s->local.v[i].addr, addr, sizeof(addr)),
+		       stale[i] ? "(GONE)" : "");
 	printf("%s)\n", s->local.n > 8 ? " ..." : "");
+	if (n_stale)
+		printf("  WARNING        %zu exempt address%s no longer on this host (GONE); run "
+		       "'smtpguard load'\n",
+		       n_stale, n_stale == 1 ? " is" : "es are");
 	for (int k = ID_USER; k <= ID_GROUP; k++) {
 		char label[32];
 
@@ -164,14 +194,17 @@ static void status_text(const struct sg_opts *o, const struct live_state *s)
 static void status_json(const struct sg_opts *o, const struct live_state *s)
 {
 	char addr[INET6_ADDRSTRLEN];
+	bool stale[s->local.n ? s->local.n : 1];
 	struct json j;
 
+	count_stale(s, stale);
 	json_init(&j, stdout);
 	json_obj_begin(&j, NULL);
 	json_bool(&j, "loaded", true);
 	json_str(&j, "mode", "enforce");
 	json_str(&j, "pin_dir", o->pin_dir);
 	json_str(&j, "cgroup", s->cgroup);
+	json_bool(&j, "cgroup_is_root", s->is_root);
 	json_obj_begin(&j, "hooks");
 	for (int h = 0; h < SG_HOOK_COUNT; h++) {
 		json_obj_begin(&j, guard_hook_name((enum sg_hook)h));
@@ -191,13 +224,18 @@ static void status_json(const struct sg_opts *o, const struct live_state *s)
 	for (size_t i = 0; i < s->local.n; i++)
 		json_str(&j, NULL, sg_addr_format(&s->local.v[i].addr, addr, sizeof(addr)));
 	json_arr_end(&j);
+	json_arr_begin(&j, "stale_local_addresses");
+	for (size_t i = 0; i < s->local.n; i++)
+		if (stale[i])
+			json_str(&j, NULL, sg_addr_format(&s->local.v[i].addr, addr, sizeof(addr)));
+	json_arr_end(&j);
 	json_ids(&j, &s->ids[ID_USER], ID_USER);
 	json_ids(&j, &s->ids[ID_GROUP], ID_GROUP);
 	json_obj_end(&j);
 	json_finish(&j);
 }
 
-static void not_loaded(const struct sg_opts *o, int state, const char *missing)
+static void not_loaded(const struct sg_opts *o, int state, const char *problem)
 {
 	struct json j;
 
@@ -208,12 +246,12 @@ static void not_loaded(const struct sg_opts *o, int state, const char *missing)
 		json_str(&j, "pin_dir", o->pin_dir);
 		json_bool(&j, "damaged", state == GUARD_DAMAGED);
 		if (state == GUARD_DAMAGED)
-			json_str(&j, "missing", missing);
+			json_str(&j, "problem", problem);
 		json_obj_end(&j);
 		json_finish(&j);
 	} else if (state == GUARD_DAMAGED) {
-		printf("smtpguard: DAMAGED at %s: missing %s; run 'smtpguard load' to repair\n",
-		       o->pin_dir, missing);
+		printf("smtpguard: DAMAGED at %s: %s; run 'smtpguard load' to repair\n", o->pin_dir,
+		       problem[0] ? problem : "stray pins without links");
 	} else {
 		printf("smtpguard: not loaded (nothing pinned at %s)\n", o->pin_dir);
 	}
@@ -223,16 +261,16 @@ static void not_loaded(const struct sg_opts *o, int state, const char *missing)
 static int open_live(const struct sg_opts *o, struct guard *g, struct live_state *s,
 		     bool need_links)
 {
-	char missing[256];
+	char problem[512];
 	int state, err;
 
-	state = guard_open(o->pin_dir, g, missing, sizeof(missing));
+	state = guard_open(o->pin_dir, g, problem, sizeof(problem));
 	if (state < 0) {
 		log_err("cannot open the pins in %s: %s", o->pin_dir, strerror(-state));
 		return EXIT_FAIL;
 	}
 	if (state != GUARD_LOADED) {
-		not_loaded(o, state, missing);
+		not_loaded(o, state, problem);
 		return EXIT_NOT_LOADED;
 	}
 	err = need_links ? read_live(g, s) : read_lists(g, s);

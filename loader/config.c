@@ -89,6 +89,12 @@ static int apply_defaults(struct sg_config *cfg)
 	return err;
 }
 
+/* "ports = ," would otherwise silently mean "no ports". */
+static bool has_item(const char *value)
+{
+	return value[strspn(value, PARSE_LIST_SEPARATORS)] != '\0';
+}
+
 static int parse_ports(struct parse_state *ps, char *value)
 {
 	char *save = NULL;
@@ -181,7 +187,9 @@ static int parse_line(struct parse_state *ps, char *line)
 		perr(ps, "missing key before '='");
 		return 0;
 	}
-	if (!*value) {
+	if (!*value || ((!strcmp(key, "ports") || !strcmp(key, "allow_users") ||
+			 !strcmp(key, "allow_groups")) &&
+			!has_item(value))) {
 		perr(ps, "empty value for '%s'", key);
 		return 0;
 	}
@@ -253,6 +261,14 @@ static int read_file(const char *path, char **bufp, size_t *lenp, FILE *diag)
 	}
 	if (!S_ISREG(st.st_mode)) {
 		fprintf(diag, "%s: not a regular file\n", path);
+		goto cleanup;
+	}
+	/* Whoever can write this file decides who may send mail. */
+	if (geteuid() == 0 && (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
+		fprintf(diag,
+			"%s: must be owned by root and not writable by group or others "
+			"(chown root %s; chmod go-w %s)\n",
+			path, path, path);
 		goto cleanup;
 	}
 	if ((unsigned long long)st.st_size > CONFIG_MAX_BYTES) {

@@ -55,8 +55,9 @@ int config_parse(const char *path, const char *buf, size_t len, struct sg_config
 
 /*
  * Read and parse a file. A missing file gives the built-in defaults
- * (from_file = false) and returns 0. Unreadable file: "PATH: reason" on diag
- * and 1 (one error).
+ * (from_file = false) and returns 0. A file that cannot be read, is not a
+ * regular file, or (when running as root) is not owned by root or is
+ * writable by group or others: "PATH: reason" on diag and 1 (one error).
  */
 int config_load(const char *path, struct sg_config *cfg, FILE *diag);
 

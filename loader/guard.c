@@ -53,18 +53,19 @@ static int pin_path(char *buf, const char *dir, const char *name, const char *su
 	return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
 }
 
-static int *map_slot_fd(struct guard *g, enum map_slot slot)
+static __u32 map_id(int fd)
 {
-	switch (slot) {
-	case MAP_SETTINGS:
-		return &g->settings_fd;
-	case MAP_ALLOW_UID:
-		return &g->allow_fd[ID_USER];
-	case MAP_ALLOW_GID:
-		return &g->allow_fd[ID_GROUP];
-	default:
-		return &g->local_fd;
-	}
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.id : 0;
+}
+
+static bool same_map(int a, int b)
+{
+	__u32 id = map_id(a);
+
+	return id && id == map_id(b);
 }
 
 int guard_lock(const char *pin_dir)
@@ -75,11 +76,18 @@ int guard_lock(const char *pin_dir)
 	fd = open(pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (flock(fd, LOCK_EX)) {
-		int err = -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		int err = errno;
 
-		close(fd);
-		return err;
+		if (err == EWOULDBLOCK) {
+			fprintf(stderr, "smtpguard: waiting for another smtpguard changing %s\n",
+				pin_dir);
+			err = flock(fd, LOCK_EX) ? errno : 0;
+		}
+		if (err) {
+			close(fd);
+			return -err;
+		}
 	}
 	/* An unload that held the lock before us removed the directory. */
 	if (fstat(fd, &st) || st.st_nlink == 0) {
@@ -107,14 +115,41 @@ static int pin_replace(const char *pin_dir, const char *name, int obj_fd)
 	return err;
 }
 
-static bool link_attached_to(int link_fd, __u64 cgroup_id)
+/* True when link_fd is a cgroup link on cgroup_id; *prog_id is what it runs. */
+static bool link_attached_to(int link_fd, __u64 cgroup_id, __u32 *prog_id)
 {
 	struct bpf_link_info info = {};
 	__u32 len = sizeof(info);
 
 	if (bpf_obj_get_info_by_fd(link_fd, &info, &len))
 		return false;
+	*prog_id = info.prog_id;
 	return info.type == BPF_LINK_TYPE_CGROUP && info.cgroup.cgroup_id == cgroup_id;
+}
+
+/*
+ * connect6 failed after connect4 took the new generation: put connect4's old
+ * program back, so both hooks keep running one generation.
+ */
+static void roll_back_connect4(const char *pin_dir, __u32 old_prog_id)
+{
+	char path[PATH_MAX];
+	int link_fd, prog_fd;
+
+	if (!old_prog_id || pin_path(path, pin_dir, link_pins[SG_HOOK_CONNECT4], ""))
+		return;
+	link_fd = bpf_obj_get(path);
+	prog_fd = bpf_prog_get_fd_by_id(old_prog_id);
+	if (link_fd < 0 || prog_fd < 0 || bpf_link_update(link_fd, prog_fd, NULL))
+		log_err("connect4: cannot restore the previous program (%s); run 'smtpguard "
+			"load' again",
+			strerror(errno));
+	else
+		log_err("connect4: previous program restored; the guard is unchanged");
+	if (link_fd >= 0)
+		close(link_fd);
+	if (prog_fd >= 0)
+		close(prog_fd);
 }
 
 /*
@@ -124,23 +159,25 @@ static bool link_attached_to(int link_fd, __u64 cgroup_id)
  * old attachment detached: both enforce in the meantime.
  */
 static int attach_hook(const char *pin_dir, enum sg_hook hook, struct bpf_program *prog,
-		       int cgroup_fd, __u64 cgroup_id)
+		       int cgroup_fd, __u64 cgroup_id, __u32 *replaced_prog_id)
 {
 	char path[PATH_MAX];
 	int old_fd = -1, err;
 	struct bpf_link *link = NULL;
 
+	*replaced_prog_id = 0;
 	err = pin_path(path, pin_dir, link_pins[hook], "");
 	if (err)
 		return err;
 	old_fd = bpf_obj_get(path);
-	if (old_fd >= 0 && link_attached_to(old_fd, cgroup_id)) {
+	if (old_fd >= 0 && link_attached_to(old_fd, cgroup_id, replaced_prog_id)) {
 		if (!bpf_link_update(old_fd, bpf_program__fd(prog), NULL)) {
 			log_debug("%s: program replaced in place", guard_hook_name(hook));
 			goto cleanup;
 		}
 		log_warn("%s: in-place update failed (%s), attaching a new link",
 			 guard_hook_name(hook), strerror(errno));
+		*replaced_prog_id = 0;
 	}
 	link = bpf_program__attach_cgroup(prog, cgroup_fd);
 	if (!link) {
@@ -188,6 +225,7 @@ int guard_load(const struct guard_load_args *a)
 {
 	struct smtpguard_bpf *skel = NULL;
 	int lock_fd = -1, cgroup_fd = -1, err, tries = 0;
+	__u32 old_prog4 = 0, old_prog6 = 0;
 	struct bpf_map *maps[MAP_COUNT];
 	__u64 cgroup_id;
 
@@ -234,13 +272,18 @@ int guard_load(const struct guard_load_args *a)
 
 	/* The new generation is complete: put it in force. */
 	err = attach_hook(a->pin_dir, SG_HOOK_CONNECT4, skel->progs.sg_connect4, cgroup_fd,
-			  cgroup_id);
-	if (!err)
-		err = attach_hook(a->pin_dir, SG_HOOK_CONNECT6, skel->progs.sg_connect6, cgroup_fd,
-				  cgroup_id);
+			  cgroup_id, &old_prog4);
 	if (err)
 		goto cleanup;
+	err = attach_hook(a->pin_dir, SG_HOOK_CONNECT6, skel->progs.sg_connect6, cgroup_fd,
+			  cgroup_id, &old_prog6);
+	if (err) {
+		roll_back_connect4(a->pin_dir, old_prog4);
+		goto cleanup;
+	}
 
+	/* Map pins are for bpftool and people: guard_open() finds the live maps
+	 * through the links, so a failure below cannot mislead later commands. */
 	maps[MAP_SETTINGS] = skel->maps.rodata;
 	maps[MAP_ALLOW_UID] = skel->maps.sg_allow_uid;
 	maps[MAP_ALLOW_GID] = skel->maps.sg_allow_gid;
@@ -261,9 +304,22 @@ int guard_unload(const char *pin_dir)
 	char path[PATH_MAX];
 	int lock_fd, err = 0;
 
+	/* Never delete anything outside a BPF filesystem. */
+	err = bpffs_check(pin_dir);
+	if (err == -ENOENT)
+		return err;
+	if (err) {
+		log_err("%s is not a directory on a BPF filesystem; refusing to remove anything",
+			pin_dir);
+		return err;
+	}
 	lock_fd = guard_lock(pin_dir);
-	if (lock_fd < 0)
+	if (lock_fd == -ENOENT)
 		return lock_fd;
+	if (lock_fd < 0) {
+		log_err("cannot lock %s: %s", pin_dir, strerror(-lock_fd));
+		return lock_fd;
+	}
 	for (int h = 0; h < SG_HOOK_COUNT; h++) {
 		int fd;
 
@@ -301,55 +357,131 @@ void guard_init(struct guard *g)
 	g->allow_fd[ID_USER] = g->allow_fd[ID_GROUP] = -1;
 }
 
-static void note_missing(char *missing, size_t len, const char *name)
+static void note(char *buf, size_t len, const char *fmt, const char *arg)
 {
-	size_t used = strlen(missing);
+	size_t used = strlen(buf);
 
-	snprintf(missing + used, len - used, "%s%s", used ? ", " : "", name);
+	if (used)
+		used += (size_t)snprintf(buf + used, len - used, "; ");
+	if (used < len)
+		snprintf(buf + used, len - used, fmt, arg);
 }
 
-static int open_pin(const char *pin_dir, const char *name, int *fd, char *missing, size_t len)
+/* The maps a program uses, found by name: the live truth, whatever the pins say. */
+static int open_prog_maps(__u32 prog_id, struct guard *g)
 {
-	char path[PATH_MAX];
-	int err;
+	__u32 map_ids[16], len;
+	struct bpf_prog_info info = {};
+	int prog_fd, err = 0;
 
-	err = pin_path(path, pin_dir, name, "");
-	if (err)
-		return err;
-	*fd = bpf_obj_get(path);
-	if (*fd >= 0)
-		return 1;
-	if (errno != ENOENT)
+	prog_fd = bpf_prog_get_fd_by_id(prog_id);
+	if (prog_fd < 0)
 		return -errno;
-	note_missing(missing, len, name);
-	return 0;
+	len = sizeof(info);
+	info.nr_map_ids = sizeof(map_ids) / sizeof(map_ids[0]);
+	info.map_ids = (__u64)(unsigned long)map_ids;
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len)) {
+		err = -errno;
+		goto cleanup;
+	}
+	for (__u32 i = 0; i < info.nr_map_ids && i < sizeof(map_ids) / sizeof(map_ids[0]); i++) {
+		struct bpf_map_info mi = {};
+		__u32 mlen = sizeof(mi);
+		int fd = bpf_map_get_fd_by_id(map_ids[i]), *slot = NULL;
+		size_t n;
+
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &mi, &mlen)) {
+			err = -errno;
+			if (fd >= 0)
+				close(fd);
+			goto cleanup;
+		}
+		n = strlen(mi.name);
+		if (!strcmp(mi.name, "sg_allow_uid"))
+			slot = &g->allow_fd[ID_USER];
+		else if (!strcmp(mi.name, "sg_allow_gid"))
+			slot = &g->allow_fd[ID_GROUP];
+		else if (!strcmp(mi.name, "sg_local_addr"))
+			slot = &g->local_fd;
+		else if (n > 7 && !strcmp(mi.name + n - 7, ".rodata"))
+			slot = &g->settings_fd;
+		if (slot && *slot < 0)
+			*slot = fd;
+		else
+			close(fd);
+	}
+	if (g->settings_fd < 0 || g->allow_fd[ID_USER] < 0 || g->allow_fd[ID_GROUP] < 0 ||
+	    g->local_fd < 0)
+		err = -EPROTO;
+cleanup:
+	close(prog_fd);
+	return err;
 }
 
-int guard_open(const char *pin_dir, struct guard *g, char *missing, size_t len)
+int guard_open(const char *pin_dir, struct guard *g, char *problem, size_t len)
 {
-	int found = 0, total = 0, ret;
+	struct bpf_link_info info[SG_HOOK_COUNT] = {};
+	int found = 0, err;
+	char path[PATH_MAX];
 
 	guard_init(g);
-	missing[0] = '\0';
-	for (int h = 0; h < SG_HOOK_COUNT; h++, total++) {
-		ret = open_pin(pin_dir, link_pins[h], &g->link_fd[h], missing, len);
-		if (ret < 0)
+	problem[0] = '\0';
+	for (int h = 0; h < SG_HOOK_COUNT; h++) {
+		__u32 ilen = sizeof(info[h]);
+
+		err = pin_path(path, pin_dir, link_pins[h], "");
+		if (err)
+			return err;
+		g->link_fd[h] = bpf_obj_get(path);
+		if (g->link_fd[h] < 0) {
+			if (errno != ENOENT) {
+				err = -errno;
+				goto fail;
+			}
+			note(problem, len, "%s is not pinned", link_pins[h]);
+			continue;
+		}
+		found++;
+		if (bpf_obj_get_info_by_fd(g->link_fd[h], &info[h], &ilen)) {
+			err = -errno;
 			goto fail;
-		found += ret;
+		}
+		if (info[h].type != BPF_LINK_TYPE_CGROUP || !info[h].cgroup.cgroup_id)
+			note(problem, len, "%s is detached from its cgroup",
+			     guard_hook_name((enum sg_hook)h));
 	}
-	for (int m = 0; m < MAP_COUNT; m++, total++) {
-		ret = open_pin(pin_dir, map_pins[m], map_slot_fd(g, (enum map_slot)m), missing,
-			       len);
-		if (ret < 0)
-			goto fail;
-		found += ret;
-	}
-	if (!found)
+	if (!found) {
+		/* Stray map pins without links are a damaged guard too. */
+		for (int m = 0; m < MAP_COUNT; m++)
+			if (!pin_path(path, pin_dir, map_pins[m], "") && !access(path, F_OK))
+				return GUARD_DAMAGED;
 		return GUARD_NOT_LOADED;
-	return found == total ? GUARD_LOADED : GUARD_DAMAGED;
+	}
+	if (found == SG_HOOK_COUNT &&
+	    info[SG_HOOK_CONNECT4].cgroup.cgroup_id != info[SG_HOOK_CONNECT6].cgroup.cgroup_id)
+		note(problem, len, "%s", "connect4 and connect6 are attached to different cgroups");
+	err = open_prog_maps(
+		info[g->link_fd[SG_HOOK_CONNECT4] >= 0 ? SG_HOOK_CONNECT4 : SG_HOOK_CONNECT6]
+			.prog_id,
+		g);
+	if (err == -EPROTO) {
+		note(problem, len, "%s", "its program was built by another smtpguard version");
+	} else if (err) {
+		goto fail;
+	} else if (found == SG_HOOK_COUNT) {
+		/* Both hooks must run one generation: the same maps. */
+		struct guard other;
+
+		guard_init(&other);
+		if (open_prog_maps(info[SG_HOOK_CONNECT6].prog_id, &other) ||
+		    !same_map(other.allow_fd[ID_USER], g->allow_fd[ID_USER]))
+			note(problem, len, "%s", "connect4 and connect6 run different generations");
+		guard_close(&other);
+	}
+	return problem[0] ? GUARD_DAMAGED : GUARD_LOADED;
 fail:
 	guard_close(g);
-	return ret;
+	return err;
 }
 
 void guard_close(struct guard *g)

@@ -61,10 +61,11 @@ int guard_load(const struct guard_load_args *args);
 int guard_unload(const char *pin_dir);
 
 /*
- * Open the pinned objects. The names of missing pins are written to missing
- * (comma separated). Returns the state, or a negative errno.
+ * Open the pinned links, and the maps their program actually uses (found
+ * through the program, not through the map pins). What is wrong with a
+ * damaged guard is written to problem. Returns the state, or a negative errno.
  */
-int guard_open(const char *pin_dir, struct guard *g, char *missing, size_t len);
+int guard_open(const char *pin_dir, struct guard *g, char *problem, size_t len);
 void guard_close(struct guard *g);
 
 /*

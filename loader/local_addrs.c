@@ -44,6 +44,13 @@ int local_addrs_collect(struct addr_list *out)
 		} else if (ifa->ifa_addr->sa_family == AF_INET6) {
 			const struct sockaddr_in6 *sin6 = (const void *)ifa->ifa_addr;
 
+			/*
+			 * fe80::/10 is only unique per link: [fe80::1%other]
+			 * is someone else. The scope id is not visible to the
+			 * connect hook, so such addresses are never "own".
+			 */
+			if (IN6_IS_ADDR_LINKLOCAL(&sin6->sin6_addr))
+				continue;
 			memcpy(a.words, &sin6->sin6_addr, sizeof(a.words));
 		} else {
 			continue;

@@ -23,7 +23,10 @@ struct addr_list {
 	size_t n, cap;
 };
 
-/* Every IPv4 and IPv6 address of every interface in this network namespace. */
+/*
+ * Every IPv4 and IPv6 address of every interface in this network namespace,
+ * except IPv6 link-local ones (their scope id is invisible to the hook).
+ */
 int local_addrs_collect(struct addr_list *out);
 /* Append a unless it is already there. */
 int addr_list_add(struct addr_list *l, const struct sg_addr *a, __u32 ifindex);

@@ -17,6 +17,7 @@
 struct command {
 	const char *name;
 	int (*run)(const struct sg_opts *o);
+	int (*check)(const struct sg_opts *o); /* argument checks needing no privileges */
 	unsigned int opts; /* OPT_* it accepts */
 	int nargs; /* positional arguments it takes */
 	const char *args; /* for usage */
@@ -25,19 +26,19 @@ struct command {
 
 /* clang-format off */
 static const struct command commands[] = {
-	{ "load", cmd_load, OPT_CGROUP, 0, "[--cgroup DIR]",
+	{ "load", cmd_load, NULL, OPT_CGROUP, 0, "[--cgroup DIR]",
 	  "Load the guard, attach it to the cgroup v2 root (or DIR) and pin it, then\n"
 	  "apply the configuration. If a guard is loaded already, its program and maps\n"
 	  "are replaced in place: the host is never unguarded." },
-	{ "unload", cmd_unload, 0, 0, "", "Detach the guard and remove its pins." },
-	{ "status", cmd_status, OPT_JSON, 0, "[--json]",
+	{ "unload", cmd_unload, NULL, 0, 0, "", "Detach the guard and remove its pins." },
+	{ "status", cmd_status, NULL, OPT_JSON, 0, "[--json]",
 	  "Show whether the guard is loaded, where it is attached, the guarded ports,\n"
 	  "allow_local and the allowlists. Exit status 3 when it is not loaded." },
-	{ "list", cmd_list, OPT_JSON, 0, "[--json]", "Show the allowlists with names and origin." },
-	{ "allow", cmd_allow, OPT_RUNTIME, 2, "user|group NAME|ID --runtime",
+	{ "list", cmd_list, NULL, OPT_JSON, 0, "[--json]", "Show the allowlists with names and origin." },
+	{ "allow", cmd_allow, cmd_allow_check, OPT_RUNTIME, 2, "user|group NAME|ID --runtime",
 	  "Allow a user or group in the live guard; the next connect() sees it.\n"
 	  "--runtime: the change lasts until the next load." },
-	{ "revoke", cmd_revoke, OPT_RUNTIME, 2, "user|group NAME|ID --runtime",
+	{ "revoke", cmd_revoke, cmd_allow_check, OPT_RUNTIME, 2, "user|group NAME|ID --runtime",
 	  "Remove a user or group from the live allowlist; the next connect() sees it." },
 };
 /* clang-format on */
@@ -128,6 +129,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'c':
 			o.config = optarg;
+			o.config_given = true;
 			break;
 		case 'p':
 			o.pin_dir = optarg;
@@ -192,6 +194,13 @@ int main(int argc, char **argv)
 		log_err("%s: expected %s%s", cmd->name, cmd->nargs ? "" : "no arguments",
 			cmd->nargs ? cmd->args : "");
 		return EXIT_USAGE;
+	}
+	o.command = cmd->name;
+	if (cmd->check) {
+		int ret = cmd->check(&o);
+
+		if (ret != EXIT_OK)
+			return ret;
 	}
 	if (!privs_sufficient()) {
 		log_err("must run as root (needs CAP_BPF, CAP_NET_ADMIN and CAP_SYS_ADMIN)");

@@ -19,14 +19,7 @@ int maps_check_layout(int fd, __u32 key_size, __u32 value_size)
 	return 0;
 }
 
-/* Remove keys[0..n) again after a failed write, so nothing is half-applied. */
-static void undo_writes(int fd, const void *keys, size_t key_size, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		bpf_map_delete_elem(fd, (const char *)keys + i * key_size);
-}
-
-static int write_batch(int fd, const void *keys, const void *values, size_t key_size, size_t n)
+static int write_batch(int fd, const void *keys, const void *values, size_t n)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
 	__u32 count = (__u32)n;
@@ -35,12 +28,7 @@ static int write_batch(int fd, const void *keys, const void *values, size_t key_
 	if (!n)
 		return 0;
 	err = bpf_map_update_batch(fd, keys, values, &count, &opts);
-	if (err) {
-		err = -errno;
-		/* count entries were written before the failure. */
-		undo_writes(fd, keys, key_size, count);
-	}
-	return err;
+	return err ? -errno : 0;
 }
 
 int maps_write_ids(int fd, const struct id_set *s)
@@ -55,7 +43,7 @@ int maps_write_ids(int fd, const struct id_set *s)
 		keys[i] = s->v[i].id;
 		vals[i].origin = s->v[i].origin;
 	}
-	err = write_batch(fd, keys, vals, sizeof(*keys), s->n);
+	err = write_batch(fd, keys, vals, s->n);
 cleanup:
 	free(keys);
 	free(vals);
@@ -97,7 +85,7 @@ int maps_write_local(int fd, const struct addr_list *l)
 		keys[i] = l->v[i].addr;
 		vals[i].ifindex = l->v[i].ifindex;
 	}
-	err = write_batch(fd, keys, vals, sizeof(*keys), l->n);
+	err = write_batch(fd, keys, vals, l->n);
 cleanup:
 	free(keys);
 	free(vals);

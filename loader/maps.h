@@ -15,7 +15,10 @@
  */
 int maps_check_layout(int fd, __u32 key_size, __u32 value_size);
 
-/* Write every entry of s (batched). On error nothing stays half-written. */
+/*
+ * Write every entry of s (batched) into a map of a generation that is not
+ * live yet: on error the caller throws the whole generation away.
+ */
 int maps_write_ids(int fd, const struct id_set *s);
 /* Read a whole UID or GID allowlist, sorted. */
 int maps_read_ids(int fd, struct id_set *out);

@@ -5,8 +5,9 @@
 # Called by "make test" after the build.
 #
 # The world it builds, and always removes again (trap), even on failure:
-#   netns sgt-host-PID  the host under test: lo, veth 198.51.100.1/24 and
-#                       2001:db8:1::1/64, listeners on 0.0.0.0:25 and [::]:25
+#   netns sgt-host-PID  the host under test: lo, veth 198.51.100.1/24,
+#                       2001:db8:1::1/64 and fe80::1/64, listeners on
+#                       0.0.0.0:25 and [::]:25
 #   netns sgt-mx-PID    a remote mail host: 198.51.100.25, 2001:db8:1::25,
 #                       listening on 25 465 587 2525
 #   cgroup  <cgroup2 root>/smtpguard-test-PID   the guard attaches here only
@@ -101,6 +102,7 @@ setup_world() {
 		in_ns "$ns_mx" ip link set lo up &&
 		in_ns "$ns_host" ip addr add 198.51.100.1/24 dev "$veth_host" &&
 		in_ns "$ns_host" ip addr add 2001:db8:1::1/64 dev "$veth_host" nodad &&
+		in_ns "$ns_host" ip addr add fe80::1/64 dev "$veth_host" nodad &&
 		in_ns "$ns_mx" ip addr add 198.51.100.25/24 dev "$veth_mx" &&
 		in_ns "$ns_mx" ip addr add 2001:db8:1::25/64 dev "$veth_mx" nodad &&
 		in_ns "$ns_host" ip link set "$veth_host" up &&
@@ -144,7 +146,7 @@ run_program "unit: configuration" "$build/tests/unit_config"
 setup_world
 echo "# world: netns $ns_host + $ns_mx, cgroup $cgroup, pin dir $pin_dir"
 run_program "e2e: guard in the real kernel" env SG_BIN="$build/smtpguard" SG_PIN_DIR="$pin_dir" \
-	SG_CGROUP="$cgroup" SG_WORKDIR="$workdir" \
+	SG_CGROUP="$cgroup" SG_WORKDIR="$workdir" SG_VETH="$veth_host" \
 	nsenter --net="/run/netns/$ns_host" "$build/tests/e2e_guard"
 
 echo "$passed passed, $failed failed, $skipped skipped"

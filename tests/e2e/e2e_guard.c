@@ -13,6 +13,7 @@
  *   SG_PIN_DIR  a test pin dir (never the default one)
  *   SG_CGROUP   a test cgroup (never the root); probes run inside it
  *   SG_WORKDIR  a scratch directory for configuration files
+ *   SG_VETH     the host's interface towards the mail host (has fe80::1)
  * and runs this program in the test "host" network namespace, which has
  * 198.51.100.1/24 and 2001:db8:1::1/64 on a veth to the "mail host"
  * namespace (198.51.100.25, 2001:db8:1::25; ports 25 465 587 2525 open)
@@ -32,6 +33,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
+
 #include "probe.h"
 #include "testlib.h"
 
@@ -41,6 +44,10 @@
 #define OWN4 "198.51.100.1"
 #define OWN6 "2001:db8:1::1"
 #define MAPPED_OWN4 "::ffff:198.51.100.1"
+#define V4COMPAT "::198.51.100.25" /* deprecated IPv4-compatible form: plain IPv6 */
+/* Placeholders replaced at run time by the host-side veth name. */
+#define VETH "{VETH}"
+#define OWN_LL "fe80::1%{VETH}"
 
 #define RACE_LOADS 20
 #define RACE_MAX_SECONDS 60
@@ -73,8 +80,10 @@ static const struct who mail_group = { "uid 64204 in group mail", 64204, 0, "mai
 enum conf {
 	CONF_TEST,
 	CONF_NOLOCAL,
-	CONF_DEFAULTS, /* no file: built-in defaults */
+	CONF_EMPTY, /* an empty file: every key at its built-in default */
+	CONF_MISSING, /* named on the command line but absent */
 	CONF_BAD,
+	CONF_RACE, /* differs from CONF_TEST, same answers for 64201 and 64202 */
 	CONF_COUNT,
 };
 
@@ -92,7 +101,12 @@ static const struct {
 					   "allow_users = root 64202\n"
 					   "allow_groups = 64210\n"
 					   "allow_local = no\n" },
-	[CONF_DEFAULTS] = { "absent.conf", NULL },
+	[CONF_EMPTY] = { "empty.conf", "" },
+	[CONF_MISSING] = { "absent.conf", NULL },
+	[CONF_RACE] = { "race.conf", "ports = 25 587 2525\n"
+				     "allow_users = 64202 64299 root\n"
+				     "allow_groups = 64210 64298\n"
+				     "allow_local = no\n" },
 	/* Would allow the denied UID if anything of it were applied. */
 	[CONF_BAD] = { "bad.conf", "ports = 25\n"
 				   "allow_users = root 64201\n"
@@ -103,6 +117,8 @@ enum step_kind {
 	S_CLI,
 	S_CONN,
 	S_RACE,
+	S_UNPIN, /* remove a pin behind the guard's back */
+	S_DETACH, /* detach a pinned link behind the guard's back */
 };
 
 struct step {
@@ -114,6 +130,8 @@ struct step {
 	unsigned int as_uid; /* run the CLI as this UID (0: root) */
 	const char *want[4]; /* substrings the output must hold ({CG}: the test cgroup) */
 	const char *unwanted; /* a substring it must not hold */
+	/* S_UNPIN, S_DETACH */
+	const char *pin;
 	/* S_CONN */
 	const struct who *who;
 	struct probe probe;
@@ -134,6 +152,10 @@ struct step {
 	{ .kind = S_CLI, .args = a, .conf = c, .exit_code = code, .as_uid = uid,                     \
 	  .want = { __VA_ARGS__ } }
 #define RACE() { .kind = S_RACE }
+#define UNPIN(name) { .kind = S_UNPIN, .pin = name }
+#define DETACH(name) { .kind = S_DETACH, .pin = name }
+#define P4D(a, p, dev) { .family = AF_INET, .addr = a, .port = p, .method = PM_CONNECT, .bind_dev = dev }
+#define P6D(a, p, dev) { .family = AF_INET6, .addr = a, .port = p, .method = PM_CONNECT, .bind_dev = dev }
 /* clang-format on */
 
 /* clang-format off */
@@ -160,6 +182,7 @@ static const struct step steps[] = {
 	CONN(denied, P6(MAPPED4, 25, PM_CONNECT), EPERM),
 	CONN(denied, P6(MAPPED4, 465, PM_CONNECT), EPERM),
 	CONN(denied, P6(MAPPED4, 587, PM_CONNECT), EPERM),
+	CONN(denied, P6(V4COMPAT, 25, PM_CONNECT), EPERM),
 
 	/* Every other way to start a TCP connection. */
 	CONN(denied, P4(REMOTE4, 25, PM_NONBLOCK), EPERM),
@@ -218,12 +241,29 @@ static const struct step steps[] = {
 	CONN(denied, P4(OWN4, 25, PM_CONNECT), 0),
 	CONN(denied, P6(OWN6, 25, PM_CONNECT), 0),
 	CONN(denied, P6(MAPPED_OWN4, 25, PM_CONNECT), 0),
+	CONN(denied, P4D("127.0.0.1", 25, "lo"), 0),
+
+	/*
+	 * "Local" is only local when routing may choose loopback: a socket bound
+	 * to another interface (SO_BINDTODEVICE needs no privilege) can reach a
+	 * neighbour that answers for our addresses, and a link-local address
+	 * with a scope id names whoever is on that link.
+	 */
+	CONN(denied, P6D(OWN6, 25, VETH), EPERM),
+	CONN(denied, P4D(OWN4, 25, VETH), EPERM),
+	CONN(denied, P4D("127.0.0.1", 25, VETH), EPERM),
+	CONN(denied, P6D("::1", 25, VETH), EPERM),
+	CONN(denied, P6(OWN_LL, 25, PM_CONNECT), EPERM),
+	CONN(allowed_uid, P6(OWN_LL, 25, PM_CONNECT), 0),
+	CONN(allowed_uid, P6D(OWN6, 25, VETH), 0),
 
 	/* allow_local = no: the same destinations are refused. */
 	CLI("load", CONF_NOLOCAL, 0, "allow_local no"),
 	CONN(denied, P4("127.0.0.1", 25, PM_CONNECT), EPERM),
+	CONN(denied, P4("127.0.0.2", 25, PM_CONNECT), EPERM),
 	CONN(denied, P6("::1", 25, PM_CONNECT), EPERM),
 	CONN(denied, P6("::ffff:127.0.0.1", 25, PM_CONNECT), EPERM),
+	CONN(denied, P6(MAPPED_OWN4, 25, PM_CONNECT), EPERM),
 	CONN(denied, P4("0.0.0.0", 25, PM_CONNECT), EPERM),
 	CONN(denied, P6("::", 25, PM_CONNECT), EPERM),
 	CONN(denied, P4(OWN4, 25, PM_CONNECT), EPERM),
@@ -264,13 +304,42 @@ static const struct step steps[] = {
 	CLI("status extra", CONF_TEST, 2, "expected no arguments"),
 	CLI("frobnicate", CONF_TEST, 2, "unknown command 'frobnicate'"),
 	CLI_AS(64201, "status", CONF_TEST, 1, "must run as root"),
+	CLI_AS(64201, "allow user 64201", CONF_TEST, 2, "--runtime"),
+	CLI("load", CONF_MISSING, 2, "absent.conf: no such file"),
+	CLI("unload --pin-dir {WORK}", CONF_TEST, 1, "not a directory on a BPF filesystem"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 
-	/* Reload over and over while connecting: no wrong answer at any moment. */
+	/* Damage behind the guard's back: status says so, load repairs. */
+	UNPIN("link_connect6"),
+	CLI("status", CONF_TEST, 3, "DAMAGED", "link_connect6 is not pinned"),
+	CLI("status --json", CONF_TEST, 3, "\"damaged\":true"),
+	CLI("allow user 64201 --runtime", CONF_TEST, 3, "damaged"),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CLI("load", CONF_TEST, 0),
+	CLI("status", CONF_TEST, 0, "loaded, enforcing"),
+	CONN(denied, P6(REMOTE6, 25, PM_CONNECT), EPERM),
+	DETACH("link_connect4"),
+	CLI("status", CONF_TEST, 3, "connect4 is detached"),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), 0),
+	CLI("load", CONF_TEST, 0),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	UNPIN("allow_uid"),
+	UNPIN("settings"),
+	CLI("status", CONF_TEST, 0, "loaded, enforcing"),
+	CLI("allow user 64201 --runtime", CONF_TEST, 0, "allowed uid 64201"),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), 0),
+	CLI("load", CONF_TEST, 0),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+
+	/*
+	 * Reload over and over while connecting, alternating two different
+	 * configurations and two attach points (in-place update and new link):
+	 * no wrong answer at any moment.
+	 */
 	RACE(),
 
 	/* The built-in defaults: root and the mail group; 64202 is no longer allowed. */
-	CLI("load", CONF_DEFAULTS, 0, "using the built-in defaults"),
+	CLI("load", CONF_EMPTY, 0, "guarding 3 ports", "1 user"),
 	CONN(root, P4(REMOTE4, 25, PM_CONNECT), 0),
 	CONN(root, P6(REMOTE6, 587, PM_CONNECT), 0),
 	CONN(mail_group, P4(REMOTE4, 25, PM_CONNECT), 0),
@@ -291,8 +360,9 @@ static const struct step steps[] = {
 /* clang-format on */
 
 struct ctx {
-	const char *bin, *pin_dir, *cgroup, *workdir;
-	char nested[4096];
+	const char *bin, *pin_dir, *cgroup, *workdir, *veth;
+	char nested[4096]; /* SG_CGROUP/nested/a/b */
+	char nested_top[4096]; /* SG_CGROUP/nested */
 	char conf_path[CONF_COUNT][4096];
 	struct test_report report;
 };
@@ -362,42 +432,78 @@ static int probe_as(const struct ctx *c, const struct who *w, const struct probe
 	return WEXITSTATUS(status);
 }
 
+/* Copy in to out with {VETH}, {WORK} and {CG} replaced. */
+static const char *expand(const struct ctx *c, const char *in, char *out, size_t len)
+{
+	static const char *const keys[] = { "{VETH}", "{WORK}", "{CG}" };
+	const char *vals[] = { c->veth, c->workdir, c->cgroup };
+	size_t used = 0;
+
+	if (!in)
+		return NULL;
+	while (*in && used + 1 < len) {
+		bool hit = false;
+
+		for (size_t k = 0; k < 3 && !hit; k++) {
+			size_t n = strlen(keys[k]);
+
+			if (!strncmp(in, keys[k], n)) {
+				used += (size_t)snprintf(out + used, len - used, "%s", vals[k]);
+				in += n;
+				hit = true;
+			}
+		}
+		if (!hit)
+			out[used++] = *in++;
+	}
+	out[used < len ? used : len - 1] = '\0';
+	return out;
+}
+
 static void run_conn(struct ctx *c, size_t i, const struct step *s)
 {
-	const struct probe *p = &s->probe;
-	int got = probe_as(c, s->who, p);
+	char addr[128], dev[64];
+	struct probe pr = s->probe, *p = &pr;
+	int got;
+
+	p->addr = expand(c, s->probe.addr, addr, sizeof(addr));
+	p->bind_dev = expand(c, s->probe.bind_dev, dev, sizeof(dev));
+	got = probe_as(c, s->who, p);
 
 	if (got == PROBE_UNSUPPORTED) {
 		t_skip(&c->report, "[%zu] %s: %s to %s port %u: not supported by this kernel", i,
 		       s->who->label, probe_method_name(p->method), p->addr, p->port);
 		return;
 	}
-	t_result(&c->report, got == s->expect, "[%zu] %s: %s to %s port %u: %s (expected %s)", i,
-		 s->who->label, probe_method_name(p->method), p->addr, p->port,
+	t_result(&c->report, got == s->expect, "[%zu] %s: %s to %s port %u%s%s: %s (expected %s)",
+		 i, s->who->label, probe_method_name(p->method), p->addr, p->port,
+		 p->bind_dev ? ", bound to device " : "", p->bind_dev ? p->bind_dev : "",
 		 got == 255 ? "probe setup failed" : errno_name(got), errno_name(s->expect));
 }
 
 /* Run the CLI with args + the test's pin dir, config and cgroup; capture its output. */
 static int run_cli(const struct ctx *c, const char *args, enum conf conf, unsigned int as_uid,
-		   char *out, size_t out_len)
+		   const char *cgroup, char *out, size_t out_len)
 {
-	char buf[512], *argv[24], *save = NULL;
+	char buf[1024], *argv[24], *save = NULL;
 	int argc = 0, pipefd[2], status;
 	size_t used = 0;
 	ssize_t n;
 	pid_t pid;
 
-	snprintf(buf, sizeof(buf), "%s", args);
+	expand(c, args, buf, sizeof(buf));
 	argv[argc++] = (char *)c->bin;
 	for (char *t = strtok_r(buf, " ", &save); t && argc < 16; t = strtok_r(NULL, " ", &save))
 		argv[argc++] = t;
-	argv[argc++] = "--pin-dir";
-	argv[argc++] = (char *)c->pin_dir;
+	if (!strstr(args, "--pin-dir")) {
+		argv[argc++] = "--pin-dir";
+		argv[argc++] = (char *)c->pin_dir;
+	}
 	argv[argc++] = "--config";
 	argv[argc++] = (char *)c->conf_path[conf];
 	if (!strncmp(args, "load", 4)) {
 		argv[argc++] = "--cgroup";
-		argv[argc++] = (char *)c->cgroup;
+		argv[argc++] = (char *)(cgroup ? cgroup : c->cgroup);
 	}
 	argv[argc] = NULL;
 	if (pipe(pipefd))
@@ -437,21 +543,13 @@ static void run_cli_step(struct ctx *c, size_t i, const struct step *s)
 	static char out[1 << 16];
 	const char *why = NULL;
 	char want[4200];
-	int code = run_cli(c, s->args, s->conf, s->as_uid, out, sizeof(out));
+	int code = run_cli(c, s->args, s->conf, s->as_uid, NULL, out, sizeof(out));
 
 	if (code != s->exit_code)
 		why = "wrong exit code";
-	for (int k = 0; !why && k < 4 && s->want[k]; k++) {
-		const char *cg = strstr(s->want[k], "{CG}");
-
-		if (cg)
-			snprintf(want, sizeof(want), "%.*s%s%s", (int)(cg - s->want[k]), s->want[k],
-				 c->cgroup, cg + 4);
-		else
-			snprintf(want, sizeof(want), "%s", s->want[k]);
-		if (!strstr(out, want))
+	for (int k = 0; !why && k < 4 && s->want[k]; k++)
+		if (!strstr(out, expand(c, s->want[k], want, sizeof(want))))
 			why = s->want[k];
-	}
 	if (!why && s->unwanted && strstr(out, s->unwanted))
 		why = "output holds what it must not";
 	t_result(&c->report, !why, "[%zu] smtpguard %s (%s%s): exit %d%s%s%s%s", i, s->args,
@@ -472,7 +570,8 @@ race_prober(const struct ctx *c, struct race_shared *sh, int which)
 	struct probe p4 = P4(REMOTE4, 25, PM_CONNECT), p6 = P6(MAPPED4, 587, PM_CONNECT);
 	time_t deadline = time(NULL) + RACE_MAX_SECONDS;
 
-	if (become(c, which ? &denied : &allowed_uid))
+	/* In the nested cgroup: both attach points of the race are above it. */
+	if (become(c, which ? &denied_nested : &allowed_uid_nested))
 		_exit(1);
 	while (!sh->stop && time(NULL) < deadline) {
 		int err = probe_run(sh->attempts[which] % 2 ? &p6 : &p4);
@@ -505,36 +604,63 @@ static void run_race(struct ctx *c, size_t i)
 			race_prober(c, sh, k);
 	}
 	usleep(100 * 1000);
-	for (int n = 0; n < RACE_LOADS; n++)
-		loads_ok += run_cli(c, "load", CONF_TEST, 0, out, sizeof(out)) == 0;
+	for (int n = 0; n < RACE_LOADS; n++) {
+		/* Every third load moves the attachment: a new link, then the old one goes. */
+		const char *cg = (n / 3) % 2 ? c->nested_top : c->cgroup;
+
+		loads_ok += run_cli(c, "load", n % 2 ? CONF_RACE : CONF_TEST, 0, cg, out,
+				    sizeof(out)) == 0;
+	}
 	sh->stop = 1;
 	for (int k = 0; k < 2; k++)
 		waitpid(kids[k], NULL, 0);
+	/* Leave the guard where the rows below expect it. */
+	loads_ok += run_cli(c, "load", CONF_TEST, 0, NULL, out, sizeof(out)) == 0;
 	t_result(&c->report,
-		 loads_ok == RACE_LOADS && !sh->wrong[0] && !sh->wrong[1] &&
+		 loads_ok == RACE_LOADS + 1 && !sh->wrong[0] && !sh->wrong[1] &&
 			 sh->attempts[0] >= RACE_LOADS && sh->attempts[1] >= RACE_LOADS,
 		 "[%zu] reload race: %d/%d loads ok; allowed uid: %ld attempts, %ld refused%s%s; "
 		 "denied uid: %ld attempts, %ld let through",
-		 i, loads_ok, RACE_LOADS, sh->attempts[0], sh->wrong[0],
+		 i, loads_ok, RACE_LOADS + 1, sh->attempts[0], sh->wrong[0],
 		 sh->wrong[0] ? ", last: " : "", sh->wrong[0] ? errno_name(sh->last_err[0]) : "",
 		 sh->attempts[1], sh->wrong[1]);
 	munmap(sh, sizeof(*sh));
 }
 
+/* Damage the guard the way an admin's rm or bpftool would. */
+static void run_tamper(struct ctx *c, size_t i, const struct step *s)
+{
+	char path[4200];
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", c->pin_dir, s->pin);
+	if (s->kind == S_UNPIN) {
+		err = unlink(path) ? errno : 0;
+	} else {
+		fd = bpf_obj_get(path);
+		err = fd < 0 || bpf_link_detach(fd) ? errno : 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	t_result(&c->report, !err, "[%zu] %s %s behind the guard's back%s%s", i,
+		 s->kind == S_UNPIN ? "rm" : "bpf_link_detach", path, err ? ": " : "",
+		 err ? strerror(err) : "");
+}
+
 static int setup(struct ctx *c)
 {
-	const char *e[] = { "SG_BIN", "SG_PIN_DIR", "SG_CGROUP", "SG_WORKDIR" };
-	const char **dst[] = { &c->bin, &c->pin_dir, &c->cgroup, &c->workdir };
+	const char *e[] = { "SG_BIN", "SG_PIN_DIR", "SG_CGROUP", "SG_WORKDIR", "SG_VETH" };
+	const char **dst[] = { &c->bin, &c->pin_dir, &c->cgroup, &c->workdir, &c->veth };
 
-	for (int k = 0; k < 4; k++) {
+	for (int k = 0; k < 5; k++) {
 		*dst[k] = getenv(e[k]);
 		if (!*dst[k]) {
 			fprintf(stderr, "e2e_guard: %s is not set (run tests/run.sh)\n", e[k]);
 			return -1;
 		}
 	}
-	snprintf(c->nested, sizeof(c->nested), "%s/nested", c->cgroup);
-	mkdir(c->nested, 0755);
+	snprintf(c->nested_top, sizeof(c->nested_top), "%s/nested", c->cgroup);
+	mkdir(c->nested_top, 0755);
 	snprintf(c->nested, sizeof(c->nested), "%s/nested/a", c->cgroup);
 	mkdir(c->nested, 0755);
 	snprintf(c->nested, sizeof(c->nested), "%s/nested/a/b", c->cgroup);
@@ -550,7 +676,8 @@ static int setup(struct ctx *c)
 		if (!confs[k].text)
 			continue;
 		f = fopen(c->conf_path[k], "w");
-		if (!f || fputs(confs[k].text, f) < 0 || fclose(f)) {
+		/* smtpguard refuses a configuration others may write. */
+		if (!f || fchmod(fileno(f), 0644) || fputs(confs[k].text, f) < 0 || fclose(f)) {
 			perror(c->conf_path[k]);
 			return -1;
 		}
@@ -572,8 +699,10 @@ int main(void)
 			run_cli_step(&c, i, s);
 		else if (s->kind == S_CONN)
 			run_conn(&c, i, s);
-		else
+		else if (s->kind == S_RACE)
 			run_race(&c, i);
+		else
+			run_tamper(&c, i, s);
 	}
 	return t_summary(&c.report);
 }

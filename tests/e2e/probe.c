@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <string.h>
@@ -50,11 +52,16 @@ static int make_addr(int family, const char *addr, unsigned short port, struct s
 		return inet_pton(AF_INET, addr, &sin->sin_addr) == 1 ? 0 : EINVAL;
 	}
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	const char *pct = strchr(addr, '%');
+	char host[INET6_ADDRSTRLEN];
 
 	sin6->sin6_family = AF_INET6;
 	sin6->sin6_port = htons(port);
 	*len = sizeof(*sin6);
-	return inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1 ? 0 : EINVAL;
+	snprintf(host, sizeof(host), "%.*s", pct ? (int)(pct - addr) : (int)strlen(addr), addr);
+	if (pct && !(sin6->sin6_scope_id = if_nametoindex(pct + 1)))
+		return ENODEV;
+	return inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1 ? 0 : EINVAL;
 }
 
 /* Wait for a non-blocking connect to finish; 0 or the errno. */
@@ -143,6 +150,13 @@ int probe_run(const struct probe *p)
 	if (fd < 0)
 		return -fd;
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	/* Unprivileged since Linux 5.7. */
+	if (p->bind_dev && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, p->bind_dev,
+				      (socklen_t)strlen(p->bind_dev) + 1)) {
+		err = errno;
+		close(fd);
+		return err;
+	}
 	switch (p->method) {
 	case PM_BIND_ADDR:
 	case PM_BIND_PORT0:

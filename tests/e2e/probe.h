@@ -25,10 +25,11 @@ enum probe_method {
 
 struct probe {
 	int family; /* AF_INET or AF_INET6 (the socket's family) */
-	const char *addr; /* destination, e.g. "::ffff:198.51.100.25" */
+	const char *addr; /* destination, e.g. "::ffff:198.51.100.25" or "fe80::1%eth0" */
 	unsigned short port;
 	enum probe_method method;
 	const char *bind_addr; /* PM_BIND_ADDR: the local address to bind */
+	const char *bind_dev; /* SO_BINDTODEVICE to this interface first (any method) */
 };
 
 const char *probe_method_name(enum probe_method m);

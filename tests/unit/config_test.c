@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "parse.h"
@@ -64,6 +66,10 @@ static const struct config_case config_cases[] = {
 	  { "t.conf:2: bad port '99999'" }, NULL, -1, ANY, ANY },
 	{ "empty value", "allow_users =\n", 0, 1, { "t.conf:1: empty value for 'allow_users'" },
 	  NULL, -1, ANY, ANY },
+	{ "a list of separators only", "ports = ,\n", 0, 1,
+	  { "t.conf:1: empty value for 'ports'" }, NULL, -1, ANY, ANY },
+	{ "allow_users = , would drop root silently", "allow_users = , ,\n", 0, 1,
+	  { "t.conf:1: empty value for 'allow_users'" }, NULL, -1, ANY, ANY },
 	{ "scalar key twice", "allow_local = yes\n# x\nallow_local = no\n", 0, 1,
 	  { "t.conf:3: allow_local is given twice (first on line 1)" }, NULL, -1, ANY, ANY },
 	{ "bad boolean", "allow_local = maybe\n", 0, 1, { "bad value 'maybe' for allow_local" },
@@ -260,10 +266,38 @@ static void run_load_cases(struct test_report *r)
 	config_free(&cfg);
 
 	n = config_load("/", &cfg, f);
-	fclose(f);
+	fflush(f);
 	t_result(r, n == 1 && strstr(diag, "/: not a regular file"),
 		 "config_load: a directory is one error naming the path");
 	config_free(&cfg);
+
+	if (geteuid() == 0) {
+		char path[] = "/tmp/smtpguard-unit.XXXXXX";
+		int fd = mkstemp(path);
+
+		if (fd >= 0 && write(fd, "ports = 25\n", 11) == 11 && !fchmod(fd, 0664)) {
+			n = config_load(path, &cfg, f);
+			fflush(f);
+			t_result(r, n == 1 && strstr(diag, "not writable by group or others"),
+				 "config_load: a group-writable file is refused (it decides who "
+				 "may send)");
+			config_free(&cfg);
+			fchmod(fd, 0644);
+			n = config_load(path, &cfg, f);
+			t_result(r, n == 0 && cfg.from_file && config_port_guarded(cfg.ports, 25),
+				 "config_load: the same file with mode 0644 loads");
+			config_free(&cfg);
+		} else {
+			t_result(r, false, "config_load: cannot create %s", path);
+		}
+		if (fd >= 0) {
+			close(fd);
+			unlink(path);
+		}
+	} else {
+		t_skip(r, "config_load: file ownership checks need root");
+	}
+	fclose(f);
 	free(diag);
 }
 
