@@ -81,10 +81,12 @@ $(OUTPUT)/smtpguard: $(OUTPUT)/loader/main.o $(LOADER_OBJS)
 # --- tests ---------------------------------------------------------------
 TEST_BINS := $(OUTPUT)/tests/unit_config $(OUTPUT)/tests/e2e_guard $(OUTPUT)/tests/sg-listen
 
-$(OUTPUT)/tests/unit_config: tests/unit/config_test.c tests/testlib.h $(OUTPUT)/loader/config.o \
-		$(OUTPUT)/loader/identity.o $(OUTPUT)/loader/policy.o $(OUTPUT)/loader/parse.o | $(OUTPUT)/tests
+UNIT_OBJS := $(addprefix $(OUTPUT)/loader/,config.o config_edit.o identity.o policy.o parse.o \
+	roles.o log.o)
+
+$(OUTPUT)/tests/unit_config: tests/unit/config_test.c tests/testlib.h $(UNIT_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) $(filter %.c %.o,$^) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) $(filter %.c %.o,$^) $(LIBBPF_LIBS) -o $@
 
 $(OUTPUT)/tests/e2e_guard: tests/e2e/e2e_guard.c tests/e2e/probe.c tests/e2e/probe.h tests/testlib.h \
 		| $(OUTPUT)/tests

@@ -11,8 +11,9 @@
  * an IPv6 address (IPv4 as ::ffff:a.b.c.d) and share one decide().
  *
  * Cost: sockets that are not SOCK_STREAM, and ports that are not guarded,
- * leave after two loads and a bit test. A guarded connect costs at most
- * three hash lookups, however many identities are allowed.
+ * leave after two loads and a bit test. A guarded connect costs one to three
+ * hash lookups, however many identities are allowed; only a connect that is
+ * about to be refused also pays one LPM trie lookup for allow_dest.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -52,6 +53,14 @@ struct {
 	__type(key, struct sg_addr);
 	__type(value, struct sg_local);
 } sg_local_addr SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, SG_MAX_DESTS);
+	__type(key, struct sg_dest_key);
+	__type(value, struct sg_allow);
+} sg_allow_dest SEC(".maps");
 
 static __always_inline __u16 ctx_dst_port(const struct bpf_sock_addr *ctx)
 {
@@ -107,6 +116,14 @@ static __always_inline bool may_be_local(const struct bpf_sock_addr *ctx)
 	return sk->bound_dev_if == 0 || sk->bound_dev_if == LOOPBACK_IFINDEX;
 }
 
+/* A relay the admin trusts; only consulted for connects that would be refused. */
+static __always_inline bool dest_allowed(const struct sg_addr *dst)
+{
+	struct sg_dest_key key = { .prefixlen = 128, .addr = *dst };
+
+	return bpf_map_lookup_elem(&sg_allow_dest, &key);
+}
+
 static __always_inline int decide(const struct bpf_sock_addr *ctx, const struct sg_addr *dst)
 {
 	bool allow_local;
@@ -119,6 +136,8 @@ static __always_inline int decide(const struct bpf_sock_addr *ctx, const struct 
 	if (caller_allowed())
 		return SYS_PROCEED;
 	if (allow_local && bpf_map_lookup_elem(&sg_local_addr, dst))
+		return SYS_PROCEED;
+	if (dest_allowed(dst))
 		return SYS_PROCEED;
 	return SYS_REJECT;
 }

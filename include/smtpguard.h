@@ -18,7 +18,7 @@
  * maps of a guard built with another ABI and asks for "smtpguard load",
  * which replaces program and maps in one step.
  */
-#define SG_ABI_VERSION 1
+#define SG_ABI_VERSION 2
 
 /* Number of __u64 words in the guarded-port bitmap: one bit per TCP port. */
 #define SG_PORT_WORDS (65536 / 64)
@@ -51,14 +51,31 @@ struct sg_addr {
 	__u32 words[4]; /* network byte order, words[0] holds the first 4 bytes */
 };
 
-/* Value of the UID and GID allowlists: why an entry is there (SG_ORIGIN_*). */
+/*
+ * Value of the UID, GID and destination allowlists: why an entry is there,
+ * as SG_ORIGIN_* bits. Only user space reads it; the program checks presence.
+ */
 struct sg_allow {
 	__u32 origin;
 };
 
 #define SG_ORIGIN_CONFIG (1U << 0) /* listed in the configuration file */
-#define SG_ORIGIN_DEFAULT (1U << 1) /* built-in default (no config key given) */
-#define SG_ORIGIN_RUNTIME (1U << 2) /* "allow --runtime": gone at next load */
+#define SG_ORIGIN_DEFAULT (1U << 1) /* built-in default (the key is absent) */
+#define SG_ORIGIN_RUNTIME (1U << 2) /* "allow --runtime": gone at the next load or sync */
+#define SG_ORIGIN_BY_NAME (1U << 3) /* written as a user or group name */
+#define SG_ORIGIN_BY_ID (1U << 4) /* written as a number */
+#define SG_ORIGIN_ROLE_MTA (1U << 5) /* through @mta */
+#define SG_ORIGIN_ROLE_MAILMAN (1U << 6) /* through @mailman */
+
+/*
+ * Key of the destination allowlist (an LPM trie): a CIDR anyone may reach on
+ * guarded ports. IPv4 CIDRs are stored in their v4-mapped form, so a.b.c.d/n
+ * is ::ffff:a.b.c.d/(96 + n) and matches v4 and v4-mapped connects alike.
+ */
+struct sg_dest_key {
+	__u32 prefixlen; /* host byte order, 0 to 128 */
+	struct sg_addr addr; /* network byte order; bits past prefixlen are zero */
+};
 
 /* Value of the own-address map. */
 struct sg_local {
@@ -71,6 +88,7 @@ struct sg_local {
  */
 #define SG_MAX_IDS 262144
 #define SG_MAX_LOCAL_ADDRS 16384
+#define SG_MAX_DESTS 16384
 
 /* Names of the pinned objects under the pin directory. */
 #define SG_PIN_LINK_CONNECT4 "link_connect4"
@@ -79,5 +97,6 @@ struct sg_local {
 #define SG_PIN_ALLOW_UID "allow_uid"
 #define SG_PIN_ALLOW_GID "allow_gid"
 #define SG_PIN_LOCAL_ADDR "local_addr"
+#define SG_PIN_ALLOW_DEST "allow_dest"
 
 #endif /* SMTPGUARD_H */

@@ -26,6 +26,8 @@ struct sg_opts {
 };
 
 int cmd_load(const struct sg_opts *o);
+int cmd_sync(const struct sg_opts *o);
+int cmd_check_config(const struct sg_opts *o);
 int cmd_unload(const struct sg_opts *o);
 int cmd_status(const struct sg_opts *o);
 int cmd_list(const struct sg_opts *o);

@@ -1,18 +1,38 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* cmd_load.c - "smtpguard load" and "smtpguard unload". */
+/*
+ * cmd_load.c - "smtpguard load", "sync" and "unload": turn the configuration
+ * into a new generation and put it in force, or remove the guard.
+ */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "config.h"
+#include "diff.h"
 #include "guard.h"
+#include "live.h"
 #include "local_addrs.h"
 #include "log.h"
 #include "mounts.h"
 #include "policy.h"
+
+/* Everything one load or sync needs, freed by plan_free(). */
+struct plan {
+	struct sg_config cfg;
+	struct sg_policy policy;
+	struct addr_list local;
+};
+
+static void plan_free(struct plan *pl)
+{
+	addr_list_free(&pl->local);
+	policy_free(&pl->policy);
+	config_free(&pl->cfg);
+}
 
 /*
  * The own-address set is read in this process's network namespace. Run from
@@ -29,6 +49,47 @@ static void warn_foreign_netns(void)
 			 "addresses are taken from this one");
 }
 
+static int plan_resolve(struct plan *pl)
+{
+	int err;
+
+	if (policy_build(&pl->cfg, &pl->policy, stderr, NAMES_WARN, NULL) < 0) {
+		log_err("out of memory");
+		return EXIT_FAIL;
+	}
+	warn_foreign_netns();
+	err = local_addrs_collect(&pl->local);
+	if (err) {
+		log_err("cannot list the host's addresses: %s", strerror(-err));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+/* Read and check the configuration, resolve it. EXIT_USAGE: it has errors. */
+static int plan_from_config(const struct sg_opts *o, struct plan *pl)
+{
+	int n = config_load(o->config, &pl->cfg, stderr);
+
+	if (n < 0) {
+		log_err("%s: %s", o->config, strerror(-n));
+		return EXIT_FAIL;
+	}
+	if (n > 0) {
+		log_err("%s: %d error%s, nothing applied", o->config, n, n == 1 ? "" : "s");
+		return EXIT_USAGE;
+	}
+	if (!pl->cfg.from_file && o->config_given) {
+		log_err("%s: no such file (the built-in defaults apply only when the default %s "
+			"is absent)",
+			o->config, SG_DEFAULT_CONFIG);
+		return EXIT_USAGE;
+	}
+	if (!pl->cfg.from_file)
+		printf("smtpguard: %s not found, using the built-in defaults\n", o->config);
+	return plan_resolve(pl);
+}
+
 static unsigned int count_ports(const __u64 *ports)
 {
 	unsigned int n = 0;
@@ -38,73 +99,179 @@ static unsigned int count_ports(const __u64 *ports)
 	return n;
 }
 
+static void print_summary(const struct plan *pl, const char *cgroup)
+{
+	unsigned int ports = count_ports(pl->policy.settings.ports);
+
+	printf("smtpguard: guarding %u port%s on %s: %zu user%s, %zu group%s and %zu "
+	       "destination%s allowed, allow_local %s\n",
+	       ports, ports == 1 ? "" : "s", cgroup, pl->policy.uids.n,
+	       pl->policy.uids.n == 1 ? "" : "s", pl->policy.gids.n,
+	       pl->policy.gids.n == 1 ? "" : "s", pl->policy.dests.n,
+	       pl->policy.dests.n == 1 ? "" : "s",
+	       pl->policy.settings.flags & SG_F_ALLOW_LOCAL ? "yes" : "no");
+}
+
+/* With the lock held: print what changes against a loaded guard. */
+static void print_changes(const char *pin_dir, const struct plan *pl)
+{
+	struct live_state live = {};
+	char problem[512];
+	struct guard g;
+
+	if (guard_open(pin_dir, &g, problem, sizeof(problem)) == GUARD_LOADED &&
+	    !live_read(&g, &live, false) && !diff_print(stdout, &live, &pl->policy, &pl->local))
+		printf("smtpguard: no changes to the allowlists or settings\n");
+	guard_close(&g);
+	live_free(&live);
+}
+
+static int load_plan(const struct sg_opts *o, struct plan *pl, const char *cgroup)
+{
+	int lock_fd, err;
+
+	lock_fd = guard_lock_create(o->pin_dir);
+	if (lock_fd < 0)
+		return EXIT_FAIL;
+	print_changes(o->pin_dir, pl);
+	err = guard_load(&(struct guard_load_args){
+		.pin_dir = o->pin_dir,
+		.cgroup = cgroup,
+		.policy = &pl->policy,
+		.local = &pl->local,
+	});
+	close(lock_fd);
+	if (err)
+		return EXIT_FAIL;
+	print_summary(pl, cgroup);
+	return EXIT_OK;
+}
+
+static bool guard_is_loaded(const char *pin_dir)
+{
+	char problem[512];
+	struct guard g;
+	int state = guard_open(pin_dir, &g, problem, sizeof(problem));
+
+	guard_close(&g);
+	return state != GUARD_NOT_LOADED;
+}
+
+/*
+ * A configuration error must never leave the host unguarded: with no guard
+ * loaded yet (a boot), install the built-in defaults and still fail.
+ */
+static int load_defaults_instead(const struct sg_opts *o, const char *cgroup)
+{
+	struct plan pl = {};
+	int ret;
+
+	if (guard_is_loaded(o->pin_dir)) {
+		log_err("the loaded guard is unchanged");
+		return EXIT_USAGE;
+	}
+	ret = config_builtin(&pl.cfg, o->config) ? EXIT_FAIL : plan_resolve(&pl);
+	if (ret == EXIT_OK)
+		ret = load_plan(o, &pl, cgroup);
+	if (ret == EXIT_OK)
+		log_err("no guard was loaded: loaded the built-in defaults instead, so the host "
+			"stays guarded; fix %s and run 'smtpguard load'",
+			o->config);
+	plan_free(&pl);
+	return ret == EXIT_OK ? EXIT_USAGE : ret;
+}
+
 int cmd_load(const struct sg_opts *o)
 {
-	struct sg_config cfg;
-	struct sg_policy policy = {};
-	struct addr_list local = {};
+	struct plan pl = {};
 	char cgroot[PATH_MAX];
 	const char *cgroup = o->cgroup;
-	int ret = EXIT_FAIL, n, err;
+	int ret, err;
 
-	n = config_load(o->config, &cfg, stderr);
-	if (n < 0) {
-		log_err("%s: %s", o->config, strerror(-n));
-		goto cleanup;
-	}
-	if (n > 0) {
-		log_err("%s: %d error%s, nothing applied", o->config, n, n == 1 ? "" : "s");
-		ret = EXIT_USAGE;
-		goto cleanup;
-	}
-	if (!cfg.from_file && o->config_given) {
-		log_err("%s: no such file (the built-in defaults apply only when the default %s "
-			"is absent)",
-			o->config, SG_DEFAULT_CONFIG);
-		ret = EXIT_USAGE;
-		goto cleanup;
-	}
-	if (!cfg.from_file)
-		printf("smtpguard: %s not found, using the built-in defaults\n", o->config);
-	warn_foreign_netns();
-	if (policy_build(&cfg, &policy, stderr) < 0) {
-		log_err("out of memory");
-		goto cleanup;
-	}
-	err = local_addrs_collect(&local);
-	if (err) {
-		log_err("cannot list the host's addresses: %s", strerror(-err));
-		goto cleanup;
-	}
 	if (!cgroup) {
 		err = cgroup2_root(cgroot, sizeof(cgroot));
 		if (err) {
 			log_err("no cgroup v2 hierarchy in /proc/self/mountinfo: %s "
 				"(smtpguard needs cgroup v2; mount -t cgroup2 none /sys/fs/cgroup)",
 				strerror(-err));
-			goto cleanup;
+			return EXIT_FAIL;
 		}
 		cgroup = cgroot;
 	}
-	err = guard_load(&(struct guard_load_args){
-		.pin_dir = o->pin_dir,
-		.cgroup = cgroup,
-		.policy = &policy,
-		.local = &local,
-	});
-	if (err)
+	ret = plan_from_config(o, &pl);
+	if (ret == EXIT_USAGE)
+		ret = load_defaults_instead(o, cgroup);
+	else if (ret == EXIT_OK)
+		ret = load_plan(o, &pl, cgroup);
+	plan_free(&pl);
+	return ret;
+}
+
+int cmd_sync(const struct sg_opts *o)
+{
+	struct live_state live = {};
+	struct plan pl = {};
+	char problem[512];
+	int lock_fd, state, ret = EXIT_FAIL;
+	struct guard g;
+	size_t n;
+
+	guard_init(&g);
+	lock_fd = guard_lock(o->pin_dir);
+	if (lock_fd == -ENOENT) {
+		printf("smtpguard: not loaded at %s, nothing to sync\n", o->pin_dir);
+		return EXIT_NOT_LOADED;
+	}
+	if (lock_fd < 0) {
+		log_err("cannot lock %s: %s", o->pin_dir, strerror(-lock_fd));
+		return EXIT_FAIL;
+	}
+	state = guard_open(o->pin_dir, &g, problem, sizeof(problem));
+	if (state != GUARD_LOADED) {
+		if (state < 0)
+			log_err("cannot open the guard at %s: %s", o->pin_dir, strerror(-state));
+		else if (state == GUARD_DAMAGED)
+			log_err("the guard at %s is damaged (%s); run 'smtpguard load'", o->pin_dir,
+				problem);
+		else
+			printf("smtpguard: not loaded at %s, nothing to sync\n", o->pin_dir);
+		ret = state < 0 ? EXIT_FAIL : EXIT_NOT_LOADED;
 		goto cleanup;
-	printf("smtpguard: guarding %u port%s on %s: %zu user%s and %zu group%s allowed, "
-	       "allow_local %s\n",
-	       count_ports(policy.settings.ports),
-	       count_ports(policy.settings.ports) == 1 ? "" : "s", cgroup, policy.uids.n,
-	       policy.uids.n == 1 ? "" : "s", policy.gids.n, policy.gids.n == 1 ? "" : "s",
-	       cfg.allow_local ? "yes" : "no");
+	}
+	ret = plan_from_config(o, &pl);
+	if (ret == EXIT_USAGE)
+		log_err("the loaded guard is unchanged");
+	if (ret != EXIT_OK)
+		goto cleanup;
+	ret = EXIT_FAIL;
+	if (live_read(&g, &live, true)) {
+		log_err("cannot read the loaded guard; run 'smtpguard load'");
+		goto cleanup;
+	}
+	if (live.cgroup[0] != '/') {
+		log_err("the guard's cgroup %s is gone; run 'smtpguard load'", live.cgroup);
+		goto cleanup;
+	}
+	n = diff_print(stdout, &live, &pl.policy, &pl.local);
+	if (!n) {
+		printf("smtpguard: in sync, nothing changed\n");
+		ret = EXIT_OK;
+		goto cleanup;
+	}
+	if (guard_load(&(struct guard_load_args){
+		    .pin_dir = o->pin_dir,
+		    .cgroup = live.cgroup,
+		    .policy = &pl.policy,
+		    .local = &pl.local,
+	    }))
+		goto cleanup;
+	printf("smtpguard: %zu change%s applied\n", n, n == 1 ? "" : "s");
 	ret = EXIT_OK;
 cleanup:
-	addr_list_free(&local);
-	policy_free(&policy);
-	config_free(&cfg);
+	guard_close(&g);
+	live_free(&live);
+	plan_free(&pl);
+	close(lock_fd);
 	return ret;
 }
 

@@ -34,6 +34,20 @@ static void __attribute__((format(printf, 2, 3))) perr(struct parse_state *ps, c
 	ps->errors++;
 }
 
+const char *config_role_name(enum sg_role role)
+{
+	return role == ROLE_MTA ? "@mta" : role == ROLE_MAILMAN ? "@mailman" : "";
+}
+
+static enum sg_role role_from_token(const char *tok)
+{
+	if (!strcmp(tok, "@mta"))
+		return ROLE_MTA;
+	if (!strcmp(tok, "@mailman"))
+		return ROLE_MAILMAN;
+	return ROLE_NONE;
+}
+
 static int ident_list_add(struct cfg_ident_list *l, const char *name, __u32 id, unsigned int line)
 {
 	struct cfg_ident *e;
@@ -43,8 +57,9 @@ static int ident_list_add(struct cfg_ident_list *l, const char *name, __u32 id, 
 	e = &l->v[l->n];
 	e->name = NULL;
 	e->id = id;
+	e->role = role_from_token(name ? name : "");
 	e->line = line;
-	if (name) {
+	if (name && !e->role) {
 		e->name = strdup(name);
 		if (!e->name)
 			return -ENOMEM;
@@ -68,11 +83,23 @@ void config_defaults(struct sg_config *cfg, const char *path)
 	cfg->path = path;
 }
 
+static const char *const default_users[] = { "root", "@mta", "@mailman", NULL };
+static const char *const default_groups[] = { "mail", "@mailman", NULL };
+
+const char *const *config_default_items(const char *key)
+{
+	if (!strcmp(key, "allow_users"))
+		return default_users;
+	if (!strcmp(key, "allow_groups"))
+		return default_groups;
+	return NULL;
+}
+
 /* Fill the keys the file did not give. Names from here are line 0. */
 static int apply_defaults(struct sg_config *cfg)
 {
 	static const unsigned int ports[] = { 25, 465, 587 };
-	static const char *const groups[] = { "mail", "mailman" };
+	const char *const *users = default_users, *const *groups = default_groups;
 	int err = 0;
 
 	if (!cfg->ports_line) {
@@ -80,13 +107,55 @@ static int apply_defaults(struct sg_config *cfg)
 		for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++)
 			cfg->ports[ports[i] / 64] |= 1ULL << (ports[i] % 64);
 	}
-	if (!cfg->users_line && !cfg->users.n)
-		err = ident_list_add(&cfg->users, "root", 0, 0);
-	for (size_t i = 0; !err && !cfg->groups_line && i < sizeof(groups) / sizeof(groups[0]); i++)
+	for (size_t i = 0; !err && !cfg->users_line && users[i]; i++)
+		err = ident_list_add(&cfg->users, users[i], 0, 0);
+	for (size_t i = 0; !err && !cfg->groups_line && groups[i]; i++)
 		err = ident_list_add(&cfg->groups, groups[i], 0, 0);
 	if (!cfg->allow_local_line)
 		cfg->allow_local = true;
 	return err;
+}
+
+/* "none" alone: the key is present and its list is empty. */
+static bool is_none(const char *value)
+{
+	size_t n = strcspn(value, PARSE_LIST_SEPARATORS);
+
+	return n == 4 && !strncmp(value, "none", 4) &&
+	       value[n + strspn(value + n, PARSE_LIST_SEPARATORS)] == '\0';
+}
+
+static int dest_list_add(struct cfg_dest_list *l, const struct sg_dest_key *key, unsigned int line)
+{
+	if (array_reserve_one((void **)&l->v, &l->cap, l->n, sizeof(*l->v)))
+		return -ENOMEM;
+	l->v[l->n].key = *key;
+	l->v[l->n].line = line;
+	l->n++;
+	return 0;
+}
+
+static int parse_dests(struct parse_state *ps, char *value)
+{
+	char *save = NULL;
+
+	if (!ps->cfg->dests_line)
+		ps->cfg->dests_line = ps->line;
+	if (is_none(value))
+		return 0;
+	for (char *tok = strtok_r(value, PARSE_LIST_SEPARATORS, &save); tok;
+	     tok = strtok_r(NULL, PARSE_LIST_SEPARATORS, &save)) {
+		struct sg_dest_key key;
+		const char *why = parse_cidr(tok, &key);
+
+		if (why) {
+			perr(ps, "bad allow_dest '%s': %s", tok, why);
+			continue;
+		}
+		if (dest_list_add(&ps->cfg->dests, &key, ps->line))
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 /* "ports = ," would otherwise silently mean "no ports". */
@@ -120,12 +189,27 @@ static int parse_idents(struct parse_state *ps, char *value, struct cfg_ident_li
 	char *save = NULL;
 	int err;
 
+	if (is_none(value)) {
+		if (!*first_line)
+			*first_line = ps->line;
+		return 0;
+	}
 	for (char *tok = strtok_r(value, PARSE_LIST_SEPARATORS, &save); tok;
 	     tok = strtok_r(NULL, PARSE_LIST_SEPARATORS, &save)) {
 		__u32 id;
 		const char *why;
 
-		if (parse_is_number(tok)) {
+		if (!strcmp(tok, "none")) {
+			perr(ps, "'none' must stand alone (it means: allow no %s)", what);
+			continue;
+		}
+		if (tok[0] == '@') {
+			if (!role_from_token(tok)) {
+				perr(ps, "unknown role '%s' (known: @mta, @mailman)", tok);
+				continue;
+			}
+			err = ident_list_add(list, tok, 0, ps->line);
+		} else if (parse_is_number(tok)) {
 			if (parse_u32(tok, PARSE_MAX_ID, &id)) {
 				perr(ps, "bad %s ID '%s' (expected 0 to %u)", what, tok,
 				     PARSE_MAX_ID);
@@ -188,7 +272,7 @@ static int parse_line(struct parse_state *ps, char *line)
 		return 0;
 	}
 	if (!*value || ((!strcmp(key, "ports") || !strcmp(key, "allow_users") ||
-			 !strcmp(key, "allow_groups")) &&
+			 !strcmp(key, "allow_groups") || !strcmp(key, "allow_dest")) &&
 			!has_item(value))) {
 		perr(ps, "empty value for '%s'", key);
 		return 0;
@@ -199,11 +283,15 @@ static int parse_line(struct parse_state *ps, char *line)
 		return parse_idents(ps, value, &ps->cfg->users, &ps->cfg->users_line, "user");
 	if (!strcmp(key, "allow_groups"))
 		return parse_idents(ps, value, &ps->cfg->groups, &ps->cfg->groups_line, "group");
+	if (!strcmp(key, "allow_dest"))
+		return parse_dests(ps, value);
 	if (!strcmp(key, "allow_local")) {
 		parse_allow_local(ps, value);
 		return 0;
 	}
-	perr(ps, "unknown key '%s' (known: ports, allow_users, allow_groups, allow_local)", key);
+	perr(ps,
+	     "unknown key '%s' (known: ports, allow_users, allow_groups, allow_local, allow_dest)",
+	     key);
 	return 0;
 }
 
@@ -303,6 +391,12 @@ cleanup:
 	return ret;
 }
 
+int config_builtin(struct sg_config *cfg, const char *path)
+{
+	config_defaults(cfg, path);
+	return apply_defaults(cfg);
+}
+
 int config_load(const char *path, struct sg_config *cfg, FILE *diag)
 {
 	char *buf = NULL;
@@ -324,4 +418,6 @@ void config_free(struct sg_config *cfg)
 {
 	ident_list_free(&cfg->users);
 	ident_list_free(&cfg->groups);
+	free(cfg->dests.v);
+	memset(&cfg->dests, 0, sizeof(cfg->dests));
 }

@@ -5,9 +5,10 @@
  * unit-tested and fuzzed on a buffer.
  *
  * Format: "key = value" lines, '#' starts a comment. List keys (ports,
- * allow_users, allow_groups) may repeat and each line appends. Scalar keys
- * (allow_local) may appear once. A key that is absent keeps its built-in
- * default; a key that is present replaces the default.
+ * allow_users, allow_groups, allow_dest) may repeat and each line appends.
+ * Scalar keys (allow_local) may appear once. A key that is absent keeps its
+ * built-in default; a key that is present replaces the default. "none" as
+ * the only item of a list line means "present, and empty".
  */
 #ifndef SG_CONFIG_H
 #define SG_CONFIG_H
@@ -21,15 +22,33 @@
 
 #define SG_DEFAULT_CONFIG "/etc/smtpguard.conf"
 
+/* Roles: identities smtpguard finds out by itself (see roles.h). */
+enum sg_role {
+	ROLE_NONE,
+	ROLE_MTA, /* @mta: the MTA's delivery user and group */
+	ROLE_MAILMAN, /* @mailman */
+};
+
 /* One entry of allow_users / allow_groups, as written. */
 struct cfg_ident {
-	char *name; /* NULL when the entry was numeric */
-	__u32 id; /* the number, when name == NULL */
+	char *name; /* NULL when the entry was numeric or a role */
+	__u32 id; /* the number, when numeric */
+	enum sg_role role; /* ROLE_NONE unless the entry was @mta / @mailman */
 	unsigned int line; /* 0 for a built-in default */
 };
 
 struct cfg_ident_list {
 	struct cfg_ident *v;
+	size_t n, cap;
+};
+
+struct cfg_dest {
+	struct sg_dest_key key;
+	unsigned int line;
+};
+
+struct cfg_dest_list {
+	struct cfg_dest *v;
 	size_t n, cap;
 };
 
@@ -44,7 +63,15 @@ struct sg_config {
 	unsigned int groups_line;
 	bool allow_local;
 	unsigned int allow_local_line;
+	struct cfg_dest_list dests; /* allow_dest; empty by default */
+	unsigned int dests_line;
 };
+
+/* The built-in items of a list key ("allow_users": root @mta @mailman), NULL-terminated. */
+const char *const *config_default_items(const char *key);
+
+/* "@mta" / "@mailman" */
+const char *config_role_name(enum sg_role role);
 
 /*
  * Parse buf (len bytes, need not be NUL-terminated) as file "path". Each
@@ -61,8 +88,11 @@ int config_parse(const char *path, const char *buf, size_t len, struct sg_config
  */
 int config_load(const char *path, struct sg_config *cfg, FILE *diag);
 
-/* The built-in defaults alone. */
+/* An empty configuration (no key given yet). */
 void config_defaults(struct sg_config *cfg, const char *path);
+
+/* The built-in defaults alone, as if path were absent. 0 or -ENOMEM. */
+int config_builtin(struct sg_config *cfg, const char *path);
 
 void config_free(struct sg_config *cfg);
 

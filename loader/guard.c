@@ -31,14 +31,14 @@ enum map_slot {
 	MAP_ALLOW_UID,
 	MAP_ALLOW_GID,
 	MAP_LOCAL_ADDR,
+	MAP_ALLOW_DEST,
 	MAP_COUNT,
 };
 
 static const char *const map_pins[MAP_COUNT] = {
-	[MAP_SETTINGS] = SG_PIN_SETTINGS,
-	[MAP_ALLOW_UID] = SG_PIN_ALLOW_UID,
-	[MAP_ALLOW_GID] = SG_PIN_ALLOW_GID,
-	[MAP_LOCAL_ADDR] = SG_PIN_LOCAL_ADDR,
+	[MAP_SETTINGS] = SG_PIN_SETTINGS,     [MAP_ALLOW_UID] = SG_PIN_ALLOW_UID,
+	[MAP_ALLOW_GID] = SG_PIN_ALLOW_GID,   [MAP_LOCAL_ADDR] = SG_PIN_LOCAL_ADDR,
+	[MAP_ALLOW_DEST] = SG_PIN_ALLOW_DEST,
 };
 
 const char *guard_hook_name(enum sg_hook hook)
@@ -216,6 +216,8 @@ static int fill_maps(struct smtpguard_bpf *skel, const struct guard_load_args *a
 	}
 	if (!err)
 		err = maps_write_local(bpf_map__fd(skel->maps.sg_local_addr), a->local);
+	if (!err)
+		err = maps_write_dests(bpf_map__fd(skel->maps.sg_allow_dest), &a->policy->dests);
 	if (err)
 		log_err("cannot fill the maps: %s", strerror(-err));
 	return err;
@@ -224,7 +226,7 @@ static int fill_maps(struct smtpguard_bpf *skel, const struct guard_load_args *a
 int guard_load(const struct guard_load_args *a)
 {
 	struct smtpguard_bpf *skel = NULL;
-	int lock_fd = -1, cgroup_fd = -1, err, tries = 0;
+	int cgroup_fd = -1, err;
 	__u32 old_prog4 = 0, old_prog6 = 0;
 	struct bpf_map *maps[MAP_COUNT];
 	__u64 cgroup_id;
@@ -238,19 +240,6 @@ int guard_load(const struct guard_load_args *a)
 	err = cgroup_id_of_fd(cgroup_fd, &cgroup_id);
 	if (err)
 		goto cleanup;
-
-	/* A concurrent unload may remove the directory while we wait for it. */
-	do {
-		err = bpffs_prepare_dir(a->pin_dir);
-		if (err)
-			goto cleanup;
-		lock_fd = guard_lock(a->pin_dir);
-	} while (lock_fd == -ENOENT && ++tries < 5);
-	if (lock_fd < 0) {
-		err = lock_fd;
-		log_err("cannot lock %s: %s", a->pin_dir, strerror(-err));
-		goto cleanup;
-	}
 
 	skel = smtpguard_bpf__open();
 	if (!skel) {
@@ -288,15 +277,30 @@ int guard_load(const struct guard_load_args *a)
 	maps[MAP_ALLOW_UID] = skel->maps.sg_allow_uid;
 	maps[MAP_ALLOW_GID] = skel->maps.sg_allow_gid;
 	maps[MAP_LOCAL_ADDR] = skel->maps.sg_local_addr;
+	maps[MAP_ALLOW_DEST] = skel->maps.sg_allow_dest;
 	for (int i = 0; i < MAP_COUNT && !err; i++)
 		err = pin_replace(a->pin_dir, map_pins[i], bpf_map__fd(maps[i]));
 cleanup:
 	smtpguard_bpf__destroy(skel);
 	if (cgroup_fd >= 0)
 		close(cgroup_fd);
-	if (lock_fd >= 0)
-		close(lock_fd);
 	return err;
+}
+
+int guard_lock_create(const char *pin_dir)
+{
+	int lock_fd, err, tries = 0;
+
+	/* A concurrent unload may remove the directory while we wait for it. */
+	do {
+		err = bpffs_prepare_dir(pin_dir);
+		if (err)
+			return err;
+		lock_fd = guard_lock(pin_dir);
+	} while (lock_fd == -ENOENT && ++tries < 5);
+	if (lock_fd < 0)
+		log_err("cannot lock %s: %s", pin_dir, strerror(-lock_fd));
+	return lock_fd;
 }
 
 int guard_unload(const char *pin_dir)
@@ -353,7 +357,7 @@ int guard_unload(const char *pin_dir)
 void guard_init(struct guard *g)
 {
 	g->link_fd[SG_HOOK_CONNECT4] = g->link_fd[SG_HOOK_CONNECT6] = -1;
-	g->settings_fd = g->local_fd = -1;
+	g->settings_fd = g->local_fd = g->dest_fd = -1;
 	g->allow_fd[ID_USER] = g->allow_fd[ID_GROUP] = -1;
 }
 
@@ -403,6 +407,8 @@ static int open_prog_maps(__u32 prog_id, struct guard *g)
 			slot = &g->allow_fd[ID_GROUP];
 		else if (!strcmp(mi.name, "sg_local_addr"))
 			slot = &g->local_fd;
+		else if (!strcmp(mi.name, "sg_allow_dest"))
+			slot = &g->dest_fd;
 		else if (n > 7 && !strcmp(mi.name + n - 7, ".rodata"))
 			slot = &g->settings_fd;
 		if (slot && *slot < 0)
@@ -411,7 +417,7 @@ static int open_prog_maps(__u32 prog_id, struct guard *g)
 			close(fd);
 	}
 	if (g->settings_fd < 0 || g->allow_fd[ID_USER] < 0 || g->allow_fd[ID_GROUP] < 0 ||
-	    g->local_fd < 0)
+	    g->local_fd < 0 || g->dest_fd < 0)
 		err = -EPROTO;
 cleanup:
 	close(prog_fd);
@@ -486,8 +492,8 @@ fail:
 
 void guard_close(struct guard *g)
 {
-	int *fds[] = { &g->link_fd[0],	&g->link_fd[1],	 &g->settings_fd,
-		       &g->allow_fd[0], &g->allow_fd[1], &g->local_fd };
+	int *fds[] = { &g->link_fd[0],	&g->link_fd[1], &g->settings_fd, &g->allow_fd[0],
+		       &g->allow_fd[1], &g->local_fd,	&g->dest_fd };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)

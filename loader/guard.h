@@ -34,6 +34,7 @@ struct guard {
 	int settings_fd;
 	int allow_fd[2]; /* indexed by enum id_kind */
 	int local_fd;
+	int dest_fd;
 };
 
 enum guard_state {
@@ -54,7 +55,14 @@ const char *guard_hook_name(enum sg_hook hook);
 /* Mark every fd absent. */
 void guard_init(struct guard *g);
 
-/* Returns 0, or a negative errno after printing why. */
+/*
+ * Create the pin dir if needed (mounting bpffs on /sys/fs/bpf when nothing is
+ * there) and take the lock that serialises changes. Returns the lock fd, or a
+ * negative errno after printing why.
+ */
+int guard_lock_create(const char *pin_dir);
+
+/* With the lock held. Returns 0, or a negative errno after printing why. */
 int guard_load(const struct guard_load_args *args);
 
 /* Detach and remove every pin. -ENOENT when nothing was loaded. */

@@ -112,6 +112,41 @@ int maps_read_local(int fd, struct addr_list *out)
 	return errno == ENOENT ? 0 : -errno;
 }
 
+int maps_write_dests(int fd, const struct dest_set *s)
+{
+	/* LPM tries have no batch update: one element at a time. */
+	for (size_t i = 0; i < s->n; i++) {
+		struct sg_allow val = { .origin = s->v[i].origin };
+
+		if (bpf_map_update_elem(fd, &s->v[i].key, &val, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+int maps_read_dests(int fd, struct dest_set *out)
+{
+	struct sg_dest_key key, next;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		struct sg_allow val;
+		int err;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &val))
+			continue;
+		err = dest_set_add(out, &key, val.origin);
+		if (err)
+			return err;
+	}
+	if (errno != ENOENT)
+		return -errno;
+	dest_set_finish(out);
+	return 0;
+}
+
 int maps_read_settings(int fd, struct sg_settings *s)
 {
 	__u32 zero = 0;

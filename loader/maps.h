@@ -24,6 +24,9 @@ int maps_write_ids(int fd, const struct id_set *s);
 int maps_read_ids(int fd, struct id_set *out);
 
 int maps_write_local(int fd, const struct addr_list *l);
+int maps_write_dests(int fd, const struct dest_set *s);
+/* Read the whole destination allowlist, sorted. */
+int maps_read_dests(int fd, struct dest_set *out);
 int maps_read_local(int fd, struct addr_list *out);
 
 /* The settings the loaded program enforces (its pinned .rodata). */

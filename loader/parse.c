@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* parse.c - strict value parsers; see parse.h. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <string.h>
@@ -59,9 +60,42 @@ const char *parse_name_problem(const char *s)
 		if (c == '$' && i == len - 1)
 			continue;
 		if (c == '@')
-			return "roles such as @mta are not supported by this version";
+			return "roles such as @mta belong in the configuration file";
 		return "invalid character (names may hold letters, digits, '.', '_' and '-')";
 	}
+	return NULL;
+}
+
+const char *parse_cidr(const char *s, struct sg_dest_key *key)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(s, '/');
+	size_t hlen = slash ? (size_t)(slash - s) : strlen(s);
+	__u32 plen, max, bits;
+	__u8 *b = (__u8 *)key->addr.words;
+
+	if (hlen == 0 || hlen >= sizeof(host))
+		return "expected an address or CIDR such as 203.0.113.0/24 or 2001:db8::/32";
+	memcpy(host, s, hlen);
+	host[hlen] = '\0';
+	memset(key, 0, sizeof(*key));
+	if (inet_pton(AF_INET, host, &key->addr.words[3]) == 1) {
+		key->addr.words[2] = htonl(0xffff);
+		max = 32;
+	} else if (inet_pton(AF_INET6, host, key->addr.words) == 1) {
+		max = 128;
+	} else {
+		return "not an IPv4 or IPv6 address";
+	}
+	plen = max;
+	if (slash && parse_u32(slash + 1, max, &plen))
+		return max == 32 ? "prefix length must be 0 to 32" :
+				   "prefix length must be 0 to 128";
+	bits = plen + (128 - max);
+	for (__u32 i = bits; i < 128; i++)
+		if (b[i / 8] & (0x80 >> (i % 8)))
+			return "host bits are set past the prefix length";
+	key->prefixlen = bits;
 	return NULL;
 }
 

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
+#include "smtpguard.h"
+
 /* Items of a list value are separated by any run of these. */
 #define PARSE_LIST_SEPARATORS " \t,"
 
@@ -26,6 +28,13 @@ const char *parse_name_problem(const char *s);
 
 /* yes/no, true/false, on/off, 1/0: 1 or 0; -1 for anything else. */
 int parse_bool(const char *s);
+
+/*
+ * "a.b.c.d[/n]" or "x:y::z[/n]" into a destination key (IPv4 v4-mapped, see
+ * struct sg_dest_key). NULL on success, else why not: host bits past the
+ * prefix must be zero, so a typo cannot widen the range silently.
+ */
+const char *parse_cidr(const char *s, struct sg_dest_key *key);
 
 /* Strip leading and trailing blanks in place; returns the new start. */
 char *parse_trim(char *s);

@@ -7,6 +7,7 @@
 #include "array.h"
 #include "identity.h"
 #include "policy.h"
+#include "roles.h"
 
 int id_set_add(struct id_set *s, __u32 id, __u32 origin)
 {
@@ -47,50 +48,127 @@ void id_set_free(struct id_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int resolve_list(const struct sg_config *cfg, const struct cfg_ident_list *list,
-			enum id_kind kind, struct id_set *out, FILE *diag)
+static int cmp_dest(const void *a, const void *b)
 {
-	int warnings = 0;
+	return memcmp(&((const struct dest_entry *)a)->key, &((const struct dest_entry *)b)->key,
+		      sizeof(struct sg_dest_key));
+}
 
+int dest_set_add(struct dest_set *s, const struct sg_dest_key *key, __u32 origin)
+{
+	if (array_reserve_one((void **)&s->v, &s->cap, s->n, sizeof(*s->v)))
+		return -ENOMEM;
+	s->v[s->n].key = *key;
+	s->v[s->n].origin = origin;
+	s->n++;
+	return 0;
+}
+
+void dest_set_finish(struct dest_set *s)
+{
+	size_t out = 0;
+
+	if (!s->n)
+		return;
+	qsort(s->v, s->n, sizeof(s->v[0]), cmp_dest);
+	for (size_t i = 1; i < s->n; i++) {
+		if (!cmp_dest(&s->v[i], &s->v[out]))
+			s->v[out].origin |= s->v[i].origin;
+		else
+			s->v[++out] = s->v[i];
+	}
+	s->n = out + 1;
+}
+
+struct resolve_state {
+	const struct sg_config *cfg;
+	FILE *diag;
+	enum name_policy names;
+	int errors, warnings;
+	struct role_cache roles;
+};
+
+static int resolve_role(struct resolve_state *rs, const struct cfg_ident *e, enum id_kind kind,
+			struct id_set *out)
+{
+	__u32 origin = (e->line ? SG_ORIGIN_CONFIG : SG_ORIGIN_DEFAULT) |
+		       (e->role == ROLE_MTA ? SG_ORIGIN_ROLE_MTA : SG_ORIGIN_ROLE_MAILMAN);
+	struct role_ids ids;
+
+	roles_resolve(e->role, kind, &rs->roles, &ids);
+	if (!ids.n && e->line) {
+		fprintf(rs->diag, "%s:%u: warning: %s resolves to no %s on this host\n",
+			rs->cfg->path, e->line, config_role_name(e->role),
+			identity_kind_word(kind));
+		rs->warnings++;
+	}
+	for (size_t i = 0; i < ids.n; i++)
+		if (id_set_add(out, ids.id[i], origin))
+			return -ENOMEM;
+	return 0;
+}
+
+static int resolve_list(struct resolve_state *rs, const struct cfg_ident_list *list,
+			enum id_kind kind, struct id_set *out)
+{
 	for (size_t i = 0; i < list->n; i++) {
 		const struct cfg_ident *e = &list->v[i];
 		__u32 origin = e->line ? SG_ORIGIN_CONFIG : SG_ORIGIN_DEFAULT;
 		__u32 id = e->id;
 
-		if (e->name && identity_lookup(kind, e->name, &id)) {
-			if (e->line) {
-				fprintf(diag, "%s:%u: warning: no such %s %s\n", cfg->path, e->line,
-					identity_kind_word(kind), e->name);
-				warnings++;
-			}
+		if (e->role) {
+			if (resolve_role(rs, e, kind, out))
+				return -ENOMEM;
 			continue;
 		}
+		if (e->name && identity_lookup(kind, e->name, &id)) {
+			if (!e->line)
+				continue;
+			fprintf(rs->diag, "%s:%u: %sno such %s %s\n", rs->cfg->path, e->line,
+				rs->names == NAMES_ERROR ? "" : "warning: ",
+				identity_kind_word(kind), e->name);
+			if (rs->names == NAMES_ERROR)
+				rs->errors++;
+			else
+				rs->warnings++;
+			continue;
+		}
+		origin |= e->name ? SG_ORIGIN_BY_NAME : SG_ORIGIN_BY_ID;
 		if (id_set_add(out, id, origin))
 			return -ENOMEM;
 	}
 	id_set_finish(out);
-	return warnings;
+	return 0;
 }
 
-int policy_build(const struct sg_config *cfg, struct sg_policy *p, FILE *diag)
+int policy_build(const struct sg_config *cfg, struct sg_policy *p, FILE *diag,
+		 enum name_policy names, int *warnings)
 {
-	int wu, wg;
+	struct resolve_state rs = { .cfg = cfg, .diag = diag, .names = names };
 
 	memset(p, 0, sizeof(*p));
 	p->settings.abi_version = SG_ABI_VERSION;
 	p->settings.flags = cfg->allow_local ? SG_F_ALLOW_LOCAL : 0;
 	memcpy(p->settings.ports, cfg->ports, sizeof(p->settings.ports));
-	wu = resolve_list(cfg, &cfg->users, ID_USER, &p->uids, diag);
-	wg = resolve_list(cfg, &cfg->groups, ID_GROUP, &p->gids, diag);
-	if (wu < 0 || wg < 0) {
-		policy_free(p);
-		return -ENOMEM;
-	}
-	return wu + wg;
+	if (resolve_list(&rs, &cfg->users, ID_USER, &p->uids) ||
+	    resolve_list(&rs, &cfg->groups, ID_GROUP, &p->gids))
+		goto nomem;
+	for (size_t i = 0; i < cfg->dests.n; i++)
+		if (dest_set_add(&p->dests, &cfg->dests.v[i].key, SG_ORIGIN_CONFIG))
+			goto nomem;
+	dest_set_finish(&p->dests);
+	if (warnings)
+		*warnings = rs.warnings;
+	return rs.errors;
+nomem:
+	policy_free(p);
+	return -ENOMEM;
 }
 
 void policy_free(struct sg_policy *p)
 {
 	id_set_free(&p->uids);
 	id_set_free(&p->gids);
+	free(p->dests.v);
+	memset(&p->dests, 0, sizeof(p->dests));
 }

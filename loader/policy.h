@@ -23,10 +23,28 @@ struct id_set {
 	size_t n, cap;
 };
 
+struct dest_entry {
+	struct sg_dest_key key;
+	__u32 origin;
+};
+
+/* Sorted by key bytes, no duplicates. */
+struct dest_set {
+	struct dest_entry *v;
+	size_t n, cap;
+};
+
 struct sg_policy {
 	struct sg_settings settings;
 	struct id_set uids;
 	struct id_set gids;
+	struct dest_set dests;
+};
+
+/* What policy_build() does with a name that does not resolve. */
+enum name_policy {
+	NAMES_WARN, /* load, sync: "FILE:LINE: warning: ...", skip it (fail closed) */
+	NAMES_ERROR, /* check-config: "FILE:LINE: no such user NAME" is an error */
 };
 
 int id_set_add(struct id_set *s, __u32 id, __u32 origin);
@@ -34,13 +52,20 @@ int id_set_add(struct id_set *s, __u32 id, __u32 origin);
 void id_set_finish(struct id_set *s);
 void id_set_free(struct id_set *s);
 
+int dest_set_add(struct dest_set *s, const struct sg_dest_key *key, __u32 origin);
+void dest_set_finish(struct dest_set *s);
+
 /*
- * Resolve cfg into p. A name that does not resolve is never allowed: it is
- * reported on diag as "FILE:LINE: warning: no such user NAME" and skipped.
- * Built-in defaults that do not exist (no mailman group) are skipped quietly.
- * Returns the number of warnings, or -ENOMEM.
+ * Resolve cfg into p: names through NSS, roles through roles_resolve(). A
+ * name that does not resolve is never allowed: it is reported on diag as
+ * "FILE:LINE: warning: no such user NAME" (or as an error, with NAMES_ERROR)
+ * and skipped. A role that resolves to nothing is always only a warning (the
+ * host may have no Mailman). Built-in defaults that do not exist are skipped
+ * quietly. Returns the number of errors (only with NAMES_ERROR), or -ENOMEM;
+ * *warnings, if not NULL, gets the number of warnings.
  */
-int policy_build(const struct sg_config *cfg, struct sg_policy *p, FILE *diag);
+int policy_build(const struct sg_config *cfg, struct sg_policy *p, FILE *diag,
+		 enum name_policy names, int *warnings);
 void policy_free(struct sg_policy *p);
 
 #endif

@@ -38,6 +38,16 @@ die() {
 	exit 1
 }
 
+# Accounts the e2e rows create (and rename: sgt-mta plays "mailnull" for a while).
+remove_test_accounts() {
+	local user
+	for user in sgt-acct sgt-mta sgt-pfx; do
+		userdel "$user" 2>/dev/null
+	done
+	[ "$(id -u mailnull 2>/dev/null)" = 64270 ] && userdel mailnull
+	groupdel sgt-grp 2>/dev/null
+}
+
 cleanup() {
 	local pid
 	for pid in "${listener_pids[@]}"; do
@@ -53,6 +63,7 @@ cleanup() {
 		sleep 0.2
 		find "$cgroup" -depth -type d -exec rmdir {} + 2>/dev/null
 	fi
+	remove_test_accounts
 	ip netns del "$ns_host" 2>/dev/null
 	ip netns del "$ns_mx" 2>/dev/null
 	[ -n "$workdir" ] && rm -rf "$workdir"
@@ -140,9 +151,11 @@ for prog in smtpguard tests/unit_config tests/e2e_guard tests/sg-listen; do
 done
 
 workdir=$(mktemp -d /tmp/smtpguard-test.XXXXXX)
+chmod 755 "$workdir" # the "not root" rows read configurations here
 echo "# smtpguard test suite on $(uname -sr)"
 run_program "unit: configuration" "$build/tests/unit_config"
 
+remove_test_accounts # left over by an earlier run that was killed
 setup_world
 echo "# world: netns $ns_host + $ns_mx, cgroup $cgroup, pin dir $pin_dir"
 run_program "e2e: guard in the real kernel" env SG_BIN="$build/smtpguard" SG_PIN_DIR="$pin_dir" \

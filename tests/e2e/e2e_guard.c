@@ -50,6 +50,7 @@
 #define OWN_LL "fe80::1%{VETH}"
 
 #define RACE_LOADS 20
+#define SYNC_RACE_ROUNDS 51 /* one load, then 50 syncs */
 #define RACE_MAX_SECONDS 60
 #define SUITE_MAX_SECONDS 600
 
@@ -75,6 +76,13 @@ static const struct who allowed_uid_nested = { "allowed uid 64202, nested cgroup
 					       NULL, CG_NESTED };
 static const struct who allowed_gid = { "allowed gid 64210", 64203, 64210, NULL, CG_TEST };
 static const struct who mail_group = { "uid 64204 in group mail", 64204, 0, "mail", CG_TEST };
+/* Throwaway accounts made by SH() rows and removed by tests/run.sh. */
+static const struct who acct_old = { "sgt-acct at uid 64260", 64260, 64201, NULL, CG_TEST };
+static const struct who acct_new = { "sgt-acct at uid 64261", 64261, 64201, NULL, CG_TEST };
+static const struct who fake_mta = { "sgt-mta (64270), what a stand-in exim reports", 64270, 64201,
+				     NULL, CG_TEST };
+static const struct who fake_pfx = { "sgt-pfx (64271), what a stand-in postconf reports", 64271,
+				     64201, NULL, CG_TEST };
 
 /* Configuration files the rows load. */
 enum conf {
@@ -84,6 +92,12 @@ enum conf {
 	CONF_MISSING, /* named on the command line but absent */
 	CONF_BAD,
 	CONF_RACE, /* differs from CONF_TEST, same answers for 64201 and 64202 */
+	CONF_ACCT, /* allows the throwaway account by name */
+	CONF_ROLES, /* @mta only */
+	CONF_PERSIST, /* edited by allow/revoke without --runtime */
+	CONF_THREE_ERRORS,
+	CONF_DEST,
+	CONF_SYNC, /* rewritten between syncs by the sync race */
 	CONF_COUNT,
 };
 
@@ -103,6 +117,24 @@ static const struct {
 					   "allow_local = no\n" },
 	[CONF_EMPTY] = { "empty.conf", "" },
 	[CONF_MISSING] = { "absent.conf", NULL },
+	[CONF_ACCT] = { "acct.conf", "allow_users = root sgt-acct\n"
+				     "allow_groups = none\n" },
+	[CONF_ROLES] = { "roles.conf", "allow_users = root @mta\n"
+				       "allow_groups = @mta\n" },
+	[CONF_PERSIST] = { "persist.conf", "# smtpguard test: this comment must survive\n"
+					   "ports = 25 465 587\n"
+					   "allow_users = root 64202   # the test's allowed UID\n"
+					   "\n"
+					   "allow_groups = 64210\n" },
+	[CONF_THREE_ERRORS] = { "three.conf", "ports = 25, 0\n"
+					      "allow_users = root 64201\n"
+					      "colour = blue\n"
+					      "allow_local = perhaps\n" },
+	[CONF_DEST] = { "dest.conf", "allow_users = root 64202\n"
+				     "allow_groups = 64210\n"
+				     "allow_dest = 198.51.100.16/28   # the mail host, .25\n"
+				     "allow_dest = 2001:db8:1::20/124\n" },
+	[CONF_SYNC] = { "sync.conf", NULL }, /* written by the race */
 	[CONF_RACE] = { "race.conf", "ports = 25 587 2525\n"
 				     "allow_users = 64202 64299 root\n"
 				     "allow_groups = 64210 64298\n"
@@ -119,6 +151,11 @@ enum step_kind {
 	S_RACE,
 	S_UNPIN, /* remove a pin behind the guard's back */
 	S_DETACH, /* detach a pinned link behind the guard's back */
+	S_SH, /* a shell command that must succeed (useradd, usermod, ...) */
+	S_FILE, /* a configuration file holds want[] and not unwanted */
+	S_SNAP, /* remember "list --json" */
+	S_SAME, /* "list --json" is what S_SNAP remembered */
+	S_SYNC_RACE, /* syncs with changing files while connecting */
 };
 
 struct step {
@@ -130,8 +167,9 @@ struct step {
 	unsigned int as_uid; /* run the CLI as this UID (0: root) */
 	const char *want[4]; /* substrings the output must hold ({CG}: the test cgroup) */
 	const char *unwanted; /* a substring it must not hold */
-	/* S_UNPIN, S_DETACH */
+	/* S_UNPIN, S_DETACH; S_SH: the command */
 	const char *pin;
+	const char *env; /* S_CLI: NAME=VALUE in the CLI's environment */
 	/* S_CONN */
 	const struct who *who;
 	struct probe probe;
@@ -153,6 +191,14 @@ struct step {
 	  .want = { __VA_ARGS__ } }
 #define RACE() { .kind = S_RACE }
 #define UNPIN(name) { .kind = S_UNPIN, .pin = name }
+#define SH(cmd) { .kind = S_SH, .pin = cmd }
+#define FILE_HAS(c, bad, ...) { .kind = S_FILE, .conf = c, .unwanted = bad, .want = { __VA_ARGS__ } }
+#define SNAP() { .kind = S_SNAP }
+#define SAME() { .kind = S_SAME }
+#define SYNC_RACE() { .kind = S_SYNC_RACE }
+#define CLI_ENV(env_, a, c, code, ...)                                                              \
+	{ .kind = S_CLI, .env = env_, .args = a, .conf = c, .exit_code = code,                        \
+	  .want = { __VA_ARGS__ } }
 #define DETACH(name) { .kind = S_DETACH, .pin = name }
 #define P4D(a, p, dev) { .family = AF_INET, .addr = a, .port = p, .method = PM_CONNECT, .bind_dev = dev }
 #define P6D(a, p, dev) { .family = AF_INET6, .addr = a, .port = p, .method = PM_CONNECT, .bind_dev = dev }
@@ -170,7 +216,7 @@ static const struct step steps[] = {
 	CLI("load", CONF_TEST, 0, "guarding 3 ports", "1 group"),
 	CLI("status --json", CONF_TEST, 0, "\"loaded\":true", "\"ports\":[25,465,587]",
 	    "{\"uid\":64202,", "\"cgroup\":\"{CG}\""),
-	CLI("status", CONF_TEST, 0, "loaded, enforcing", "guarded ports  25 465 587", "root (0)"),
+	CLI("status", CONF_TEST, 0, "loaded, enforcing", "guarded ports  25 465 587", "uid 0 (root)"),
 
 	/* A denied UID: every guarded port, over IPv4, IPv6 and IPv4-mapped IPv6. */
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
@@ -296,15 +342,17 @@ static const struct step steps[] = {
 	CLI_NOT("list --json", CONF_TEST, 0, "64201", "{\"uid\":64202,"),
 
 	/* Bad arguments: usage errors, nothing changed. */
-	CLI("allow user 64201", CONF_TEST, 2, "--runtime"),
 	CLI("allow user nosuchuser-sgtest --runtime", CONF_TEST, 2, "no such user 'nosuchuser-sgtest'"),
-	CLI("allow users 64201 --runtime", CONF_TEST, 2, "expected 'user' or 'group'"),
+	CLI("allow users 64201 --runtime", CONF_TEST, 2, "expected 'user', 'group' or 'dest'"),
+	CLI("allow dest 203.0.113.7/24 --runtime", CONF_TEST, 2, "host bits are set"),
+	CLI("allow dest 203.0.113.0/33", CONF_TEST, 2, "prefix length must be 0 to 32"),
 	CLI("allow user 4294967295 --runtime", CONF_TEST, 2, "not a valid user name or ID"),
 	CLI("status --runtime", CONF_TEST, 2, "--runtime does not apply"),
 	CLI("status extra", CONF_TEST, 2, "expected no arguments"),
 	CLI("frobnicate", CONF_TEST, 2, "unknown command 'frobnicate'"),
 	CLI_AS(64201, "status", CONF_TEST, 1, "must run as root"),
-	CLI_AS(64201, "allow user 64201", CONF_TEST, 2, "--runtime"),
+	CLI_AS(64201, "allow user nosuchuser-sgtest", CONF_TEST, 2, "no such user"),
+	CLI_AS(64201, "check-config", CONF_TEST, 0, "test.conf is valid"),
 	CLI("load", CONF_MISSING, 2, "absent.conf: no such file"),
 	CLI("unload --pin-dir {WORK}", CONF_TEST, 1, "not a directory on a BPF filesystem"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
@@ -353,9 +401,113 @@ static const struct step steps[] = {
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), 0),
 	CONN(denied, P6(REMOTE6, 25, PM_CONNECT), 0),
 	CONN(denied, P6(MAPPED4, 25, PM_CONNECT), 0),
-	CLI("load", CONF_BAD, 2, "nothing applied"),
-	CLI("status", CONF_TEST, 3, "not loaded"),
-	CLI("unload", CONF_TEST, 0, "nothing to do"),
+	/* At boot, a broken file must not leave the host unguarded. */
+	CLI("load", CONF_BAD, 2, "nothing applied", "loaded the built-in defaults instead"),
+	CLI("status", CONF_TEST, 0, "loaded, enforcing", "uid 0 (root)"),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CONN(root, P4(REMOTE4, 25, PM_CONNECT), 0),
+	CLI("load", CONF_BAD, 2, "the loaded guard is unchanged"),
+
+	/* ---- Identities that follow the host (issue 3) ---- */
+
+	/* An account allowed by name follows its UID through usermod and userdel. */
+	SH("groupadd -g 64280 sgt-grp"),
+	SH("useradd -M -N -g sgt-grp -u 64260 -s /usr/sbin/nologin sgt-acct"),
+	CLI("load", CONF_ACCT, 0),
+	CONN(acct_old, P4(REMOTE4, 25, PM_CONNECT), 0),
+	SH("usermod -u 64261 sgt-acct"),
+	CLI("sync", CONF_ACCT, 0, "+uid 64261 (sgt-acct", "-uid 64260", "2 changes applied"),
+	CONN(acct_new, P4(REMOTE4, 25, PM_CONNECT), 0),
+	CONN(acct_old, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CLI("sync", CONF_ACCT, 0, "in sync, nothing changed"),
+	SH("userdel sgt-acct"),
+	CLI("sync", CONF_ACCT, 0, "acct.conf:1: warning: no such user sgt-acct", "-uid 64261"),
+	CONN(acct_new, P6(REMOTE6, 25, PM_CONNECT), EPERM),
+	CLI_NOT("list --json", CONF_ACCT, 0, "6426", "{\"uid\":0,"),
+	CLI("check-config", CONF_ACCT, 2, "acct.conf:1: no such user sgt-acct"),
+
+	/* @mta is whatever Exim and Postfix say, asked at every load and sync. */
+	SH("useradd -M -N -g sgt-grp -u 64270 -s /usr/sbin/nologin sgt-mta"),
+	SH("useradd -M -N -g sgt-grp -u 64271 -s /usr/sbin/nologin sgt-pfx"),
+	SH("mkdir -p {WORK}/fake-bin {WORK}/fake-pfx {WORK}/slow-bin && "
+	   "printf '#!/bin/sh\\necho exim_user = sgt-mta\\necho exim_group = 64211\\n' "
+	   ">{WORK}/fake-bin/exim && "
+	   "printf '#!/bin/sh\\necho sgt-pfx\\n' >{WORK}/fake-pfx/postconf && "
+	   "printf '#!/bin/sh\\nexec sleep 30\\n' >{WORK}/slow-bin/exim && "
+	   "chmod 755 {WORK}/fake-bin/exim {WORK}/fake-pfx/postconf {WORK}/slow-bin/exim"),
+	CLI_ENV("PATH={WORK}/fake-bin:/usr/bin:/bin", "load", CONF_ROLES, 0),
+	CLI("list --json", CONF_ROLES, 0, "{\"uid\":64270,\"name\":\"sgt-mta\",\"origin\":[\"config\",\"@mta\"]}",
+	    "{\"gid\":64211,"),
+	CONN(fake_mta, P4(REMOTE4, 25, PM_CONNECT), 0),
+	CONN(fake_pfx, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CLI_ENV("PATH={WORK}/fake-bin:{WORK}/fake-pfx:/usr/bin:/bin", "sync", CONF_ROLES, 0,
+		"+uid 64271 (sgt-pfx, @mta)"),
+	CONN(fake_pfx, P4(REMOTE4, 25, PM_CONNECT), 0),
+	/* No Exim answers: the known Exim accounts (here sgt-mta plays mailnull). */
+	SH("usermod -l mailnull sgt-mta"),
+	CLI_ENV("PATH=/nonexistent", "sync", CONF_ROLES, 0, "-uid 64271", "-gid 64211"),
+	CLI("list --json", CONF_ROLES, 0, "{\"uid\":64270,\"name\":\"mailnull\",\"origin\":[\"config\",\"@mta\"]}"),
+	SH("usermod -l sgt-mta mailnull"),
+	/* A hung exim is killed after 5 s; the role is then the known accounts. */
+	CLI_ENV("PATH={WORK}/slow-bin:/usr/bin:/bin", "sync", CONF_ROLES, 0,
+		"did not answer within 5000 ms", "-uid 64270"),
+	CLI("check-config", CONF_ROLES, 0, "roles.conf is valid"),
+
+	/* allow/revoke without --runtime edit the file, keep its comments, and sync. */
+	CLI("load", CONF_PERSIST, 0),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CLI("allow user 64201", CONF_PERSIST, 0, "uid 64201: added as line 4", "+uid 64201"),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), 0),
+	FILE_HAS(CONF_PERSIST, NULL, "# smtpguard test: this comment must survive\n",
+		 "allow_users = root 64202   # the test's allowed UID\nallow_users = 64201\n"),
+	CLI("sync", CONF_PERSIST, 0, "in sync, nothing changed"),
+	CLI("load", CONF_PERSIST, 0, "no changes"),
+	CONN(denied, P6(MAPPED4, 587, PM_CONNECT), 0),
+	CLI("allow user 64201", CONF_PERSIST, 0, "already listed on line 4"),
+	CLI("allow dest 203.0.113.0/24", CONF_PERSIST, 0, "+dest 203.0.113.0/24"),
+	CLI("revoke user 64201", CONF_PERSIST, 0, "removed from line 4", "-uid 64201"),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CLI("revoke group 64210", CONF_PERSIST, 0, "removed from line 5"),
+	FILE_HAS(CONF_PERSIST, "64201", "# smtpguard test: this comment must survive\n",
+		 "allow_groups = none\n", "allow_dest = 203.0.113.0/24\n"),
+	CONN(allowed_gid, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CLI("allow user 64201 --runtime", CONF_PERSIST, 0, "until the next load or sync"),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), 0),
+	CLI("sync", CONF_PERSIST, 0, "-uid 64201 (no name, runtime)"),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+
+	/* A file with three errors: all three reported, the live maps unchanged. */
+	SNAP(),
+	CLI("load", CONF_THREE_ERRORS, 2, "three.conf:1: bad port '0'", "three.conf:3: unknown key 'colour'",
+	    "three.conf:4: bad value 'perhaps'", "3 errors, nothing applied"),
+	SAME(),
+	CLI("sync", CONF_THREE_ERRORS, 2, "3 errors, nothing applied", "unchanged"),
+	SAME(),
+	CLI("check-config", CONF_THREE_ERRORS, 2, "three.conf:1:", "three.conf:3:", "three.conf:4:"),
+	CLI("allow user 64201", CONF_THREE_ERRORS, 2, "fix them first"),
+	SAME(),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+
+	/* allow_dest: anyone may reach the trusted relay, over v4, v6 and v4-mapped. */
+	CLI("load", CONF_DEST, 0, "2 destinations"),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), 0),
+	CONN(denied, P6(REMOTE6, 465, PM_CONNECT), 0),
+	CONN(denied, P6(MAPPED4, 587, PM_CONNECT), 0),
+	CLI("status --json", CONF_DEST, 0, "\"allow_dest\":[\"198.51.100.16/28\",\"2001:db8:1::20/124\"]"),
+	CLI("load", CONF_TEST, 0, "-dest 198.51.100.16/28"),
+	CONN(denied, P6(MAPPED4, 587, PM_CONNECT), EPERM),
+	CLI("allow dest 198.51.100.25 --runtime", CONF_TEST, 0, "allowed dest 198.51.100.25"),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), 0),
+	CONN(denied, P6(MAPPED4, 25, PM_CONNECT), 0),
+	CONN(denied, P6(REMOTE6, 25, PM_CONNECT), EPERM),
+	CLI("revoke dest 198.51.100.25/32 --runtime", CONF_TEST, 0, "revoked dest"),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+
+	/* 50 syncs that each change the guard, while an allowed and a denied UID connect. */
+	SYNC_RACE(),
+
+	CLI("unload", CONF_TEST, 0, "unloaded"),
+	CLI("sync", CONF_TEST, 3, "nothing to sync"),
 };
 /* clang-format on */
 
@@ -363,6 +515,7 @@ struct ctx {
 	const char *bin, *pin_dir, *cgroup, *workdir, *veth;
 	char nested[4096]; /* SG_CGROUP/nested/a/b */
 	char nested_top[4096]; /* SG_CGROUP/nested */
+	char snapshot[1 << 16]; /* S_SNAP */
 	char conf_path[CONF_COUNT][4096];
 	struct test_report report;
 };
@@ -483,9 +636,9 @@ static void run_conn(struct ctx *c, size_t i, const struct step *s)
 
 /* Run the CLI with args + the test's pin dir, config and cgroup; capture its output. */
 static int run_cli(const struct ctx *c, const char *args, enum conf conf, unsigned int as_uid,
-		   const char *cgroup, char *out, size_t out_len)
+		   const char *env, const char *cgroup, char *out, size_t out_len)
 {
-	char buf[1024], *argv[24], *save = NULL;
+	char buf[1024], envbuf[1024], *argv[24], *save = NULL;
 	int argc = 0, pipefd[2], status;
 	size_t used = 0;
 	ssize_t n;
@@ -524,6 +677,8 @@ static int run_cli(const struct ctx *c, const char *args, enum conf conf, unsign
 			perror("e2e_guard: dropping privileges");
 			_exit(127);
 		}
+		if (env && expand(c, env, envbuf, sizeof(envbuf)))
+			putenv(envbuf);
 		fexecve(bin_fd, argv, environ);
 		perror("e2e_guard: exec smtpguard");
 		_exit(127);
@@ -543,7 +698,7 @@ static void run_cli_step(struct ctx *c, size_t i, const struct step *s)
 	static char out[1 << 16];
 	const char *why = NULL;
 	char want[4200];
-	int code = run_cli(c, s->args, s->conf, s->as_uid, NULL, out, sizeof(out));
+	int code = run_cli(c, s->args, s->conf, s->as_uid, s->env, NULL, out, sizeof(out));
 
 	if (code != s->exit_code)
 		why = "wrong exit code";
@@ -585,16 +740,49 @@ race_prober(const struct ctx *c, struct race_shared *sh, int which)
 	_exit(0);
 }
 
-static void run_race(struct ctx *c, size_t i)
+/* One change to the guard per call, while the probers run; true if it worked. */
+typedef bool (*race_driver)(const struct ctx *c, int n);
+
+#define SYNC_A "ports = 25 587 2525\nallow_users = root 64202 64299\nallow_groups = 64210\n"
+#define SYNC_B "ports = 25 465 587\nallow_users = 64202 root\nallow_local = no\n"
+
+/* Alternate two configurations; every third load moves the attachment (new link). */
+static bool reload_driver(const struct ctx *c, int n)
+{
+	const char *cg = (n / 3) % 2 ? c->nested_top : c->cgroup;
+	char out[4096];
+
+	return run_cli(c, "load", n % 2 ? CONF_RACE : CONF_TEST, 0, NULL, cg, out, sizeof(out)) ==
+	       0;
+}
+
+/* Rewrite the file, then sync: every sync must really change the guard. */
+static bool sync_driver(const struct ctx *c, int n)
+{
+	char out[4096], tmp[4200];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", c->conf_path[CONF_SYNC]);
+	f = fopen(tmp, "w");
+	if (!f || fchmod(fileno(f), 0644) || fputs(n % 2 ? SYNC_B : SYNC_A, f) < 0 || fclose(f) ||
+	    rename(tmp, c->conf_path[CONF_SYNC]))
+		return false;
+	if (n == 0)
+		return run_cli(c, "load", CONF_SYNC, 0, NULL, NULL, out, sizeof(out)) == 0;
+	return run_cli(c, "sync", CONF_SYNC, 0, NULL, NULL, out, sizeof(out)) == 0 &&
+	       strstr(out, "applied");
+}
+
+static void run_race(struct ctx *c, size_t i, const char *what, race_driver drive, int rounds)
 {
 	struct race_shared *sh =
 		mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	char out[4096];
-	int loads_ok = 0;
+	int ok = 0;
 	pid_t kids[2];
 
 	if (sh == MAP_FAILED) {
-		t_result(&c->report, false, "[%zu] reload race: mmap failed", i);
+		t_result(&c->report, false, "[%zu] %s: mmap failed", i, what);
 		return;
 	}
 	memset(sh, 0, sizeof(*sh));
@@ -604,27 +792,80 @@ static void run_race(struct ctx *c, size_t i)
 			race_prober(c, sh, k);
 	}
 	usleep(100 * 1000);
-	for (int n = 0; n < RACE_LOADS; n++) {
-		/* Every third load moves the attachment: a new link, then the old one goes. */
-		const char *cg = (n / 3) % 2 ? c->nested_top : c->cgroup;
-
-		loads_ok += run_cli(c, "load", n % 2 ? CONF_RACE : CONF_TEST, 0, cg, out,
-				    sizeof(out)) == 0;
-	}
+	for (int n = 0; n < rounds; n++)
+		ok += drive(c, n);
 	sh->stop = 1;
 	for (int k = 0; k < 2; k++)
 		waitpid(kids[k], NULL, 0);
 	/* Leave the guard where the rows below expect it. */
-	loads_ok += run_cli(c, "load", CONF_TEST, 0, NULL, out, sizeof(out)) == 0;
+	ok += run_cli(c, "load", CONF_TEST, 0, NULL, NULL, out, sizeof(out)) == 0;
 	t_result(&c->report,
-		 loads_ok == RACE_LOADS + 1 && !sh->wrong[0] && !sh->wrong[1] &&
-			 sh->attempts[0] >= RACE_LOADS && sh->attempts[1] >= RACE_LOADS,
-		 "[%zu] reload race: %d/%d loads ok; allowed uid: %ld attempts, %ld refused%s%s; "
+		 ok == rounds + 1 && !sh->wrong[0] && !sh->wrong[1] && sh->attempts[0] >= rounds &&
+			 sh->attempts[1] >= rounds,
+		 "[%zu] %s: %d/%d changes ok; allowed uid: %ld attempts, %ld refused%s%s; "
 		 "denied uid: %ld attempts, %ld let through",
-		 i, loads_ok, RACE_LOADS + 1, sh->attempts[0], sh->wrong[0],
+		 i, what, ok, rounds + 1, sh->attempts[0], sh->wrong[0],
 		 sh->wrong[0] ? ", last: " : "", sh->wrong[0] ? errno_name(sh->last_err[0]) : "",
 		 sh->attempts[1], sh->wrong[1]);
 	munmap(sh, sizeof(*sh));
+}
+
+/* Run a shell command; it must succeed. */
+static void run_sh(struct ctx *c, size_t i, const struct step *s)
+{
+	char cmd[2048];
+	int status;
+
+	expand(c, s->pin, cmd, sizeof(cmd));
+	status = system(cmd);
+	t_result(&c->report, status == 0, "[%zu] sh: %s%s", i, cmd, status == 0 ? "" : ": failed");
+}
+
+static bool read_text(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return true;
+}
+
+static void run_file_check(struct ctx *c, size_t i, const struct step *s)
+{
+	static char text[1 << 16];
+	const char *why = NULL;
+
+	if (!read_text(c->conf_path[s->conf], text, sizeof(text)))
+		why = "cannot read it";
+	for (int k = 0; !why && k < 4 && s->want[k]; k++)
+		if (!strstr(text, s->want[k]))
+			why = s->want[k];
+	if (!why && s->unwanted && strstr(text, s->unwanted))
+		why = "it holds what it must not";
+	t_result(&c->report, !why, "[%zu] %s holds what the edits should leave%s%s%s%s", i,
+		 confs[s->conf].file, why ? ": " : "", why ? why : "",
+		 why ? "\n--- file ---\n" : "", why ? text : "");
+}
+
+/* "list --json" now, compared with (S_SAME) or kept as (S_SNAP) the snapshot. */
+static void run_snapshot(struct ctx *c, size_t i, const struct step *s)
+{
+	static char now[1 << 16];
+	int code = run_cli(c, "list --json", CONF_TEST, 0, NULL, NULL, now, sizeof(now));
+
+	if (s->kind == S_SNAP) {
+		snprintf(c->snapshot, sizeof(c->snapshot), "%s", now);
+		t_result(&c->report, code == 0, "[%zu] snapshot of list --json", i);
+		return;
+	}
+	t_result(&c->report, code == 0 && !strcmp(now, c->snapshot),
+		 "[%zu] list --json is unchanged since the snapshot%s%s", i,
+		 code == 0 && !strcmp(now, c->snapshot) ? "" : ":\n--- now ---\n",
+		 code == 0 && !strcmp(now, c->snapshot) ? "" : now);
 }
 
 /* Damage the guard the way an admin's rm or bpftool would. */
@@ -700,7 +941,15 @@ int main(void)
 		else if (s->kind == S_CONN)
 			run_conn(&c, i, s);
 		else if (s->kind == S_RACE)
-			run_race(&c, i);
+			run_race(&c, i, "reload race", reload_driver, RACE_LOADS);
+		else if (s->kind == S_SYNC_RACE)
+			run_race(&c, i, "sync race", sync_driver, SYNC_RACE_ROUNDS);
+		else if (s->kind == S_SH)
+			run_sh(&c, i, s);
+		else if (s->kind == S_FILE)
+			run_file_check(&c, i, s);
+		else if (s->kind == S_SNAP || s->kind == S_SAME)
+			run_snapshot(&c, i, s);
 		else
 			run_tamper(&c, i, s);
 	}

@@ -32,15 +32,15 @@ struct config_case {
 
 /* clang-format off */
 static const struct config_case config_cases[] = {
-	{ "empty file gives the defaults", "", 0, 0, { 0 }, "25 465 587", 1, 1, 2 },
+	{ "empty file gives the defaults", "", 0, 0, { 0 }, "25 465 587", 1, 3, 2 },
 	{ "comments and blank lines only", "# nothing\n\n   \t\n# more\n", 0, 0, { 0 },
-	  "25 465 587", 1, 1, 2 },
+	  "25 465 587", 1, 3, 2 },
 	{ "ports lines append", "ports = 25\nports = 2525, 587\n", 0, 0, { 0 }, "25 587 2525", 1,
-	  1, 2 },
+	  3, 2 },
 	{ "ports replace the default", "ports = 2525\n", 0, 0, { 0 }, "2525", 1, ANY, ANY },
 	{ "allow_users lines append", "allow_users = root, 1001\nallow_users = 1002 1003\n", 0, 0,
 	  { 0 }, "25 465 587", 1, 4, 2 },
-	{ "allow_groups replaces the default", "allow_groups = 12\n", 0, 0, { 0 }, NULL, -1, 1, 1 },
+	{ "allow_groups replaces the default", "allow_groups = 12\n", 0, 0, { 0 }, NULL, -1, 3, 1 },
 	{ "separators: commas, blanks, tabs", "ports =25,\t465 ,587\n", 0, 0, { 0 }, "25 465 587",
 	  -1, ANY, ANY },
 	{ "allow_local = no", "allow_local = no\n", 0, 0, { 0 }, NULL, 0, ANY, ANY },
@@ -170,10 +170,14 @@ static int build(const char *text, struct sg_policy *p, char **diag)
 	FILE *f = open_memstream(diag, &len);
 	int n = config_parse("t.conf", text, strlen(text), &cfg, f);
 
-	if (!n)
-		n = policy_build(&cfg, p, f);
-	else
+	if (!n) {
+		int warnings = 0;
+
+		n = policy_build(&cfg, p, f, NAMES_WARN, &warnings);
+		n = n ? -2000 - n : warnings;
+	} else {
 		n = -1000 - n;
+	}
 	fclose(f);
 	config_free(&cfg);
 	return n;
@@ -197,7 +201,8 @@ static void run_policy_cases(struct test_report *r)
 
 	n = build("allow_users = 64999\n", &p, &diag);
 	e = find_id(&p.uids, 64999);
-	t_result(r, n == 0 && p.uids.n == 1 && e && e->origin == SG_ORIGIN_CONFIG,
+	t_result(r,
+		 n == 0 && p.uids.n == 1 && e && e->origin == (SG_ORIGIN_CONFIG | SG_ORIGIN_BY_ID),
 		 "policy: a numeric UID needs no passwd entry");
 	policy_free(&p);
 	free(diag);
@@ -231,8 +236,8 @@ static void run_policy_cases(struct test_report *r)
 	n = build("", &p, &diag);
 	mail = getgrnam("mail");
 	t_result(r,
-		 n == 0 && !diag[0] && p.uids.n == 1 && p.uids.v[0].id == 0 &&
-			 p.uids.v[0].origin == SG_ORIGIN_DEFAULT &&
+		 n == 0 && !diag[0] && p.uids.n >= 1 && p.uids.v[0].id == 0 &&
+			 p.uids.v[0].origin == (SG_ORIGIN_DEFAULT | SG_ORIGIN_BY_NAME) &&
 			 (!mail || find_id(&p.gids, mail->gr_gid)) &&
 			 (p.settings.flags & SG_F_ALLOW_LOCAL) &&
 			 p.settings.abi_version == SG_ABI_VERSION,
@@ -261,7 +266,7 @@ static void run_load_cases(struct test_report *r)
 
 	n = config_load("/nonexistent/smtpguard-test.conf", &cfg, f);
 	fflush(f);
-	t_result(r, n == 0 && !cfg.from_file && cfg.users.n == 1 && !diag[0],
+	t_result(r, n == 0 && !cfg.from_file && cfg.users.n == 3 && !diag[0],
 		 "config_load: a missing file gives the defaults quietly");
 	config_free(&cfg);
 

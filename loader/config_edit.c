@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* config_edit.c - in-place edits of list keys; see config_edit.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "array.h"
+#include "config_edit.h"
+#include "parse.h"
+
+struct text {
+	char **line; /* without the line end */
+	size_t n, cap;
+	const char *eol; /* "\n", or "\r\n" for files edited on Windows */
+};
+
+static void text_free(struct text *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->line[i]);
+	free(t->line);
+}
+
+static int text_insert(struct text *t, size_t at, char *line)
+{
+	if (!line || array_reserve_one((void **)&t->line, &t->cap, t->n, sizeof(*t->line))) {
+		free(line);
+		return -ENOMEM;
+	}
+	memmove(&t->line[at + 1], &t->line[at], (t->n - at) * sizeof(*t->line));
+	t->line[at] = line;
+	t->n++;
+	return 0;
+}
+
+static void text_delete(struct text *t, size_t at)
+{
+	free(t->line[at]);
+	memmove(&t->line[at], &t->line[at + 1], (t->n - at - 1) * sizeof(*t->line));
+	t->n--;
+}
+
+static int text_read(const char *path, struct text *t, struct stat *st)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *f;
+
+	t->eol = "\n";
+	f = fopen(path, "re");
+	if (!f) {
+		if (errno != ENOENT)
+			return -errno;
+		memset(st, 0, sizeof(*st));
+		st->st_mode = S_IFREG | 0644;
+		return 0;
+	}
+	if (fstat(fileno(f), st)) {
+		fclose(f);
+		return -errno;
+	}
+	while ((n = getline(&buf, &cap, f)) > 0) {
+		if (buf[n - 1] == '\n')
+			buf[--n] = '\0';
+		if (n && buf[n - 1] == '\r') {
+			buf[--n] = '\0';
+			t->eol = "\r\n";
+		}
+		if (text_insert(t, t->n, strdup(buf))) {
+			free(buf);
+			fclose(f);
+			return -ENOMEM;
+		}
+	}
+	free(buf);
+	fclose(f);
+	return 0;
+}
+
+static int text_write(const char *path, const struct text *t, const struct stat *st)
+{
+	char tmp[PATH_MAX], dir[PATH_MAX];
+	int fd, dfd, err = 0;
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.smtpguard-XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "w");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		unlink(tmp);
+		return err;
+	}
+	for (size_t i = 0; i < t->n; i++)
+		fprintf(f, "%s%s", t->line[i], t->eol);
+	if (fflush(f) || fchmod(fd, st->st_mode & 07777) || fchown(fd, st->st_uid, st->st_gid) ||
+	    fsync(fd))
+		err = -errno;
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err) {
+		unlink(tmp);
+		return err;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
+/* The value part of "key = value # comment" when the line sets key, else NULL. */
+static bool line_sets(const char *line, const char *key, size_t *val_start, size_t *val_end)
+{
+	const char *eq = strchr(line, '='), *hash = strchr(line, '#');
+	size_t klen = strlen(key), s = strspn(line, " \t");
+
+	if (!eq || (hash && hash < eq) || strncmp(line + s, key, klen))
+		return false;
+	s += klen;
+	s += strspn(line + s, " \t");
+	if (line + s != eq)
+		return false;
+	*val_start = (size_t)(eq - line) + 1;
+	*val_end = hash ? (size_t)(hash - line) : strlen(line);
+	return true;
+}
+
+/* Does the value hold an item that is the same as e's? */
+static bool value_has(const char *value, size_t len, const struct config_edit *e)
+{
+	char *copy = strndup(value, len), *save = NULL;
+	bool found = false;
+
+	for (char *tok = copy ? strtok_r(copy, PARSE_LIST_SEPARATORS, &save) : NULL; tok && !found;
+	     tok = strtok_r(NULL, PARSE_LIST_SEPARATORS, &save))
+		found = e->same(tok, e->ctx);
+	free(copy);
+	return found;
+}
+
+/* The line with every item that is the same as e's dropped; NULL if none is left. */
+static char *line_without(const char *line, size_t vs, size_t ve, const struct config_edit *e,
+			  bool *empty)
+{
+	char *copy = strndup(line + vs, ve - vs), *save = NULL, *out;
+	bool commas = memchr(line + vs, ',', ve - vs) != NULL;
+	size_t len = strlen(line) + 2, used;
+
+	out = malloc(len);
+	if (!copy || !out) {
+		free(copy);
+		free(out);
+		return NULL;
+	}
+	used = (size_t)snprintf(out, len, "%.*s", (int)vs, line);
+	*empty = true;
+	for (char *tok = strtok_r(copy, PARSE_LIST_SEPARATORS, &save); tok;
+	     tok = strtok_r(NULL, PARSE_LIST_SEPARATORS, &save)) {
+		if (e->same(tok, e->ctx))
+			continue;
+		used += (size_t)snprintf(out + used, len - used, "%s%s",
+					 *empty ? " " :
+					 commas ? ", " :
+						  " ",
+					 tok);
+		*empty = false;
+	}
+	if (line[ve])
+		snprintf(out + used, len - used, " %s", line + ve);
+	free(copy);
+	return out;
+}
+
+/* "key = a b c", from the defaults with or without e's item. */
+static char *defaults_line(const struct config_edit *e)
+{
+	char buf[1024];
+	size_t used = (size_t)snprintf(buf, sizeof(buf), "%s =", e->key);
+	bool any = false;
+
+	for (size_t i = 0; e->defaults && e->defaults[i]; i++) {
+		if (!e->add && e->same(e->defaults[i], e->ctx))
+			continue;
+		used += (size_t)snprintf(buf + used, sizeof(buf) - used, " %s", e->defaults[i]);
+		any = true;
+	}
+	if (e->add)
+		snprintf(buf + used, sizeof(buf) - used, " %s", e->item);
+	else if (!any)
+		snprintf(buf + used, sizeof(buf) - used, " none");
+	return strdup(buf);
+}
+
+static int do_add(struct text *t, const struct config_edit *e, char *msg, size_t len)
+{
+	size_t vs, ve, last = 0;
+	bool seen = false;
+	char *line;
+
+	for (size_t i = 0; i < t->n; i++) {
+		if (!line_sets(t->line[i], e->key, &vs, &ve))
+			continue;
+		if (value_has(t->line[i] + vs, ve - vs, e)) {
+			snprintf(msg, len, "already listed on line %zu", i + 1);
+			return 0;
+		}
+		seen = true;
+		last = i;
+	}
+	if (!seen) {
+		/* The default applied: keep it, plus the new item. */
+		for (size_t i = 0; e->defaults && e->defaults[i]; i++) {
+			if (e->same(e->defaults[i], e->ctx)) {
+				snprintf(msg, len, "already allowed by the built-in default of %s",
+					 e->key);
+				return 0;
+			}
+		}
+		if (text_insert(t, t->n, defaults_line(e)))
+			return -ENOMEM;
+		snprintf(msg, len, "added as line %zu", t->n);
+		return 1;
+	}
+	if (asprintf(&line, "%s = %s", e->key, e->item) < 0)
+		return -ENOMEM;
+	if (text_insert(t, last + 1, line))
+		return -ENOMEM;
+	snprintf(msg, len, "added as line %zu", last + 2);
+	return 1;
+}
+
+static int do_remove(struct text *t, const struct config_edit *e, char *msg, size_t len)
+{
+	size_t vs, ve, removed = 0, deleted = 0, last = 0, kept = 0, used = 0;
+	bool seen = false;
+
+	for (size_t i = 0; i < t->n; i++) {
+		bool empty;
+		char *line;
+
+		if (!line_sets(t->line[i], e->key, &vs, &ve))
+			continue;
+		seen = true;
+		if (!value_has(t->line[i] + vs, ve - vs, e)) {
+			kept++;
+			continue;
+		}
+		used += (size_t)snprintf(msg + used, used < len ? len - used : 0, "%s%zu",
+					 removed ? ", " : "removed from line ", i + 1 + deleted);
+		removed++;
+		last = i;
+		line = line_without(t->line[i], vs, ve, e, &empty);
+		if (!line)
+			return -ENOMEM;
+		if (empty) {
+			free(line);
+			text_delete(t, i--);
+			deleted++;
+		} else {
+			free(t->line[i]);
+			t->line[i] = line;
+			kept++;
+		}
+	}
+	if (!seen) {
+		/* The default applied: write it out without the item, if it was there. */
+		for (size_t i = 0; e->defaults && e->defaults[i]; i++) {
+			if (!e->same(e->defaults[i], e->ctx))
+				continue;
+			if (text_insert(t, t->n, defaults_line(e)))
+				return -ENOMEM;
+			snprintf(msg, len, "removed from the built-in default of %s (line %zu)",
+				 e->key, t->n);
+			return 1;
+		}
+	}
+	if (!removed) {
+		snprintf(msg, len, "not listed in %s", e->key);
+		return 0;
+	}
+	if (!kept) {
+		char *line;
+
+		/* Keep the key present, or its default would come back. */
+		if (asprintf(&line, "%s = none", e->key) < 0 || text_insert(t, last, line))
+			return -ENOMEM;
+	}
+	return 1;
+}
+
+int config_edit_apply(const char *path, const struct config_edit *e, char *msg, size_t len)
+{
+	struct text t = {};
+	struct stat st;
+	int ret;
+
+	ret = text_read(path, &t, &st);
+	if (!ret)
+		ret = e->add ? do_add(&t, e, msg, len) : do_remove(&t, e, msg, len);
+	if (ret == 1) {
+		int err = text_write(path, &t, &st);
+
+		if (err)
+			ret = err;
+	}
+	text_free(&t);
+	return ret;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * config_edit.h - add or remove one item of a list key in the configuration
+ * file, leaving comments, order and every other line as they were. The file
+ * is replaced atomically: temp file in the same directory, fsync, rename,
+ * fsync of the directory. Owner and mode are kept (root, 0644 when new).
+ *
+ * Meaning is preserved around the defaults: adding to a key that is absent
+ * (so its built-in default applies) writes the defaults out too, and removing
+ * the last item writes "key = none" rather than letting the default return.
+ */
+#ifndef SG_CONFIG_EDIT_H
+#define SG_CONFIG_EDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct config_edit {
+	const char *key; /* "allow_users", "allow_groups", "allow_dest" */
+	const char *item; /* as it is to be written: "alice", "1001", "203.0.113.0/24" */
+	bool add; /* add item, or remove every item that is the same */
+	/* Does an item written in the file stand for the same thing? */
+	bool (*same)(const char *file_item, const void *ctx);
+	const void *ctx;
+	const char *const *defaults; /* the key's built-in items, NULL-terminated */
+};
+
+/*
+ * Returns 1 when the file was changed, 0 when there was nothing to change
+ * (already listed / not listed), or a negative errno. A one-line summary of
+ * what happened ("added to line 12", "removed from lines 4, 9") goes to msg.
+ */
+int config_edit_apply(const char *path, const struct config_edit *e, char *msg, size_t len);
+
+#endif

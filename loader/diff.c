@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* diff.c - see diff.h. */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "config.h"
+#include "describe.h"
+#include "diff.h"
+
+static void say(FILE *out, char sign, const char *what)
+{
+	if (out)
+		fprintf(out, "%c%s\n", sign, what);
+}
+
+/* Both sets are sorted by id: one merge pass. */
+static size_t diff_ids(FILE *out, enum id_kind kind, const struct id_set *old,
+		       const struct id_set *new)
+{
+	size_t i = 0, j = 0, n = 0;
+	char buf[320];
+
+	while (i < old->n || j < new->n) {
+		if (j == new->n || (i < old->n && old->v[i].id < new->v[j].id)) {
+			say(out, '-',
+			    describe_id(kind, old->v[i].id, old->v[i].origin, buf, sizeof(buf)));
+			i++;
+		} else if (i == old->n || new->v[j].id < old->v[i].id) {
+			say(out, '+',
+			    describe_id(kind, new->v[j].id, new->v[j].origin, buf, sizeof(buf)));
+			j++;
+		} else {
+			if (old->v[i].origin != new->v[j].origin) {
+				char was[64], now[64];
+
+				describe_id(kind, new->v[j].id, new->v[j].origin, buf, sizeof(buf));
+				if (out)
+					fprintf(out, "~%s: origin %s -> %s\n", buf,
+						describe_origin(old->v[i].origin, was, sizeof(was)),
+						describe_origin(new->v[j].origin, now,
+								sizeof(now)));
+			} else {
+				n--;
+			}
+			i++;
+			j++;
+		}
+		n++;
+	}
+	return n;
+}
+
+static size_t diff_dests(FILE *out, const struct dest_set *old, const struct dest_set *new)
+{
+	size_t i = 0, j = 0, n = 0;
+	char buf[80], line[96];
+
+	while (i < old->n || j < new->n) {
+		int c = i == old->n ? 1 :
+			j == new->n ? -1 :
+				      memcmp(&old->v[i].key, &new->v[j].key, sizeof(old->v[i].key));
+
+		if (c == 0) {
+			i++;
+			j++;
+			continue;
+		}
+		snprintf(line, sizeof(line), "dest %s",
+			 describe_cidr(c < 0 ? &old->v[i].key : &new->v[j].key, buf, sizeof(buf)));
+		say(out, c < 0 ? '-' : '+', line);
+		if (c < 0)
+			i++;
+		else
+			j++;
+		n++;
+	}
+	return n;
+}
+
+static bool in_list(const struct addr_list *l, const struct sg_addr *a)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!memcmp(&l->v[i].addr, a, sizeof(*a)))
+			return true;
+	return false;
+}
+
+static size_t diff_local(FILE *out, const struct addr_list *old, const struct addr_list *new)
+{
+	char addr[INET6_ADDRSTRLEN], line[80];
+	size_t n = 0;
+
+	for (size_t i = 0; i < old->n; i++) {
+		if (in_list(new, &old->v[i].addr))
+			continue;
+		snprintf(line, sizeof(line), "local %s",
+			 sg_addr_format(&old->v[i].addr, addr, sizeof(addr)));
+		say(out, '-', line);
+		n++;
+	}
+	for (size_t i = 0; i < new->n; i++) {
+		if (in_list(old, &new->v[i].addr))
+			continue;
+		snprintf(line, sizeof(line), "local %s",
+			 sg_addr_format(&new->v[i].addr, addr, sizeof(addr)));
+		say(out, '+', line);
+		n++;
+	}
+	return n;
+}
+
+static void print_ports(FILE *out, const __u64 *ports)
+{
+	for (unsigned int p = 1; p < 65536; p++)
+		if (config_port_guarded(ports, p))
+			fprintf(out, " %u", p);
+}
+
+size_t diff_print(FILE *out, const struct live_state *live, const struct sg_policy *p,
+		  const struct addr_list *local)
+{
+	const struct sg_settings *was = &live->settings, *now = &p->settings;
+	size_t n = 0;
+
+	if (memcmp(was->ports, now->ports, sizeof(was->ports))) {
+		if (out) {
+			fprintf(out, "~ports:");
+			print_ports(out, was->ports);
+			fprintf(out, " ->");
+			print_ports(out, now->ports);
+			fputc('\n', out);
+		}
+		n++;
+	}
+	if ((was->flags ^ now->flags) & SG_F_ALLOW_LOCAL) {
+		if (out)
+			fprintf(out, "~allow_local: %s -> %s\n",
+				was->flags & SG_F_ALLOW_LOCAL ? "yes" : "no",
+				now->flags & SG_F_ALLOW_LOCAL ? "yes" : "no");
+		n++;
+	}
+	n += diff_ids(out, ID_USER, &live->ids[ID_USER], &p->uids);
+	n += diff_ids(out, ID_GROUP, &live->ids[ID_GROUP], &p->gids);
+	n += diff_dests(out, &live->dests, &p->dests);
+	n += diff_local(out, &live->local, local);
+	return n;
+}

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* live.c - read the live guard; see live.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "live.h"
+#include "maps.h"
+#include "mounts.h"
+
+static int read_maps(const struct guard *g, struct live_state *s)
+{
+	int err = maps_read_settings(g->settings_fd, &s->settings);
+
+	for (int k = ID_USER; !err && k <= ID_GROUP; k++) {
+		err = maps_check_layout(g->allow_fd[k], sizeof(__u32), sizeof(struct sg_allow));
+		if (!err)
+			err = maps_read_ids(g->allow_fd[k], &s->ids[k]);
+	}
+	if (!err)
+		err = maps_check_layout(g->dest_fd, sizeof(struct sg_dest_key),
+					sizeof(struct sg_allow));
+	if (!err)
+		err = maps_read_dests(g->dest_fd, &s->dests);
+	if (!err)
+		err = maps_check_layout(g->local_fd, sizeof(struct sg_addr),
+					sizeof(struct sg_local));
+	if (!err)
+		err = maps_read_local(g->local_fd, &s->local);
+	return err;
+}
+
+static int read_links(const struct guard *g, struct live_state *s)
+{
+	char root[PATH_MAX];
+
+	for (int h = 0; h < SG_HOOK_COUNT; h++) {
+		__u32 len = sizeof(s->links[h]);
+
+		if (bpf_obj_get_info_by_fd(g->link_fd[h], &s->links[h], &len))
+			return -errno;
+	}
+	snprintf(s->cgroup, sizeof(s->cgroup), "(cgroup id %llu, not found)",
+		 (unsigned long long)s->links[SG_HOOK_CONNECT4].cgroup.cgroup_id);
+	if (!cgroup2_root(root, sizeof(root)))
+		cgroup_path_from_id(root, s->links[SG_HOOK_CONNECT4].cgroup.cgroup_id, s->cgroup,
+				    sizeof(s->cgroup));
+	/* The root cgroup's ID is 1, whatever a cgroup namespace shows as "/". */
+	s->is_root = s->links[SG_HOOK_CONNECT4].cgroup.cgroup_id == 1;
+	return 0;
+}
+
+int live_read(const struct guard *g, struct live_state *s, bool with_links)
+{
+	int err = read_maps(g, s);
+
+	return err || !with_links ? err : read_links(g, s);
+}
+
+void live_free(struct live_state *s)
+{
+	id_set_free(&s->ids[ID_USER]);
+	id_set_free(&s->ids[ID_GROUP]);
+	free(s->dests.v);
+	memset(&s->dests, 0, sizeof(s->dests));
+	addr_list_free(&s->local);
+}

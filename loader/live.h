@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* live.h - what the loaded guard enforces right now, read back from the kernel. */
+#ifndef SG_LIVE_H
+#define SG_LIVE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <bpf/bpf.h>
+
+#include "guard.h"
+#include "local_addrs.h"
+#include "policy.h"
+
+struct live_state {
+	struct sg_settings settings;
+	struct id_set ids[2]; /* indexed by enum id_kind */
+	struct dest_set dests;
+	struct addr_list local; /* exempt as "own" by the live guard */
+	struct bpf_link_info links[SG_HOOK_COUNT];
+	char cgroup[PATH_MAX]; /* where connect4 is attached */
+	bool is_root; /* ... and that is the cgroup v2 root */
+};
+
+/*
+ * Read the live state of an open, LOADED guard. with_links also reads the
+ * links and finds the cgroup's path. 0, -EPROTO (another smtpguard version)
+ * or -errno.
+ */
+int live_read(const struct guard *g, struct live_state *s, bool with_links);
+void live_free(struct live_state *s);
+
+#endif
