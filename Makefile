@@ -3,6 +3,8 @@
 # make            build build/smtpguard (needs clang, bpftool, libbpf, libelf, zlib)
 # make start      load the guard with /etc/smtpguard.conf (or the defaults), print status
 # make test       build and run the whole suite (root; real kernel)
+# make install    PREFIX=/usr/local DESTDIR= : binary, units, hooks, man pages, config
+# make uninstall
 # make clean
 #
 # Every product goes under build/. V=1 shows the commands.
@@ -50,7 +52,17 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean start test tests format
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+NM_DISPATCHER_DIR ?= $(PREFIX)/lib/NetworkManager/dispatcher.d
+NETWORKD_DISPATCHER_DIR ?= $(PREFIX)/lib/networkd-dispatcher
+UNITS := smtpguard.service smtpguard-sync.path smtpguard-sync.service
+SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+
+.PHONY: all clean start test tests format install uninstall
 .DELETE_ON_ERROR:
 
 all: $(OUTPUT)/smtpguard
@@ -104,6 +116,36 @@ test: tests
 
 start: $(OUTPUT)/smtpguard
 	$(Q)$(OUTPUT)/smtpguard load && $(OUTPUT)/smtpguard status
+
+install: $(OUTPUT)/smtpguard
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -D -m 0755 $(OUTPUT)/smtpguard $(DESTDIR)$(SBINDIR)/smtpguard
+	$(Q)for u in $(UNITS); do \
+		install -d -m 0755 $(DESTDIR)$(UNITDIR) && \
+		$(SUBST) dist/systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
+	$(Q)install -D -m 0644 dist/man/smtpguard.8 $(DESTDIR)$(MANDIR)/man8/smtpguard.8
+	$(Q)install -D -m 0644 dist/man/smtpguard.conf.5 $(DESTDIR)$(MANDIR)/man5/smtpguard.conf.5
+	$(Q)for d in $(NM_DISPATCHER_DIR) $(NETWORKD_DISPATCHER_DIR)/routable.d \
+		$(NETWORKD_DISPATCHER_DIR)/off.d; do \
+		install -d -m 0755 $(DESTDIR)$$d && \
+		$(SUBST) dist/hooks/smtpguard-address-hook > $(DESTDIR)$$d/50-smtpguard && \
+		chmod 0755 $(DESTDIR)$$d/50-smtpguard || exit 1; done
+	$(Q)if [ -e $(DESTDIR)$(SYSCONFDIR)/smtpguard.conf ]; then \
+		echo "  keeping  $(DESTDIR)$(SYSCONFDIR)/smtpguard.conf (exists)"; \
+	else install -D -m 0644 dist/smtpguard.conf $(DESTDIR)$(SYSCONFDIR)/smtpguard.conf; fi
+
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/smtpguard $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS)) \
+		$(DESTDIR)$(MANDIR)/man8/smtpguard.8 $(DESTDIR)$(MANDIR)/man5/smtpguard.conf.5 \
+		$(DESTDIR)$(NM_DISPATCHER_DIR)/50-smtpguard \
+		$(DESTDIR)$(NETWORKD_DISPATCHER_DIR)/routable.d/50-smtpguard \
+		$(DESTDIR)$(NETWORKD_DISPATCHER_DIR)/off.d/50-smtpguard
+	$(Q)if cmp -s dist/smtpguard.conf $(DESTDIR)$(SYSCONFDIR)/smtpguard.conf; then \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/smtpguard.conf; \
+	elif [ -e $(DESTDIR)$(SYSCONFDIR)/smtpguard.conf ]; then \
+		echo "  keeping  $(DESTDIR)$(SYSCONFDIR)/smtpguard.conf (edited)"; fi
 
 format:
 	clang-format -i bpf/*.c include/*.h loader/*.[ch] tests/*.h tests/*/*.[ch]

@@ -3,12 +3,13 @@
 #
 # scripts/install-deps.sh - install what smtpguard needs to build and test:
 # clang, bpftool, libbpf, libelf, zlib (build) and iproute2, util-linux,
-# liburing (tests). Debian/Ubuntu use apt, AlmaLinux/Rocky/CloudLinux dnf.
+# liburing, passwd tools, systemd-analyze and man (tests). Debian/Ubuntu use
+# apt, AlmaLinux/Rocky/CloudLinux dnf.
 # Does nothing when everything is already there. Run as root.
 set -eu
 
 have_all() {
-	for cmd in make cc clang bpftool pkg-config ip nsenter; do
+	for cmd in make cc clang bpftool pkg-config ip nsenter useradd systemd-analyze man; do
 		command -v "$cmd" >/dev/null 2>&1 || return 1
 	done
 	pkg-config --exists libbpf liburing 2>/dev/null || return 1
@@ -27,7 +28,8 @@ if command -v apt-get >/dev/null 2>&1; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q
 	apt-get install -y -q --no-install-recommends make gcc libc6-dev clang llvm pkg-config \
-		libbpf-dev libelf-dev zlib1g-dev liburing-dev iproute2 util-linux ca-certificates
+		libbpf-dev libelf-dev zlib1g-dev liburing-dev iproute2 util-linux passwd systemd \
+		man-db ca-certificates
 	# Debian ships bpftool on its own; Ubuntu inside linux-tools for the running kernel.
 	if ! command -v bpftool >/dev/null 2>&1; then
 		apt-get install -y -q --no-install-recommends bpftool ||
@@ -38,7 +40,7 @@ elif command -v dnf >/dev/null 2>&1; then
 	# liburing-devel comes from EPEL on some EL releases.
 	dnf install -y epel-release >/dev/null 2>&1 || true
 	dnf install -y make gcc clang llvm pkgconf-pkg-config libbpf-devel elfutils-libelf-devel \
-		zlib-devel bpftool liburing-devel iproute util-linux
+		zlib-devel bpftool liburing-devel iproute util-linux shadow-utils systemd man-db
 else
 	echo "install-deps: no apt-get or dnf; install clang, bpftool, libbpf, libelf, zlib," \
 		"liburing, iproute2 and util-linux by hand" >&2

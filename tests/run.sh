@@ -154,6 +154,7 @@ workdir=$(mktemp -d /tmp/smtpguard-test.XXXXXX)
 chmod 755 "$workdir" # the "not root" rows read configurations here
 echo "# smtpguard test suite on $(uname -sr)"
 run_program "unit: configuration" "$build/tests/unit_config"
+run_program "install: make install, units, man pages" "$top/tests/install_test.sh"
 
 remove_test_accounts # left over by an earlier run that was killed
 setup_world

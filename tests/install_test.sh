@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# tests/install_test.sh - "make install" and "make uninstall" into scratch
+# directories, the systemd units (systemd-analyze verify), the man pages
+# (man --warnings) and the shipped configuration (check-config). Touches
+# nothing outside its own temporary directories.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+passed=0
+failed=0
+tmp=$(mktemp -d /tmp/smtpguard-install.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+check() {
+	local what=$1
+	shift
+	if "$@" >"$tmp/out" 2>&1; then
+		echo "ok - $what"
+		passed=$((passed + 1))
+	else
+		echo "not ok - $what"
+		sed 's/^/    /' "$tmp/out" | head -20
+		failed=$((failed + 1))
+	fi
+}
+
+# Where the README says each file goes, for PREFIX=/usr.
+files="usr/sbin/smtpguard:755
+usr/lib/systemd/system/smtpguard.service:644
+usr/lib/systemd/system/smtpguard-sync.path:644
+usr/lib/systemd/system/smtpguard-sync.service:644
+usr/share/man/man8/smtpguard.8:644
+usr/share/man/man5/smtpguard.conf.5:644
+usr/lib/NetworkManager/dispatcher.d/50-smtpguard:755
+usr/lib/networkd-dispatcher/routable.d/50-smtpguard:755
+usr/lib/networkd-dispatcher/off.d/50-smtpguard:755
+etc/smtpguard.conf:644"
+
+dest="$tmp/dest"
+check "make install DESTDIR=... PREFIX=/usr" make -s install DESTDIR="$dest" PREFIX=/usr
+for entry in $files; do
+	f=${entry%%:*}
+	mode=${entry##*:}
+	check "installed /$f, mode $mode" test "$(stat -c %a "$dest/$f" 2>/dev/null)" = "$mode"
+done
+check "the units run /usr/sbin/smtpguard" \
+	grep -qx 'ExecStart=/usr/sbin/smtpguard load' "$dest/usr/lib/systemd/system/smtpguard.service"
+check "the hooks run /usr/sbin/smtpguard" \
+	grep -q '/usr/sbin/smtpguard sync' "$dest/usr/lib/NetworkManager/dispatcher.d/50-smtpguard"
+check "the address hook is valid sh" sh -n "$dest/usr/lib/NetworkManager/dispatcher.d/50-smtpguard"
+
+echo "# mine" >"$dest/etc/smtpguard.conf"
+check "make install keeps an existing /etc/smtpguard.conf" \
+	sh -c "make -s install DESTDIR='$dest' PREFIX=/usr && grep -qx '# mine' '$dest/etc/smtpguard.conf'"
+
+install -m 0644 dist/smtpguard.conf "$tmp/shipped.conf"
+check "the shipped configuration passes check-config" \
+	build/smtpguard check-config "$tmp/shipped.conf"
+
+for page in dist/man/smtpguard.8 dist/man/smtpguard.conf.5; do
+	check "man -l $page renders without warnings" \
+		sh -c "out=\$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l '$page' 2>&1 >/dev/null); [ -z \"\$out\" ] || { echo \"\$out\"; false; }"
+done
+
+# The units, verified where their ExecStart binary and man pages really exist.
+live="$tmp/live"
+check "make install PREFIX=<scratch> for verification" \
+	make -s install PREFIX="$live" SYSCONFDIR="$live/etc"
+check "systemd-analyze verify passes on the three units" \
+	env MANPATH="$live/share/man" systemd-analyze verify "$live/lib/systemd/system/smtpguard.service" \
+	"$live/lib/systemd/system/smtpguard-sync.path" "$live/lib/systemd/system/smtpguard-sync.service"
+sed 's|^ExecStart=.*|ExecStart=smtpguard-relative load|' "$live/lib/systemd/system/smtpguard.service" \
+	>"$tmp/broken.service"
+check "systemd-analyze verify fails on a broken copy (the check can fail)" \
+	sh -c "! env MANPATH='$live/share/man' systemd-analyze verify '$tmp/broken.service'"
+
+check "make uninstall DESTDIR=... PREFIX=/usr" make -s uninstall DESTDIR="$dest" PREFIX=/usr
+left=$(cd "$dest" && find . -type f | grep -v '^./etc/smtpguard.conf$')
+check "uninstall removed every installed file" test -z "$left"
+check "uninstall kept the edited /etc/smtpguard.conf" grep -qx '# mine' "$dest/etc/smtpguard.conf"
+
+echo "$passed passed, $failed failed, 0 skipped"
+[ "$failed" -eq 0 ]
