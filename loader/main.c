@@ -45,12 +45,12 @@ static const struct command commands[] = {
 	{ "list", cmd_list, NULL, OPT_JSON, 0, 0, true, "[--json]",
 	  "Show the allowlists with names and where each entry came from." },
 	{ "allow", cmd_allow, cmd_allow_check, OPT_RUNTIME, 2, 2, true,
-	  "user|group NAME|ID [--runtime]\n          allow dest CIDR [--runtime]",
+	  "user|group NAME|ID [--runtime]\n               allow dest CIDR [--runtime]",
 	  "Allow a user, group or destination CIDR. Without --runtime the configuration\n"
 	  "file is updated (atomically, comments kept) and the live guard synced to it;\n"
 	  "with --runtime only the live guard changes, until the next load or sync." },
 	{ "revoke", cmd_revoke, cmd_allow_check, OPT_RUNTIME, 2, 2, true,
-	  "user|group NAME|ID [--runtime]\n          revoke dest CIDR [--runtime]",
+	  "user|group NAME|ID [--runtime]\n               revoke dest CIDR [--runtime]",
 	  "Remove a user, group or destination, from the file and the live guard, or\n"
 	  "with --runtime from the live guard only." },
 	{ "check-config", cmd_check_config, NULL, 0, 0, 1, false, "[FILE]",
@@ -90,7 +90,8 @@ static void usage(FILE *out)
 		     "\n"
 		     "Commands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].args);
+		fprintf(out, "  %-*s%s\n", commands[i].args[0] ? 13 : 0, commands[i].name,
+			commands[i].args);
 	fprintf(out,
 		"\n"
 		"Options (accepted anywhere on the line):\n"

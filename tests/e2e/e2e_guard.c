@@ -412,7 +412,7 @@ static const struct step steps[] = {
 
 	/* An account allowed by name follows its UID through usermod and userdel. */
 	SH("groupadd -g 64280 sgt-grp"),
-	SH("useradd -M -N -g sgt-grp -u 64260 -s /usr/sbin/nologin sgt-acct"),
+	SH("useradd -K UID_MAX=65000 -M -N -g sgt-grp -u 64260 -s /usr/sbin/nologin sgt-acct"),
 	CLI("load", CONF_ACCT, 0),
 	CONN(acct_old, P4(REMOTE4, 25, PM_CONNECT), 0),
 	SH("usermod -u 64261 sgt-acct"),
@@ -427,8 +427,8 @@ static const struct step steps[] = {
 	CLI("check-config", CONF_ACCT, 2, "acct.conf:1: no such user sgt-acct"),
 
 	/* @mta is whatever Exim and Postfix say, asked at every load and sync. */
-	SH("useradd -M -N -g sgt-grp -u 64270 -s /usr/sbin/nologin sgt-mta"),
-	SH("useradd -M -N -g sgt-grp -u 64271 -s /usr/sbin/nologin sgt-pfx"),
+	SH("useradd -K UID_MAX=65000 -M -N -g sgt-grp -u 64270 -s /usr/sbin/nologin sgt-mta"),
+	SH("useradd -K UID_MAX=65000 -M -N -g sgt-grp -u 64271 -s /usr/sbin/nologin sgt-pfx"),
 	SH("mkdir -p {WORK}/fake-bin {WORK}/fake-pfx {WORK}/slow-bin && "
 	   "printf '#!/bin/sh\\necho exim_user = sgt-mta\\necho exim_group = 64211\\n' "
 	   ">{WORK}/fake-bin/exim && "
