@@ -57,9 +57,10 @@ SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR ?= /etc
-NM_DISPATCHER_DIR ?= $(PREFIX)/lib/NetworkManager/dispatcher.d
-NETWORKD_DISPATCHER_DIR ?= $(PREFIX)/lib/networkd-dispatcher
-UNITS := smtpguard.service smtpguard-sync.path smtpguard-sync.service
+# The dispatchers read /etc whatever the PREFIX.
+NM_DISPATCHER_DIR ?= /etc/NetworkManager/dispatcher.d
+NETWORKD_DISPATCHER_DIR ?= /etc/networkd-dispatcher
+UNITS := smtpguard.service smtpguard-sync.path smtpguard-sync.service smtpguard-sync.timer
 SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
 
 .PHONY: all clean start test tests format install uninstall
@@ -91,14 +92,30 @@ $(OUTPUT)/smtpguard: $(OUTPUT)/loader/main.o $(LOADER_OBJS)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(LIBBPF_LIBS) -o $@
 
 # --- tests ---------------------------------------------------------------
-TEST_BINS := $(OUTPUT)/tests/unit_config $(OUTPUT)/tests/e2e_guard $(OUTPUT)/tests/sg-listen
+TEST_BINS := $(OUTPUT)/tests/unit_config $(OUTPUT)/tests/unit_config_edit \
+	$(OUTPUT)/tests/e2e_guard $(OUTPUT)/tests/sg-listen
 
-UNIT_OBJS := $(addprefix $(OUTPUT)/loader/,config.o config_edit.o identity.o policy.o parse.o \
+# Unit tests always run under ASan and UBSan, with their own instrumented
+# copies of the loader code they exercise.
+UNIT_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+UNIT_OBJS := $(addprefix $(OUTPUT)/unit/,config.o config_edit.o identity.o policy.o parse.o \
 	roles.o log.o)
 
+$(OUTPUT)/unit:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/unit/%.o: loader/%.c $(wildcard loader/*.h) include/smtpguard.h | $(OUTPUT)/unit
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -c $< -o $@
+
 $(OUTPUT)/tests/unit_config: tests/unit/config_test.c tests/testlib.h $(UNIT_OBJS) | $(OUTPUT)/tests
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) $(filter %.c %.o,$^) $(LIBBPF_LIBS) -o $@
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) $(LIBBPF_LIBS) -o $@
+
+$(OUTPUT)/tests/unit_config_edit: tests/unit/config_edit_test.c tests/testlib.h \
+		$(OUTPUT)/unit/config_edit.o $(OUTPUT)/unit/parse.o | $(OUTPUT)/tests
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) -o $@
 
 $(OUTPUT)/tests/e2e_guard: tests/e2e/e2e_guard.c tests/e2e/probe.c tests/e2e/probe.h tests/testlib.h \
 		| $(OUTPUT)/tests

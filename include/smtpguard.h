@@ -18,10 +18,13 @@
  * maps of a guard built with another ABI and asks for "smtpguard load",
  * which replaces program and maps in one step.
  */
-#define SG_ABI_VERSION 2
+#define SG_ABI_VERSION 3
 
 /* Number of __u64 words in the guarded-port bitmap: one bit per TCP port. */
 #define SG_PORT_WORDS (65536 / 64)
+
+/* Room for the configuration path recorded in the settings. */
+#define SG_CONFIG_PATH_MAX 256
 
 /* Bits of sg_settings.flags. */
 #define SG_F_ALLOW_LOCAL (1U << 0) /* loopback and own addresses are not guarded */
@@ -36,6 +39,10 @@
 struct sg_settings {
 	__u32 abi_version; /* SG_ABI_VERSION of the loader that built the program */
 	__u32 flags; /* SG_F_* */
+	__u64 prog_hash; /* FNV-1a of the BPF object: sync reloads when the binary changed */
+	/* The configuration file this guard was loaded from, NUL-terminated; "" if
+	 * its path was too long. sync and allow/revoke use it. */
+	__u8 config_path[SG_CONFIG_PATH_MAX];
 	/* Bit (port % 64) of ports[port / 64] is set when TCP destination port
 	 * "port" (host byte order) is guarded. */
 	__u64 ports[SG_PORT_WORDS];

@@ -23,6 +23,7 @@
 #include "describe.h"
 #include "guard.h"
 #include "identity.h"
+#include "live.h"
 #include "log.h"
 #include "maps.h"
 #include "parse.h"
@@ -38,6 +39,7 @@ struct allow_request {
 	const char *arg; /* as given */
 	bool resolved; /* id is known (a revoke may name a removed account) */
 	__u32 id;
+	char name[256]; /* the id's canonical name, "" if none */
 	struct sg_dest_key dest;
 	char label[320]; /* "uid 1001 (alice)", "dest 203.0.113.0/24" */
 };
@@ -81,11 +83,15 @@ static int parse_request(const struct sg_opts *o, bool allow, struct allow_reque
 		return EXIT_USAGE;
 	}
 	if (err) {
-		log_err("%s: '%s' is not a valid %s name or ID (0 to 4294967294)", verb, r->arg,
-			what);
+		why = parse_is_number(r->arg) ? "IDs go from 0 to 4294967294" :
+						parse_name_problem(r->arg);
+		log_err("%s: '%s' is not a valid %s name or ID (%s)", verb, r->arg, what,
+			why ? why : "unknown");
 		return EXIT_USAGE;
 	}
 	r->resolved = true;
+	if (!identity_name((enum id_kind)r->kind, r->id, r->name, sizeof(r->name)))
+		r->name[0] = '\0';
 	describe_id((enum id_kind)r->kind, r->id, 0, r->label, sizeof(r->label));
 	return EXIT_OK;
 }
@@ -155,7 +161,11 @@ cleanup:
 	return ret;
 }
 
-/* config_edit's test: does an item written in the file mean the request's target? */
+/*
+ * config_edit's test: does an item written in the file mean the request's
+ * target? Numbers compare as IDs, names with the ID's canonical name: no
+ * name service lookup per item, however long the lists are.
+ */
 static bool same_item(const char *item, const void *ctx)
 {
 	const struct allow_request *r = ctx;
@@ -168,7 +178,23 @@ static bool same_item(const char *item, const void *ctx)
 		return true;
 	if (!r->resolved || item[0] == '@')
 		return false;
-	return !identity_from_arg((enum id_kind)r->kind, item, &id) && id == r->id;
+	if (parse_is_number(item))
+		return !parse_u32(item, PARSE_MAX_ID, &id) && id == r->id;
+	return r->name[0] && !strcmp(item, r->name);
+}
+
+/* After a revoke: is it still allowed some other way (a role, another entry)? */
+static bool still_allowed(const struct sg_opts *o, const struct allow_request *r)
+{
+	char buf[320];
+	__u32 origin;
+
+	if (r->kind == ALLOW_DEST || !r->resolved ||
+	    !live_has_id(o->pin_dir, (enum id_kind)r->kind, r->id, &origin))
+		return false;
+	log_err("%s is still allowed: %s; remove it there, or revoke the role", r->label,
+		describe_id((enum id_kind)r->kind, r->id, origin, buf, sizeof(buf)));
+	return true;
 }
 
 /* Serialise edits of one configuration file: lock its directory. */
@@ -196,36 +222,46 @@ static int change_config(const struct sg_opts *o, const struct allow_request *r,
 		.ctx = r,
 		.defaults = config_default_items(kind_keys[r->kind]),
 	};
+	char msg[256] = "", recorded[SG_CONFIG_PATH_MAX + 1];
+	struct sg_opts to = *o;
 	struct sg_config cfg;
-	char msg[256] = "";
-	int lock_fd, n, ret;
+	int lock_fd, n, ret, changed;
+	bool not_loaded;
 
-	lock_fd = lock_config_dir(o->config);
+	/* The file the live guard was loaded from, unless --config says otherwise. */
+	if (!o->config_given && !live_config_path(o->pin_dir, recorded, sizeof(recorded))) {
+		to.config = recorded;
+		to.config_given = true;
+	}
+	lock_fd = lock_config_dir(to.config);
 	if (lock_fd < 0) {
-		log_err("cannot lock the directory of %s: %s", o->config, strerror(errno));
+		log_err("cannot lock the directory of %s: %s", to.config, strerror(errno));
 		return EXIT_FAIL;
 	}
 	/* Never build on a broken file: it would not load afterwards either. */
-	n = config_load(o->config, &cfg, stderr);
+	n = config_load(to.config, &cfg, stderr);
 	config_free(&cfg);
 	if (n) {
-		log_err("%s has errors; fix them first, nothing was changed", o->config);
+		log_err("%s has errors; fix them first, nothing was changed", to.config);
 		ret = n < 0 ? EXIT_FAIL : EXIT_USAGE;
 		goto cleanup;
 	}
-	ret = config_edit_apply(o->config, &e, msg, sizeof(msg));
-	if (ret < 0) {
-		log_err("cannot update %s: %s", o->config, strerror(-ret));
+	changed = config_edit_apply(to.config, &e, msg, sizeof(msg));
+	if (changed < 0) {
+		log_err("cannot update %s: %s", to.config, strerror(-changed));
 		ret = EXIT_FAIL;
 		goto cleanup;
 	}
-	printf("smtpguard: %s: %s %s\n", r->label, msg, o->config);
+	printf("smtpguard: %s: %s of %s\n", r->label, msg, to.config);
 	/* The file is the source of truth: bring the live guard to it. */
-	ret = cmd_sync(o);
-	if (ret == EXIT_NOT_LOADED) {
-		printf("smtpguard: the change takes effect at the next 'smtpguard load'\n");
+	ret = sync_guard(&to, &not_loaded);
+	if (ret == EXIT_NOT_LOADED && not_loaded) {
+		if (changed)
+			printf("smtpguard: the change takes effect at the next 'smtpguard load'\n");
 		ret = EXIT_OK;
 	}
+	if (ret == EXIT_OK && !allow && still_allowed(&to, r))
+		ret = EXIT_FAIL;
 cleanup:
 	close(lock_fd);
 	return ret;

@@ -147,26 +147,28 @@ static int load_plan(const struct sg_opts *o, struct plan *pl, const char *cgrou
 	return EXIT_OK;
 }
 
-static bool guard_is_loaded(const char *pin_dir)
+/* Loaded and whole: a damaged guard may have a hook unguarded. */
+static bool guard_is_whole(const char *pin_dir)
 {
 	char problem[512];
 	struct guard g;
 	int state = guard_open(pin_dir, &g, problem, sizeof(problem));
 
 	guard_close(&g);
-	return state != GUARD_NOT_LOADED;
+	return state == GUARD_LOADED;
 }
 
 /*
- * A configuration error must never leave the host unguarded: with no guard
- * loaded yet (a boot), install the built-in defaults and still fail.
+ * A configuration error must never leave the host unguarded: with no whole
+ * guard loaded (a boot, or a damaged guard), install the built-in defaults
+ * and still fail.
  */
 static int load_defaults_instead(const struct sg_opts *o, const char *cgroup)
 {
 	struct plan pl = {};
 	int ret;
 
-	if (guard_is_loaded(o->pin_dir)) {
+	if (guard_is_whole(o->pin_dir)) {
 		log_err("the loaded guard is unchanged");
 		return EXIT_USAGE;
 	}
@@ -174,8 +176,8 @@ static int load_defaults_instead(const struct sg_opts *o, const char *cgroup)
 	if (ret == EXIT_OK)
 		ret = load_plan(o, &pl, cgroup);
 	if (ret == EXIT_OK)
-		log_err("no guard was loaded: loaded the built-in defaults instead, so the host "
-			"stays guarded; fix %s and run 'smtpguard load'",
+		log_err("no whole guard was loaded: loaded the built-in defaults instead, so the "
+			"host stays guarded; fix %s and run 'smtpguard load'",
 			o->config);
 	plan_free(&pl);
 	return ret == EXIT_OK ? EXIT_USAGE : ret;
@@ -207,18 +209,21 @@ int cmd_load(const struct sg_opts *o)
 	return ret;
 }
 
-int cmd_sync(const struct sg_opts *o)
+int sync_guard(const struct sg_opts *o, bool *not_loaded)
 {
 	struct live_state live = {};
+	struct sg_opts from = *o;
 	struct plan pl = {};
 	char problem[512];
 	int lock_fd, state, ret = EXIT_FAIL;
 	struct guard g;
 	size_t n;
 
+	*not_loaded = false;
 	guard_init(&g);
 	lock_fd = guard_lock(o->pin_dir);
 	if (lock_fd == -ENOENT) {
+		*not_loaded = true;
 		printf("smtpguard: not loaded at %s, nothing to sync\n", o->pin_dir);
 		return EXIT_NOT_LOADED;
 	}
@@ -228,6 +233,7 @@ int cmd_sync(const struct sg_opts *o)
 	}
 	state = guard_open(o->pin_dir, &g, problem, sizeof(problem));
 	if (state != GUARD_LOADED) {
+		*not_loaded = state == GUARD_NOT_LOADED;
 		if (state < 0)
 			log_err("cannot open the guard at %s: %s", o->pin_dir, strerror(-state));
 		else if (state == GUARD_DAMAGED)
@@ -238,16 +244,21 @@ int cmd_sync(const struct sg_opts *o)
 		ret = state < 0 ? EXIT_FAIL : EXIT_NOT_LOADED;
 		goto cleanup;
 	}
-	ret = plan_from_config(o, &pl);
+	if (live_read(&g, &live, true)) {
+		log_err("cannot read the loaded guard; run 'smtpguard load'");
+		goto cleanup;
+	}
+	/* Unless told otherwise, follow the file the guard was loaded from. */
+	if (!o->config_given && live.settings.config_path[0]) {
+		from.config = (const char *)live.settings.config_path;
+		from.config_given = true;
+	}
+	ret = plan_from_config(&from, &pl);
 	if (ret == EXIT_USAGE)
 		log_err("the loaded guard is unchanged");
 	if (ret != EXIT_OK)
 		goto cleanup;
 	ret = EXIT_FAIL;
-	if (live_read(&g, &live, true)) {
-		log_err("cannot read the loaded guard; run 'smtpguard load'");
-		goto cleanup;
-	}
 	if (live.cgroup[0] != '/') {
 		log_err("the guard's cgroup %s is gone; run 'smtpguard load'", live.cgroup);
 		goto cleanup;
@@ -273,6 +284,13 @@ cleanup:
 	plan_free(&pl);
 	close(lock_fd);
 	return ret;
+}
+
+int cmd_sync(const struct sg_opts *o)
+{
+	bool not_loaded;
+
+	return sync_guard(o, &not_loaded);
 }
 
 int cmd_unload(const struct sg_opts *o)

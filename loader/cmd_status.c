@@ -86,6 +86,8 @@ static void status_text(const struct sg_opts *o, const struct live_state *s,
 
 	printf("smtpguard: loaded, enforcing\n");
 	printf("  pin dir        %s\n", o->pin_dir);
+	printf("  config         %s\n",
+	       s->settings.config_path[0] ? (const char *)s->settings.config_path : "(unknown)");
 	printf("  attached to    %s%s\n", s->cgroup,
 	       s->is_root ? " (cgroup v2 root: every process)" : "");
 	printf("  hooks         ");
@@ -133,6 +135,8 @@ static void status_json(const struct sg_opts *o, const struct live_state *s,
 	json_bool(&j, "loaded", true);
 	json_str(&j, "mode", "enforce");
 	json_str(&j, "pin_dir", o->pin_dir);
+	json_str(&j, "config",
+		 s->settings.config_path[0] ? (const char *)s->settings.config_path : NULL);
 	json_str(&j, "cgroup", s->cgroup);
 	json_bool(&j, "cgroup_is_root", s->is_root);
 	json_obj_begin(&j, "hooks");

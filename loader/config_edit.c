@@ -90,7 +90,8 @@ static int text_write(const char *path, const struct text *t, const struct stat 
 	int fd, dfd, err = 0;
 	FILE *f;
 
-	snprintf(tmp, sizeof(tmp), "%s.smtpguard-XXXXXX", path);
+	if (snprintf(tmp, sizeof(tmp), "%s.smtpguard-XXXXXX", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
 	fd = mkstemp(tmp);
 	if (fd < 0)
 		return -errno;
@@ -103,9 +104,9 @@ static int text_write(const char *path, const struct text *t, const struct stat 
 	}
 	for (size_t i = 0; i < t->n; i++)
 		fprintf(f, "%s%s", t->line[i], t->eol);
-	if (fflush(f) || fchmod(fd, st->st_mode & 07777) || fchown(fd, st->st_uid, st->st_gid) ||
-	    fsync(fd))
-		err = -errno;
+	if (fflush(f) || ferror(f) || fchmod(fd, st->st_mode & 07777) ||
+	    fchown(fd, st->st_uid, st->st_gid) || fsync(fd))
+		err = errno ? -errno : -EIO;
 	if (fclose(f) && !err)
 		err = -errno;
 	if (!err && rename(tmp, path))
@@ -153,13 +154,17 @@ static bool value_has(const char *value, size_t len, const struct config_edit *e
 	return found;
 }
 
-/* The line with every item that is the same as e's dropped; NULL if none is left. */
+/*
+ * The line with every item that is the same as e's dropped. *empty tells
+ * whether any item is left. The result is never longer than the line plus
+ * two bytes per item (the separator written before each), plus the NUL.
+ */
 static char *line_without(const char *line, size_t vs, size_t ve, const struct config_edit *e,
 			  bool *empty)
 {
 	char *copy = strndup(line + vs, ve - vs), *save = NULL, *out;
 	bool commas = memchr(line + vs, ',', ve - vs) != NULL;
-	size_t len = strlen(line) + 2, used;
+	size_t len = 2 * strlen(line) + 4, used;
 
 	out = malloc(len);
 	if (!copy || !out) {
@@ -167,23 +172,35 @@ static char *line_without(const char *line, size_t vs, size_t ve, const struct c
 		free(out);
 		return NULL;
 	}
-	used = (size_t)snprintf(out, len, "%.*s", (int)vs, line);
+	memcpy(out, line, vs);
+	used = vs;
 	*empty = true;
 	for (char *tok = strtok_r(copy, PARSE_LIST_SEPARATORS, &save); tok;
 	     tok = strtok_r(NULL, PARSE_LIST_SEPARATORS, &save)) {
+		const char *sep = *empty ? " " : commas ? ", " : " ";
+
 		if (e->same(tok, e->ctx))
 			continue;
-		used += (size_t)snprintf(out + used, len - used, "%s%s",
-					 *empty ? " " :
-					 commas ? ", " :
-						  " ",
-					 tok);
+		memcpy(out + used, sep, strlen(sep));
+		used += strlen(sep);
+		memcpy(out + used, tok, strlen(tok));
+		used += strlen(tok);
 		*empty = false;
 	}
-	if (line[ve])
-		snprintf(out + used, len - used, " %s", line + ve);
+	if (line[ve]) {
+		out[used++] = ' ';
+		memcpy(out + used, line + ve, strlen(line + ve));
+		used += strlen(line + ve);
+	}
+	out[used] = '\0';
 	free(copy);
 	return out;
+}
+
+/* What stays of a line whose last item went: its comment, if it had one. */
+static char *comment_of(const char *line, size_t ve)
+{
+	return line[ve] == '#' ? strdup(line + ve) : NULL;
 }
 
 /* "key = a b c", from the defaults with or without e's item. */
@@ -204,6 +221,18 @@ static char *defaults_line(const struct config_edit *e)
 	else if (!any)
 		snprintf(buf + used, sizeof(buf) - used, " none");
 	return strdup(buf);
+}
+
+/* "key = none" (with any comment): the key is present and empty. */
+static bool is_none_line(const char *line, const char *key)
+{
+	size_t vs, ve, s;
+
+	if (!line_sets(line, key, &vs, &ve))
+		return false;
+	s = vs + strspn(line + vs, " \t");
+	return ve - s >= 4 && !strncmp(line + s, "none", 4) &&
+	       strspn(line + s + 4, " \t") == ve - s - 4;
 }
 
 static int do_add(struct text *t, const struct config_edit *e, char *msg, size_t len)
@@ -238,6 +267,12 @@ static int do_add(struct text *t, const struct config_edit *e, char *msg, size_t
 	}
 	if (asprintf(&line, "%s = %s", e->key, e->item) < 0)
 		return -ENOMEM;
+	if (is_none_line(t->line[last], e->key)) {
+		free(t->line[last]);
+		t->line[last] = line;
+		snprintf(msg, len, "replaced 'none' on line %zu", last + 1);
+		return 1;
+	}
 	if (text_insert(t, last + 1, line))
 		return -ENOMEM;
 	snprintf(msg, len, "added as line %zu", last + 2);
@@ -247,6 +282,7 @@ static int do_add(struct text *t, const struct config_edit *e, char *msg, size_t
 static int do_remove(struct text *t, const struct config_edit *e, char *msg, size_t len)
 {
 	size_t vs, ve, removed = 0, deleted = 0, last = 0, kept = 0, used = 0;
+	char nums[128] = "";
 	bool seen = false;
 
 	for (size_t i = 0; i < t->n; i++) {
@@ -260,15 +296,23 @@ static int do_remove(struct text *t, const struct config_edit *e, char *msg, siz
 			kept++;
 			continue;
 		}
-		used += (size_t)snprintf(msg + used, used < len ? len - used : 0, "%s%zu",
-					 removed ? ", " : "removed from line ", i + 1 + deleted);
+		if (used < sizeof(nums))
+			used += (size_t)snprintf(nums + used, sizeof(nums) - used, "%s%zu",
+						 removed ? ", " : "", i + 1 + deleted);
 		removed++;
 		last = i;
 		line = line_without(t->line[i], vs, ve, e, &empty);
 		if (!line)
 			return -ENOMEM;
 		if (empty) {
+			char *comment = comment_of(t->line[i], ve);
+
 			free(line);
+			if (comment) {
+				free(t->line[i]);
+				t->line[i] = comment;
+				continue;
+			}
 			text_delete(t, i--);
 			deleted++;
 		} else {
@@ -293,6 +337,7 @@ static int do_remove(struct text *t, const struct config_edit *e, char *msg, siz
 		snprintf(msg, len, "not listed in %s", e->key);
 		return 0;
 	}
+	snprintf(msg, len, "removed from line%s %s", removed > 1 ? "s" : "", nums);
 	if (!kept) {
 		char *line;
 
@@ -306,8 +351,13 @@ static int do_remove(struct text *t, const struct config_edit *e, char *msg, siz
 int config_edit_apply(const char *path, const struct config_edit *e, char *msg, size_t len)
 {
 	struct text t = {};
+	char real[PATH_MAX];
 	struct stat st;
 	int ret;
+
+	/* A symlinked configuration is edited where it really lives. */
+	if (realpath(path, real))
+		path = real;
 
 	ret = text_read(path, &t, &st);
 	if (!ret)

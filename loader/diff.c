@@ -6,6 +6,7 @@
 #include "config.h"
 #include "describe.h"
 #include "diff.h"
+#include "guard.h"
 
 static void say(FILE *out, char sign, const char *what)
 {
@@ -61,6 +62,17 @@ static size_t diff_dests(FILE *out, const struct dest_set *old, const struct des
 				      memcmp(&old->v[i].key, &new->v[j].key, sizeof(old->v[i].key));
 
 		if (c == 0) {
+			if (old->v[i].origin != new->v[j].origin) {
+				char was[64], now[64];
+
+				if (out)
+					fprintf(out, "~dest %s: origin %s -> %s\n",
+						describe_cidr(&new->v[j].key, buf, sizeof(buf)),
+						describe_origin(old->v[i].origin, was, sizeof(was)),
+						describe_origin(new->v[j].origin, now,
+								sizeof(now)));
+				n++;
+			}
 			i++;
 			j++;
 			continue;
@@ -130,6 +142,20 @@ size_t diff_print(FILE *out, const struct live_state *live, const struct sg_poli
 			print_ports(out, now->ports);
 			fputc('\n', out);
 		}
+		n++;
+	}
+	if (was->prog_hash != guard_prog_hash()) {
+		if (out)
+			fprintf(out, "~program: the loaded BPF program is from another smtpguard "
+				     "build; replacing it\n");
+		n++;
+	}
+	if (strncmp((const char *)was->config_path, (const char *)now->config_path,
+		    sizeof(was->config_path))) {
+		if (out)
+			fprintf(out, "~config: %s -> %s\n",
+				was->config_path[0] ? (const char *)was->config_path : "(unknown)",
+				now->config_path[0] ? (const char *)now->config_path : "(unknown)");
 		n++;
 	}
 	if ((was->flags ^ now->flags) & SG_F_ALLOW_LOCAL) {

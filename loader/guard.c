@@ -68,6 +68,17 @@ static bool same_map(int a, int b)
 	return id && id == map_id(b);
 }
 
+__u64 guard_prog_hash(void)
+{
+	size_t len;
+	const unsigned char *p = smtpguard_bpf__elf_bytes(&len);
+	__u64 h = 14695981039346656037ULL; /* FNV-1a */
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
+	return h;
+}
+
 int guard_lock(const char *pin_dir)
 {
 	struct stat st;
@@ -248,6 +259,7 @@ int guard_load(const struct guard_load_args *a)
 		goto cleanup;
 	}
 	skel->rodata->sg_settings = a->policy->settings;
+	skel->rodata->sg_settings.prog_hash = guard_prog_hash();
 	err = smtpguard_bpf__load(skel);
 	if (err) {
 		log_err("the kernel refused the BPF program: %s (needs Linux 5.7+ with BTF, "

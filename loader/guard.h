@@ -52,6 +52,9 @@ struct guard_load_args {
 
 const char *guard_hook_name(enum sg_hook hook);
 
+/* Identifies the BPF object built into this smtpguard (see sg_settings). */
+__u64 guard_prog_hash(void);
+
 /* Mark every fd absent. */
 void guard_init(struct guard *g);
 

@@ -58,6 +58,39 @@ int live_read(const struct guard *g, struct live_state *s, bool with_links)
 	return err || !with_links ? err : read_links(g, s);
 }
 
+int live_config_path(const char *pin_dir, char *buf, size_t len)
+{
+	struct sg_settings settings;
+	char problem[512];
+	struct guard g;
+	int ret = -ENOENT;
+
+	if (guard_open(pin_dir, &g, problem, sizeof(problem)) == GUARD_LOADED &&
+	    !maps_read_settings(g.settings_fd, &settings) && settings.config_path[0]) {
+		snprintf(buf, len, "%.*s", (int)sizeof(settings.config_path),
+			 (const char *)settings.config_path);
+		ret = 0;
+	}
+	guard_close(&g);
+	return ret;
+}
+
+bool live_has_id(const char *pin_dir, enum id_kind kind, __u32 id, __u32 *origin)
+{
+	struct sg_allow val;
+	char problem[512];
+	struct guard g;
+	bool found = false;
+
+	if (guard_open(pin_dir, &g, problem, sizeof(problem)) == GUARD_LOADED &&
+	    !bpf_map_lookup_elem(g.allow_fd[kind], &id, &val)) {
+		*origin = val.origin;
+		found = true;
+	}
+	guard_close(&g);
+	return found;
+}
+
 void live_free(struct live_state *s)
 {
 	id_set_free(&s->ids[ID_USER]);

@@ -29,4 +29,10 @@ struct live_state {
 int live_read(const struct guard *g, struct live_state *s, bool with_links);
 void live_free(struct live_state *s);
 
+/* The configuration file the guard at pin_dir was loaded from. 0 or -ENOENT. */
+int live_config_path(const char *pin_dir, char *buf, size_t len);
+
+/* Is id (kind ID_USER/ID_GROUP) in the live allowlist? Its origin to *origin. */
+bool live_has_id(const char *pin_dir, enum id_kind kind, __u32 id, __u32 *origin);
+
 #endif

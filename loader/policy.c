@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* policy.c - configuration to enforceable policy; see policy.h. */
 #include <errno.h>
+#include <limits.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,6 +82,23 @@ void dest_set_finish(struct dest_set *s)
 	s->n = out + 1;
 }
 
+/* Absolute, so that a sync run by systemd finds the same file. */
+static void record_config_path(struct sg_settings *s, const char *path)
+{
+	char abs[PATH_MAX * 2], cwd[PATH_MAX];
+
+	if (!path)
+		return;
+	if (realpath(path, abs))
+		;
+	else if (path[0] != '/' && getcwd(cwd, sizeof(cwd)))
+		snprintf(abs, sizeof(abs), "%s/%s", cwd, path);
+	else
+		snprintf(abs, sizeof(abs), "%s", path);
+	if (strlen(abs) < sizeof(s->config_path))
+		memcpy(s->config_path, abs, strlen(abs) + 1);
+}
+
 struct resolve_state {
 	const struct sg_config *cfg;
 	FILE *diag;
@@ -150,6 +169,7 @@ int policy_build(const struct sg_config *cfg, struct sg_policy *p, FILE *diag,
 	p->settings.abi_version = SG_ABI_VERSION;
 	p->settings.flags = cfg->allow_local ? SG_F_ALLOW_LOCAL : 0;
 	memcpy(p->settings.ports, cfg->ports, sizeof(p->settings.ports));
+	record_config_path(&p->settings, cfg->path);
 	if (resolve_list(&rs, &cfg->users, ID_USER, &p->uids) ||
 	    resolve_list(&rs, &cfg->groups, ID_GROUP, &p->gids))
 		goto nomem;

@@ -11,7 +11,10 @@
  * @mailman  the user and group "mailman", or Debian's "list" when a Mailman
  *        installation is present.
  *
- * The binaries are looked up on PATH and given ROLE_TIMEOUT_MS to answer.
+ * The binaries are looked up in the system directories (not the caller's
+ * PATH; SMTPGUARD_MTA_PATH replaces the list), must be owned by root and not
+ * writable by others, and get ROLE_TIMEOUT_MS each to answer. Accounts found
+ * by name alone (mailnull, mailman, ...) must be system accounts.
  */
 #ifndef SG_ROLES_H
 #define SG_ROLES_H

@@ -31,11 +31,12 @@ files="usr/sbin/smtpguard:755
 usr/lib/systemd/system/smtpguard.service:644
 usr/lib/systemd/system/smtpguard-sync.path:644
 usr/lib/systemd/system/smtpguard-sync.service:644
+usr/lib/systemd/system/smtpguard-sync.timer:644
 usr/share/man/man8/smtpguard.8:644
 usr/share/man/man5/smtpguard.conf.5:644
-usr/lib/NetworkManager/dispatcher.d/50-smtpguard:755
-usr/lib/networkd-dispatcher/routable.d/50-smtpguard:755
-usr/lib/networkd-dispatcher/off.d/50-smtpguard:755
+etc/NetworkManager/dispatcher.d/50-smtpguard:755
+etc/networkd-dispatcher/routable.d/50-smtpguard:755
+etc/networkd-dispatcher/off.d/50-smtpguard:755
 etc/smtpguard.conf:644"
 
 dest="$tmp/dest"
@@ -48,8 +49,8 @@ done
 check "the units run /usr/sbin/smtpguard" \
 	grep -qx 'ExecStart=/usr/sbin/smtpguard load' "$dest/usr/lib/systemd/system/smtpguard.service"
 check "the hooks run /usr/sbin/smtpguard" \
-	grep -q '/usr/sbin/smtpguard sync' "$dest/usr/lib/NetworkManager/dispatcher.d/50-smtpguard"
-check "the address hook is valid sh" sh -n "$dest/usr/lib/NetworkManager/dispatcher.d/50-smtpguard"
+	grep -q '/usr/sbin/smtpguard sync' "$dest/etc/NetworkManager/dispatcher.d/50-smtpguard"
+check "the address hook is valid sh" sh -n "$dest/etc/NetworkManager/dispatcher.d/50-smtpguard"
 
 echo "# mine" >"$dest/etc/smtpguard.conf"
 check "make install keeps an existing /etc/smtpguard.conf" \
@@ -67,10 +68,12 @@ done
 # The units, verified where their ExecStart binary and man pages really exist.
 live="$tmp/live"
 check "make install PREFIX=<scratch> for verification" \
-	make -s install PREFIX="$live" SYSCONFDIR="$live/etc"
-check "systemd-analyze verify passes on the three units" \
+	make -s install PREFIX="$live" SYSCONFDIR="$live/etc" NM_DISPATCHER_DIR="$live/nm" \
+	NETWORKD_DISPATCHER_DIR="$live/networkd"
+check "systemd-analyze verify passes on the four units" \
 	env MANPATH="$live/share/man" systemd-analyze verify "$live/lib/systemd/system/smtpguard.service" \
-	"$live/lib/systemd/system/smtpguard-sync.path" "$live/lib/systemd/system/smtpguard-sync.service"
+	"$live/lib/systemd/system/smtpguard-sync.path" "$live/lib/systemd/system/smtpguard-sync.service" \
+	"$live/lib/systemd/system/smtpguard-sync.timer"
 sed 's|^ExecStart=.*|ExecStart=smtpguard-relative load|' "$live/lib/systemd/system/smtpguard.service" \
 	>"$tmp/broken.service"
 check "systemd-analyze verify fails on a broken copy (the check can fail)" \

@@ -44,7 +44,9 @@ remove_test_accounts() {
 	for user in sgt-acct sgt-mta sgt-pfx; do
 		userdel "$user" 2>/dev/null
 	done
-	[ "$(id -u mailnull 2>/dev/null)" = 64270 ] && userdel mailnull
+	for user in mailnull exim; do # only the ones the tests made
+		[ "$(getent passwd "$user" | cut -d: -f5)" = smtpguard-test ] && userdel "$user"
+	done
 	groupdel sgt-grp 2>/dev/null
 }
 
@@ -146,7 +148,7 @@ start_listener() {
 }
 
 [ "$(id -u)" = 0 ] || die "the suite loads BPF programs: run it as root"
-for prog in smtpguard tests/unit_config tests/e2e_guard tests/sg-listen; do
+for prog in smtpguard tests/unit_config tests/unit_config_edit tests/e2e_guard tests/sg-listen; do
 	[ -x "$build/$prog" ] || die "$build/$prog is missing: run 'make tests' first"
 done
 
@@ -154,6 +156,7 @@ workdir=$(mktemp -d /tmp/smtpguard-test.XXXXXX)
 chmod 755 "$workdir" # the "not root" rows read configurations here
 echo "# smtpguard test suite on $(uname -sr)"
 run_program "unit: configuration" "$build/tests/unit_config"
+run_program "unit: configuration edits" "$build/tests/unit_config_edit"
 run_program "install: make install, units, man pages" "$top/tests/install_test.sh"
 
 remove_test_accounts # left over by an earlier run that was killed

@@ -98,6 +98,7 @@ enum conf {
 	CONF_THREE_ERRORS,
 	CONF_DEST,
 	CONF_SYNC, /* rewritten between syncs by the sync race */
+	CONF_NONE, /* no --config on the command line */
 	CONF_COUNT,
 };
 
@@ -135,6 +136,7 @@ static const struct {
 				     "allow_dest = 198.51.100.16/28   # the mail host, .25\n"
 				     "allow_dest = 2001:db8:1::20/124\n" },
 	[CONF_SYNC] = { "sync.conf", NULL }, /* written by the race */
+	[CONF_NONE] = { "(no --config)", NULL },
 	[CONF_RACE] = { "race.conf", "ports = 25 587 2525\n"
 				     "allow_users = 64202 64299 root\n"
 				     "allow_groups = 64210 64298\n"
@@ -435,36 +437,48 @@ static const struct step steps[] = {
 	   "printf '#!/bin/sh\\necho sgt-pfx\\n' >{WORK}/fake-pfx/postconf && "
 	   "printf '#!/bin/sh\\nexec sleep 30\\n' >{WORK}/slow-bin/exim && "
 	   "chmod 755 {WORK}/fake-bin/exim {WORK}/fake-pfx/postconf {WORK}/slow-bin/exim"),
-	CLI_ENV("PATH={WORK}/fake-bin:/usr/bin:/bin", "load", CONF_ROLES, 0),
+	CLI_ENV("SMTPGUARD_MTA_PATH={WORK}/fake-bin", "load", CONF_ROLES, 0),
 	CLI("list --json", CONF_ROLES, 0, "{\"uid\":64270,\"name\":\"sgt-mta\",\"origin\":[\"config\",\"@mta\"]}",
 	    "{\"gid\":64211,"),
 	CONN(fake_mta, P4(REMOTE4, 25, PM_CONNECT), 0),
 	CONN(fake_pfx, P4(REMOTE4, 25, PM_CONNECT), EPERM),
-	CLI_ENV("PATH={WORK}/fake-bin:{WORK}/fake-pfx:/usr/bin:/bin", "sync", CONF_ROLES, 0,
+	CLI_ENV("SMTPGUARD_MTA_PATH={WORK}/fake-bin:{WORK}/fake-pfx", "sync", CONF_ROLES, 0,
 		"+uid 64271 (sgt-pfx, @mta)"),
 	CONN(fake_pfx, P4(REMOTE4, 25, PM_CONNECT), 0),
-	/* No Exim answers: the known Exim accounts (here sgt-mta plays mailnull). */
-	SH("usermod -l mailnull sgt-mta"),
-	CLI_ENV("PATH=/nonexistent", "sync", CONF_ROLES, 0, "-uid 64271", "-gid 64211"),
-	CLI("list --json", CONF_ROLES, 0, "{\"uid\":64270,\"name\":\"mailnull\",\"origin\":[\"config\",\"@mta\"]}"),
-	SH("usermod -l sgt-mta mailnull"),
-	/* A hung exim is killed after 5 s; the role is then the known accounts. */
-	CLI_ENV("PATH={WORK}/slow-bin:/usr/bin:/bin", "sync", CONF_ROLES, 0,
-		"did not answer within 5000 ms", "-uid 64270"),
+	/* A revoke that a role undoes says so. */
+	CLI_ENV("SMTPGUARD_MTA_PATH={WORK}/fake-bin:{WORK}/fake-pfx", "revoke user sgt-mta", CONF_ROLES, 1,
+		"not listed", "is still allowed: uid 64270 (sgt-mta, @mta)"),
+	/* No Exim answers: the known Exim accounts, and only system accounts. */
+	SH("! getent passwd mailnull exim >/dev/null && "
+	   "useradd -r -M -N -g sgt-grp -c smtpguard-test -s /usr/sbin/nologin mailnull && "
+	   "useradd -K UID_MAX=65000 -M -N -g sgt-grp -u 64272 -c smtpguard-test -s /usr/sbin/nologin exim"),
+	CLI_ENV("SMTPGUARD_MTA_PATH=/nonexistent", "sync", CONF_ROLES, 0, "-uid 64270", "-uid 64271", "-gid 64211",
+		"ignoring account exim for a role: UID 64272 is not a system account"),
+	CLI_NOT("list --json", CONF_ROLES, 0, "64272", "\"name\":\"mailnull\",\"origin\":[\"config\",\"@mta\"]"),
+	SH("userdel mailnull && userdel exim"),
+	/* A stand-in that others may write is never run as root. */
+	SH("chmod 775 {WORK}/fake-bin/exim"),
+	CLI_ENV("SMTPGUARD_MTA_PATH={WORK}/fake-bin", "sync", CONF_ROLES, 0, "not running", "must be owned by root"),
+	SH("chmod 755 {WORK}/fake-bin/exim"),
+	/* A hung exim, and whatever it started, is killed after 5 s. */
+	CLI_ENV("SMTPGUARD_MTA_PATH={WORK}/slow-bin", "sync", CONF_ROLES, 0, "did not answer within 5000 ms"),
 	CLI("check-config", CONF_ROLES, 0, "roles.conf is valid"),
 
 	/* allow/revoke without --runtime edit the file, keep its comments, and sync. */
 	CLI("load", CONF_PERSIST, 0),
+	CLI("status", CONF_PERSIST, 0, "config         {WORK}/persist.conf"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 	CLI("allow user 64201", CONF_PERSIST, 0, "uid 64201: added as line 4", "+uid 64201"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), 0),
 	FILE_HAS(CONF_PERSIST, NULL, "# smtpguard test: this comment must survive\n",
 		 "allow_users = root 64202   # the test's allowed UID\nallow_users = 64201\n"),
 	CLI("sync", CONF_PERSIST, 0, "in sync, nothing changed"),
+	/* Without --config, sync and allow follow the file the guard was loaded from. */
+	CLI("sync", CONF_NONE, 0, "in sync, nothing changed"),
 	CLI("load", CONF_PERSIST, 0, "no changes"),
 	CONN(denied, P6(MAPPED4, 587, PM_CONNECT), 0),
 	CLI("allow user 64201", CONF_PERSIST, 0, "already listed on line 4"),
-	CLI("allow dest 203.0.113.0/24", CONF_PERSIST, 0, "+dest 203.0.113.0/24"),
+	CLI("allow dest 203.0.113.0/24", CONF_NONE, 0, "of {WORK}/persist.conf", "+dest 203.0.113.0/24"),
 	CLI("revoke user 64201", CONF_PERSIST, 0, "removed from line 4", "-uid 64201"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 	CLI("revoke group 64210", CONF_PERSIST, 0, "removed from line 5"),
@@ -652,8 +666,10 @@ static int run_cli(const struct ctx *c, const char *args, enum conf conf, unsign
 		argv[argc++] = "--pin-dir";
 		argv[argc++] = (char *)c->pin_dir;
 	}
-	argv[argc++] = "--config";
-	argv[argc++] = (char *)c->conf_path[conf];
+	if (conf != CONF_NONE) {
+		argv[argc++] = "--config";
+		argv[argc++] = (char *)c->conf_path[conf];
+	}
 	if (!strncmp(args, "load", 4)) {
 		argv[argc++] = "--cgroup";
 		argv[argc++] = (char *)(cgroup ? cgroup : c->cgroup);
