@@ -26,6 +26,8 @@
 /* Return codes of cgroup/connect* programs. */
 #define SYS_REJECT 0 /* connect() fails with EPERM */
 #define SYS_PROCEED 1
+/* decide() only: proceed, after the hook rewrote the destination. */
+#define SG_REDIRECT 2
 
 /* Filled in by the loader before load; see struct sg_settings. */
 const volatile struct sg_settings sg_settings = {};
@@ -62,6 +64,29 @@ struct {
 	__type(value, struct sg_allow);
 } sg_allow_dest SEC(".maps");
 
+/*
+ * State that outlives a program generation: load reuses these maps, so a
+ * running monitor and the counts survive every reload.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, SG_EVENTS_BYTES);
+} sg_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, SG_MAX_COUNTED_UIDS);
+	__type(key, __u32); /* real UID */
+	__type(value, struct sg_counter);
+} sg_counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SG_STAT_COUNT);
+	__type(key, __u32); /* enum sg_stat */
+	__type(value, __u64);
+} sg_stats SEC(".maps");
+
 static __always_inline __u16 ctx_dst_port(const struct bpf_sock_addr *ctx)
 {
 	/* Narrow loads of user_port are not allowed on every kernel. */
@@ -90,13 +115,88 @@ static __always_inline bool dst_is_loopback(const struct sg_addr *dst)
 	return dst->words[2] == 0 && (w3 == 1 || w3 == 0);
 }
 
-static __always_inline bool caller_allowed(void)
+static __always_inline bool caller_allowed(__u64 uid_gid)
 {
-	__u64 uid_gid = bpf_get_current_uid_gid(); /* real IDs, init_user_ns */
 	__u32 uid = (__u32)uid_gid;
 	__u32 gid = (__u32)(uid_gid >> 32);
 
 	return bpf_map_lookup_elem(&sg_allow_uid, &uid) || bpf_map_lookup_elem(&sg_allow_gid, &gid);
+}
+
+static __always_inline void stat_inc(__u32 slot)
+{
+	__u64 *v = bpf_map_lookup_elem(&sg_stats, &slot);
+
+	if (v)
+		*v += 1; /* per-CPU: no other writer */
+}
+
+static __always_inline void count(__u32 uid, __u32 action, const struct sg_addr *dst, __u16 port,
+				  __u64 now)
+{
+	struct sg_counter *c = bpf_map_lookup_elem(&sg_counters, &uid);
+
+	if (!c) {
+		struct sg_counter fresh = {};
+
+		bpf_map_update_elem(&sg_counters, &uid, &fresh, BPF_NOEXIST);
+		c = bpf_map_lookup_elem(&sg_counters, &uid);
+		if (!c)
+			return;
+	}
+	if (action < SG_ACTION_COUNT)
+		c->attempts[action]++;
+	c->last_ns = now;
+	c->last_dst = *dst;
+	c->last_port = port;
+}
+
+/*
+ * Count the attempt and report it. Never blocks or slows the connect: with
+ * the ring buffer full the event is dropped, and counted as lost.
+ */
+static __always_inline void record(const struct sg_addr *dst, __u16 port, __u8 family, __u32 action,
+				   __u64 uid_gid)
+{
+	__u64 now = bpf_ktime_get_boot_ns(), pid_tgid;
+	struct sg_event *e;
+
+	stat_inc(action);
+	count((__u32)uid_gid, action, dst, port, now);
+	e = bpf_ringbuf_reserve(&sg_events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(SG_STAT_EVENTS_LOST);
+		return;
+	}
+	pid_tgid = bpf_get_current_pid_tgid();
+	e->boot_ns = now;
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	e->pid = (__u32)pid_tgid;
+	e->tgid = (__u32)(pid_tgid >> 32);
+	e->uid = (__u32)uid_gid;
+	e->gid = (__u32)(uid_gid >> 32);
+	e->dst = *dst;
+	e->port = port;
+	e->family = family;
+	e->action = (__u8)action;
+	e->mode = (__u8)sg_settings.mode;
+	e->pad[0] = e->pad[1] = e->pad[2] = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* What the mode makes of a connect the allowlists did not allow. */
+static __always_inline int deny(const struct sg_addr *dst, __u16 port, __u8 family, __u64 uid_gid)
+{
+	__u32 mode = sg_settings.mode;
+	__u32 action = mode == SG_MODE_AUDIT	? SG_ACTION_AUDITED :
+		       mode == SG_MODE_REDIRECT ? SG_ACTION_REDIRECTED :
+						  SG_ACTION_BLOCKED;
+
+	record(dst, port, family, action, uid_gid);
+	if (action == SG_ACTION_AUDITED)
+		return SYS_PROCEED;
+	return action == SG_ACTION_REDIRECTED ? SG_REDIRECT : SYS_REJECT;
 }
 
 /*
@@ -124,30 +224,48 @@ static __always_inline bool dest_allowed(const struct sg_addr *dst)
 	return bpf_map_lookup_elem(&sg_allow_dest, &key);
 }
 
-static __always_inline int decide(const struct bpf_sock_addr *ctx, const struct sg_addr *dst)
+/* SYS_PROCEED, SYS_REJECT, or SG_REDIRECT (the hook rewrites the destination). */
+static __always_inline int decide(const struct bpf_sock_addr *ctx, const struct sg_addr *dst,
+				  __u8 family)
 {
+	__u16 port = ctx_dst_port(ctx);
 	bool allow_local;
+	__u64 uid_gid;
 
-	if (ctx->type != SOCK_STREAM || !port_guarded(ctx_dst_port(ctx)))
+	if (ctx->type != SOCK_STREAM || !port_guarded(port))
 		return SYS_PROCEED;
 	allow_local = may_be_local(ctx);
 	if (allow_local && dst_is_loopback(dst))
 		return SYS_PROCEED;
-	if (caller_allowed())
+	uid_gid = bpf_get_current_uid_gid(); /* real IDs, init_user_ns */
+	if (caller_allowed(uid_gid))
 		return SYS_PROCEED;
 	if (allow_local && bpf_map_lookup_elem(&sg_local_addr, dst))
 		return SYS_PROCEED;
 	if (dest_allowed(dst))
 		return SYS_PROCEED;
-	return SYS_REJECT;
+	return deny(dst, port, family, uid_gid);
+}
+
+static __always_inline bool is_v4_mapped(const struct sg_addr *a)
+{
+	return !a->words[0] && !a->words[1] && a->words[2] == bpf_htonl(0xffff);
 }
 
 SEC("cgroup/connect4")
 int sg_connect4(struct bpf_sock_addr *ctx)
 {
 	struct sg_addr dst = { .words = { 0, 0, bpf_htonl(0xffff), ctx->user_ip4 } };
+	int verdict = decide(ctx, &dst, 4);
 
-	return decide(ctx, &dst);
+	if (verdict != SG_REDIRECT)
+		return verdict;
+	if (!sg_settings.redirect_ip4)
+		return SYS_REJECT;
+	ctx->user_ip4 = sg_settings.redirect_ip4;
+	if (sg_settings.redirect_port4)
+		ctx->user_port = bpf_htons(sg_settings.redirect_port4);
+	return SYS_PROCEED;
 }
 
 SEC("cgroup/connect6")
@@ -156,8 +274,29 @@ int sg_connect6(struct bpf_sock_addr *ctx)
 	struct sg_addr dst = {
 		.words = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] },
 	};
+	int verdict = decide(ctx, &dst, 6);
 
-	return decide(ctx, &dst);
+	if (verdict != SG_REDIRECT)
+		return verdict;
+	/* A v4-mapped socket stays v4-mapped: ::ffff:<the IPv4 target>. */
+	if (is_v4_mapped(&dst)) {
+		if (!sg_settings.redirect_ip4)
+			return SYS_REJECT;
+		ctx->user_ip6[3] = sg_settings.redirect_ip4;
+		if (sg_settings.redirect_port4)
+			ctx->user_port = bpf_htons(sg_settings.redirect_port4);
+		return SYS_PROCEED;
+	}
+	if (!(sg_settings.redirect_ip6[0] | sg_settings.redirect_ip6[1] |
+	      sg_settings.redirect_ip6[2] | sg_settings.redirect_ip6[3]))
+		return SYS_REJECT;
+	ctx->user_ip6[0] = sg_settings.redirect_ip6[0];
+	ctx->user_ip6[1] = sg_settings.redirect_ip6[1];
+	ctx->user_ip6[2] = sg_settings.redirect_ip6[2];
+	ctx->user_ip6[3] = sg_settings.redirect_ip6[3];
+	if (sg_settings.redirect_port6)
+		ctx->user_port = bpf_htons(sg_settings.redirect_port6);
+	return SYS_PROCEED;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

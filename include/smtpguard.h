@@ -18,7 +18,7 @@
  * maps of a guard built with another ABI and asks for "smtpguard load",
  * which replaces program and maps in one step.
  */
-#define SG_ABI_VERSION 3
+#define SG_ABI_VERSION 4
 
 /* Number of __u64 words in the guarded-port bitmap: one bit per TCP port. */
 #define SG_PORT_WORDS (65536 / 64)
@@ -28,6 +28,22 @@
 
 /* Bits of sg_settings.flags. */
 #define SG_F_ALLOW_LOCAL (1U << 0) /* loopback and own addresses are not guarded */
+
+/* sg_settings.mode: what happens to a connect the allowlists do not allow. */
+enum sg_mode {
+	SG_MODE_ENFORCE = 0, /* connect() fails with EPERM */
+	SG_MODE_AUDIT = 1, /* allowed, and reported as "would have been blocked" */
+	SG_MODE_REDIRECT = 2, /* rewritten to the local MTA (redirect_*) */
+	SG_MODE_COUNT,
+};
+
+/* What was done to one attempt: index of the counters, sg_event.action. */
+enum sg_action {
+	SG_ACTION_BLOCKED = 0,
+	SG_ACTION_AUDITED = 1,
+	SG_ACTION_REDIRECTED = 2,
+	SG_ACTION_COUNT,
+};
 
 /*
  * The decision settings. The loader writes them into the program's .rodata
@@ -43,6 +59,14 @@ struct sg_settings {
 	/* The configuration file this guard was loaded from, NUL-terminated; "" if
 	 * its path was too long. sync and allow/revoke use it. */
 	__u8 config_path[SG_CONFIG_PATH_MAX];
+	__u32 mode; /* enum sg_mode */
+	/* Redirect targets: IPv4 (network byte order) for connect4 and v4-mapped
+	 * connects, IPv6 for the rest. A port of 0 keeps the original port. */
+	__u32 redirect_ip4;
+	__u32 redirect_ip6[4];
+	__u16 redirect_port4; /* host byte order */
+	__u16 redirect_port6; /* host byte order */
+	__u32 pad;
 	/* Bit (port % 64) of ports[port / 64] is set when TCP destination port
 	 * "port" (host byte order) is guarded. */
 	__u64 ports[SG_PORT_WORDS];
@@ -56,6 +80,44 @@ struct sg_settings {
  */
 struct sg_addr {
 	__u32 words[4]; /* network byte order, words[0] holds the first 4 bytes */
+};
+
+/*
+ * One attempt the allowlists did not allow, sent through the sg_events ring
+ * buffer. Times are CLOCK_BOOTTIME nanoseconds (user space adds the offset
+ * to wall time).
+ */
+struct sg_event {
+	__u64 boot_ns;
+	__u64 cgroup_id; /* of the calling task's cgroup v2 */
+	__u32 pid; /* thread ID of the caller */
+	__u32 tgid; /* process ID of the caller */
+	__u32 uid, gid; /* real IDs, initial user namespace */
+	struct sg_addr dst; /* as the program saw it: IPv4 as ::ffff:a.b.c.d */
+	__u16 port; /* destination port, host byte order */
+	__u8 family; /* 4 (connect4) or 6 (connect6, including v4-mapped) */
+	__u8 action; /* enum sg_action */
+	__u8 mode; /* enum sg_mode */
+	__u8 pad[3];
+	__u8 comm[16]; /* the calling thread's name */
+};
+
+/* Value of the per-UID counters (an LRU per-CPU hash keyed by real UID). */
+struct sg_counter {
+	__u64 attempts[SG_ACTION_COUNT];
+	__u64 last_ns; /* CLOCK_BOOTTIME of the latest attempt on this CPU */
+	struct sg_addr last_dst;
+	__u16 last_port;
+	__u16 pad[3];
+};
+
+/* Slots of the sg_stats per-CPU array. */
+enum sg_stat {
+	SG_STAT_BLOCKED = SG_ACTION_BLOCKED, /* totals by action, never evicted */
+	SG_STAT_AUDITED = SG_ACTION_AUDITED,
+	SG_STAT_REDIRECTED = SG_ACTION_REDIRECTED,
+	SG_STAT_EVENTS_LOST, /* ring buffer full: the event was dropped, never the connect */
+	SG_STAT_COUNT,
 };
 
 /*
@@ -96,6 +158,8 @@ struct sg_local {
 #define SG_MAX_IDS 262144
 #define SG_MAX_LOCAL_ADDRS 16384
 #define SG_MAX_DESTS 16384
+#define SG_MAX_COUNTED_UIDS 16384 /* LRU: the least recently seen UIDs make room */
+#define SG_EVENTS_BYTES (256 * 1024) /* ring buffer, a power of two of pages */
 
 /* Names of the pinned objects under the pin directory. */
 #define SG_PIN_LINK_CONNECT4 "link_connect4"
@@ -105,5 +169,8 @@ struct sg_local {
 #define SG_PIN_ALLOW_GID "allow_gid"
 #define SG_PIN_LOCAL_ADDR "local_addr"
 #define SG_PIN_ALLOW_DEST "allow_dest"
+#define SG_PIN_EVENTS "events"
+#define SG_PIN_COUNTERS "counters"
+#define SG_PIN_STATS "stats"
 
 #endif /* SMTPGUARD_H */

@@ -21,6 +21,9 @@ struct sg_opts {
 	bool verbose;
 	bool json; /* status, list */
 	bool runtime; /* allow, revoke */
+	int mode; /* load --mode: enum sg_mode, or -1 for the configuration's */
+	bool json_lines; /* monitor --json */
+	bool syslog; /* monitor --syslog */
 	int argc; /* positional arguments after the command name */
 	char **argv;
 };
@@ -30,6 +33,8 @@ int cmd_sync(const struct sg_opts *o);
 /* sync; *not_loaded tells "nothing loaded" (exit 3) apart from "damaged" (also 3). */
 int sync_guard(const struct sg_opts *o, bool *not_loaded);
 int cmd_check_config(const struct sg_opts *o);
+int cmd_monitor(const struct sg_opts *o);
+int cmd_stats(const struct sg_opts *o);
 int cmd_unload(const struct sg_opts *o);
 int cmd_status(const struct sg_opts *o);
 int cmd_list(const struct sg_opts *o);

@@ -87,6 +87,8 @@ static int plan_from_config(const struct sg_opts *o, struct plan *pl)
 	}
 	if (!pl->cfg.from_file)
 		printf("smtpguard: %s not found, using the built-in defaults\n", o->config);
+	if (o->mode >= 0)
+		pl->cfg.mode = (__u32)o->mode;
 	return plan_resolve(pl);
 }
 
@@ -103,8 +105,11 @@ static void print_summary(const struct plan *pl, const char *cgroup)
 {
 	unsigned int ports = count_ports(pl->policy.settings.ports);
 
-	printf("smtpguard: guarding %u port%s on %s: %zu user%s, %zu group%s and %zu "
+	printf("smtpguard: %s %u port%s on %s: %zu user%s, %zu group%s and %zu "
 	       "destination%s allowed, allow_local %s\n",
+	       pl->policy.settings.mode == SG_MODE_AUDIT    ? "auditing (not refusing)" :
+	       pl->policy.settings.mode == SG_MODE_REDIRECT ? "redirecting" :
+							      "guarding",
 	       ports, ports == 1 ? "" : "s", cgroup, pl->policy.uids.n,
 	       pl->policy.uids.n == 1 ? "" : "s", pl->policy.gids.n,
 	       pl->policy.gids.n == 1 ? "" : "s", pl->policy.dests.n,

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "counters.h"
 #include "describe.h"
 #include "guard.h"
 #include "json.h"
@@ -19,6 +20,31 @@
 
 /* status prints at most this many identities per list; "list" prints all. */
 #define STATUS_MAX_SHOWN 20
+/* Accounts shown by attempts, most first. */
+#define STATUS_TOP 10
+
+static const char *addr_port(const struct sg_addr *a, __u16 port, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN];
+	bool v4 = !a->words[0] && !a->words[1] && a->words[2] == htonl(0xffff);
+
+	sg_addr_format(a, addr, sizeof(addr));
+	snprintf(buf, len, v4 ? "%s:%u" : "[%s]:%u", addr, port);
+	return buf;
+}
+
+static void redirect_text(const struct sg_settings *s, char *buf, size_t len)
+{
+	char a4[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN], p4[8] = "", p6[8] = "";
+
+	inet_ntop(AF_INET, &s->redirect_ip4, a4, sizeof(a4));
+	inet_ntop(AF_INET6, s->redirect_ip6, a6, sizeof(a6));
+	if (s->redirect_port4)
+		snprintf(p4, sizeof(p4), ":%u", s->redirect_port4);
+	if (s->redirect_port6)
+		snprintf(p6, sizeof(p6), ":%u", s->redirect_port6);
+	snprintf(buf, len, "%s%s [%s]%s", a4, p4, a6, p6);
+}
 
 /* Exempt addresses the host no longer has: someone else may hold them now. */
 static size_t count_stale(const struct live_state *s, const struct addr_list *host, bool *stale)
@@ -77,14 +103,68 @@ static void text_ids_inline(const struct id_set *s, enum id_kind kind, size_t ma
 	printf("%s\n", s->n ? "" : "none");
 }
 
-static void status_text(const struct sg_opts *o, const struct live_state *s,
-			const struct addr_list *host)
+static void counts_text(const struct counts *c)
 {
+	char name[320], dst[80], when[32];
+
+	printf("  attempts       ");
+	for (unsigned int a = 0; a < SG_ACTION_COUNT; a++)
+		printf("%s%s %llu", a ? ", " : "", counters_action_name(a),
+		       (unsigned long long)c->totals[a]);
+	printf(" (events lost: %llu)\n", (unsigned long long)c->totals[SG_STAT_EVENTS_LOST]);
+	for (size_t i = 0; i < c->n && i < STATUS_TOP; i++) {
+		const struct uid_count *u = &c->v[i];
+
+		printf("  %-15s%s: ", i ? "" : "top accounts",
+		       describe_id(ID_USER, u->uid, 0, name, sizeof(name)));
+		for (unsigned int a = 0, first = 1; a < SG_ACTION_COUNT; a++)
+			if (u->attempts[a])
+				printf("%s%llu %s", first-- ? "" : ", ",
+				       (unsigned long long)u->attempts[a], counters_action_name(a));
+		printf(", last %s at %s\n", addr_port(&u->last_dst, u->last_port, dst, sizeof(dst)),
+		       boot_ns_to_iso(u->last_ns, when, sizeof(when)));
+	}
+}
+
+static void counts_json(struct json *j, const struct counts *c)
+{
+	char name[256], dst[80], when[32];
+
+	json_obj_begin(j, "totals");
+	for (unsigned int a = 0; a < SG_ACTION_COUNT; a++)
+		json_u64(j, counters_action_name(a), c->totals[a]);
+	json_u64(j, "events_lost", c->totals[SG_STAT_EVENTS_LOST]);
+	json_obj_end(j);
+	json_arr_begin(j, "top");
+	for (size_t i = 0; i < c->n && i < STATUS_TOP; i++) {
+		const struct uid_count *u = &c->v[i];
+
+		json_obj_begin(j, NULL);
+		json_u64(j, "uid", u->uid);
+		json_str(j, "user", identity_name(ID_USER, u->uid, name, sizeof(name)));
+		for (unsigned int a = 0; a < SG_ACTION_COUNT; a++)
+			json_u64(j, counters_action_name(a), u->attempts[a]);
+		json_str(j, "last_dst", addr_port(&u->last_dst, u->last_port, dst, sizeof(dst)));
+		json_str(j, "last_seen", boot_ns_to_iso(u->last_ns, when, sizeof(when)));
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+}
+
+static void status_text(const struct sg_opts *o, const struct live_state *s,
+			const struct addr_list *host, const struct counts *c)
+{
+	char redirect[128];
 	char addr[INET6_ADDRSTRLEN], buf[80];
 	bool stale[s->local.n ? s->local.n : 1];
 	size_t n_stale = count_stale(s, host, stale);
 
-	printf("smtpguard: loaded, enforcing\n");
+	redirect_text(&s->settings, redirect, sizeof(redirect));
+	printf("smtpguard: loaded, %s\n",
+	       s->settings.mode == SG_MODE_AUDIT ?
+		       "AUDIT MODE: nothing is refused, attempts are reported" :
+	       s->settings.mode == SG_MODE_REDIRECT ? "redirecting to the local MTA" :
+						      "enforcing");
 	printf("  pin dir        %s\n", o->pin_dir);
 	printf("  config         %s\n",
 	       s->settings.config_path[0] ? (const char *)s->settings.config_path : "(unknown)");
@@ -120,11 +200,16 @@ static void status_text(const struct sg_opts *o, const struct live_state *s,
 	for (size_t i = 0; i < s->dests.n; i++)
 		printf("%s%s", i ? ", " : "", describe_cidr(&s->dests.v[i].key, buf, sizeof(buf)));
 	printf("%s\n", s->dests.n ? "" : "none");
+	printf("  mode           %s%s%s\n", config_mode_name(s->settings.mode),
+	       s->settings.mode == SG_MODE_REDIRECT ? ", to " : "",
+	       s->settings.mode == SG_MODE_REDIRECT ? redirect : "");
+	counts_text(c);
 }
 
 static void status_json(const struct sg_opts *o, const struct live_state *s,
-			const struct addr_list *host)
+			const struct addr_list *host, const struct counts *c)
 {
+	char redirect[128];
 	char addr[INET6_ADDRSTRLEN];
 	bool stale[s->local.n ? s->local.n : 1];
 	struct json j;
@@ -133,7 +218,9 @@ static void status_json(const struct sg_opts *o, const struct live_state *s,
 	json_init(&j, stdout);
 	json_obj_begin(&j, NULL);
 	json_bool(&j, "loaded", true);
-	json_str(&j, "mode", "enforce");
+	json_str(&j, "mode", config_mode_name(s->settings.mode));
+	redirect_text(&s->settings, redirect, sizeof(redirect));
+	json_str(&j, "redirect_to", redirect);
 	json_str(&j, "pin_dir", o->pin_dir);
 	json_str(&j, "config",
 		 s->settings.config_path[0] ? (const char *)s->settings.config_path : NULL);
@@ -166,6 +253,7 @@ static void status_json(const struct sg_opts *o, const struct live_state *s,
 	json_ids(&j, &s->ids[ID_USER], ID_USER);
 	json_ids(&j, &s->ids[ID_GROUP], ID_GROUP);
 	json_dests(&j, &s->dests);
+	counts_json(&j, c);
 	json_obj_end(&j);
 	json_finish(&j);
 }
@@ -226,20 +314,22 @@ int cmd_status(const struct sg_opts *o)
 {
 	struct live_state s = {};
 	struct addr_list host = {};
+	struct counts c = {};
 	struct guard g;
 	int ret;
 
 	ret = open_live(o, &g, &s, true);
-	if (ret == EXIT_OK && local_addrs_collect(&host)) {
-		log_err("cannot list the host's addresses");
+	if (ret == EXIT_OK && (local_addrs_collect(&host) || counters_read(&g, &c))) {
+		log_err("cannot read the host's addresses or the guard's counters");
 		ret = EXIT_FAIL;
 	}
 	if (ret == EXIT_OK) {
 		if (o->json)
-			status_json(o, &s, &host);
+			status_json(o, &s, &host, &c);
 		else
-			status_text(o, &s, &host);
+			status_text(o, &s, &host, &c);
 	}
+	counters_free(&c);
 	addr_list_free(&host);
 	guard_close(&g);
 	live_free(&s);

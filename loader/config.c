@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* config.c - parse /etc/smtpguard.conf into struct sg_config; see config.h. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -113,6 +115,16 @@ static int apply_defaults(struct sg_config *cfg)
 		err = ident_list_add(&cfg->groups, groups[i], 0, 0);
 	if (!cfg->allow_local_line)
 		cfg->allow_local = true;
+	if (!cfg->log_window_line)
+		cfg->log_window = 60;
+	if (!cfg->log_burst_line)
+		cfg->log_burst = 5;
+	if (!cfg->redirect_line) {
+		cfg->redirect_ip4 = htonl(INADDR_LOOPBACK);
+		cfg->redirect_port4 = 25;
+		memcpy(cfg->redirect_ip6, &in6addr_loopback, sizeof(cfg->redirect_ip6));
+		cfg->redirect_port6 = 25;
+	}
 	return err;
 }
 
@@ -230,6 +242,131 @@ static int parse_idents(struct parse_state *ps, char *value, struct cfg_ident_li
 	return 0;
 }
 
+const char *config_mode_name(__u32 mode)
+{
+	return mode == SG_MODE_AUDIT ? "audit" : mode == SG_MODE_REDIRECT ? "redirect" : "enforce";
+}
+
+/* A scalar key may be given once. */
+static bool first_time(struct parse_state *ps, const char *key, unsigned int *line)
+{
+	if (*line) {
+		perr(ps, "%s is given twice (first on line %u)", key, *line);
+		return false;
+	}
+	*line = ps->line;
+	return true;
+}
+
+static void parse_mode(struct parse_state *ps, const char *value)
+{
+	if (!first_time(ps, "mode", &ps->cfg->mode_line))
+		return;
+	for (__u32 m = 0; m < SG_MODE_COUNT; m++) {
+		if (!strcmp(value, config_mode_name(m))) {
+			ps->cfg->mode = m;
+			return;
+		}
+	}
+	perr(ps, "bad mode '%s' (expected enforce, audit or redirect)", value);
+}
+
+/* "127.0.0.1:25", "127.0.0.1", "[::1]:25", "[::1]" or "::1". */
+static void parse_redirect(struct parse_state *ps, char *value)
+{
+	struct sg_config *cfg = ps->cfg;
+	char *save = NULL;
+
+	if (!first_time(ps, "redirect_to", &cfg->redirect_line))
+		return;
+	cfg->redirect_ip4 = 0;
+	memset(cfg->redirect_ip6, 0, sizeof(cfg->redirect_ip6));
+	for (char *tok = strtok_r(value, " \t,", &save); tok; tok = strtok_r(NULL, " \t,", &save)) {
+		struct sg_dest_key key;
+		char host[64] = "";
+		const char *port = NULL, *why;
+		__u32 p = 0;
+
+		if (tok[0] == '[') {
+			char *close = strchr(tok, ']');
+
+			if (close && (size_t)(close - tok) < sizeof(host)) {
+				memcpy(host, tok + 1, (size_t)(close - tok - 1));
+				port = close[1] == ':' ? close + 2 : close[1] ? "" : NULL;
+			}
+		} else if (strchr(tok, ':') == strrchr(tok, ':') && strchr(tok, ':')) {
+			snprintf(host, sizeof(host), "%.*s", (int)(strchr(tok, ':') - tok), tok);
+			port = strchr(tok, ':') + 1;
+		} else {
+			snprintf(host, sizeof(host), "%s", tok);
+		}
+		why = host[0] ? parse_cidr(host, &key) :
+				"expected ADDRESS, ADDRESS:PORT or [IPv6]:PORT";
+		if (!why && key.prefixlen != 128)
+			why = "a single address, not a network";
+		if (!why && port && (parse_u32(port, 65535, &p) || !p))
+			why = "bad port (1 to 65535)";
+		if (why) {
+			perr(ps, "bad redirect_to '%s': %s", tok, why);
+			continue;
+		}
+		if (!key.addr.words[0] && !key.addr.words[1] &&
+		    key.addr.words[2] == htonl(0xffff)) {
+			cfg->redirect_ip4 = key.addr.words[3];
+			cfg->redirect_port4 = (__u16)p;
+		} else {
+			memcpy(cfg->redirect_ip6, key.addr.words, sizeof(cfg->redirect_ip6));
+			cfg->redirect_port6 = (__u16)p;
+		}
+	}
+}
+
+/* "20/60s": at most 20 attempts per UID in 60 seconds. */
+static void parse_alert_threshold(struct parse_state *ps, const char *value)
+{
+	char count[16], secs[16];
+	const char *slash = strchr(value, '/');
+	size_t n;
+
+	if (!first_time(ps, "alert_threshold", &ps->cfg->alert_threshold_line))
+		return;
+	n = slash ? (size_t)(slash - value) : 0;
+	if (!slash || !n || n >= sizeof(count) || strlen(slash + 1) < 2 ||
+	    strlen(slash + 1) >= sizeof(secs) || value[strlen(value) - 1] != 's')
+		goto bad;
+	memcpy(count, value, n);
+	count[n] = '\0';
+	snprintf(secs, sizeof(secs), "%.*s", (int)strlen(slash + 1) - 1, slash + 1);
+	if (parse_u32(count, 1000000, &ps->cfg->alert_count) || !ps->cfg->alert_count ||
+	    parse_u32(secs, 86400, &ps->cfg->alert_seconds) || !ps->cfg->alert_seconds)
+		goto bad;
+	return;
+bad:
+	perr(ps, "bad alert_threshold '%s' (expected COUNT/SECONDSs, such as 20/60s)", value);
+}
+
+static int parse_alert_command(struct parse_state *ps, const char *value)
+{
+	if (!first_time(ps, "alert_command", &ps->cfg->alert_command_line))
+		return 0;
+	if (value[0] != '/') {
+		perr(ps, "alert_command must be an absolute path, got '%s'", value);
+		return 0;
+	}
+	free(ps->cfg->alert_command);
+	ps->cfg->alert_command = strdup(value);
+	return ps->cfg->alert_command ? 0 : -ENOMEM;
+}
+
+static void parse_number(struct parse_state *ps, const char *key, const char *value, __u32 min,
+			 __u32 max, __u32 *out, unsigned int *line)
+{
+	if (!first_time(ps, key, line))
+		return;
+	if (parse_u32(value, max, out) || *out < min)
+		perr(ps, "bad %s '%s' (expected %u to %u)", key, value, min, max);
+}
+
 static void parse_allow_local(struct parse_state *ps, const char *value)
 {
 	int b;
@@ -285,12 +422,37 @@ static int parse_line(struct parse_state *ps, char *line)
 		return parse_idents(ps, value, &ps->cfg->groups, &ps->cfg->groups_line, "group");
 	if (!strcmp(key, "allow_dest"))
 		return parse_dests(ps, value);
+	if (!strcmp(key, "mode")) {
+		parse_mode(ps, value);
+		return 0;
+	}
+	if (!strcmp(key, "redirect_to")) {
+		parse_redirect(ps, value);
+		return 0;
+	}
+	if (!strcmp(key, "alert_threshold")) {
+		parse_alert_threshold(ps, value);
+		return 0;
+	}
+	if (!strcmp(key, "alert_command"))
+		return parse_alert_command(ps, value);
+	if (!strcmp(key, "log_window")) {
+		parse_number(ps, key, value, 1, 3600, &ps->cfg->log_window,
+			     &ps->cfg->log_window_line);
+		return 0;
+	}
+	if (!strcmp(key, "log_burst")) {
+		parse_number(ps, key, value, 0, 1000, &ps->cfg->log_burst,
+			     &ps->cfg->log_burst_line);
+		return 0;
+	}
 	if (!strcmp(key, "allow_local")) {
 		parse_allow_local(ps, value);
 		return 0;
 	}
 	perr(ps,
-	     "unknown key '%s' (known: ports, allow_users, allow_groups, allow_local, allow_dest)",
+	     "unknown key '%s' (known: ports, allow_users, allow_groups, allow_local, allow_dest, "
+	     "mode, redirect_to, alert_threshold, alert_command, log_window, log_burst)",
 	     key);
 	return 0;
 }
@@ -420,4 +582,6 @@ void config_free(struct sg_config *cfg)
 	ident_list_free(&cfg->groups);
 	free(cfg->dests.v);
 	memset(&cfg->dests, 0, sizeof(cfg->dests));
+	free(cfg->alert_command);
+	cfg->alert_command = NULL;
 }

@@ -65,7 +65,27 @@ struct sg_config {
 	unsigned int allow_local_line;
 	struct cfg_dest_list dests; /* allow_dest; empty by default */
 	unsigned int dests_line;
+	__u32 mode; /* enum sg_mode; default enforce */
+	unsigned int mode_line;
+	/* redirect_to: network byte order; port 0 keeps the original port */
+	__u32 redirect_ip4;
+	__u32 redirect_ip6[4];
+	__u16 redirect_port4, redirect_port6;
+	unsigned int redirect_line;
+	/* alert_threshold = COUNT/SECONDSs: per UID, for "smtpguard monitor" */
+	__u32 alert_count, alert_seconds; /* 0: no alerts */
+	unsigned int alert_threshold_line;
+	char *alert_command; /* run for each alert, or NULL */
+	unsigned int alert_command_line;
+	/* monitor --syslog: per UID and window, log_burst lines, then one summary */
+	__u32 log_window; /* seconds, default 60 */
+	unsigned int log_window_line;
+	__u32 log_burst; /* default 5 */
+	unsigned int log_burst_line;
 };
+
+/* "enforce", "audit", "redirect" */
+const char *config_mode_name(__u32 mode);
 
 /* The built-in items of a list key ("allow_users": root @mta @mailman), NULL-terminated. */
 const char *const *config_default_items(const char *key);

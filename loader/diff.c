@@ -158,6 +158,19 @@ size_t diff_print(FILE *out, const struct live_state *live, const struct sg_poli
 				now->config_path[0] ? (const char *)now->config_path : "(unknown)");
 		n++;
 	}
+	if (was->mode != now->mode) {
+		if (out)
+			fprintf(out, "~mode: %s -> %s\n", config_mode_name(was->mode),
+				config_mode_name(now->mode));
+		n++;
+	}
+	if (was->redirect_ip4 != now->redirect_ip4 || was->redirect_port4 != now->redirect_port4 ||
+	    was->redirect_port6 != now->redirect_port6 ||
+	    memcmp(was->redirect_ip6, now->redirect_ip6, sizeof(was->redirect_ip6))) {
+		if (out)
+			fprintf(out, "~redirect_to changed\n");
+		n++;
+	}
 	if ((was->flags ^ now->flags) & SG_F_ALLOW_LOCAL) {
 		if (out)
 			fprintf(out, "~allow_local: %s -> %s\n",

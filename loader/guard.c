@@ -32,13 +32,17 @@ enum map_slot {
 	MAP_ALLOW_GID,
 	MAP_LOCAL_ADDR,
 	MAP_ALLOW_DEST,
+	MAP_EVENTS,
+	MAP_COUNTERS,
+	MAP_STATS,
 	MAP_COUNT,
 };
 
 static const char *const map_pins[MAP_COUNT] = {
 	[MAP_SETTINGS] = SG_PIN_SETTINGS,     [MAP_ALLOW_UID] = SG_PIN_ALLOW_UID,
 	[MAP_ALLOW_GID] = SG_PIN_ALLOW_GID,   [MAP_LOCAL_ADDR] = SG_PIN_LOCAL_ADDR,
-	[MAP_ALLOW_DEST] = SG_PIN_ALLOW_DEST,
+	[MAP_ALLOW_DEST] = SG_PIN_ALLOW_DEST, [MAP_EVENTS] = SG_PIN_EVENTS,
+	[MAP_COUNTERS] = SG_PIN_COUNTERS,     [MAP_STATS] = SG_PIN_STATS,
 };
 
 const char *guard_hook_name(enum sg_hook hook)
@@ -214,6 +218,44 @@ cleanup:
 	return err;
 }
 
+static bool same_layout(const struct bpf_map *m, int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return !bpf_obj_get_info_by_fd(fd, &info, &len) && info.type == bpf_map__type(m) &&
+	       info.key_size == bpf_map__key_size(m) && info.value_size == bpf_map__value_size(m) &&
+	       info.max_entries == bpf_map__max_entries(m);
+}
+
+/*
+ * The new generation keeps the live guard's events ring buffer, counters and
+ * totals: a running monitor goes on reading, and counts survive the reload.
+ */
+static void reuse_state_maps(struct smtpguard_bpf *skel, const char *pin_dir)
+{
+	char problem[512];
+	struct guard g;
+	int state = guard_open(pin_dir, &g, problem, sizeof(problem));
+	struct {
+		struct bpf_map *map;
+		int fd;
+	} state_maps[] = {
+		{ skel->maps.sg_events, g.events_fd },
+		{ skel->maps.sg_counters, g.counters_fd },
+		{ skel->maps.sg_stats, g.stats_fd },
+	};
+
+	for (size_t i = 0; state >= 0 && i < sizeof(state_maps) / sizeof(state_maps[0]); i++) {
+		if (state_maps[i].fd < 0 || !same_layout(state_maps[i].map, state_maps[i].fd))
+			continue;
+		if (bpf_map__reuse_fd(state_maps[i].map, state_maps[i].fd))
+			log_warn("cannot keep the live %s map: %s",
+				 bpf_map__name(state_maps[i].map), strerror(errno));
+	}
+	guard_close(&g);
+}
+
 static int fill_maps(struct smtpguard_bpf *skel, const struct guard_load_args *a)
 {
 	int err;
@@ -260,6 +302,7 @@ int guard_load(const struct guard_load_args *a)
 	}
 	skel->rodata->sg_settings = a->policy->settings;
 	skel->rodata->sg_settings.prog_hash = guard_prog_hash();
+	reuse_state_maps(skel, a->pin_dir);
 	err = smtpguard_bpf__load(skel);
 	if (err) {
 		log_err("the kernel refused the BPF program: %s (needs Linux 5.7+ with BTF, "
@@ -290,6 +333,9 @@ int guard_load(const struct guard_load_args *a)
 	maps[MAP_ALLOW_GID] = skel->maps.sg_allow_gid;
 	maps[MAP_LOCAL_ADDR] = skel->maps.sg_local_addr;
 	maps[MAP_ALLOW_DEST] = skel->maps.sg_allow_dest;
+	maps[MAP_EVENTS] = skel->maps.sg_events;
+	maps[MAP_COUNTERS] = skel->maps.sg_counters;
+	maps[MAP_STATS] = skel->maps.sg_stats;
 	for (int i = 0; i < MAP_COUNT && !err; i++)
 		err = pin_replace(a->pin_dir, map_pins[i], bpf_map__fd(maps[i]));
 cleanup:
@@ -370,6 +416,7 @@ void guard_init(struct guard *g)
 {
 	g->link_fd[SG_HOOK_CONNECT4] = g->link_fd[SG_HOOK_CONNECT6] = -1;
 	g->settings_fd = g->local_fd = g->dest_fd = -1;
+	g->events_fd = g->counters_fd = g->stats_fd = -1;
 	g->allow_fd[ID_USER] = g->allow_fd[ID_GROUP] = -1;
 }
 
@@ -421,6 +468,12 @@ static int open_prog_maps(__u32 prog_id, struct guard *g)
 			slot = &g->local_fd;
 		else if (!strcmp(mi.name, "sg_allow_dest"))
 			slot = &g->dest_fd;
+		else if (!strcmp(mi.name, "sg_events"))
+			slot = &g->events_fd;
+		else if (!strcmp(mi.name, "sg_counters"))
+			slot = &g->counters_fd;
+		else if (!strcmp(mi.name, "sg_stats"))
+			slot = &g->stats_fd;
 		else if (n > 7 && !strcmp(mi.name + n - 7, ".rodata"))
 			slot = &g->settings_fd;
 		if (slot && *slot < 0)
@@ -429,7 +482,8 @@ static int open_prog_maps(__u32 prog_id, struct guard *g)
 			close(fd);
 	}
 	if (g->settings_fd < 0 || g->allow_fd[ID_USER] < 0 || g->allow_fd[ID_GROUP] < 0 ||
-	    g->local_fd < 0 || g->dest_fd < 0)
+	    g->local_fd < 0 || g->dest_fd < 0 || g->events_fd < 0 || g->counters_fd < 0 ||
+	    g->stats_fd < 0)
 		err = -EPROTO;
 cleanup:
 	close(prog_fd);
@@ -505,7 +559,8 @@ fail:
 void guard_close(struct guard *g)
 {
 	int *fds[] = { &g->link_fd[0],	&g->link_fd[1], &g->settings_fd, &g->allow_fd[0],
-		       &g->allow_fd[1], &g->local_fd,	&g->dest_fd };
+		       &g->allow_fd[1], &g->local_fd,	&g->dest_fd,	 &g->events_fd,
+		       &g->counters_fd, &g->stats_fd };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)

@@ -35,6 +35,10 @@ struct guard {
 	int allow_fd[2]; /* indexed by enum id_kind */
 	int local_fd;
 	int dest_fd;
+	/* State that survives reloads */
+	int events_fd; /* ring buffer of struct sg_event */
+	int counters_fd; /* per-UID struct sg_counter, per CPU */
+	int stats_fd; /* enum sg_stat totals, per CPU */
 };
 
 enum guard_state {

@@ -13,6 +13,10 @@
 #define OPT_JSON (1U << 0)
 #define OPT_CGROUP (1U << 1)
 #define OPT_RUNTIME (1U << 2)
+#define OPT_MODE (1U << 3)
+#define OPT_SYSLOG (1U << 4)
+#define OPT_PROMETHEUS (1U << 5)
+#define OPT_LAST OPT_PROMETHEUS
 
 struct command {
 	const char *name;
@@ -27,12 +31,14 @@ struct command {
 
 /* clang-format off */
 static const struct command commands[] = {
-	{ "load", cmd_load, NULL, OPT_CGROUP, 0, 0, true, "[--cgroup DIR]",
+	{ "load", cmd_load, NULL, OPT_CGROUP | OPT_MODE, 0, 0, true,
+	  "[--cgroup DIR] [--mode enforce|audit|redirect]",
 	  "Load the guard, attach it to the cgroup v2 root (or DIR) and pin it, then\n"
 	  "apply the configuration. If a guard is loaded already, its program and maps\n"
 	  "are replaced in place: the host is never unguarded. With errors in the\n"
 	  "configuration nothing is applied (exit 2); if no guard was loaded at all,\n"
-	  "the built-in defaults are loaded so that the host stays guarded." },
+	  "the built-in defaults are loaded so that the host stays guarded. --mode\n"
+	  "overrides the configuration's mode; switching is atomic." },
 	{ "sync", cmd_sync, NULL, 0, 0, 0, true, "",
 	  "Re-read the configuration, re-resolve names and roles, refresh the host's\n"
 	  "own addresses, and make the live guard equal to the result. Prints each\n"
@@ -53,6 +59,12 @@ static const struct command commands[] = {
 	  "user|group NAME|ID [--runtime]\n               revoke dest CIDR [--runtime]",
 	  "Remove a user, group or destination, from the file and the live guard, or\n"
 	  "with --runtime from the live guard only." },
+	{ "monitor", cmd_monitor, NULL, OPT_JSON | OPT_SYSLOG, 0, 0, true, "[--json] [--syslog]",
+	  "Stream refused, audited and redirected attempts as they happen: a line each\n"
+	  "(or one JSON object per line), or to syslog with storms condensed. Raises\n"
+	  "alerts (alert_threshold, alert_command). Stopping it never affects enforcement." },
+	{ "stats", cmd_stats, NULL, OPT_PROMETHEUS, 0, 0, true, "--prometheus",
+	  "Print node_exporter textfile-collector metrics." },
 	{ "check-config", cmd_check_config, NULL, 0, 0, 1, false, "[FILE]",
 	  "Validate the configuration (or FILE) without touching the kernel. Every\n"
 	  "error is reported as FILE:LINE: message; a name that does not resolve is an\n"
@@ -66,6 +78,9 @@ enum long_only {
 	LO_JSON = 256,
 	LO_CGROUP,
 	LO_RUNTIME,
+	LO_MODE,
+	LO_SYSLOG,
+	LO_PROMETHEUS,
 };
 
 static const struct option long_options[] = {
@@ -77,6 +92,9 @@ static const struct option long_options[] = {
 	{ "json", no_argument, NULL, LO_JSON },
 	{ "cgroup", required_argument, NULL, LO_CGROUP },
 	{ "runtime", no_argument, NULL, LO_RUNTIME },
+	{ "mode", required_argument, NULL, LO_MODE },
+	{ "syslog", no_argument, NULL, LO_SYSLOG },
+	{ "prometheus", no_argument, NULL, LO_PROMETHEUS },
 	{},
 };
 
@@ -134,12 +152,35 @@ static const struct command *find_command(const char *name)
 
 static const char *opt_name(unsigned int bit)
 {
-	return bit == OPT_JSON ? "--json" : bit == OPT_CGROUP ? "--cgroup" : "--runtime";
+	switch (bit) {
+	case OPT_JSON:
+		return "--json";
+	case OPT_CGROUP:
+		return "--cgroup";
+	case OPT_RUNTIME:
+		return "--runtime";
+	case OPT_MODE:
+		return "--mode";
+	case OPT_SYSLOG:
+		return "--syslog";
+	default:
+		return "--prometheus";
+	}
+}
+
+static int parse_mode_arg(const char *arg)
+{
+	for (int m = 0; m < SG_MODE_COUNT; m++)
+		if (!strcmp(arg, config_mode_name((__u32)m)))
+			return m;
+	return -1;
 }
 
 int main(int argc, char **argv)
 {
-	struct sg_opts o = { .config = SG_DEFAULT_CONFIG, .pin_dir = SG_DEFAULT_PIN_DIR };
+	struct sg_opts o = { .config = SG_DEFAULT_CONFIG,
+			     .pin_dir = SG_DEFAULT_PIN_DIR,
+			     .mode = -1 };
 	const struct command *cmd;
 	unsigned int given = 0;
 	bool help = false;
@@ -166,6 +207,7 @@ int main(int argc, char **argv)
 			return EXIT_OK;
 		case LO_JSON:
 			o.json = true;
+			o.json_lines = true;
 			given |= OPT_JSON;
 			break;
 		case LO_CGROUP:
@@ -175,6 +217,22 @@ int main(int argc, char **argv)
 		case LO_RUNTIME:
 			o.runtime = true;
 			given |= OPT_RUNTIME;
+			break;
+		case LO_MODE:
+			o.mode = parse_mode_arg(optarg);
+			given |= OPT_MODE;
+			if (o.mode < 0) {
+				log_err("--mode: expected enforce, audit or redirect, got '%s'",
+					optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case LO_SYSLOG:
+			o.syslog = true;
+			given |= OPT_SYSLOG;
+			break;
+		case LO_PROMETHEUS:
+			given |= OPT_PROMETHEUS;
 			break;
 		case ':':
 			log_err("option %s needs an argument (see smtpguard --help)",
@@ -202,7 +260,7 @@ int main(int argc, char **argv)
 		command_usage(stdout, cmd);
 		return EXIT_OK;
 	}
-	for (unsigned int bit = 1; bit <= OPT_RUNTIME; bit <<= 1) {
+	for (unsigned int bit = 1; bit <= OPT_LAST; bit <<= 1) {
 		if ((given & bit) && !(cmd->opts & bit)) {
 			log_err("%s: option %s does not apply (see smtpguard %s --help)", cmd->name,
 				opt_name(bit), cmd->name);

@@ -168,6 +168,11 @@ int policy_build(const struct sg_config *cfg, struct sg_policy *p, FILE *diag,
 	memset(p, 0, sizeof(*p));
 	p->settings.abi_version = SG_ABI_VERSION;
 	p->settings.flags = cfg->allow_local ? SG_F_ALLOW_LOCAL : 0;
+	p->settings.mode = cfg->mode;
+	p->settings.redirect_ip4 = cfg->redirect_ip4;
+	memcpy(p->settings.redirect_ip6, cfg->redirect_ip6, sizeof(p->settings.redirect_ip6));
+	p->settings.redirect_port4 = cfg->redirect_port4;
+	p->settings.redirect_port6 = cfg->redirect_port6;
 	memcpy(p->settings.ports, cfg->ports, sizeof(p->settings.ports));
 	record_config_path(&p->settings, cfg->path);
 	if (resolve_list(&rs, &cfg->users, ID_USER, &p->uids) ||

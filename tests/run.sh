@@ -121,10 +121,10 @@ setup_world() {
 		in_ns "$ns_host" ip link set "$veth_host" up &&
 		in_ns "$ns_mx" ip link set "$veth_mx" up || die "cannot configure the test hosts"
 
-	start_listener "$ns_mx" 198.51.100.25:25 198.51.100.25:465 198.51.100.25:587 \
+	start_listener "$ns_mx" -l "$workdir/mx-accepted.log" 198.51.100.25:25 198.51.100.25:465 198.51.100.25:587 \
 		198.51.100.25:2525 '[2001:db8:1::25]:25' '[2001:db8:1::25]:465' \
 		'[2001:db8:1::25]:587' '[2001:db8:1::25]:2525'
-	start_listener "$ns_host" 0.0.0.0:25 '[::]:25'
+	start_listener "$ns_host" -l "$workdir/host-accepted.log" 0.0.0.0:25 '[::]:25'
 }
 
 # nsenter, not "ip netns exec" or "ip -n": those unshare the mount namespace,
@@ -139,7 +139,7 @@ in_ns() {
 start_listener() {
 	local ns=$1 fifo ready
 	shift
-	fifo="$workdir/listen-$ns"
+	fifo="$workdir/listen-$ns.fifo"
 	mkfifo "$fifo"
 	nsenter --net="/run/netns/$ns" "$build/tests/sg-listen" -t 900 "$@" >"$fifo" &
 	listener_pids+=($!)

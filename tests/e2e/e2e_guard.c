@@ -27,7 +27,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -76,6 +78,9 @@ static const struct who allowed_uid_nested = { "allowed uid 64202, nested cgroup
 					       NULL, CG_NESTED };
 static const struct who allowed_gid = { "allowed gid 64210", 64203, 64210, NULL, CG_TEST };
 static const struct who mail_group = { "uid 64204 in group mail", 64204, 0, "mail", CG_TEST };
+static const struct who counted = { "uid 64206 (counted)", 64206, 64201, NULL, CG_TEST };
+static const struct who stormer = { "uid 64207 (storm)", 64207, 64201, NULL, CG_TEST };
+static const struct who alerted = { "uid 64208 (alert)", 64208, 64201, NULL, CG_TEST };
 /* Throwaway accounts made by SH() rows and removed by tests/run.sh. */
 static const struct who acct_old = { "sgt-acct at uid 64260", 64260, 64201, NULL, CG_TEST };
 static const struct who acct_new = { "sgt-acct at uid 64261", 64261, 64201, NULL, CG_TEST };
@@ -99,6 +104,7 @@ enum conf {
 	CONF_DEST,
 	CONF_SYNC, /* rewritten between syncs by the sync race */
 	CONF_NONE, /* no --config on the command line */
+	CONF_EVENTS, /* short log window, alerts, the default redirect targets */
 	CONF_COUNT,
 };
 
@@ -137,6 +143,12 @@ static const struct {
 				     "allow_dest = 2001:db8:1::20/124\n" },
 	[CONF_SYNC] = { "sync.conf", NULL }, /* written by the race */
 	[CONF_NONE] = { "(no --config)", NULL },
+	[CONF_EVENTS] = { "events.conf", "allow_users = root 64202\n"
+					 "allow_groups = 64210\n"
+					 "log_window = 2\n"
+					 "log_burst = 5\n"
+					 "alert_threshold = 5/60s\n"
+					 "alert_command = {WORK}/alert.sh\n" },
 	[CONF_RACE] = { "race.conf", "ports = 25 587 2525\n"
 				     "allow_users = 64202 64299 root\n"
 				     "allow_groups = 64210 64298\n"
@@ -158,6 +170,13 @@ enum step_kind {
 	S_SNAP, /* remember "list --json" */
 	S_SAME, /* "list --json" is what S_SNAP remembered */
 	S_SYNC_RACE, /* syncs with changing files while connecting */
+	S_MON_START, /* start "smtpguard monitor --json" in the background */
+	S_MON_STOP, /* SIGKILL it */
+	S_EVENT, /* a probe, then its event in the monitor's output within 1 s */
+	S_COUNTS, /* N refused probes move status --json by exactly N */
+	S_REACH, /* a probe lands on the local listener (redirect) or the remote one */
+	S_ALERT, /* N probes raise exactly one alert */
+	S_STORM, /* 10,000 refused attempts against a stopped "monitor --syslog" */
 };
 
 struct step {
@@ -172,6 +191,8 @@ struct step {
 	/* S_UNPIN, S_DETACH; S_SH: the command */
 	const char *pin;
 	const char *env; /* S_CLI: NAME=VALUE in the CLI's environment */
+	const char *action; /* S_EVENT: "blocked", "audited", "redirected" */
+	int count; /* S_COUNTS, S_ALERT: attempts; S_REACH: 1 local, 0 remote */
 	/* S_CONN */
 	const struct who *who;
 	struct probe probe;
@@ -198,6 +219,13 @@ struct step {
 #define SNAP() { .kind = S_SNAP }
 #define SAME() { .kind = S_SAME }
 #define SYNC_RACE() { .kind = S_SYNC_RACE }
+#define MON_START(c) { .kind = S_MON_START, .conf = c }
+#define MON_STOP() { .kind = S_MON_STOP }
+#define EVENT(w, pr, act, e) { .kind = S_EVENT, .who = &w, .probe = pr, .action = act, .expect = e }
+#define COUNTS(w, n) { .kind = S_COUNTS, .who = &w, .count = n, .probe = P4(REMOTE4, 25, PM_CONNECT) }
+#define REACH(w, pr, local) { .kind = S_REACH, .who = &w, .probe = pr, .count = local }
+#define ALERT(w, n) { .kind = S_ALERT, .who = &w, .count = n, .probe = P4(REMOTE4, 25, PM_CONNECT) }
+#define STORM() { .kind = S_STORM, .who = &stormer }
 #define CLI_ENV(env_, a, c, code, ...)                                                              \
 	{ .kind = S_CLI, .env = env_, .args = a, .conf = c, .exit_code = code,                        \
 	  .want = { __VA_ARGS__ } }
@@ -520,6 +548,45 @@ static const struct step steps[] = {
 	/* 50 syncs that each change the guard, while an allowed and a denied UID connect. */
 	SYNC_RACE(),
 
+	/* ---- See who tries (issue 4) ---- */
+	SH("printf '#!/bin/sh\\necho \"$SMTPGUARD_UID $SMTPGUARD_COUNT $SMTPGUARD_ACTION\" >>{WORK}/alerts.log\\n' "
+	   ">{WORK}/alert.sh && chmod 755 {WORK}/alert.sh"),
+	CLI("load", CONF_EVENTS, 0, "guarding 3 ports"),
+	MON_START(CONF_EVENTS),
+	EVENT(denied, P4(REMOTE4, 25, PM_CONNECT), "blocked", EPERM),
+	EVENT(denied, P6(REMOTE6, 465, PM_CONNECT), "blocked", EPERM),
+	EVENT(denied, P6(MAPPED4, 587, PM_CONNECT), "blocked", EPERM),
+	EVENT(denied_nested, P4(REMOTE4, 25, PM_TFO_SENDTO), "blocked", EPERM),
+	COUNTS(counted, 7),
+	CLI("status", CONF_EVENTS, 0, "uid 64206: 7 blocked, last 198.51.100.25:25"),
+	CLI("stats --prometheus", CONF_EVENTS, 0, "smtpguard_loaded 1",
+	    "smtpguard_attempts_total{action=\"blocked\",uid=\"64206\",user=\"\"} 7"),
+	/* Audit: let it through, say it would have been blocked. The monitor follows the reload. */
+	CLI("load --mode audit", CONF_EVENTS, 0, "~mode: enforce -> audit", "auditing"),
+	CLI("status", CONF_EVENTS, 0, "AUDIT MODE", "mode           audit"),
+	EVENT(denied, P4(REMOTE4, 25, PM_CONNECT), "audited", 0),
+	EVENT(denied, P6(MAPPED4, 465, PM_CONNECT), "audited", 0),
+	EVENT(denied, P6(REMOTE6, 587, PM_CONNECT), "audited", 0),
+	/* Redirect: the local MTA gets the connection, the remote host does not. */
+	CLI("load --mode redirect", CONF_EVENTS, 0, "redirecting"),
+	REACH(denied, P4(REMOTE4, 25, PM_CONNECT), 1),
+	REACH(denied, P6(REMOTE6, 465, PM_CONNECT), 1),
+	REACH(denied, P6(MAPPED4, 587, PM_CONNECT), 1),
+	REACH(denied, P4(REMOTE4, 587, PM_URING), 1),
+	REACH(allowed_uid, P4(REMOTE4, 25, PM_CONNECT), 0),
+	REACH(denied, P4(REMOTE4, 2525, PM_CONNECT), 0),
+	EVENT(denied, P6(MAPPED4, 25, PM_CONNECT), "redirected", 0),
+	/* One alert per UID and window, however many attempts. */
+	CLI("load", CONF_EVENTS, 0, "~mode: redirect -> enforce"),
+	ALERT(alerted, 20),
+	/* Killing the monitor changes nothing in the kernel. */
+	MON_STOP(),
+	CLI("status", CONF_EVENTS, 0, "loaded, enforcing"),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CONN(denied, P6(MAPPED4, 465, PM_CONNECT), EPERM),
+	/* A storm: the connect path keeps answering, syslog stays condensed, losses are reported. */
+	STORM(),
+
 	CLI("unload", CONF_TEST, 0, "unloaded"),
 	CLI("sync", CONF_TEST, 3, "nothing to sync"),
 };
@@ -530,6 +597,7 @@ struct ctx {
 	char nested[4096]; /* SG_CGROUP/nested/a/b */
 	char nested_top[4096]; /* SG_CGROUP/nested */
 	char snapshot[1 << 16]; /* S_SNAP */
+	pid_t monitor; /* S_MON_START, or 0 */
 	char conf_path[CONF_COUNT][4096];
 	struct test_report report;
 };
@@ -585,7 +653,8 @@ probe_child(const struct ctx *c, const struct who *w, const struct probe *p)
 	_exit(err ? err : probe_run(p));
 }
 
-static int probe_as(const struct ctx *c, const struct who *w, const struct probe *p)
+static int probe_as_pid(const struct ctx *c, const struct who *w, const struct probe *p,
+			pid_t *child)
 {
 	int status;
 	pid_t pid = fork();
@@ -594,9 +663,16 @@ static int probe_as(const struct ctx *c, const struct who *w, const struct probe
 		return 255;
 	if (pid == 0)
 		probe_child(c, w, p);
+	if (child)
+		*child = pid;
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return 255;
 	return WEXITSTATUS(status);
+}
+
+static int probe_as(const struct ctx *c, const struct who *w, const struct probe *p)
+{
+	return probe_as_pid(c, w, p, NULL);
 }
 
 /* Copy in to out with {VETH}, {WORK} and {CG} replaced. */
@@ -884,6 +960,307 @@ static void run_snapshot(struct ctx *c, size_t i, const struct step *s)
 		 code == 0 && !strcmp(now, c->snapshot) ? "" : now);
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Start "smtpguard monitor" with output to WORK/NAME.out and .err. */
+static pid_t start_monitor(const struct ctx *c, enum conf conf, const char *mode, const char *name,
+			   const char *env)
+{
+	char out[4200], err[4200];
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	snprintf(out, sizeof(out), "%s/%s.out", c->workdir, name);
+	snprintf(err, sizeof(err), "%s/%s.err", c->workdir, name);
+	if (!freopen(out, "w", stdout) || !freopen(err, "w", stderr))
+		_exit(127);
+	if (env)
+		putenv((char *)env);
+	execl(c->bin, c->bin, "monitor", mode, "--pin-dir", c->pin_dir, "--config",
+	      c->conf_path[conf], (char *)NULL);
+	_exit(127);
+}
+
+static void run_mon_start(struct ctx *c, size_t i, const struct step *s)
+{
+	char out[4200], text[256] = "";
+	double deadline = now_s() + 3;
+
+	c->monitor = start_monitor(c, s->conf, "--json", "monitor", NULL);
+	snprintf(out, sizeof(out), "%s/monitor.err", c->workdir);
+	/* It says so once it reads the ring buffer. */
+	while (now_s() < deadline &&
+	       !(read_text(out, text, sizeof(text)) && strstr(text, "monitoring")))
+		usleep(50 * 1000);
+	t_result(&c->report, strstr(text, "monitoring") != NULL,
+		 "[%zu] smtpguard monitor --json started (pid %d)", i, (int)c->monitor);
+}
+
+static void run_mon_stop(struct ctx *c, size_t i)
+{
+	bool ok = c->monitor > 0 && !kill(c->monitor, SIGKILL) &&
+		  waitpid(c->monitor, NULL, 0) == c->monitor;
+
+	t_result(&c->report, ok, "[%zu] monitor killed with SIGKILL", i);
+	c->monitor = 0;
+}
+
+/* The monitor's JSON line for pid, waiting up to timeout seconds. */
+static bool find_event(const struct ctx *c, pid_t pid, double timeout, char *line, size_t len)
+{
+	static char text[1 << 20];
+	char path[4200], needle[32];
+	double deadline = now_s() + timeout;
+
+	snprintf(path, sizeof(path), "%s/monitor.out", c->workdir);
+	snprintf(needle, sizeof(needle), "\"pid\":%d,", (int)pid);
+	do {
+		const char *hit, *start, *end;
+
+		if (read_text(path, text, sizeof(text)) && (hit = strstr(text, needle))) {
+			for (start = hit; start > text && start[-1] != '\n'; start--)
+				;
+			end = strchr(hit, '\n');
+			snprintf(line, len, "%.*s", (int)(end ? end - start : (long)strlen(start)),
+				 start);
+			return true;
+		}
+		usleep(20 * 1000);
+	} while (now_s() < deadline);
+	return false;
+}
+
+static void run_event(struct ctx *c, size_t i, const struct step *s)
+{
+	const struct probe *p = &s->probe;
+	bool mapped = !strncmp(p->addr, "::ffff:", 7);
+	const char *family = p->family == AF_INET ? "ipv4" : mapped ? "ipv4-mapped" : "ipv6";
+	char line[1024] = "", want[6][96];
+	const char *why = NULL;
+	double t0;
+	pid_t pid;
+	int got;
+
+	got = probe_as_pid(c, s->who, p, &pid);
+	t0 = now_s();
+	snprintf(want[0], sizeof(want[0]), "\"action\":\"%s\"", s->action);
+	snprintf(want[1], sizeof(want[1]), "\"uid\":%u,", s->who->uid);
+	snprintf(want[2], sizeof(want[2]), "\"comm\":\"e2e_guard\"");
+	snprintf(want[3], sizeof(want[3]), "\"dst\":\"%s\"", mapped ? p->addr + 7 : p->addr);
+	snprintf(want[4], sizeof(want[4]), "\"port\":%u,", p->port);
+	snprintf(want[5], sizeof(want[5]), "\"family\":\"%s\"", family);
+	if (got != s->expect)
+		why = "the connect did not give the expected result";
+	else if (!find_event(c, pid, 1.0, line, sizeof(line)))
+		why = "no event for its pid within 1 s";
+	for (int k = 0; !why && k < 6; k++)
+		if (!strstr(line, want[k]))
+			why = want[k];
+	t_result(&c->report, !why, "[%zu] %s: %s to %s port %u: %s, event in %.0f ms%s%s%s%s", i,
+		 s->who->label, probe_method_name(p->method), p->addr, p->port, errno_name(got),
+		 (now_s() - t0) * 1000, why ? ": " : "", why ? why : "", why ? "\n    " : "",
+		 why ? line : "");
+}
+
+/* A number after key in text, after the first occurrence of anchor (or 0). */
+static long json_number(const char *text, const char *anchor, const char *key)
+{
+	const char *a = anchor ? strstr(text, anchor) : text, *k;
+
+	if (!a || !(k = strstr(a, key)))
+		return 0;
+	return strtol(k + strlen(key), NULL, 10);
+}
+
+static void run_counts(struct ctx *c, size_t i, const struct step *s)
+{
+	static char before[1 << 16], after[1 << 16];
+	char anchor[48];
+	long ub, ua, tb, ta;
+	int refused = 0;
+
+	snprintf(anchor, sizeof(anchor), "{\"uid\":%u,", s->who->uid);
+	run_cli(c, "status --json", CONF_TEST, 0, NULL, NULL, before, sizeof(before));
+	for (int n = 0; n < s->count; n++)
+		refused += probe_as(c, s->who, &s->probe) == EPERM;
+	run_cli(c, "status --json", CONF_TEST, 0, NULL, NULL, after, sizeof(after));
+	ub = strstr(before, anchor) ? json_number(before, anchor, "\"blocked\":") : 0;
+	ua = json_number(after, anchor, "\"blocked\":");
+	tb = json_number(before, "\"totals\"", "\"blocked\":");
+	ta = json_number(after, "\"totals\"", "\"blocked\":");
+	t_result(&c->report, refused == s->count && ua - ub == s->count && ta - tb == s->count,
+		 "[%zu] %d refused attempts by %s: its counter %ld -> %ld, total %ld -> %ld", i,
+		 refused, s->who->label, ub, ua, tb, ta);
+}
+
+static int count_matches(const char *path, const char *needle)
+{
+	static char text[1 << 20];
+	int n = 0;
+
+	if (!read_text(path, text, sizeof(text)))
+		return 0;
+	for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+static void run_reach(struct ctx *c, size_t i, const struct step *s)
+{
+	char host_log[4200], mx_log[4200];
+	int h0, m0, h1 = 0, m1 = 0, got;
+	double deadline;
+
+	snprintf(host_log, sizeof(host_log), "%s/host-accepted.log", c->workdir);
+	snprintf(mx_log, sizeof(mx_log), "%s/mx-accepted.log", c->workdir);
+	h0 = count_matches(host_log, "\n");
+	m0 = count_matches(mx_log, "\n");
+	got = probe_as(c, s->who, &s->probe);
+	deadline = now_s() + 2;
+	do { /* the listener logs when it gets round to accept() */
+		usleep(20 * 1000);
+		h1 = count_matches(host_log, "\n");
+		m1 = count_matches(mx_log, "\n");
+	} while (h1 - h0 + m1 - m0 < 1 && now_s() < deadline);
+	usleep(100 * 1000);
+	h1 = count_matches(host_log, "\n");
+	m1 = count_matches(mx_log, "\n");
+	t_result(&c->report,
+		 got == 0 && h1 - h0 == (s->count ? 1 : 0) && m1 - m0 == (s->count ? 0 : 1),
+		 "[%zu] %s: %s to %s port %u: %s; reached the %s (local listener +%d, remote +%d)",
+		 i, s->who->label, probe_method_name(s->probe.method), s->probe.addr, s->probe.port,
+		 errno_name(got), s->count ? "local MTA (redirected)" : "remote host", h1 - h0,
+		 m1 - m0);
+}
+
+static void run_alert(struct ctx *c, size_t i, const struct step *s)
+{
+	char log[4200], err[4200], line[32], banner[48];
+	double deadline;
+	int refused = 0, fired;
+
+	snprintf(log, sizeof(log), "%s/alerts.log", c->workdir);
+	snprintf(err, sizeof(err), "%s/monitor.err", c->workdir);
+	snprintf(line, sizeof(line), "%u ", s->who->uid);
+	snprintf(banner, sizeof(banner), "ALERT uid=%u(", s->who->uid);
+	for (int n = 0; n < s->count; n++)
+		refused += probe_as(c, s->who, &s->probe) == EPERM;
+	deadline = now_s() + 3;
+	while (!count_matches(log, line) && now_s() < deadline)
+		usleep(50 * 1000);
+	usleep(1200 * 1000); /* any second alert would be here by now */
+	fired = count_matches(log, line);
+	t_result(&c->report, refused == s->count && fired == 1 && count_matches(err, banner) == 1,
+		 "[%zu] %d attempts by %s over a 5/60s threshold: alert_command ran %d time(s), "
+		 "%d ALERT line(s)",
+		 i, refused, s->who->label, fired, count_matches(err, banner));
+}
+
+#define STORM_ATTEMPTS 10000
+
+/* 10,000 connects by one process; exits 0 when every one got EPERM. */
+static void __attribute__((noreturn)) storm_child(const struct ctx *c, const struct who *w)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(25) };
+	int eperm = 0;
+
+	if (become(c, w))
+		_exit(2);
+	inet_pton(AF_INET, REMOTE4, &sin.sin_addr);
+	for (int n = 0; n < STORM_ATTEMPTS; n++) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		if (fd >= 0 && connect(fd, (struct sockaddr *)&sin, sizeof(sin)) && errno == EPERM)
+			eperm++;
+		if (fd >= 0)
+			close(fd);
+	}
+	_exit(eperm == STORM_ATTEMPTS ? 0 : 1);
+}
+
+/* A syslog socket of our own: every datagram becomes a line of WORK/syslog.log. */
+static pid_t start_collector(const struct ctx *c, char *sock, size_t len)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char log[4200], buf[2048];
+	int fd;
+	pid_t pid;
+
+	snprintf(sock, len, "%s/syslog.sock", c->workdir);
+	snprintf(log, sizeof(log), "%s/syslog.log", c->workdir);
+	if (strlen(sock) >= sizeof(sun.sun_path))
+		return -1;
+	memcpy(sun.sun_path, sock, strlen(sock) + 1);
+	unlink(sock);
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		FILE *f = fopen(log, "w");
+
+		for (ssize_t n; f && (n = recv(fd, buf, sizeof(buf) - 1, 0)) >= 0;) {
+			buf[n] = '\0';
+			fprintf(f, "%s\n", buf);
+			fflush(f);
+		}
+		_exit(0);
+	}
+	close(fd);
+	return pid;
+}
+
+static void run_storm(struct ctx *c, size_t i, const struct step *s)
+{
+	char sock[4200], env[4300], log[4200], line[64];
+	int status = -1, logged, summary, total, lost;
+	pid_t collector, monitor, storm;
+	double t0, elapsed;
+
+	collector = start_collector(c, sock, sizeof(sock));
+	snprintf(env, sizeof(env), "SMTPGUARD_SYSLOG_SOCKET=%s", sock);
+	monitor = start_monitor(c, CONF_EVENTS, "--syslog", "monitor-syslog", env);
+	snprintf(log, sizeof(log), "%s/syslog.log", c->workdir);
+	usleep(1500 * 1000);
+	/* Stopped, the monitor cannot drain the ring buffer: it fills, events drop. */
+	kill(monitor, SIGSTOP);
+	t0 = now_s();
+	storm = fork();
+	if (storm == 0)
+		storm_child(c, s->who);
+	waitpid(storm, &status, 0);
+	elapsed = now_s() - t0;
+	kill(monitor, SIGCONT);
+	usleep(4000 * 1000); /* the 2 s log window ends and is summarised */
+	snprintf(line, sizeof(line), "blocked uid=%u(", s->who->uid);
+	logged = count_matches(log, line);
+	snprintf(line, sizeof(line), "uid=%u(?): ", s->who->uid);
+	summary = count_matches(log, line);
+	total = count_matches(log, "\n");
+	lost = count_matches(log, "lost ");
+	kill(monitor, SIGTERM);
+	waitpid(monitor, NULL, 0);
+	kill(collector, SIGKILL);
+	waitpid(collector, NULL, 0);
+	t_result(
+		&c->report,
+		collector > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 && logged >= 1 &&
+			logged <= 5 && summary == 1 && lost >= 1 && total <= 20,
+		"[%zu] storm: %d refused connects in %.2f s (%.1f us each, all EPERM: %s); "
+		"syslog got %d lines in all: %d event lines for the UID, %d summary, %d lost-events "
+		"report(s)",
+		i, STORM_ATTEMPTS, elapsed, elapsed * 1e6 / STORM_ATTEMPTS,
+		WIFEXITED(status) && !WEXITSTATUS(status) ? "yes" : "no", total, logged, summary,
+		lost);
+}
+
 /* Damage the guard the way an admin's rm or bpftool would. */
 static void run_tamper(struct ctx *c, size_t i, const struct step *s)
 {
@@ -926,6 +1303,7 @@ static int setup(struct ctx *c)
 		return -1;
 	}
 	for (int k = 0; k < CONF_COUNT; k++) {
+		char text[4096];
 		FILE *f;
 
 		snprintf(c->conf_path[k], sizeof(c->conf_path[k]), "%s/%s", c->workdir,
@@ -934,7 +1312,8 @@ static int setup(struct ctx *c)
 			continue;
 		f = fopen(c->conf_path[k], "w");
 		/* smtpguard refuses a configuration others may write. */
-		if (!f || fchmod(fileno(f), 0644) || fputs(confs[k].text, f) < 0 || fclose(f)) {
+		if (!f || fchmod(fileno(f), 0644) ||
+		    fputs(expand(c, confs[k].text, text, sizeof(text)), f) < 0 || fclose(f)) {
 			perror(c->conf_path[k]);
 			return -1;
 		}
@@ -966,8 +1345,26 @@ int main(void)
 			run_file_check(&c, i, s);
 		else if (s->kind == S_SNAP || s->kind == S_SAME)
 			run_snapshot(&c, i, s);
+		else if (s->kind == S_MON_START)
+			run_mon_start(&c, i, s);
+		else if (s->kind == S_MON_STOP)
+			run_mon_stop(&c, i);
+		else if (s->kind == S_EVENT)
+			run_event(&c, i, s);
+		else if (s->kind == S_COUNTS)
+			run_counts(&c, i, s);
+		else if (s->kind == S_REACH)
+			run_reach(&c, i, s);
+		else if (s->kind == S_ALERT)
+			run_alert(&c, i, s);
+		else if (s->kind == S_STORM)
+			run_storm(&c, i, s);
 		else
 			run_tamper(&c, i, s);
+	}
+	if (c.monitor > 0) {
+		kill(c.monitor, SIGKILL);
+		waitpid(c.monitor, NULL, 0);
 	}
 	return t_summary(&c.report);
 }

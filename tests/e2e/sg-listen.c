@@ -4,8 +4,10 @@
  * ADDR:PORT given ([v6]:port for IPv6). Listeners are MPTCP where the kernel
  * has it (plain TCP clients fall back transparently) and accept TCP Fast
  * Open. Prints "ready" once listening; exits by itself after -t seconds.
+ * With -l FILE, appends "accepted LOCAL-ADDRESS:PORT" for each connection,
+ * so a test can tell which host a connection really reached.
  *
- *   sg-listen [-t SECONDS] 198.51.100.25:25 [2001:db8:1::25]:25 ...
+ *   sg-listen [-t SECONDS] [-l FILE] 198.51.100.25:25 [2001:db8:1::25]:25 ...
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -78,15 +80,43 @@ static int open_listener(const char *arg)
 	return fd;
 }
 
+static void log_accept(FILE *log, int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char addr[INET6_ADDRSTRLEN] = "?";
+	unsigned int port = 0;
+
+	if (!log || getsockname(fd, (struct sockaddr *)&ss, &len))
+		return;
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof(addr));
+		port = ntohs(sin->sin_port);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, addr, sizeof(addr));
+		port = ntohs(sin6->sin6_port);
+	}
+	fprintf(log, "accepted %s:%u\n", addr, port);
+	fflush(log);
+}
+
 int main(int argc, char **argv)
 {
 	struct pollfd pfd[MAX_LISTENERS];
 	int n = 0, lifetime = 600, opt;
+	FILE *log = NULL;
 
-	while ((opt = getopt(argc, argv, "t:")) != -1) {
-		if (opt != 't')
+	while ((opt = getopt(argc, argv, "t:l:")) != -1) {
+		if (opt == 't')
+			lifetime = atoi(optarg);
+		else if (opt == 'l' && !(log = fopen(optarg, "a")))
+			return 1;
+		else if (opt != 'l')
 			return 2;
-		lifetime = atoi(optarg);
 	}
 	for (int i = optind; i < argc && n < MAX_LISTENERS; i++) {
 		pfd[n].fd = open_listener(argv[i]);
@@ -105,8 +135,10 @@ int main(int argc, char **argv)
 
 			if (!(pfd[i].revents & POLLIN))
 				continue;
-			while ((c = accept(pfd[i].fd, NULL, NULL)) >= 0)
+			while ((c = accept(pfd[i].fd, NULL, NULL)) >= 0) {
+				log_accept(log, c);
 				close(c);
+			}
 		}
 	}
 }

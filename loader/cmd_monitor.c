@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * cmd_monitor.c - "smtpguard monitor [--json] [--syslog]": stream what the
+ * guard refuses, audits or redirects, from its ring buffer.
+ *
+ * The monitor only reads: killing or restarting it never changes what the
+ * kernel enforces. It follows the guard across reloads (the ring buffer is
+ * kept by load; after an unload and load it reopens the new one), waits for
+ * a guard that is not loaded yet, and reports events the kernel had to drop.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "alerts.h"
+#include "cli.h"
+#include "config.h"
+#include "counters.h"
+#include "event_format.h"
+#include "guard.h"
+#include "live.h"
+#include "log.h"
+#include "syslog_out.h"
+#include "uidtab.h"
+
+#define NS_PER_S 1000000000ULL
+#define POLL_MS 500
+
+struct monitor {
+	const struct sg_opts *o;
+	struct guard g;
+	struct ring_buffer *rb;
+	__u32 events_id; /* map ID of the ring buffer we read */
+	__u64 lost_reported;
+	struct syslog_out log;
+	struct alerts alerts;
+	__u32 log_window, log_burst;
+	struct name_cache names;
+	struct uidtab uids;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * NS_PER_S + (__u64)ts.tv_nsec;
+}
+
+static __u32 map_id(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.id : 0;
+}
+
+/* Print, or log with storms condensed: log_burst lines per UID and window. */
+static void report(struct monitor *m, const struct sg_event *e, const char *user, __u64 now)
+{
+	struct uid_state *s = uidtab_get(&m->uids, e->uid);
+	char line[512];
+
+	s->last_ns = now;
+	s->last_action = e->action;
+	if (!m->o->syslog) {
+		if (m->o->json_lines) {
+			event_json(stdout, e, user);
+		} else {
+			event_line(e, user, true, line, sizeof(line));
+			puts(line);
+		}
+		return;
+	}
+	if (!s->log_window_ns)
+		s->log_window_ns = now;
+	if (s->logged < m->log_burst) {
+		event_line(e, user, false, line, sizeof(line));
+		syslog_send(&m->log, LOG_NOTICE, "%s", line);
+		s->logged++;
+	} else {
+		s->suppressed++;
+	}
+}
+
+static void alert(struct monitor *m, const struct sg_event *e, const char *user, __u64 now)
+{
+	struct uid_state *s = uidtab_get(&m->uids, e->uid);
+	char dst[80], comm[17];
+	struct alert_info info;
+
+	if (!alerts_count(&m->alerts, s, now))
+		return;
+	event_dst(e, dst, sizeof(dst));
+	snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(e->comm), (const char *)e->comm);
+	if (m->o->syslog)
+		syslog_send(&m->log, LOG_WARNING,
+			    "alert: uid=%u(%s) made %u %s attempts in %u s (last: pid=%u comm=%s "
+			    "dst=%s)",
+			    e->uid, user ? user : "?", s->alert_count,
+			    counters_action_name(e->action), m->alerts.seconds, e->tgid, comm, dst);
+	else
+		fprintf(stderr, "smtpguard: ALERT uid=%u(%s) made %u %s attempts in %u s\n", e->uid,
+			user ? user : "?", s->alert_count, counters_action_name(e->action),
+			m->alerts.seconds);
+	info = (struct alert_info){ .uid = e->uid,
+				    .user = user,
+				    .count = s->alert_count,
+				    .action = counters_action_name(e->action),
+				    .last_dst = dst,
+				    .comm = comm,
+				    .pid = e->tgid };
+	alerts_run(&m->alerts, &info, now);
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct monitor *m = ctx;
+	const struct sg_event *e = data;
+	__u64 now = mono_ns();
+	const char *user;
+
+	if (size < sizeof(*e))
+		return 0;
+	user = name_cache_get(&m->names, e->uid);
+	report(m, e, user, now);
+	alert(m, e, user, now);
+	return 0;
+}
+
+/* End of a window: one summary line per UID that had more than log_burst. */
+static void flush_storms(struct monitor *m, __u64 now)
+{
+	for (size_t i = 0; m->o->syslog && i < UIDTAB_SLOTS; i++) {
+		struct uid_state *s = &m->uids.slot[i];
+
+		if (!s->used || !s->log_window_ns ||
+		    now - s->log_window_ns < m->log_window * NS_PER_S)
+			continue;
+		if (s->suppressed) {
+			const char *user = name_cache_get(&m->names, s->uid);
+
+			syslog_send(&m->log, LOG_NOTICE,
+				    "uid=%u(%s): %llu more %s attempts in the last %u s", s->uid,
+				    user ? user : "?", (unsigned long long)s->suppressed,
+				    counters_action_name(s->last_action), m->log_window);
+		}
+		s->log_window_ns = s->suppressed ? now : 0;
+		s->logged = 0;
+		s->suppressed = 0;
+	}
+}
+
+static void say(struct monitor *m, int prio, const char *msg)
+{
+	if (m->o->syslog)
+		syslog_send(&m->log, prio, "%s", msg);
+	else
+		fprintf(stderr, "smtpguard: %s\n", msg);
+}
+
+static void report_lost(struct monitor *m)
+{
+	__u64 totals[SG_STAT_COUNT];
+	struct counts c;
+	char msg[160];
+
+	if (counters_read(&m->g, &c))
+		return;
+	memcpy(totals, c.totals, sizeof(totals));
+	counters_free(&c);
+	if (totals[SG_STAT_EVENTS_LOST] > m->lost_reported) {
+		snprintf(msg, sizeof(msg),
+			 "lost %llu events: the ring buffer was full (counters in 'smtpguard "
+			 "status' are exact)",
+			 (unsigned long long)(totals[SG_STAT_EVENTS_LOST] - m->lost_reported));
+		say(m, LOG_WARNING, msg);
+		m->lost_reported = totals[SG_STAT_EVENTS_LOST];
+	}
+}
+
+static void detach(struct monitor *m)
+{
+	ring_buffer__free(m->rb);
+	m->rb = NULL;
+	guard_close(&m->g);
+	m->events_id = 0;
+}
+
+/* (Re)open the guard's ring buffer when there is none or it changed. */
+static void attach(struct monitor *m, bool *waiting)
+{
+	char problem[512], msg[600];
+	struct guard g;
+	int state = guard_open(m->o->pin_dir, &g, problem, sizeof(problem));
+	__u32 id = state == GUARD_LOADED ? map_id(g.events_fd) : 0;
+
+	if (id && id == m->events_id) {
+		guard_close(&g);
+		return;
+	}
+	detach(m);
+	if (!id) {
+		guard_close(&g);
+		if (!*waiting) {
+			snprintf(msg, sizeof(msg), "waiting for a guard at %s (%s)", m->o->pin_dir,
+				 state == GUARD_DAMAGED ? problem : "not loaded");
+			say(m, LOG_NOTICE, msg);
+			*waiting = true;
+		}
+		return;
+	}
+	m->g = g;
+	m->rb = ring_buffer__new(g.events_fd, on_event, m, NULL);
+	if (!m->rb) {
+		say(m, LOG_ERR, "cannot read the guard's ring buffer");
+		detach(m);
+		return;
+	}
+	m->events_id = id;
+	if (*waiting || !m->lost_reported) {
+		struct counts c;
+
+		/* Losses before we started are not ours to report. */
+		if (!counters_read(&m->g, &c)) {
+			m->lost_reported = c.totals[SG_STAT_EVENTS_LOST];
+			counters_free(&c);
+		}
+	}
+	snprintf(msg, sizeof(msg), "monitoring the guard at %s", m->o->pin_dir);
+	say(m, LOG_INFO, msg);
+	*waiting = false;
+}
+
+static int load_settings(struct monitor *m, struct sg_config *cfg)
+{
+	char recorded[SG_CONFIG_PATH_MAX + 1];
+	const char *path = m->o->config;
+	int n;
+
+	if (!m->o->config_given && !live_config_path(m->o->pin_dir, recorded, sizeof(recorded)))
+		path = recorded;
+	n = config_load(path, cfg, stderr);
+	if (n) {
+		log_err("%s: %d error%s; fix it first", path, n < 0 ? 1 : n, n == 1 ? "" : "s");
+		return EXIT_USAGE;
+	}
+	m->alerts.count = cfg->alert_count;
+	m->alerts.seconds = cfg->alert_seconds;
+	m->alerts.command = cfg->alert_command;
+	m->log_window = cfg->log_window;
+	m->log_burst = cfg->log_burst;
+	return EXIT_OK;
+}
+
+int cmd_monitor(const struct sg_opts *o)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct monitor *m = calloc(1, sizeof(*m));
+	struct sg_config cfg = {};
+	bool waiting = false;
+	__u64 last_tick = 0;
+	int ret;
+
+	if (!m)
+		return EXIT_FAIL;
+	m->o = o;
+	m->log.fd = -1;
+	guard_init(&m->g);
+	ret = load_settings(m, &cfg);
+	if (ret != EXIT_OK)
+		goto cleanup;
+	if (o->syslog && syslog_open(&m->log))
+		log_warn("cannot reach the system log at %s; messages are lost", m->log.path);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	while (!stop_requested) {
+		__u64 now = mono_ns();
+
+		if (now - last_tick >= NS_PER_S) {
+			last_tick = now;
+			attach(m, &waiting);
+			if (m->rb)
+				report_lost(m);
+			flush_storms(m, now);
+			alerts_reap(&m->alerts, now);
+		}
+		if (m->rb) {
+			int err = ring_buffer__poll(m->rb, POLL_MS);
+
+			if (err < 0 && err != -EINTR) {
+				log_err("reading events: %s", strerror(-err));
+				detach(m);
+			}
+		} else {
+			usleep(POLL_MS * 1000);
+		}
+	}
+	flush_storms(m, mono_ns() + (__u64)m->log_window * NS_PER_S);
+cleanup:
+	detach(m);
+	syslog_close(&m->log);
+	config_free(&cfg);
+	free(m);
+	return ret;
+}

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * cmd_stats.c - "smtpguard stats --prometheus": node_exporter textfile
+ * collector metrics. Write them atomically from cron or a timer:
+ *
+ *   smtpguard stats --prometheus > /var/lib/node_exporter/smtpguard.prom.tmp &&
+ *     mv /var/lib/node_exporter/smtpguard.prom.tmp /var/lib/node_exporter/smtpguard.prom
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "counters.h"
+#include "guard.h"
+#include "identity.h"
+#include "live.h"
+
+/* Label values: backslash, quote and newline escaped. */
+static void label(const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '\\' || *s == '"')
+			printf("\\%c", *s);
+		else if (*s == '\n')
+			printf("\\n");
+		else
+			putchar(*s);
+	}
+}
+
+static void help(const char *name, const char *type, const char *text)
+{
+	printf("# HELP %s %s\n# TYPE %s %s\n", name, text, name, type);
+}
+
+int cmd_stats(const struct sg_opts *o)
+{
+	struct live_state s = {};
+	struct counts c = {};
+	char problem[512], name[256];
+	struct guard g;
+	int state, ret = EXIT_OK;
+
+	state = guard_open(o->pin_dir, &g, problem, sizeof(problem));
+	help("smtpguard_loaded", "gauge", "1 when the guard is loaded and whole");
+	printf("smtpguard_loaded %d\n", state == GUARD_LOADED);
+	if (state != GUARD_LOADED || live_read(&g, &s, false) || counters_read(&g, &c)) {
+		ret = state == GUARD_LOADED ? EXIT_FAIL : EXIT_NOT_LOADED;
+		goto cleanup;
+	}
+	help("smtpguard_attempts_total", "counter",
+	     "Connections to guarded ports the allowlists did not allow, by action and UID");
+	for (size_t i = 0; i < c.n; i++) {
+		const char *user = identity_name(ID_USER, c.v[i].uid, name, sizeof(name));
+
+		for (unsigned int a = 0; a < SG_ACTION_COUNT; a++) {
+			if (!c.v[i].attempts[a])
+				continue;
+			printf("smtpguard_attempts_total{action=\"%s\",uid=\"%u\",user=\"",
+			       counters_action_name(a), c.v[i].uid);
+			label(user ? user : "");
+			printf("\"} %llu\n", (unsigned long long)c.v[i].attempts[a]);
+		}
+	}
+	help("smtpguard_attempts_all_total", "counter",
+	     "All such attempts by action (not limited by the per-UID table)");
+	for (unsigned int a = 0; a < SG_ACTION_COUNT; a++)
+		printf("smtpguard_attempts_all_total{action=\"%s\"} %llu\n",
+		       counters_action_name(a), (unsigned long long)c.totals[a]);
+	help("smtpguard_allowlist_entries", "gauge", "Entries in each allowlist");
+	printf("smtpguard_allowlist_entries{kind=\"users\"} %zu\n", s.ids[ID_USER].n);
+	printf("smtpguard_allowlist_entries{kind=\"groups\"} %zu\n", s.ids[ID_GROUP].n);
+	printf("smtpguard_allowlist_entries{kind=\"dest\"} %zu\n", s.dests.n);
+	help("smtpguard_events_lost_total", "counter",
+	     "Events dropped because the ring buffer was full (attempts are still counted)");
+	printf("smtpguard_events_lost_total %llu\n",
+	       (unsigned long long)c.totals[SG_STAT_EVENTS_LOST]);
+cleanup:
+	counters_free(&c);
+	live_free(&s);
+	guard_close(&g);
+	return ret;
+}

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* counters.c - see counters.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "array.h"
+#include "counters.h"
+
+const char *counters_action_name(unsigned int action)
+{
+	static const char *const names[SG_ACTION_COUNT] = {
+		[SG_ACTION_BLOCKED] = "blocked",
+		[SG_ACTION_AUDITED] = "audited",
+		[SG_ACTION_REDIRECTED] = "redirected",
+	};
+
+	return action < SG_ACTION_COUNT ? names[action] : "unknown";
+}
+
+const char *boot_ns_to_iso(__u64 boot_ns, char *buf, size_t len)
+{
+	struct timespec real, boot;
+	__s64 ago_ns;
+	time_t t;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	ago_ns = ((__s64)boot.tv_sec * 1000000000LL + boot.tv_nsec) - (__s64)boot_ns;
+	t = real.tv_sec - (time_t)(ago_ns / 1000000000LL);
+	if (ago_ns % 1000000000LL > real.tv_nsec)
+		t--;
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+static int cmp_total(const void *a, const void *b)
+{
+	__u64 x = ((const struct uid_count *)a)->total, y = ((const struct uid_count *)b)->total;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static int read_totals(int fd, __u64 *totals, int ncpu)
+{
+	__u64 *vals = calloc((size_t)ncpu, sizeof(*vals));
+
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 k = 0; k < SG_STAT_COUNT; k++) {
+		totals[k] = 0;
+		if (bpf_map_lookup_elem(fd, &k, vals))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			totals[k] += vals[c];
+	}
+	free(vals);
+	return 0;
+}
+
+int counters_read(const struct guard *g, struct counts *out)
+{
+	int ncpu = libbpf_num_possible_cpus(), err = 0;
+	struct sg_counter *vals;
+	__u32 key, next;
+	void *prev = NULL;
+	size_t cap = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (ncpu <= 0)
+		return -EINVAL;
+	err = read_totals(g->stats_fd, out->totals, ncpu);
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (err || !vals) {
+		free(vals);
+		return err ? err : -ENOMEM;
+	}
+	while (!bpf_map_get_next_key(g->counters_fd, prev, &next)) {
+		struct uid_count *u;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(g->counters_fd, &key, vals))
+			continue;
+		if (array_reserve_one((void **)&out->v, &cap, out->n, sizeof(*out->v))) {
+			err = -ENOMEM;
+			break;
+		}
+		u = &out->v[out->n++];
+		memset(u, 0, sizeof(*u));
+		u->uid = key;
+		for (int c = 0; c < ncpu; c++) {
+			for (int a = 0; a < SG_ACTION_COUNT; a++)
+				u->attempts[a] += vals[c].attempts[a];
+			if (vals[c].last_ns > u->last_ns) {
+				u->last_ns = vals[c].last_ns;
+				u->last_dst = vals[c].last_dst;
+				u->last_port = vals[c].last_port;
+			}
+		}
+		for (int a = 0; a < SG_ACTION_COUNT; a++)
+			u->total += u->attempts[a];
+	}
+	free(vals);
+	if (!err && out->n)
+		qsort(out->v, out->n, sizeof(out->v[0]), cmp_total);
+	return err;
+}
+
+void counters_free(struct counts *c)
+{
+	free(c->v);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * counters.h - the per-UID attempt counters and the totals, summed over CPUs.
+ * They live in the kernel and count whether or not anyone is listening.
+ */
+#ifndef SG_COUNTERS_H
+#define SG_COUNTERS_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "guard.h"
+#include "smtpguard.h"
+
+struct uid_count {
+	__u32 uid;
+	__u64 attempts[SG_ACTION_COUNT];
+	__u64 total; /* sum of attempts[] */
+	__u64 last_ns; /* CLOCK_BOOTTIME */
+	struct sg_addr last_dst;
+	__u16 last_port;
+};
+
+struct counts {
+	struct uid_count *v; /* sorted by total, most first */
+	size_t n;
+	__u64 totals[SG_STAT_COUNT]; /* enum sg_stat */
+};
+
+int counters_read(const struct guard *g, struct counts *out);
+void counters_free(struct counts *c);
+
+/* "blocked", "audited", "redirected" */
+const char *counters_action_name(unsigned int action);
+
+/* CLOCK_BOOTTIME nanoseconds as "2026-11-21T10:04:05Z". */
+const char *boot_ns_to_iso(__u64 boot_ns, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* event_format.c - see event_format.h. */
+#include <arpa/inet.h>
+#include <pwd.h>
+#include <string.h>
+
+#include "counters.h"
+#include "event_format.h"
+#include "json.h"
+#include "local_addrs.h"
+
+const char *name_cache_get(struct name_cache *c, __u32 uid)
+{
+	typeof(c->slot[0]) *s = &c->slot[uid % NAME_CACHE_SLOTS];
+	time_t now = time(NULL);
+
+	if (!s->valid || s->uid != uid || now - s->at > NAME_CACHE_TTL_S) {
+		struct passwd *pw = getpwuid(uid);
+
+		s->valid = true;
+		s->uid = uid;
+		s->at = now;
+		s->has_name = pw != NULL;
+		if (pw)
+			snprintf(s->name, sizeof(s->name), "%s", pw->pw_name);
+	}
+	return s->has_name ? s->name : NULL;
+}
+
+static bool mapped(const struct sg_addr *a)
+{
+	return !a->words[0] && !a->words[1] && a->words[2] == htonl(0xffff);
+}
+
+static const char *family_name(const struct sg_event *e)
+{
+	if (e->family == 4)
+		return "ipv4";
+	return mapped(&e->dst) ? "ipv4-mapped" : "ipv6";
+}
+
+const char *event_dst(const struct sg_event *e, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	sg_addr_format(&e->dst, addr, sizeof(addr));
+	snprintf(buf, len, mapped(&e->dst) ? "%s:%u" : "[%s]:%u", addr, e->port);
+	return buf;
+}
+
+/* comm is whatever the process called itself: keep it printable. */
+static void clean_comm(const struct sg_event *e, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(e->comm) && e->comm[i]; i++)
+		out[i] = e->comm[i] > 0x20 && e->comm[i] < 0x7f ? (char)e->comm[i] : '?';
+	out[i] = '\0';
+}
+
+void event_line(const struct sg_event *e, const char *user, bool with_time, char *buf, size_t len)
+{
+	char when[32] = "", dst[80], comm[17];
+
+	if (with_time) {
+		boot_ns_to_iso(e->boot_ns, when, sizeof(when) - 1);
+		strcat(when, " ");
+	}
+	clean_comm(e, comm);
+	snprintf(buf, len, "%s%s uid=%u(%s) pid=%u comm=%s dst=%s", when,
+		 counters_action_name(e->action), e->uid, user ? user : "?", e->tgid, comm,
+		 event_dst(e, dst, sizeof(dst)));
+}
+
+void event_json(FILE *out, const struct sg_event *e, const char *user)
+{
+	char when[32], addr[INET6_ADDRSTRLEN], comm[17];
+	struct json j;
+
+	clean_comm(e, comm);
+	json_init(&j, out);
+	json_obj_begin(&j, NULL);
+	json_str(&j, "time", boot_ns_to_iso(e->boot_ns, when, sizeof(when)));
+	json_str(&j, "action", counters_action_name(e->action));
+	json_u64(&j, "uid", e->uid);
+	json_str(&j, "user", user);
+	json_u64(&j, "gid", e->gid);
+	json_u64(&j, "pid", e->tgid);
+	json_u64(&j, "tid", e->pid);
+	json_str(&j, "comm", comm);
+	json_str(&j, "dst", sg_addr_format(&e->dst, addr, sizeof(addr)));
+	json_u64(&j, "port", e->port);
+	json_str(&j, "family", family_name(e));
+	json_u64(&j, "cgroup_id", e->cgroup_id);
+	json_obj_end(&j);
+	json_finish(&j);
+}

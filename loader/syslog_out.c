@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* syslog_out.c - see syslog_out.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "syslog_out.h"
+
+int syslog_open(struct syslog_out *s)
+{
+	const char *path = getenv("SMTPGUARD_SYSLOG_SOCKET");
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+	snprintf(s->path, sizeof(s->path), "%s", path && *path ? path : "/dev/log");
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", s->path);
+	s->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (s->fd < 0)
+		return -errno;
+	if (connect(s->fd, (struct sockaddr *)&sun, sizeof(sun))) {
+		int err = -errno;
+
+		close(s->fd);
+		s->fd = -1;
+		return err;
+	}
+	return 0;
+}
+
+void syslog_close(struct syslog_out *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}
+
+void syslog_send(struct syslog_out *s, int priority, const char *fmt, ...)
+{
+	char msg[1024], stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	va_list ap;
+	int n;
+
+	if (s->fd < 0)
+		return;
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
+	n = snprintf(msg, sizeof(msg), "<%d>%s smtpguard[%d]: ", LOG_MAIL | priority, stamp,
+		     (int)getpid());
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	/* Non-blocking: under a storm the log may be full; the monitor goes on. */
+	send(s->fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL);
+}
