@@ -1238,11 +1238,16 @@ static void run_storm(struct ctx *c, size_t i, const struct step *s)
 	waitpid(storm, &status, 0);
 	elapsed = now_s() - t0;
 	kill(monitor, SIGCONT);
-	usleep(4000 * 1000); /* the 2 s log window ends and is summarised */
+	/* The 2 s log window ends and is summarised; give a loaded machine time. */
+	snprintf(line, sizeof(line), "uid=%u(?): ", s->who->uid);
+	for (double deadline = now_s() + 10; now_s() < deadline;) {
+		usleep(200 * 1000);
+		if (count_matches(log, line) && count_matches(log, "lost "))
+			break;
+	}
+	summary = count_matches(log, line);
 	snprintf(line, sizeof(line), "blocked uid=%u(", s->who->uid);
 	logged = count_matches(log, line);
-	snprintf(line, sizeof(line), "uid=%u(?): ", s->who->uid);
-	summary = count_matches(log, line);
 	total = count_matches(log, "\n");
 	lost = count_matches(log, "lost ");
 	kill(monitor, SIGTERM);
