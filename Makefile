@@ -60,7 +60,8 @@ SYSCONFDIR ?= /etc
 # The dispatchers read /etc whatever the PREFIX.
 NM_DISPATCHER_DIR ?= /etc/NetworkManager/dispatcher.d
 NETWORKD_DISPATCHER_DIR ?= /etc/networkd-dispatcher
-UNITS := smtpguard.service smtpguard-sync.path smtpguard-sync.service smtpguard-sync.timer
+UNITS := smtpguard.service smtpguard-sync.path smtpguard-sync.service smtpguard-sync.timer \
+	smtpguard-monitor.service
 SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
 
 .PHONY: all clean start test tests format install uninstall

@@ -32,6 +32,7 @@ usr/lib/systemd/system/smtpguard.service:644
 usr/lib/systemd/system/smtpguard-sync.path:644
 usr/lib/systemd/system/smtpguard-sync.service:644
 usr/lib/systemd/system/smtpguard-sync.timer:644
+usr/lib/systemd/system/smtpguard-monitor.service:644
 usr/share/man/man8/smtpguard.8:644
 usr/share/man/man5/smtpguard.conf.5:644
 etc/NetworkManager/dispatcher.d/50-smtpguard:755
@@ -70,10 +71,11 @@ live="$tmp/live"
 check "make install PREFIX=<scratch> for verification" \
 	make -s install PREFIX="$live" SYSCONFDIR="$live/etc" NM_DISPATCHER_DIR="$live/nm" \
 	NETWORKD_DISPATCHER_DIR="$live/networkd"
-check "systemd-analyze verify passes on the four units" \
+check "systemd-analyze verify passes on the five units" \
 	env MANPATH="$live/share/man" systemd-analyze verify "$live/lib/systemd/system/smtpguard.service" \
 	"$live/lib/systemd/system/smtpguard-sync.path" "$live/lib/systemd/system/smtpguard-sync.service" \
-	"$live/lib/systemd/system/smtpguard-sync.timer"
+	"$live/lib/systemd/system/smtpguard-sync.timer" \
+	"$live/lib/systemd/system/smtpguard-monitor.service"
 sed 's|^ExecStart=.*|ExecStart=smtpguard-relative load|' "$live/lib/systemd/system/smtpguard.service" \
 	>"$tmp/broken.service"
 check "systemd-analyze verify fails on a broken copy (the check can fail)" \

@@ -1112,6 +1112,22 @@ static int count_matches(const char *path, const char *needle)
 	return n;
 }
 
+/* Lines in a file of any size (the remote listener's log grows past 1 MiB). */
+static int count_lines(const char *path)
+{
+	char buf[65536];
+	FILE *f = fopen(path, "r");
+	size_t n;
+	int lines = 0;
+
+	while (f && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		for (size_t k = 0; k < n; k++)
+			lines += buf[k] == '\n';
+	if (f)
+		fclose(f);
+	return lines;
+}
+
 static void run_reach(struct ctx *c, size_t i, const struct step *s)
 {
 	char host_log[4200], mx_log[4200];
@@ -1120,18 +1136,18 @@ static void run_reach(struct ctx *c, size_t i, const struct step *s)
 
 	snprintf(host_log, sizeof(host_log), "%s/host-accepted.log", c->workdir);
 	snprintf(mx_log, sizeof(mx_log), "%s/mx-accepted.log", c->workdir);
-	h0 = count_matches(host_log, "\n");
-	m0 = count_matches(mx_log, "\n");
+	h0 = count_lines(host_log);
+	m0 = count_lines(mx_log);
 	got = probe_as(c, s->who, &s->probe);
 	deadline = now_s() + 2;
 	do { /* the listener logs when it gets round to accept() */
 		usleep(20 * 1000);
-		h1 = count_matches(host_log, "\n");
-		m1 = count_matches(mx_log, "\n");
+		h1 = count_lines(host_log);
+		m1 = count_lines(mx_log);
 	} while (h1 - h0 + m1 - m0 < 1 && now_s() < deadline);
 	usleep(100 * 1000);
-	h1 = count_matches(host_log, "\n");
-	m1 = count_matches(mx_log, "\n");
+	h1 = count_lines(host_log);
+	m1 = count_lines(mx_log);
 	t_result(&c->report,
 		 got == 0 && h1 - h0 == (s->count ? 1 : 0) && m1 - m0 == (s->count ? 0 : 1),
 		 "[%zu] %s: %s to %s port %u: %s; reached the %s (local listener +%d, remote +%d)",
@@ -1161,6 +1177,18 @@ static void run_alert(struct ctx *c, size_t i, const struct step *s)
 		 "[%zu] %d attempts by %s over a 5/60s threshold: alert_command ran %d time(s), "
 		 "%d ALERT line(s)",
 		 i, refused, s->who->label, fired, count_matches(err, banner));
+}
+
+/* Print a small file as "# name: line" comments, for whoever reads the log. */
+static void show_file(const char *name, const char *path)
+{
+	char line[1024];
+	FILE *f = fopen(path, "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		printf("# %s: %s", name, line);
+	if (f)
+		fclose(f);
 }
 
 #define STORM_ATTEMPTS 10000
@@ -1254,6 +1282,7 @@ static void run_storm(struct ctx *c, size_t i, const struct step *s)
 	waitpid(monitor, NULL, 0);
 	kill(collector, SIGKILL);
 	waitpid(collector, NULL, 0);
+	show_file("syslog", log);
 	t_result(
 		&c->report,
 		collector > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 && logged >= 1 &&

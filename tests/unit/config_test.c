@@ -4,6 +4,7 @@
  * name resolution (policy_build), run against the real code with no kernel.
  * One table row per case.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <grp.h>
 #include <stdint.h>
@@ -80,6 +81,24 @@ static const struct config_case config_cases[] = {
 	  { "t.conf:1: bad group name 'bad/name'" }, NULL, -1, ANY, ANY },
 	{ "NUL byte", "ports = 25\nports = 4\0" "65\n", 24, 1, { "t.conf:2: NUL byte" }, NULL, -1,
 	  ANY, ANY },
+	{ "mode audit", "mode = audit\n", 0, 0, { 0 }, NULL, -1, ANY, ANY },
+	{ "bad mode", "mode = loud\n", 0, 1, { "t.conf:1: bad mode 'loud'" }, NULL, -1, ANY, ANY },
+	{ "mode twice", "mode = audit\nmode = enforce\n", 0, 1,
+	  { "t.conf:2: mode is given twice (first on line 1)" }, NULL, -1, ANY, ANY },
+	{ "redirect_to: address with and without port", "redirect_to = 127.0.0.1:2525 [::1]\n", 0,
+	  0, { 0 }, NULL, -1, ANY, ANY },
+	{ "redirect_to: a network is not a target", "redirect_to = 127.0.0.0/8\n", 0, 1,
+	  { "t.conf:1: bad redirect_to '127.0.0.0/8': a single address" }, NULL, -1, ANY, ANY },
+	{ "redirect_to: port 0", "redirect_to = 127.0.0.1:0\n", 0, 1,
+	  { "bad redirect_to '127.0.0.1:0': bad port" }, NULL, -1, ANY, ANY },
+	{ "alert_threshold 20/60s", "alert_threshold = 20/60s\nalert_command = /bin/true\n", 0, 0,
+	  { 0 }, NULL, -1, ANY, ANY },
+	{ "alert_threshold without unit", "alert_threshold = 20/60\n", 0, 1,
+	  { "t.conf:1: bad alert_threshold '20/60'" }, NULL, -1, ANY, ANY },
+	{ "alert_command must be absolute", "alert_command = notify.sh\n", 0, 1,
+	  { "alert_command must be an absolute path" }, NULL, -1, ANY, ANY },
+	{ "log_window out of range", "log_window = 0\n", 0, 1,
+	  { "t.conf:1: bad log_window '0' (expected 1 to 3600)" }, NULL, -1, ANY, ANY },
 	{ "every error is reported, each with its line",
 	  "ports = 0\nallow_users = root\ncolour = red\n\nallow_local = perhaps\n", 0, 3,
 	  { "t.conf:1: bad port", "t.conf:3: unknown key", "t.conf:5: bad value" }, NULL, -1, ANY,
@@ -256,6 +275,33 @@ static void run_policy_cases(struct test_report *r)
 	free(diag);
 }
 
+/* The values behind the new keys, not only their acceptance. */
+static void run_value_cases(struct test_report *r)
+{
+	const char *text = "mode = redirect\nredirect_to = 127.0.0.1:2525 [2001:db8::25]\n"
+			   "alert_threshold = 20/60s\nlog_window = 30\n";
+	struct sg_config cfg;
+	FILE *f = fopen("/dev/null", "w");
+	int n = config_parse("t.conf", text, strlen(text), &cfg, f);
+	__u32 want6[4] = { htonl(0x20010db8), 0, 0, htonl(0x25) };
+
+	fclose(f);
+	t_result(r,
+		 n == 0 && cfg.mode == SG_MODE_REDIRECT && cfg.redirect_ip4 == htonl(0x7f000001) &&
+			 cfg.redirect_port4 == 2525 &&
+			 !memcmp(cfg.redirect_ip6, want6, sizeof(want6)) &&
+			 cfg.redirect_port6 == 0 && cfg.alert_count == 20 &&
+			 cfg.alert_seconds == 60 && cfg.log_window == 30 && cfg.log_burst == 5,
+		 "config: mode, redirect_to (port kept when absent), alert_threshold, log_window");
+	config_free(&cfg);
+	n = config_parse("t.conf", "", 0, &cfg, stderr);
+	t_result(r,
+		 n == 0 && cfg.mode == SG_MODE_ENFORCE && cfg.redirect_port4 == 25 &&
+			 cfg.redirect_ip4 == htonl(0x7f000001) && cfg.alert_count == 0,
+		 "config: defaults are enforce, redirect to 127.0.0.1:25 and [::1]:25, no alerts");
+	config_free(&cfg);
+}
+
 static void run_load_cases(struct test_report *r)
 {
 	struct sg_config cfg;
@@ -314,6 +360,7 @@ int main(void)
 		run_config_case(&r, &config_cases[i]);
 	run_u32_cases(&r);
 	run_policy_cases(&r);
+	run_value_cases(&r);
 	run_load_cases(&r);
 	return t_summary(&r);
 }
