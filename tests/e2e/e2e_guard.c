@@ -105,6 +105,7 @@ enum conf {
 	CONF_SYNC, /* rewritten between syncs by the sync race */
 	CONF_NONE, /* no --config on the command line */
 	CONF_EVENTS, /* short log window, alerts, the default redirect targets */
+	CONF_SLOW_ALERT, /* an alert_command that hangs */
 	CONF_COUNT,
 };
 
@@ -143,6 +144,9 @@ static const struct {
 				     "allow_dest = 2001:db8:1::20/124\n" },
 	[CONF_SYNC] = { "sync.conf", NULL }, /* written by the race */
 	[CONF_NONE] = { "(no --config)", NULL },
+	[CONF_SLOW_ALERT] = { "slow-alert.conf", "allow_users = root 64202\n"
+						 "alert_threshold = 1/60s\n"
+						 "alert_command = {WORK}/slow-alert.sh\n" },
 	[CONF_EVENTS] = { "events.conf", "allow_users = root 64202\n"
 					 "allow_groups = 64210\n"
 					 "log_window = 2\n"
@@ -586,6 +590,19 @@ static const struct step steps[] = {
 	CONN(denied, P6(MAPPED4, 465, PM_CONNECT), EPERM),
 	/* A storm: the connect path keeps answering, syslog stays condensed, losses are reported. */
 	STORM(),
+	/*
+	 * A hung alert_command never stalls the monitor: five accounts each fire
+	 * it (one more than may run at once), and every event still shows at once.
+	 */
+	SH("printf '#!/bin/sh\\nexec sleep 8\\n' >{WORK}/slow-alert.sh && chmod 755 {WORK}/slow-alert.sh"),
+	MON_START(CONF_SLOW_ALERT),
+	EVENT(denied, P4(REMOTE4, 25, PM_CONNECT), "blocked", EPERM),
+	EVENT(counted, P4(REMOTE4, 465, PM_CONNECT), "blocked", EPERM),
+	EVENT(alerted, P6(REMOTE6, 25, PM_CONNECT), "blocked", EPERM),
+	EVENT(stormer, P6(MAPPED4, 25, PM_CONNECT), "blocked", EPERM),
+	EVENT(acct_old, P4(REMOTE4, 587, PM_CONNECT), "blocked", EPERM),
+	EVENT(denied, P6(REMOTE6, 587, PM_CONNECT), "blocked", EPERM),
+	MON_STOP(),
 
 	CLI("unload", CONF_TEST, 0, "unloaded"),
 	CLI("sync", CONF_TEST, 3, "nothing to sync"),
