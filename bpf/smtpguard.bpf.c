@@ -73,8 +73,13 @@ struct {
 	__uint(max_entries, SG_EVENTS_BYTES);
 } sg_events SEC(".maps");
 
+/*
+ * A shared LRU hash, not a per-CPU one: per-CPU LRU maps are preallocated for
+ * every possible CPU (tens of MiB on large hosts). Updates are atomic adds;
+ * they only contend within one UID, on the deny path.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, SG_MAX_COUNTED_UIDS);
 	__type(key, __u32); /* real UID */
 	__type(value, struct sg_counter);
@@ -128,7 +133,7 @@ static __always_inline void stat_inc(__u32 slot)
 	__u64 *v = bpf_map_lookup_elem(&sg_stats, &slot);
 
 	if (v)
-		*v += 1; /* per-CPU: no other writer */
+		__sync_fetch_and_add(v, 1); /* atomic: preemptible kernels share a CPU */
 }
 
 static __always_inline void count(__u32 uid, __u32 action, const struct sg_addr *dst, __u16 port,
@@ -145,7 +150,7 @@ static __always_inline void count(__u32 uid, __u32 action, const struct sg_addr 
 			return;
 	}
 	if (action < SG_ACTION_COUNT)
-		c->attempts[action]++;
+		__sync_fetch_and_add(&c->attempts[action], 1);
 	c->last_ns = now;
 	c->last_dst = *dst;
 	c->last_port = port;
@@ -185,13 +190,42 @@ static __always_inline void record(const struct sg_addr *dst, __u16 port, __u8 f
 	bpf_ringbuf_submit(e, 0);
 }
 
-/* What the mode makes of a connect the allowlists did not allow. */
-static __always_inline int deny(const struct sg_addr *dst, __u16 port, __u8 family, __u64 uid_gid)
+static __always_inline bool is_v4_mapped(const struct sg_addr *a)
+{
+	return !a->words[0] && !a->words[1] && a->words[2] == bpf_htonl(0xffff);
+}
+
+/*
+ * Can this connect be redirected? There must be a target for its family, and
+ * the socket must not be bound to an interface other than lo: the target is
+ * meant to be reached on this host, not out of a chosen interface.
+ */
+static __always_inline bool can_redirect(const struct bpf_sock_addr *ctx, const struct sg_addr *dst)
+{
+	struct bpf_sock *sk = ctx->sk;
+
+	if (!sk || (sk->bound_dev_if && sk->bound_dev_if != LOOPBACK_IFINDEX))
+		return false;
+	if (is_v4_mapped(dst))
+		return sg_settings.redirect_ip4 != 0;
+	return sg_settings.redirect_ip6[0] | sg_settings.redirect_ip6[1] |
+	       sg_settings.redirect_ip6[2] | sg_settings.redirect_ip6[3];
+}
+
+/*
+ * What the mode makes of a connect the allowlists did not allow. A redirect
+ * that cannot happen is a refusal, and is recorded as one.
+ */
+static __always_inline int deny(const struct bpf_sock_addr *ctx, const struct sg_addr *dst,
+				__u16 port, __u8 family, __u64 uid_gid)
 {
 	__u32 mode = sg_settings.mode;
-	__u32 action = mode == SG_MODE_AUDIT	? SG_ACTION_AUDITED :
-		       mode == SG_MODE_REDIRECT ? SG_ACTION_REDIRECTED :
-						  SG_ACTION_BLOCKED;
+	__u32 action = SG_ACTION_BLOCKED;
+
+	if (mode == SG_MODE_AUDIT)
+		action = SG_ACTION_AUDITED;
+	else if (mode == SG_MODE_REDIRECT && can_redirect(ctx, dst))
+		action = SG_ACTION_REDIRECTED;
 
 	record(dst, port, family, action, uid_gid);
 	if (action == SG_ACTION_AUDITED)
@@ -244,12 +278,7 @@ static __always_inline int decide(const struct bpf_sock_addr *ctx, const struct 
 		return SYS_PROCEED;
 	if (dest_allowed(dst))
 		return SYS_PROCEED;
-	return deny(dst, port, family, uid_gid);
-}
-
-static __always_inline bool is_v4_mapped(const struct sg_addr *a)
-{
-	return !a->words[0] && !a->words[1] && a->words[2] == bpf_htonl(0xffff);
+	return deny(ctx, dst, port, family, uid_gid);
 }
 
 SEC("cgroup/connect4")

@@ -31,12 +31,25 @@ static void __attribute__((noreturn))
 exec_command(const struct alerts *a, const struct alert_info *i)
 {
 	char buf[32];
-	int null = open("/dev/null", O_RDWR);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	sigset_t none;
 
+	/*
+	 * A clean start: default signals, /dev/null for stdio, and an environment
+	 * of PATH and the SMTPGUARD_* values only. Those values come from the
+	 * account that tried (its command name above all): the command must
+	 * treat them as untrusted text.
+	 */
 	setpgid(0, 0);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	dup2(null, 0);
 	dup2(null, 1);
 	dup2(null, 2);
+	clearenv();
+	setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
 	snprintf(buf, sizeof(buf), "%u", i->uid);
 	setenv("SMTPGUARD_UID", buf, 1);
 	setenv("SMTPGUARD_USER", i->user ? i->user : "", 1);
@@ -60,6 +73,7 @@ void alerts_run(struct alerts *a, const struct alert_info *info, __u64 now_ns)
 
 	if (!a->command)
 		return;
+	alerts_reap(a, now_ns);
 	for (int k = 0; k < ALERT_MAX_RUNNING && !slot; k++)
 		if (!a->running[k].pid)
 			slot = &a->running[k];
@@ -83,13 +97,16 @@ void alerts_reap(struct alerts *a, __u64 now_ns)
 
 		if (!r->pid)
 			continue;
-		if (waitpid(r->pid, NULL, WNOHANG) == r->pid) {
+		if (waitpid(r->pid, NULL, WNOHANG) == r->pid)
 			r->pid = 0;
-		} else if (now_ns - r->started_ns > ALERT_COMMAND_TIMEOUT_S * NS_PER_S) {
-			kill(-r->pid, SIGKILL);
-			kill(r->pid, SIGKILL);
-			waitpid(r->pid, NULL, 0);
-			r->pid = 0;
-		}
+		else if (now_ns - r->started_ns > ALERT_COMMAND_TIMEOUT_S * NS_PER_S)
+			kill(-r->pid, SIGKILL); /* reaped at a later call, never waited for */
 	}
+}
+
+void alerts_kill_all(struct alerts *a)
+{
+	for (int k = 0; k < ALERT_MAX_RUNNING; k++)
+		if (a->running[k].pid)
+			kill(-a->running[k].pid, SIGKILL);
 }

@@ -49,7 +49,10 @@ bool alerts_count(struct alerts *a, struct uid_state *s, __u64 now_ns);
 /* Start alert_command for it, if set and not too many are running. */
 void alerts_run(struct alerts *a, const struct alert_info *info, __u64 now_ns);
 
-/* Reap finished commands, kill overdue ones. Call about once a second. */
+/* Reap finished commands, kill overdue ones. Never blocks. Call about once a second. */
 void alerts_reap(struct alerts *a, __u64 now_ns);
+
+/* At exit: kill the commands still running (and what they started). */
+void alerts_kill_all(struct alerts *a);
 
 #endif

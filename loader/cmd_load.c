@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "config_edit.h"
 #include "diff.h"
 #include "guard.h"
 #include "live.h"
@@ -87,8 +88,6 @@ static int plan_from_config(const struct sg_opts *o, struct plan *pl)
 	}
 	if (!pl->cfg.from_file)
 		printf("smtpguard: %s not found, using the built-in defaults\n", o->config);
-	if (o->mode >= 0)
-		pl->cfg.mode = (__u32)o->mode;
 	return plan_resolve(pl);
 }
 
@@ -188,6 +187,34 @@ static int load_defaults_instead(const struct sg_opts *o, const char *cgroup)
 	return ret == EXIT_OK ? EXIT_USAGE : ret;
 }
 
+/*
+ * --mode is written to the file, so the next sync (which the path unit, the
+ * address hooks and the timer run on their own) keeps it.
+ */
+static int persist_mode(const struct sg_opts *o)
+{
+	const char *mode = config_mode_name((__u32)o->mode);
+	struct sg_config cfg;
+	char msg[128];
+	int n, ret;
+
+	n = config_load(o->config, &cfg, stderr);
+	config_free(&cfg);
+	if (n) {
+		log_err("%s has errors; fix them before switching mode, nothing was changed",
+			o->config);
+		return n < 0 ? EXIT_FAIL : EXIT_USAGE;
+	}
+	ret = config_edit_set(o->config, "mode", mode, msg, sizeof(msg));
+	if (ret < 0) {
+		log_err("cannot record mode = %s in %s: %s", mode, o->config, strerror(-ret));
+		return EXIT_FAIL;
+	}
+	if (ret)
+		printf("smtpguard: mode = %s: %s of %s\n", mode, msg, o->config);
+	return EXIT_OK;
+}
+
 int cmd_load(const struct sg_opts *o)
 {
 	struct plan pl = {};
@@ -204,6 +231,11 @@ int cmd_load(const struct sg_opts *o)
 			return EXIT_FAIL;
 		}
 		cgroup = cgroot;
+	}
+	if (o->mode >= 0) {
+		ret = persist_mode(o);
+		if (ret != EXIT_OK)
+			return ret;
 	}
 	ret = plan_from_config(o, &pl);
 	if (ret == EXIT_USAGE)
@@ -242,11 +274,14 @@ int sync_guard(const struct sg_opts *o, bool *not_loaded)
 		if (state < 0)
 			log_err("cannot open the guard at %s: %s", o->pin_dir, strerror(-state));
 		else if (state == GUARD_DAMAGED)
-			log_err("the guard at %s is damaged (%s); run 'smtpguard load'", o->pin_dir,
-				problem);
+			log_err("the guard at %s is damaged (%s); run 'smtpguard load' (or systemctl "
+				"reload smtpguard)",
+				o->pin_dir, problem);
 		else
 			printf("smtpguard: not loaded at %s, nothing to sync\n", o->pin_dir);
-		ret = state < 0 ? EXIT_FAIL : EXIT_NOT_LOADED;
+		/* Damaged (including: loaded by another version) is a failure the
+		 * sync unit must show, not "nothing loaded". */
+		ret = state == GUARD_NOT_LOADED ? EXIT_NOT_LOADED : EXIT_FAIL;
 		goto cleanup;
 	}
 	if (live_read(&g, &live, true)) {

@@ -7,8 +7,13 @@
  * kernel enforces. It follows the guard across reloads (the ring buffer is
  * kept by load; after an unload and load it reopens the new one), waits for
  * a guard that is not loaded yet, and reports events the kernel had to drop.
+ * A BPF ring buffer has one reader: a lock in /run keeps a second monitor of
+ * the same guard out.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/file.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,13 +36,19 @@
 
 #define NS_PER_S 1000000000ULL
 #define POLL_MS 500
+/* Events handled per poll before the housekeeping runs again (storms). */
+#define POLL_BUDGET 4096
+#define BUDGET_SPENT (-ECANCELED)
 
 struct monitor {
 	const struct sg_opts *o;
 	struct guard g;
 	struct ring_buffer *rb;
 	__u32 events_id; /* map ID of the ring buffer we read */
+	__u32 stats_id; /* map ID of the totals the loss baseline belongs to */
 	__u64 lost_reported;
+	unsigned int batch; /* events in the current poll */
+	bool output_broken; /* stdout is gone (monitor | head) */
 	struct syslog_out log;
 	struct alerts alerts;
 	__u32 log_window, log_burst;
@@ -69,10 +80,29 @@ static __u32 map_id(int fd)
 	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.id : 0;
 }
 
+static void summarise(struct monitor *m, const struct uid_state *s)
+{
+	const char *user = name_cache_get(&m->names, s->uid);
+
+	syslog_send(&m->log, LOG_NOTICE, "uid=%u(%s): %llu more %s attempts in the last %u s",
+		    s->uid, user ? user : "?", (unsigned long long)s->suppressed,
+		    counters_action_name(s->last_action), m->log_window);
+}
+
+/* The UID's state; a slot recycled for it first gets its summary written. */
+static struct uid_state *uid_state(struct monitor *m, __u32 uid)
+{
+	struct uid_state evicted, *s = uidtab_get(&m->uids, uid, &evicted);
+
+	if (evicted.used && evicted.suppressed && m->o->syslog)
+		summarise(m, &evicted);
+	return s;
+}
+
 /* Print, or log with storms condensed: log_burst lines per UID and window. */
 static void report(struct monitor *m, const struct sg_event *e, const char *user, __u64 now)
 {
-	struct uid_state *s = uidtab_get(&m->uids, e->uid);
+	struct uid_state *s = uid_state(m, e->uid);
 	char line[512];
 
 	s->last_ns = now;
@@ -84,6 +114,8 @@ static void report(struct monitor *m, const struct sg_event *e, const char *user
 			event_line(e, user, true, line, sizeof(line));
 			puts(line);
 		}
+		if (ferror(stdout))
+			m->output_broken = true;
 		return;
 	}
 	if (!s->log_window_ns)
@@ -99,14 +131,14 @@ static void report(struct monitor *m, const struct sg_event *e, const char *user
 
 static void alert(struct monitor *m, const struct sg_event *e, const char *user, __u64 now)
 {
-	struct uid_state *s = uidtab_get(&m->uids, e->uid);
+	struct uid_state *s = uid_state(m, e->uid);
 	char dst[80], comm[17];
 	struct alert_info info;
 
 	if (!alerts_count(&m->alerts, s, now))
 		return;
 	event_dst(e, dst, sizeof(dst));
-	snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(e->comm), (const char *)e->comm);
+	event_comm(e, comm); /* the account chose it: no control characters */
 	if (m->o->syslog)
 		syslog_send(&m->log, LOG_WARNING,
 			    "alert: uid=%u(%s) made %u %s attempts in %u s (last: pid=%u comm=%s "
@@ -139,6 +171,9 @@ static int on_event(void *ctx, void *data, size_t size)
 	user = name_cache_get(&m->names, e->uid);
 	report(m, e, user, now);
 	alert(m, e, user, now);
+	/* Hand back to the loop now and then, even while a storm keeps coming. */
+	if (++m->batch >= POLL_BUDGET || stop_requested || m->output_broken)
+		return BUDGET_SPENT;
 	return 0;
 }
 
@@ -151,14 +186,8 @@ static void flush_storms(struct monitor *m, __u64 now)
 		if (!s->used || !s->log_window_ns ||
 		    now - s->log_window_ns < m->log_window * NS_PER_S)
 			continue;
-		if (s->suppressed) {
-			const char *user = name_cache_get(&m->names, s->uid);
-
-			syslog_send(&m->log, LOG_NOTICE,
-				    "uid=%u(%s): %llu more %s attempts in the last %u s", s->uid,
-				    user ? user : "?", (unsigned long long)s->suppressed,
-				    counters_action_name(s->last_action), m->log_window);
-		}
+		if (s->suppressed)
+			summarise(m, s);
 		s->log_window_ns = s->suppressed ? now : 0;
 		s->logged = 0;
 		s->suppressed = 0;
@@ -173,16 +202,27 @@ static void say(struct monitor *m, int prio, const char *msg)
 		fprintf(stderr, "smtpguard: %s\n", msg);
 }
 
+/* Losses counted since the baseline; a new totals map starts a new baseline. */
 static void report_lost(struct monitor *m)
 {
 	__u64 totals[SG_STAT_COUNT];
-	struct counts c;
+	__u32 id = map_id(m->g.stats_fd);
 	char msg[160];
 
-	if (counters_read(&m->g, &c))
+	if (counters_read_totals(&m->g, totals))
 		return;
-	memcpy(totals, c.totals, sizeof(totals));
-	counters_free(&c);
+	if (id != m->stats_id) {
+		m->stats_id = id;
+		m->lost_reported = totals[SG_STAT_EVENTS_LOST];
+		return;
+	}
+	if (m->log.dropped) {
+		fprintf(stderr,
+			"smtpguard: %lu log messages dropped (the system log was busy or "
+			"away)\n",
+			m->log.dropped);
+		m->log.dropped = 0;
+	}
 	if (totals[SG_STAT_EVENTS_LOST] > m->lost_reported) {
 		snprintf(msg, sizeof(msg),
 			 "lost %llu events: the ring buffer was full (counters in 'smtpguard "
@@ -207,7 +247,8 @@ static void attach(struct monitor *m, bool *waiting)
 	char problem[512], msg[600];
 	struct guard g;
 	int state = guard_open(m->o->pin_dir, &g, problem, sizeof(problem));
-	__u32 id = state == GUARD_LOADED ? map_id(g.events_fd) : 0;
+	/* A damaged guard may still have a hook that enforces and reports. */
+	__u32 id = state >= 0 ? map_id(g.events_fd) : 0;
 
 	if (id && id == m->events_id) {
 		guard_close(&g);
@@ -232,18 +273,52 @@ static void attach(struct monitor *m, bool *waiting)
 		return;
 	}
 	m->events_id = id;
-	if (*waiting || !m->lost_reported) {
-		struct counts c;
+	if (map_id(m->g.stats_fd) != m->stats_id) {
+		__u64 totals[SG_STAT_COUNT];
 
 		/* Losses before we started are not ours to report. */
-		if (!counters_read(&m->g, &c)) {
-			m->lost_reported = c.totals[SG_STAT_EVENTS_LOST];
-			counters_free(&c);
-		}
+		m->stats_id = map_id(m->g.stats_fd);
+		if (!counters_read_totals(&m->g, totals))
+			m->lost_reported = totals[SG_STAT_EVENTS_LOST];
 	}
-	snprintf(msg, sizeof(msg), "monitoring the guard at %s", m->o->pin_dir);
+	snprintf(msg, sizeof(msg), "monitoring the guard at %s%s%s", m->o->pin_dir,
+		 state == GUARD_DAMAGED ? " (DAMAGED: " : "",
+		 state == GUARD_DAMAGED ? problem : "");
+	if (state == GUARD_DAMAGED)
+		strncat(msg, ")", sizeof(msg) - strlen(msg) - 1);
 	say(m, LOG_INFO, msg);
 	*waiting = false;
+}
+
+/* One reader per ring buffer: /run/smtpguard-monitor<pin dir, '/' as '_'>.lock */
+static int lock_reader(const char *pin_dir)
+{
+	char path[PATH_MAX], pid[32];
+	int fd, n = snprintf(path, sizeof(path), "/run/smtpguard-monitor");
+
+	for (const char *p = pin_dir; *p && n < (int)sizeof(path) - 6; p++)
+		path[n++] = *p == '/' ? '_' : *p;
+	snprintf(path + n, sizeof(path) - (size_t)n, ".lock");
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno; /* no /run: go on without the lock */
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		ssize_t r = pread(fd, pid, sizeof(pid) - 1, 0);
+
+		pid[r > 0 ? r : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		log_err("another smtpguard monitor (pid %s) reads this guard's events; a ring "
+			"buffer has one reader (see them with: journalctl -t smtpguard -f)",
+			pid[0] ? pid : "?");
+		close(fd);
+		return -EBUSY;
+	}
+	if (!ftruncate(fd, 0)) {
+		n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+		if (pwrite(fd, pid, (size_t)n, 0) != n)
+			log_debug("cannot record the monitor's pid in %s", path);
+	}
+	return fd;
 }
 
 static int load_settings(struct monitor *m, struct sg_config *cfg)
@@ -274,13 +349,18 @@ int cmd_monitor(const struct sg_opts *o)
 	struct sg_config cfg = {};
 	bool waiting = false;
 	__u64 last_tick = 0;
-	int ret;
+	int ret, lock_fd;
 
 	if (!m)
 		return EXIT_FAIL;
 	m->o = o;
 	m->log.fd = -1;
 	guard_init(&m->g);
+	lock_fd = lock_reader(o->pin_dir);
+	if (lock_fd == -EBUSY) {
+		ret = EXIT_FAIL;
+		goto cleanup;
+	}
 	ret = load_settings(m, &cfg);
 	if (ret != EXIT_OK)
 		goto cleanup;
@@ -289,8 +369,9 @@ int cmd_monitor(const struct sg_opts *o)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	while (!stop_requested) {
+	signal(SIGPIPE, SIG_IGN); /* a closed stdout shows as an error instead */
+	signal(SIGCHLD, SIG_DFL); /* alert commands are reaped with waitpid */
+	while (!stop_requested && !m->output_broken) {
 		__u64 now = mono_ns();
 
 		if (now - last_tick >= NS_PER_S) {
@@ -302,9 +383,11 @@ int cmd_monitor(const struct sg_opts *o)
 			alerts_reap(&m->alerts, now);
 		}
 		if (m->rb) {
-			int err = ring_buffer__poll(m->rb, POLL_MS);
+			int err;
 
-			if (err < 0 && err != -EINTR) {
+			m->batch = 0;
+			err = ring_buffer__poll(m->rb, POLL_MS);
+			if (err < 0 && err != -EINTR && err != BUDGET_SPENT) {
 				log_err("reading events: %s", strerror(-err));
 				detach(m);
 			}
@@ -313,7 +396,10 @@ int cmd_monitor(const struct sg_opts *o)
 		}
 	}
 	flush_storms(m, mono_ns() + (__u64)m->log_window * NS_PER_S);
+	alerts_kill_all(&m->alerts);
 cleanup:
+	if (lock_fd >= 0)
+		close(lock_fd);
 	detach(m);
 	syslog_close(&m->log);
 	config_free(&cfg);

@@ -44,8 +44,14 @@ int cmd_stats(const struct sg_opts *o)
 	state = guard_open(o->pin_dir, &g, problem, sizeof(problem));
 	help("smtpguard_loaded", "gauge", "1 when the guard is loaded and whole");
 	printf("smtpguard_loaded %d\n", state == GUARD_LOADED);
-	if (state != GUARD_LOADED || live_read(&g, &s, false) || counters_read(&g, &c)) {
-		ret = state == GUARD_LOADED ? EXIT_FAIL : EXIT_NOT_LOADED;
+	/*
+	 * Not loaded is a valid answer (smtpguard_loaded 0), and exit 0 lets the
+	 * "> tmp && mv" recipe replace a file that still says 1.
+	 */
+	if (state != GUARD_LOADED)
+		goto cleanup;
+	if (live_read(&g, &s, false) || counters_read(&g, &c)) {
+		ret = EXIT_FAIL;
 		goto cleanup;
 	}
 	help("smtpguard_attempts_total", "counter",

@@ -271,10 +271,40 @@ static void parse_mode(struct parse_state *ps, const char *value)
 	perr(ps, "bad mode '%s' (expected enforce, audit or redirect)", value);
 }
 
+static bool v4_mapped(const struct sg_addr *a)
+{
+	return !a->words[0] && !a->words[1] && a->words[2] == htonl(0xffff);
+}
+
+/* Addresses that cannot be a redirect target; NULL if a is fine. */
+static const char *redirect_target_problem(const struct sg_addr *a)
+{
+	__u32 v4 = ntohl(a->words[3]);
+	const __u8 *b = (const __u8 *)a->words;
+
+	if (v4_mapped(a)) {
+		if (!v4)
+			return "0.0.0.0 is not a target";
+		if ((v4 >> 28) == 0xe)
+			return "a multicast address is not a target";
+		if ((v4 >> 16) == 0xa9fe)
+			return "a link-local address is not a target";
+		return NULL;
+	}
+	if (!(a->words[0] | a->words[1] | a->words[2] | a->words[3]))
+		return ":: is not a target";
+	if (b[0] == 0xff)
+		return "a multicast address is not a target";
+	if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
+		return "a link-local address is not a target (its scope cannot be given)";
+	return NULL;
+}
+
 /* "127.0.0.1:25", "127.0.0.1", "[::1]:25", "[::1]" or "::1". */
 static void parse_redirect(struct parse_state *ps, char *value)
 {
 	struct sg_config *cfg = ps->cfg;
+	bool have4 = false, have6 = false;
 	char *save = NULL;
 
 	if (!first_time(ps, "redirect_to", &cfg->redirect_line))
@@ -304,19 +334,25 @@ static void parse_redirect(struct parse_state *ps, char *value)
 				"expected ADDRESS, ADDRESS:PORT or [IPv6]:PORT";
 		if (!why && key.prefixlen != 128)
 			why = "a single address, not a network";
-		if (!why && port && (parse_u32(port, 65535, &p) || !p))
-			why = "bad port (1 to 65535)";
+		if (!why)
+			why = redirect_target_problem(&key.addr);
+		/* Any account may bind a port from 1024 up while the MTA is not there. */
+		if (!why && port && (parse_u32(port, 1023, &p) || !p))
+			why = "the port must be 1 to 1023 (any account may bind a higher one)";
+		if (!why && (v4_mapped(&key.addr) ? have4 : have6))
+			why = "one IPv4 and one IPv6 target at most";
 		if (why) {
 			perr(ps, "bad redirect_to '%s': %s", tok, why);
 			continue;
 		}
-		if (!key.addr.words[0] && !key.addr.words[1] &&
-		    key.addr.words[2] == htonl(0xffff)) {
+		if (v4_mapped(&key.addr)) {
 			cfg->redirect_ip4 = key.addr.words[3];
 			cfg->redirect_port4 = (__u16)p;
+			have4 = true;
 		} else {
 			memcpy(cfg->redirect_ip6, key.addr.words, sizeof(cfg->redirect_ip6));
 			cfg->redirect_port6 = (__u16)p;
+			have6 = true;
 		}
 	}
 }
@@ -457,6 +493,31 @@ static int parse_line(struct parse_state *ps, char *line)
 	return 0;
 }
 
+/*
+ * A redirect target without a port keeps the destination port: then no
+ * guarded port may be one that any account can bind (1024 and up).
+ */
+static void check_kept_ports(struct parse_state *ps)
+{
+	const struct sg_config *cfg = ps->cfg;
+	bool has6 = cfg->redirect_ip6[0] | cfg->redirect_ip6[1] | cfg->redirect_ip6[2] |
+		    cfg->redirect_ip6[3];
+
+	if (!cfg->redirect_line ||
+	    !((cfg->redirect_ip4 && !cfg->redirect_port4) || (has6 && !cfg->redirect_port6)))
+		return;
+	for (unsigned int p = 1024; p < 65536; p++) {
+		if (!config_port_guarded(cfg->ports, p))
+			continue;
+		ps->line = cfg->redirect_line;
+		perr(ps,
+		     "redirect_to without a port keeps the destination port, and guarded port %u "
+		     "is one any account may bind: give a port below 1024",
+		     p);
+		return;
+	}
+}
+
 int config_parse(const char *path, const char *buf, size_t len, struct sg_config *cfg, FILE *diag)
 {
 	struct parse_state ps = { .cfg = cfg, .diag = diag };
@@ -488,6 +549,8 @@ int config_parse(const char *path, const char *buf, size_t len, struct sg_config
 	}
 	if (!err)
 		err = apply_defaults(cfg);
+	if (!err)
+		check_kept_ports(&ps);
 	return err ? err : ps.errors;
 }
 

@@ -348,6 +348,61 @@ static int do_remove(struct text *t, const struct config_edit *e, char *msg, siz
 	return 1;
 }
 
+static int do_set(struct text *t, const char *key, const char *value, char *msg, size_t len)
+{
+	size_t vs, ve;
+	char *line;
+
+	for (size_t i = 0; i < t->n; i++) {
+		char *cur;
+
+		if (!line_sets(t->line[i], key, &vs, &ve))
+			continue;
+		cur = strndup(t->line[i] + vs, ve - vs);
+		if (!cur)
+			return -ENOMEM;
+		if (!strcmp(parse_trim(cur), value)) {
+			free(cur);
+			snprintf(msg, len, "already set on line %zu", i + 1);
+			return 0;
+		}
+		free(cur);
+		if (asprintf(&line, "%.*s %s%s%s", (int)vs, t->line[i], value,
+			     t->line[ve] ? " " : "", t->line[i] + ve) < 0)
+			return -ENOMEM;
+		free(t->line[i]);
+		t->line[i] = line;
+		snprintf(msg, len, "set on line %zu", i + 1);
+		return 1;
+	}
+	if (asprintf(&line, "%s = %s", key, value) < 0 || text_insert(t, t->n, line))
+		return -ENOMEM;
+	snprintf(msg, len, "added as line %zu", t->n);
+	return 1;
+}
+
+int config_edit_set(const char *path, const char *key, const char *value, char *msg, size_t len)
+{
+	struct text t = {};
+	char real[PATH_MAX];
+	struct stat st;
+	int ret;
+
+	if (realpath(path, real))
+		path = real;
+	ret = text_read(path, &t, &st);
+	if (!ret)
+		ret = do_set(&t, key, value, msg, len);
+	if (ret == 1) {
+		int err = text_write(path, &t, &st);
+
+		if (err)
+			ret = err;
+	}
+	text_free(&t);
+	return ret;
+}
+
 int config_edit_apply(const char *path, const struct config_edit *e, char *msg, size_t len)
 {
 	struct text t = {};

@@ -32,4 +32,11 @@ struct config_edit {
  */
 int config_edit_apply(const char *path, const struct config_edit *e, char *msg, size_t len);
 
+/*
+ * Set the scalar key to value: replace the value of the line that sets it
+ * (keeping its comment), or append "key = value". Same return and atomicity
+ * as config_edit_apply(); 0 when it already had that value.
+ */
+int config_edit_set(const char *path, const char *key, const char *value, char *msg, size_t len);
+
 #endif

@@ -47,15 +47,19 @@ static int cmp_total(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
-static int read_totals(int fd, __u64 *totals, int ncpu)
+int counters_read_totals(const struct guard *g, __u64 *totals)
 {
-	__u64 *vals = calloc((size_t)ncpu, sizeof(*vals));
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *vals;
 
+	if (ncpu <= 0)
+		return -EINVAL;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
 	for (__u32 k = 0; k < SG_STAT_COUNT; k++) {
 		totals[k] = 0;
-		if (bpf_map_lookup_elem(fd, &k, vals))
+		if (bpf_map_lookup_elem(g->stats_fd, &k, vals))
 			continue;
 		for (int c = 0; c < ncpu; c++)
 			totals[k] += vals[c];
@@ -64,53 +68,70 @@ static int read_totals(int fd, __u64 *totals, int ncpu)
 	return 0;
 }
 
+static int cmp_uid(const void *a, const void *b)
+{
+	__u32 x = ((const struct uid_count *)a)->uid, y = ((const struct uid_count *)b)->uid;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Walking an LRU map while it evicts may restart from its first key: the
+ * same UID can come twice. Keep one (the later read), sorted by total.
+ */
+static void dedupe(struct counts *out)
+{
+	size_t w = 0;
+
+	qsort(out->v, out->n, sizeof(out->v[0]), cmp_uid);
+	for (size_t i = 0; i < out->n; i++) {
+		if (w && out->v[w - 1].uid == out->v[i].uid)
+			out->v[w - 1] = out->v[i];
+		else
+			out->v[w++] = out->v[i];
+	}
+	out->n = w;
+	qsort(out->v, out->n, sizeof(out->v[0]), cmp_total);
+}
+
 int counters_read(const struct guard *g, struct counts *out)
 {
-	int ncpu = libbpf_num_possible_cpus(), err = 0;
-	struct sg_counter *vals;
+	struct sg_counter val;
 	__u32 key, next;
 	void *prev = NULL;
 	size_t cap = 0;
+	int err;
 
 	memset(out, 0, sizeof(*out));
-	if (ncpu <= 0)
-		return -EINVAL;
-	err = read_totals(g->stats_fd, out->totals, ncpu);
-	vals = calloc((size_t)ncpu, sizeof(*vals));
-	if (err || !vals) {
-		free(vals);
-		return err ? err : -ENOMEM;
-	}
-	while (!bpf_map_get_next_key(g->counters_fd, prev, &next)) {
+	err = counters_read_totals(g, out->totals);
+	if (err)
+		return err;
+	/* Bounded even if evictions keep restarting the walk. */
+	for (__u32 steps = 0;
+	     steps < 2 * SG_MAX_COUNTED_UIDS && !bpf_map_get_next_key(g->counters_fd, prev, &next);
+	     steps++) {
 		struct uid_count *u;
 
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(g->counters_fd, &key, vals))
+		if (bpf_map_lookup_elem(g->counters_fd, &key, &val))
 			continue;
-		if (array_reserve_one((void **)&out->v, &cap, out->n, sizeof(*out->v))) {
-			err = -ENOMEM;
-			break;
-		}
+		if (array_reserve_one((void **)&out->v, &cap, out->n, sizeof(*out->v)))
+			return -ENOMEM;
 		u = &out->v[out->n++];
 		memset(u, 0, sizeof(*u));
 		u->uid = key;
-		for (int c = 0; c < ncpu; c++) {
-			for (int a = 0; a < SG_ACTION_COUNT; a++)
-				u->attempts[a] += vals[c].attempts[a];
-			if (vals[c].last_ns > u->last_ns) {
-				u->last_ns = vals[c].last_ns;
-				u->last_dst = vals[c].last_dst;
-				u->last_port = vals[c].last_port;
-			}
+		for (int a = 0; a < SG_ACTION_COUNT; a++) {
+			u->attempts[a] = val.attempts[a];
+			u->total += val.attempts[a];
 		}
-		for (int a = 0; a < SG_ACTION_COUNT; a++)
-			u->total += u->attempts[a];
+		u->last_ns = val.last_ns;
+		u->last_dst = val.last_dst;
+		u->last_port = val.last_port;
 	}
-	free(vals);
-	if (!err && out->n)
-		qsort(out->v, out->n, sizeof(out->v[0]), cmp_total);
-	return err;
+	if (out->n)
+		dedupe(out);
+	return 0;
 }
 
 void counters_free(struct counts *c)

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * counters.h - the per-UID attempt counters and the totals, summed over CPUs.
- * They live in the kernel and count whether or not anyone is listening.
+ * counters.h - the per-UID attempt counters and the totals. They live in the
+ * kernel and count whether or not anyone is listening. The totals (per-CPU,
+ * never evicted) are exact; per-account counters cover the accounts seen
+ * most recently (an LRU of SG_MAX_COUNTED_UIDS).
  */
 #ifndef SG_COUNTERS_H
 #define SG_COUNTERS_H
@@ -28,6 +30,8 @@ struct counts {
 };
 
 int counters_read(const struct guard *g, struct counts *out);
+/* Only the totals (enum sg_stat), cheap enough for every second. */
+int counters_read_totals(const struct guard *g, __u64 *totals);
 void counters_free(struct counts *c);
 
 /* "blocked", "audited", "redirected" */

@@ -58,6 +58,12 @@ static void clean_comm(const struct sg_event *e, char *out)
 	out[i] = '\0';
 }
 
+const char *event_comm(const struct sg_event *e, char *buf)
+{
+	clean_comm(e, buf);
+	return buf;
+}
+
 void event_line(const struct sg_event *e, const char *user, bool with_time, char *buf, size_t len)
 {
 	char when[32] = "", dst[80], comm[17];

@@ -25,6 +25,9 @@ struct name_cache {
 /* The user name of uid, or NULL; one NSS lookup per UID and TTL. */
 const char *name_cache_get(struct name_cache *c, __u32 uid);
 
+/* The event's command name with anything unprintable replaced by '?'. */
+const char *event_comm(const struct sg_event *e, char *buf /* 17 bytes */);
+
 /* "198.51.100.25:25" or "[2001:db8::25]:25" */
 const char *event_dst(const struct sg_event *e, char *buf, size_t len);
 

@@ -305,8 +305,8 @@ int guard_load(const struct guard_load_args *a)
 	reuse_state_maps(skel, a->pin_dir);
 	err = smtpguard_bpf__load(skel);
 	if (err) {
-		log_err("the kernel refused the BPF program: %s (needs Linux 5.7+ with BTF, "
-			"cgroup BPF and bpf_link; -v shows the verifier log)",
+		log_err("the kernel refused the BPF program: %s (needs Linux 5.8+ with BTF, "
+			"cgroup BPF, bpf_link and the BPF ring buffer; -v for libbpf's debug output)",
 			strerror(-err));
 		goto cleanup;
 	}

@@ -47,8 +47,10 @@ void syslog_send(struct syslog_out *s, int priority, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	if (s->fd < 0)
+	if (s->fd < 0 && syslog_open(s)) {
+		s->dropped++;
 		return;
+	}
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
 	n = snprintf(msg, sizeof(msg), "<%d>%s smtpguard[%d]: ", LOG_MAIL | priority, stamp,
@@ -57,5 +59,14 @@ void syslog_send(struct syslog_out *s, int priority, const char *fmt, ...)
 	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
 	va_end(ap);
 	/* Non-blocking: under a storm the log may be full; the monitor goes on. */
-	send(s->fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (send(s->fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+		return;
+	if (errno == ECONNREFUSED || errno == ENOTCONN || errno == ENOENT) {
+		/* The log daemon restarted and made a new socket: reconnect once. */
+		syslog_close(s);
+		if (!syslog_open(s) &&
+		    send(s->fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+			return;
+	}
+	s->dropped++;
 }

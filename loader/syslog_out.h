@@ -13,6 +13,7 @@
 struct syslog_out {
 	int fd;
 	char path[108];
+	unsigned long dropped; /* messages the log could not take */
 };
 
 int syslog_open(struct syslog_out *s);

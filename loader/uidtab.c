@@ -6,11 +6,15 @@
 
 #define PROBES 16
 
-struct uid_state *uidtab_get(struct uidtab *t, __u32 uid)
+struct uid_state *uidtab_get(struct uidtab *t, __u32 uid, struct uid_state *evicted)
 {
-	__u32 h = uid * 2654435761u;
+	/* The high bits of a multiplicative hash: UIDs 65536 apart (subordinate
+	 * ranges of containers) must not share a slot. */
+	__u32 h = (uid * 2654435761u) >> 19;
 	struct uid_state *oldest = NULL;
 
+	if (evicted)
+		evicted->used = false;
 	for (__u32 i = 0; i < PROBES; i++) {
 		struct uid_state *s = &t->slot[(h + i) % UIDTAB_SLOTS];
 
@@ -25,6 +29,8 @@ struct uid_state *uidtab_get(struct uidtab *t, __u32 uid)
 		if (!oldest || s->last_ns < oldest->last_ns)
 			oldest = s;
 	}
+	if (evicted)
+		*evicted = *oldest;
 	memset(oldest, 0, sizeof(*oldest));
 	oldest->used = true;
 	oldest->uid = uid;

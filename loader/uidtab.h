@@ -31,7 +31,10 @@ struct uidtab {
 	struct uid_state slot[UIDTAB_SLOTS];
 };
 
-/* The state of uid, created (or recycled) if needed; never NULL. */
-struct uid_state *uidtab_get(struct uidtab *t, __u32 uid);
+/*
+ * The state of uid, created if needed; never NULL. When a slot had to be
+ * recycled, its old state is copied to *evicted (evicted->used is true).
+ */
+struct uid_state *uidtab_get(struct uidtab *t, __u32 uid, struct uid_state *evicted);
 
 #endif

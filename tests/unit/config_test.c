@@ -85,12 +85,25 @@ static const struct config_case config_cases[] = {
 	{ "bad mode", "mode = loud\n", 0, 1, { "t.conf:1: bad mode 'loud'" }, NULL, -1, ANY, ANY },
 	{ "mode twice", "mode = audit\nmode = enforce\n", 0, 1,
 	  { "t.conf:2: mode is given twice (first on line 1)" }, NULL, -1, ANY, ANY },
-	{ "redirect_to: address with and without port", "redirect_to = 127.0.0.1:2525 [::1]\n", 0,
+	{ "redirect_to: address with and without port", "redirect_to = 127.0.0.1:587 [::1]\n", 0,
 	  0, { 0 }, NULL, -1, ANY, ANY },
+	{ "redirect_to: a port any account may bind", "redirect_to = 127.0.0.1:2525\n", 0, 1,
+	  { "the port must be 1 to 1023" }, NULL, -1, ANY, ANY },
+	{ "redirect_to: two IPv4 targets", "redirect_to = 127.0.0.1:25 10.0.0.1:25\n", 0, 1,
+	  { "bad redirect_to '10.0.0.1:25': one IPv4 and one IPv6 target at most" }, NULL, -1, ANY,
+	  ANY },
+	{ "redirect_to: unspecified, multicast, link-local",
+	  "redirect_to = 0.0.0.0 ff02::1\n", 0, 2,
+	  { "'0.0.0.0': 0.0.0.0 is not a target", "'ff02::1': a multicast address" }, NULL, -1,
+	  ANY, ANY },
+	{ "redirect_to: kept port 2525 any account may bind",
+	  "ports = 25 2525\nredirect_to = 127.0.0.1\n", 0, 1,
+	  { "t.conf:2: redirect_to without a port keeps the destination port, and guarded port 2525" },
+	  NULL, -1, ANY, ANY },
 	{ "redirect_to: a network is not a target", "redirect_to = 127.0.0.0/8\n", 0, 1,
 	  { "t.conf:1: bad redirect_to '127.0.0.0/8': a single address" }, NULL, -1, ANY, ANY },
 	{ "redirect_to: port 0", "redirect_to = 127.0.0.1:0\n", 0, 1,
-	  { "bad redirect_to '127.0.0.1:0': bad port" }, NULL, -1, ANY, ANY },
+	  { "bad redirect_to '127.0.0.1:0': the port must be 1 to 1023" }, NULL, -1, ANY, ANY },
 	{ "alert_threshold 20/60s", "alert_threshold = 20/60s\nalert_command = /bin/true\n", 0, 0,
 	  { 0 }, NULL, -1, ANY, ANY },
 	{ "alert_threshold without unit", "alert_threshold = 20/60\n", 0, 1,
@@ -278,7 +291,7 @@ static void run_policy_cases(struct test_report *r)
 /* The values behind the new keys, not only their acceptance. */
 static void run_value_cases(struct test_report *r)
 {
-	const char *text = "mode = redirect\nredirect_to = 127.0.0.1:2525 [2001:db8::25]\n"
+	const char *text = "mode = redirect\nredirect_to = 127.0.0.1:587 [2001:db8::25]\n"
 			   "alert_threshold = 20/60s\nlog_window = 30\n";
 	struct sg_config cfg;
 	FILE *f = fopen("/dev/null", "w");
@@ -288,7 +301,7 @@ static void run_value_cases(struct test_report *r)
 	fclose(f);
 	t_result(r,
 		 n == 0 && cfg.mode == SG_MODE_REDIRECT && cfg.redirect_ip4 == htonl(0x7f000001) &&
-			 cfg.redirect_port4 == 2525 &&
+			 cfg.redirect_port4 == 587 &&
 			 !memcmp(cfg.redirect_ip6, want6, sizeof(want6)) &&
 			 cfg.redirect_port6 == 0 && cfg.alert_count == 20 &&
 			 cfg.alert_seconds == 60 && cfg.log_window == 30 && cfg.log_burst == 5,
