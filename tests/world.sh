@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# tests/world.sh - the test world, sourced by tests/run.sh and the bench:
+#   netns sgt-host-PID  the host under test: lo, veth 198.51.100.1/24,
+#                       2001:db8:1::1/64 and fe80::1/64, listeners on
+#                       0.0.0.0:25 and [::]:25
+#   netns sgt-mx-PID    a remote mail host: 198.51.100.25, 2001:db8:1::25,
+#                       listening on 25 465 587 2525
+#   cgroup  <cgroup2 root>/smtpguard-test-PID   the guard attaches here only
+#   pin dir /sys/fs/bpf/smtpguard-test-PID      never the default pin dir
+# Only documentation addresses are used, only on interfaces made here.
+# world_cleanup removes all of it; callers run it from an EXIT trap.
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build="$top/build"
+id=$$
+ns_host="sgt-host-$id"
+ns_mx="sgt-mx-$id"
+veth_host="sgth$id"
+veth_mx="sgtm$id"
+pin_dir="/sys/fs/bpf/smtpguard-test-$id"
+workdir=""
+cgroup=""
+listener_pids=()
+
+die() {
+	echo "$(basename "$0"): $*" >&2
+	exit 1
+}
+
+world_cleanup() {
+	local pid
+	for pid in "${listener_pids[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	if [ -d "$pin_dir" ]; then
+		"$build/smtpguard" unload --pin-dir "$pin_dir" >/dev/null 2>&1
+		rm -rf "$pin_dir"
+	fi
+	if [ -n "$cgroup" ] && [ -d "$cgroup" ]; then
+		# Processes still inside (a crashed probe) must go before rmdir.
+		find "$cgroup" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -9 2>/dev/null
+		sleep 0.2
+		find "$cgroup" -depth -type d -exec rmdir {} + 2>/dev/null
+	fi
+	ip netns del "$ns_host" 2>/dev/null
+	ip netns del "$ns_mx" 2>/dev/null
+	[ -n "$workdir" ] && rm -rf "$workdir"
+}
+setup_world() {
+	local cg2
+	# The filesystem type is the first field after " - ": optional fields
+	# such as shared:N come before it on systemd hosts.
+	cg2=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break }
+		$(i + 1) == "cgroup2" && $4 == "/" { print $5; exit }' /proc/self/mountinfo)
+	[ -n "$cg2" ] || die "no cgroup v2 hierarchy mounted (see /proc/self/mountinfo)"
+	cgroup="$cg2/smtpguard-test-$id"
+	mkdir "$cgroup" || die "cannot create $cgroup"
+	[ -n "$workdir" ] || workdir=$(mktemp -d /tmp/smtpguard-test.XXXXXX)
+	chmod 755 "$workdir" # "not root" rows read configurations here
+
+	ip netns add "$ns_host" && ip netns add "$ns_mx" || die "cannot create network namespaces"
+	ip link add "$veth_host" type veth peer name "$veth_mx" || die "cannot create veth"
+	ip link set "$veth_host" netns "$ns_host" || die "cannot move $veth_host"
+	ip link set "$veth_mx" netns "$ns_mx" || die "cannot move $veth_mx"
+	in_ns "$ns_host" ip link set lo up &&
+		in_ns "$ns_mx" ip link set lo up &&
+		in_ns "$ns_host" ip addr add 198.51.100.1/24 dev "$veth_host" &&
+		in_ns "$ns_host" ip addr add 2001:db8:1::1/64 dev "$veth_host" nodad &&
+		in_ns "$ns_host" ip addr add fe80::1/64 dev "$veth_host" nodad &&
+		in_ns "$ns_mx" ip addr add 198.51.100.25/24 dev "$veth_mx" &&
+		in_ns "$ns_mx" ip addr add 2001:db8:1::25/64 dev "$veth_mx" nodad &&
+		in_ns "$ns_host" ip link set "$veth_host" up &&
+		in_ns "$ns_mx" ip link set "$veth_mx" up || die "cannot configure the test hosts"
+
+	start_listener "$ns_mx" -l "$workdir/mx-accepted.log" 198.51.100.25:25 198.51.100.25:465 198.51.100.25:587 \
+		198.51.100.25:2525 '[2001:db8:1::25]:25' '[2001:db8:1::25]:465' \
+		'[2001:db8:1::25]:587' '[2001:db8:1::25]:2525'
+	start_listener "$ns_host" -l "$workdir/host-accepted.log" 0.0.0.0:25 '[::]:25'
+}
+
+# nsenter, not "ip netns exec" or "ip -n": those unshare the mount namespace,
+# remount /sys (hiding the cgroup2 and bpffs mounts below it) and need "/" to
+# be a mount point.
+in_ns() {
+	local ns=$1
+	shift
+	nsenter --net="/run/netns/$ns" "$@"
+}
+
+start_listener() {
+	local ns=$1 fifo ready
+	shift
+	fifo="$workdir/listen-$ns.fifo"
+	mkfifo "$fifo"
+	nsenter --net="/run/netns/$ns" "$build/tests/sg-listen" -t 900 "$@" >"$fifo" &
+	listener_pids+=($!)
+	read -r -t 10 ready <"$fifo"
+	[ "$ready" = ready ] || die "listener in $ns did not start"
+}
+
