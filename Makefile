@@ -3,6 +3,7 @@
 # make            build build/smtpguard (needs clang, bpftool, libbpf, libelf, zlib)
 # make start      load the guard with /etc/smtpguard.conf (or the defaults), print status
 # make test       build and run the whole suite (root; real kernel)
+# make bench      smtpguard vs iptables vs nftables (root; BENCH_QUICK=1: smoke)
 # make install    PREFIX=/usr/local DESTDIR= : binary, units, hooks, man pages, config
 # make uninstall
 # make clean
@@ -64,7 +65,7 @@ UNITS := smtpguard.service smtpguard-sync.path smtpguard-sync.service smtpguard-
 	smtpguard-monitor.service
 SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
 
-.PHONY: all clean start test tests format install uninstall
+.PHONY: all clean start test tests bench format install uninstall
 .DELETE_ON_ERROR:
 
 all: $(OUTPUT)/smtpguard
@@ -127,7 +128,15 @@ $(OUTPUT)/tests/sg-listen: tests/e2e/sg-listen.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< -o $@
 
+$(OUTPUT)/tests/bench: tests/bench/bench.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< -lm -o $@
+
 tests: $(OUTPUT)/smtpguard $(TEST_BINS)
+
+# BENCH_QUICK=1: a one-minute smoke run (what CI runs).
+bench: $(OUTPUT)/smtpguard $(OUTPUT)/tests/bench $(OUTPUT)/tests/sg-listen
+	$(Q)tests/bench/run.sh
 
 test: tests
 	$(Q)tests/run.sh

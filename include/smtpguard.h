@@ -155,7 +155,7 @@ struct sg_local {
  * Capacity of the allowlists. The maps are BPF_F_NO_PREALLOC hashes, so
  * memory follows the number of entries actually stored, not this limit.
  */
-#define SG_MAX_IDS 262144
+#define SG_MAX_IDS 131072 /* > 100,000; the empty hash still costs 16 bytes per bucket */
 #define SG_MAX_LOCAL_ADDRS 16384
 #define SG_MAX_DESTS 16384
 #define SG_MAX_COUNTED_UIDS 16384 /* LRU: the least recently seen UIDs make room */

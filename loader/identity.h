@@ -19,7 +19,10 @@ const char *identity_kind_word(enum id_kind kind);
 /* "uid" / "gid" */
 const char *identity_id_word(enum id_kind kind);
 
-/* Name to ID through NSS. 0, or -ENOENT when there is no such name. */
+/*
+ * Name to ID: from an index of the enumerable accounts (built once per
+ * process), else through NSS. 0, or -ENOENT when there is no such name.
+ */
 int identity_lookup(enum id_kind kind, const char *name, __u32 *id);
 
 /*
@@ -29,7 +32,10 @@ int identity_lookup(enum id_kind kind, const char *name, __u32 *id);
  */
 int identity_from_arg(enum id_kind kind, const char *arg, __u32 *id);
 
-/* ID to name into buf; NULL when the ID has no name. */
+/*
+ * ID to name into buf, for display; NULL when the ID has no name. IDs the
+ * index does not hold go to NSS only a bounded number of times per process.
+ */
 const char *identity_name(enum id_kind kind, __u32 id, char *buf, size_t len);
 
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* maps.c - map I/O; see maps.h. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -50,11 +51,44 @@ cleanup:
 	return err;
 }
 
+/* The whole map in BPF_MAP_LOOKUP_BATCH calls; -EOPNOTSUPP if the kernel cannot. */
+static int read_ids_batch(int fd, struct id_set *out)
+{
+	__u32 keys[1024], batch = 0, count;
+	struct sg_allow vals[1024];
+	bool first = true;
+	int err;
+
+	for (;;) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+
+		count = 1024;
+		err = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch, keys, vals, &count,
+					   &opts);
+		err = err ? -errno : 0;
+		if (err && err != -ENOENT)
+			return err;
+		for (__u32 i = 0; i < count; i++)
+			if (id_set_add(out, keys[i], vals[i].origin))
+				return -ENOMEM;
+		if (err == -ENOENT)
+			break; /* that was the last batch */
+		first = false;
+	}
+	id_set_finish(out);
+	return 0;
+}
+
 int maps_read_ids(int fd, struct id_set *out)
 {
 	__u32 key, next;
 	void *prev = NULL;
 	int err;
+
+	err = read_ids_batch(fd, out);
+	if (err != -EINVAL && err != -EOPNOTSUPP && err != -524 /* ENOTSUPP */)
+		return err;
+	out->n = 0;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		struct sg_allow val;

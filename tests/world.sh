@@ -91,7 +91,7 @@ in_ns() {
 start_listener() {
 	local ns=$1 fifo ready
 	shift
-	fifo="$workdir/listen-$ns.fifo"
+	fifo="$workdir/listen-$ns-${#listener_pids[@]}.fifo"
 	mkfifo "$fifo"
 	nsenter --net="/run/netns/$ns" "$build/tests/sg-listen" -t 900 "$@" >"$fifo" &
 	listener_pids+=($!)

@@ -5,7 +5,8 @@
  * has it (plain TCP clients fall back transparently) and accept TCP Fast
  * Open. Prints "ready" once listening; exits by itself after -t seconds.
  * With -l FILE, appends "accepted LOCAL-ADDRESS:PORT" for each connection,
- * so a test can tell which host a connection really reached.
+ * so a test can tell which host a connection really reached. With -d, reads
+ * each connection to its end first (a sink for bulk transfers).
  *
  *   sg-listen [-t SECONDS] [-l FILE] 198.51.100.25:25 [2001:db8:1::25]:25 ...
  */
@@ -14,6 +15,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,10 +110,13 @@ int main(int argc, char **argv)
 {
 	struct pollfd pfd[MAX_LISTENERS];
 	int n = 0, lifetime = 600, opt;
+	bool discard = false;
 	FILE *log = NULL;
 
-	while ((opt = getopt(argc, argv, "t:l:")) != -1) {
-		if (opt == 't')
+	while ((opt = getopt(argc, argv, "t:l:d")) != -1) {
+		if (opt == 'd')
+			discard = true;
+		else if (opt == 't')
 			lifetime = atoi(optarg);
 		else if (opt == 'l' && !(log = fopen(optarg, "a")))
 			return 1;
@@ -136,7 +141,11 @@ int main(int argc, char **argv)
 			if (!(pfd[i].revents & POLLIN))
 				continue;
 			while ((c = accept(pfd[i].fd, NULL, NULL)) >= 0) {
+				static char sink[1 << 16];
+
 				log_accept(log, c);
+				while (discard && read(c, sink, sizeof(sink)) > 0)
+					;
 				close(c);
 			}
 		}
