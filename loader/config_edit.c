@@ -381,18 +381,22 @@ static int do_set(struct text *t, const char *key, const char *value, char *msg,
 	return 1;
 }
 
-int config_edit_set(const char *path, const char *key, const char *value, char *msg, size_t len)
+/* One edit of the file: read it, let op change the text, write it back atomically. */
+typedef int (*edit_op)(struct text *t, const void *arg, char *msg, size_t len);
+
+static int edit_file(const char *path, edit_op op, const void *arg, char *msg, size_t len)
 {
 	struct text t = {};
 	char real[PATH_MAX];
 	struct stat st;
 	int ret;
 
+	/* A symlinked configuration is edited where it really lives. */
 	if (realpath(path, real))
 		path = real;
 	ret = text_read(path, &t, &st);
 	if (!ret)
-		ret = do_set(&t, key, value, msg, len);
+		ret = op(&t, arg, msg, len);
 	if (ret == 1) {
 		int err = text_write(path, &t, &st);
 
@@ -403,26 +407,32 @@ int config_edit_set(const char *path, const char *key, const char *value, char *
 	return ret;
 }
 
+struct set_arg {
+	const char *key, *value;
+};
+
+static int op_set(struct text *t, const void *arg, char *msg, size_t len)
+{
+	const struct set_arg *a = arg;
+
+	return do_set(t, a->key, a->value, msg, len);
+}
+
+static int op_list(struct text *t, const void *arg, char *msg, size_t len)
+{
+	const struct config_edit *e = arg;
+
+	return e->add ? do_add(t, e, msg, len) : do_remove(t, e, msg, len);
+}
+
+int config_edit_set(const char *path, const char *key, const char *value, char *msg, size_t len)
+{
+	struct set_arg a = { .key = key, .value = value };
+
+	return edit_file(path, op_set, &a, msg, len);
+}
+
 int config_edit_apply(const char *path, const struct config_edit *e, char *msg, size_t len)
 {
-	struct text t = {};
-	char real[PATH_MAX];
-	struct stat st;
-	int ret;
-
-	/* A symlinked configuration is edited where it really lives. */
-	if (realpath(path, real))
-		path = real;
-
-	ret = text_read(path, &t, &st);
-	if (!ret)
-		ret = e->add ? do_add(&t, e, msg, len) : do_remove(&t, e, msg, len);
-	if (ret == 1) {
-		int err = text_write(path, &t, &st);
-
-		if (err)
-			ret = err;
-	}
-	text_free(&t);
-	return ret;
+	return edit_file(path, op_list, e, msg, len);
 }

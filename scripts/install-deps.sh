@@ -3,13 +3,15 @@
 #
 # scripts/install-deps.sh - install what smtpguard needs to build and test:
 # clang, bpftool, libbpf, libelf, zlib (build) and iproute2, util-linux,
-# liburing, passwd tools, systemd-analyze and man (tests). Debian/Ubuntu use
-# apt, AlmaLinux/Rocky/CloudLinux dnf.
+# liburing, passwd tools, systemd-analyze and man (tests), iptables and
+# nftables (make bench compares against them). Debian/Ubuntu use apt,
+# AlmaLinux/Rocky/CloudLinux dnf.
 # Does nothing when everything is already there. Run as root.
 set -eu
 
 have_all() {
-	for cmd in make cc clang bpftool pkg-config ip nsenter useradd systemd-analyze man; do
+	for cmd in make cc clang bpftool pkg-config ip nsenter useradd systemd-analyze man \
+		iptables-restore nft; do
 		command -v "$cmd" >/dev/null 2>&1 || return 1
 	done
 	pkg-config --exists libbpf liburing 2>/dev/null || return 1
@@ -29,7 +31,7 @@ if command -v apt-get >/dev/null 2>&1; then
 	apt-get update -q
 	apt-get install -y -q --no-install-recommends make gcc libc6-dev clang llvm pkg-config \
 		libbpf-dev libelf-dev zlib1g-dev liburing-dev iproute2 util-linux passwd systemd \
-		man-db ca-certificates
+		man-db iptables nftables ca-certificates
 	# Debian ships bpftool on its own; Ubuntu inside linux-tools for the running kernel.
 	if ! command -v bpftool >/dev/null 2>&1; then
 		apt-get install -y -q --no-install-recommends bpftool ||
@@ -40,7 +42,8 @@ elif command -v dnf >/dev/null 2>&1; then
 	# liburing-devel comes from EPEL on some EL releases.
 	dnf install -y epel-release >/dev/null 2>&1 || true
 	dnf install -y make gcc clang llvm pkgconf-pkg-config libbpf-devel elfutils-libelf-devel \
-		zlib-devel bpftool liburing-devel iproute util-linux shadow-utils systemd man-db
+		zlib-devel bpftool liburing-devel iproute util-linux shadow-utils systemd man-db \
+		iptables-nft nftables
 else
 	echo "install-deps: no apt-get or dnf; install clang, bpftool, libbpf, libelf, zlib," \
 		"liburing, iproute2 and util-linux by hand" >&2

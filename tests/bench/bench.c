@@ -69,7 +69,7 @@ static const char *const workload_names[W_COUNT] = {
 	"a: non-SMTP connect (ns/op)",
 	"b: allowed SMTP connect (ns/op)",
 	"c: refused attempt (ns/op)",
-	"d: bulk transfer (ns/MiB)",
+	"d: bulk transfer (ns/MiB, median of 5)",
 };
 
 #define MAX_SIZES 3
@@ -279,14 +279,21 @@ static struct sockaddr_in addr4(const char *ip, int port)
 	return sin;
 }
 
-/* A socket whose connect cannot hang a run. */
+/*
+ * A socket whose connect cannot hang a run, and whose close sends RST: tens
+ * of thousands of connects per run would otherwise fill the port range with
+ * TIME_WAIT sockets and measure that instead.
+ */
 static int bench_socket(void)
 {
 	struct timeval tv = { .tv_sec = 2 };
+	struct linger reset = { .l_onoff = 1, .l_linger = 0 };
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
-	if (fd >= 0)
+	if (fd >= 0) {
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+	}
 	return fd;
 }
 
@@ -350,7 +357,14 @@ static double measure(const struct bench *b, enum workload w)
 			_exit(1);
 		t0 = now_ns();
 		if (w == W_BULK) {
-			r = bulk(b->bulk_mib);
+			/* One transfer is noisy (scheduling on a small VM): median of five. */
+			double v[5], lo, hi;
+
+			for (int k = 0; k < 5; k++)
+				v[k] = bulk(b->bulk_mib);
+			r = stats(v, 5, &lo, &hi);
+			if (lo < 0)
+				r = -1;
 		} else {
 			for (int k = 0; k < n; k++)
 				ok += connect_once(w == W_LOOPBACK ? &loop : &smtp);
@@ -657,7 +671,7 @@ int main(void)
 	b->quick = getenv("BENCH_QUICK") && !strcmp(getenv("BENCH_QUICK"), "1");
 	b->rounds = b->quick ? 3 : 7;
 	b->batch_connect = b->quick ? 300 : 2000;
-	b->bulk_mib = b->quick ? 16 : 128;
+	b->bulk_mib = b->quick ? 16 : 64;
 	b->sizes[b->n_sizes++] = 1;
 	b->sizes[b->n_sizes++] = 1000;
 	b->sizes[b->n_sizes++] = b->quick ? 10000 : 100000;

@@ -21,7 +21,7 @@ done
 out="$build/bench"
 mkdir -p "$out"
 
-setup_world
+WORLD_LISTEN_LOG=0 setup_world
 start_listener "$ns_host" 127.0.0.1:2500          # workload a
 start_listener "$ns_mx" -d 198.51.100.25:5001     # workload d: a sink
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')

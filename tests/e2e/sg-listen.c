@@ -74,7 +74,7 @@ static int open_listener(const char *arg)
 	if (ss.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN, &qlen, sizeof(qlen));
-	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 512)) {
+	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 4096)) {
 		fprintf(stderr, "sg-listen: %s: %s\n", arg, strerror(errno));
 		close(fd);
 		return -1;
