@@ -95,7 +95,7 @@ $(OUTPUT)/smtpguard: $(OUTPUT)/loader/main.o $(LOADER_OBJS)
 
 # --- tests ---------------------------------------------------------------
 TEST_BINS := $(OUTPUT)/tests/unit_config $(OUTPUT)/tests/unit_config_edit \
-	$(OUTPUT)/tests/e2e_guard $(OUTPUT)/tests/sg-listen
+	$(OUTPUT)/tests/e2e_guard $(OUTPUT)/tests/sg-listen $(OUTPUT)/tests/sg-connect
 
 # Unit tests always run under ASan and UBSan, with their own instrumented
 # copies of the loader code they exercise.
@@ -122,7 +122,12 @@ $(OUTPUT)/tests/unit_config_edit: tests/unit/config_edit_test.c tests/testlib.h 
 $(OUTPUT)/tests/e2e_guard: tests/e2e/e2e_guard.c tests/e2e/probe.c tests/e2e/probe.h tests/testlib.h \
 		| $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) $(filter %.c,$^) -luring $(LIBBPF_LIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) $(filter %.c,$^) -luring -lpthread $(LIBBPF_LIBS) -o $@
+
+$(OUTPUT)/tests/sg-connect: tests/e2e/sg-connect.c tests/e2e/probe.c tests/e2e/probe.h \
+		| $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(filter %.c,$^) -luring -lpthread -o $@
 
 $(OUTPUT)/tests/sg-listen: tests/e2e/sg-listen.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)

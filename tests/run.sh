@@ -58,7 +58,8 @@ run_program() {
 }
 
 [ "$(id -u)" = 0 ] || die "the suite loads BPF programs: run it as root"
-for prog in smtpguard tests/unit_config tests/unit_config_edit tests/e2e_guard tests/sg-listen; do
+for prog in smtpguard tests/unit_config tests/unit_config_edit tests/e2e_guard tests/sg-listen \
+	tests/sg-connect; do
 	[ -x "$build/$prog" ] || die "$build/$prog is missing: run 'make tests' first"
 done
 
@@ -72,7 +73,8 @@ remove_test_accounts # left over by an earlier run that was killed
 setup_world
 echo "# world: netns $ns_host + $ns_mx, cgroup $cgroup, pin dir $pin_dir"
 run_program "e2e: guard in the real kernel" env SG_BIN="$build/smtpguard" SG_PIN_DIR="$pin_dir" \
-	SG_CGROUP="$cgroup" SG_WORKDIR="$workdir" SG_VETH="$veth_host" \
+	SG_CGROUP="$cgroup" SG_WORKDIR="$workdir" SG_VETH="$veth_host" SG_FREE_CGROUP="$cgroup-free" \
+	SG_HELPER="$build/tests/sg-connect" \
 	nsenter --net="/run/netns/$ns_host" "$build/tests/e2e_guard"
 
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -7,6 +7,7 @@
 #   netns sgt-mx-PID    a remote mail host: 198.51.100.25, 2001:db8:1::25,
 #                       listening on 25 465 587 2525
 #   cgroup  <cgroup2 root>/smtpguard-test-PID   the guard attaches here only
+#   cgroup  <cgroup2 root>/smtpguard-test-PID-free  unguarded, for the cgroup rows
 #   pin dir /sys/fs/bpf/smtpguard-test-PID      never the default pin dir
 # Only documentation addresses are used, only on interfaces made here.
 # world_cleanup removes all of it; callers run it from an EXIT trap.
@@ -37,12 +38,14 @@ world_cleanup() {
 		"$build/smtpguard" unload --pin-dir "$pin_dir" >/dev/null 2>&1
 		rm -rf "$pin_dir"
 	fi
-	if [ -n "$cgroup" ] && [ -d "$cgroup" ]; then
+	local cg
+	for cg in "$cgroup" "$cgroup-free"; do
+		[ -n "$cgroup" ] && [ -d "$cg" ] || continue
 		# Processes still inside (a crashed probe) must go before rmdir.
-		find "$cgroup" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -9 2>/dev/null
+		find "$cg" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -9 2>/dev/null
 		sleep 0.2
-		find "$cgroup" -depth -type d -exec rmdir {} + 2>/dev/null
-	fi
+		find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
+	done
 	ip netns del "$ns_host" 2>/dev/null
 	ip netns del "$ns_mx" 2>/dev/null
 	[ -n "$workdir" ] && rm -rf "$workdir"
@@ -55,7 +58,7 @@ setup_world() {
 		$(i + 1) == "cgroup2" && $4 == "/" { print $5; exit }' /proc/self/mountinfo)
 	[ -n "$cg2" ] || die "no cgroup v2 hierarchy mounted (see /proc/self/mountinfo)"
 	cgroup="$cg2/smtpguard-test-$id"
-	mkdir "$cgroup" || die "cannot create $cgroup"
+	mkdir "$cgroup" "$cgroup-free" || die "cannot create $cgroup"
 	[ -n "$workdir" ] || workdir=$(mktemp -d /tmp/smtpguard-test.XXXXXX)
 	chmod 755 "$workdir" # "not root" rows read configurations here
 

@@ -212,6 +212,9 @@ struct step {
 #define P6(a, p, m) { .family = AF_INET6, .addr = a, .port = p, .method = m }
 #define P4B(a, p, b) { .family = AF_INET, .addr = a, .port = p, .method = PM_BIND_ADDR, .bind_addr = b }
 #define P6B(a, p, b) { .family = AF_INET6, .addr = a, .port = p, .method = PM_BIND_ADDR, .bind_addr = b }
+#define P4H(a, p, m, h) { .family = AF_INET, .addr = a, .port = p, .method = m, .helper = h }
+#define P4A(a, p, m, u) { .family = AF_INET, .addr = a, .port = p, .method = m, .as_uid = u }
+#define P4C(a, p, m, u) { .family = AF_INET, .addr = a, .port = p, .method = m, .as_uid = u, .cgroup_to = "{FREE_CG}" }
 #define CONN(w, pr, e) { .kind = S_CONN, .who = &w, .probe = pr, .expect = e }
 #define CLI(a, c, code, ...) { .kind = S_CLI, .args = a, .conf = c, .exit_code = code, .want = { __VA_ARGS__ } }
 #define CLI_NOT(a, c, code, bad, ...)                                                               \
@@ -287,6 +290,23 @@ static const struct step steps[] = {
 	CONN(denied, P6(REMOTE6, 25, PM_URING), EPERM),
 	CONN(denied, P4(REMOTE4, 587, PM_URING_ASYNC), EPERM),
 	CONN(denied, P6(MAPPED4, 465, PM_URING_ASYNC), EPERM),
+
+	/*
+	 * Borrowed identities. The identity is the task that connects, by its
+	 * real IDs in the initial user namespace; the guard is the socket's
+	 * cgroup's, fixed when the socket is made.
+	 */
+	CONN(denied, P4(REMOTE4, 25, PM_USERNS), EPERM),
+	CONN(denied, P6(REMOTE6, 465, PM_USERNS), EPERM),
+	SH("install -m 0755 {HELPER} {WORK}/sg-connect && "
+	   "install -m 4755 -o root {HELPER} {WORK}/setuid-connect"),
+	CONN(denied, P4H(REMOTE4, 25, PM_VFORK_EXEC, "{WORK}/sg-connect"), EPERM),
+	CONN(denied, P4H(REMOTE4, 25, PM_SETUID_EXEC, "{WORK}/setuid-connect"), EPERM),
+	CONN(root, P4A(REMOTE4, 25, PM_THREAD_SETUID, 64201), EPERM),
+	CONN(root, P4A(REMOTE4, 25, PM_SCM_RIGHTS, 64201), EPERM),
+	CONN(root, P4A(REMOTE4, 25, PM_SCM_RIGHTS, 64202), 0),
+	CONN(root, P4C(REMOTE4, 25, PM_CGROUP_MOVE, 64201), EPERM),
+	CONN(root, P4C(REMOTE4, 25, PM_CGROUP_FREE, 64201), 0),
 
 	/* Nested cgroups inherit the program attached above them. */
 	CONN(denied_nested, P4(REMOTE4, 25, PM_CONNECT), EPERM),
@@ -627,7 +647,7 @@ static const struct step steps[] = {
 /* clang-format on */
 
 struct ctx {
-	const char *bin, *pin_dir, *cgroup, *workdir, *veth;
+	const char *bin, *pin_dir, *cgroup, *workdir, *veth, *free_cgroup, *helper;
 	char nested[4096]; /* SG_CGROUP/nested/a/b */
 	char nested_top[4096]; /* SG_CGROUP/nested */
 	char snapshot[1 << 16]; /* S_SNAP */
@@ -712,8 +732,8 @@ static int probe_as(const struct ctx *c, const struct who *w, const struct probe
 /* Copy in to out with {VETH}, {WORK} and {CG} replaced. */
 static const char *expand(const struct ctx *c, const char *in, char *out, size_t len)
 {
-	static const char *const keys[] = { "{VETH}", "{WORK}", "{CG}" };
-	const char *vals[] = { c->veth, c->workdir, c->cgroup };
+	static const char *const keys[] = { "{VETH}", "{WORK}", "{CG}", "{FREE_CG}", "{HELPER}" };
+	const char *vals[] = { c->veth, c->workdir, c->cgroup, c->free_cgroup, c->helper };
 	size_t used = 0;
 
 	if (!in)
@@ -721,7 +741,7 @@ static const char *expand(const struct ctx *c, const char *in, char *out, size_t
 	while (*in && used + 1 < len) {
 		bool hit = false;
 
-		for (size_t k = 0; k < 3 && !hit; k++) {
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]) && !hit; k++) {
 			size_t n = strlen(keys[k]);
 
 			if (!strncmp(in, keys[k], n)) {
@@ -739,7 +759,7 @@ static const char *expand(const struct ctx *c, const char *in, char *out, size_t
 
 /* The step's probe with {VETH} and the like filled in (strings in the buffers). */
 struct probe_bufs {
-	char addr[128], dev[64];
+	char addr[128], dev[64], helper[4200], cgroup_to[4200];
 };
 
 static struct probe expand_probe(const struct ctx *c, const struct probe *in, struct probe_bufs *b)
@@ -748,6 +768,8 @@ static struct probe expand_probe(const struct ctx *c, const struct probe *in, st
 
 	p.addr = expand(c, in->addr, b->addr, sizeof(b->addr));
 	p.bind_dev = expand(c, in->bind_dev, b->dev, sizeof(b->dev));
+	p.helper = expand(c, in->helper, b->helper, sizeof(b->helper));
+	p.cgroup_to = expand(c, in->cgroup_to, b->cgroup_to, sizeof(b->cgroup_to));
 	return p;
 }
 
@@ -759,6 +781,11 @@ static void run_conn(struct ctx *c, size_t i, const struct step *s)
 
 	got = probe_as(c, s->who, p);
 
+	if (got == PROBE_SETUP_FAILED) {
+		t_result(&c->report, false, "[%zu] %s: %s: the probe could not take its identity",
+			 i, s->who->label, probe_method_name(p->method));
+		return;
+	}
 	if (got == PROBE_UNSUPPORTED) {
 		t_skip(&c->report, "[%zu] %s: %s to %s port %u: not supported by this kernel", i,
 		       s->who->label, probe_method_name(p->method), p->addr, p->port);
@@ -1417,10 +1444,12 @@ static void run_tamper(struct ctx *c, size_t i, const struct step *s)
 
 static int setup(struct ctx *c)
 {
-	const char *e[] = { "SG_BIN", "SG_PIN_DIR", "SG_CGROUP", "SG_WORKDIR", "SG_VETH" };
-	const char **dst[] = { &c->bin, &c->pin_dir, &c->cgroup, &c->workdir, &c->veth };
+	const char *e[] = { "SG_BIN",  "SG_PIN_DIR",	 "SG_CGROUP", "SG_WORKDIR",
+			    "SG_VETH", "SG_FREE_CGROUP", "SG_HELPER" };
+	const char **dst[] = { &c->bin,	 &c->pin_dir,	  &c->cgroup, &c->workdir,
+			       &c->veth, &c->free_cgroup, &c->helper };
 
-	for (int k = 0; k < 5; k++) {
+	for (int k = 0; k < 7; k++) {
 		*dst[k] = getenv(e[k]);
 		if (!*dst[k]) {
 			fprintf(stderr, "e2e_guard: %s is not set (run tests/run.sh)\n", e[k]);

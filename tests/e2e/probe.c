@@ -13,6 +13,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <grp.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
 #include "probe.h"
 
 #ifndef IPPROTO_MPTCP
@@ -34,6 +43,13 @@ const char *probe_method_name(enum probe_method m)
 		[PM_URING] = "io_uring connect",
 		[PM_URING_ASYNC] = "io_uring connect (io-wq worker)",
 		[PM_UDP] = "UDP connect",
+		[PM_USERNS] = "root in its own user namespace (unshare -Ur)",
+		[PM_VFORK_EXEC] = "vfork + exec, then connect",
+		[PM_SETUID_EXEC] = "exec of a setuid-root program (euid 0), connect",
+		[PM_THREAD_SETUID] = "one thread of a root process after raw setresuid",
+		[PM_SCM_RIGHTS] = "socket made by root, passed over SCM_RIGHTS",
+		[PM_CGROUP_MOVE] = "socket made in the guarded cgroup, process moved out",
+		[PM_CGROUP_FREE] = "process in an unguarded cgroup (control)",
 	};
 
 	return names[m];
@@ -136,6 +152,180 @@ static int bind_first(int fd, const struct probe *p)
 	return bind(fd, (struct sockaddr *)&ss, len) ? errno : 0;
 }
 
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : write(fd, text, strlen(text));
+
+	if (fd >= 0)
+		close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+static int connect_addr(int fd, const struct probe *p)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int err = make_addr(p->family, p->addr, p->port, &ss, &len);
+
+	return err ? err : connect(fd, (struct sockaddr *)&ss, len) ? errno : 0;
+}
+
+static int as_uid(unsigned int uid)
+{
+	return setgroups(0, NULL) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid);
+}
+
+static int wait_code(pid_t pid)
+{
+	int status;
+
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return PROBE_SETUP_FAILED;
+	return WEXITSTATUS(status);
+}
+
+/* Root inside a user namespace of our own is still us outside it. */
+static int run_userns(const struct probe *p)
+{
+	char map[64];
+	unsigned int uid = getuid(), gid = getgid();
+	struct probe plain = *p;
+
+	/* A process that changed its IDs is not dumpable, which makes its /proc files
+	 * root's: undo that, as a user's own shell would not have it. */
+	prctl(PR_SET_DUMPABLE, 1);
+	if (unshare(CLONE_NEWUSER))
+		return errno == EPERM || errno == EINVAL ? PROBE_UNSUPPORTED : errno;
+	snprintf(map, sizeof(map), "0 %u 1", uid);
+	if (write_file("/proc/self/setgroups", "deny") || write_file("/proc/self/uid_map", map))
+		return PROBE_SETUP_FAILED;
+	snprintf(map, sizeof(map), "0 %u 1", gid);
+	if (write_file("/proc/self/gid_map", map) || getuid() != 0)
+		return PROBE_SETUP_FAILED;
+	plain.method = PM_CONNECT;
+	return probe_run(&plain);
+}
+
+/* argv for the helper: FAMILY ADDRESS PORT [-e: require euid 0]. */
+static int run_helper(const struct probe *p, bool use_vfork)
+{
+	char port[8], family[4];
+	char *argv[] = { (char *)p->helper,	  family, (char *)p->addr, port,
+			 use_vfork ? NULL : "-e", NULL };
+	pid_t pid;
+
+	snprintf(port, sizeof(port), "%u", p->port);
+	snprintf(family, sizeof(family), "%d", p->family == AF_INET ? 4 : 6);
+	pid = use_vfork ? vfork() : fork();
+	if (pid == 0) {
+		execv(p->helper, argv);
+		_exit(PROBE_SETUP_FAILED);
+	}
+	return wait_code(pid);
+}
+
+struct thread_probe {
+	const struct probe *p;
+	int result;
+};
+
+static void *thread_connect(void *arg)
+{
+	struct thread_probe *t = arg;
+	unsigned int u = t->p->as_uid;
+	struct probe plain = *t->p;
+
+	/* The raw syscall changes this thread only; glibc's setresuid would change all. */
+	if (syscall(SYS_setresgid, u, u, u) || syscall(SYS_setresuid, u, u, u)) {
+		t->result = PROBE_SETUP_FAILED;
+		return NULL;
+	}
+	plain.method = PM_CONNECT;
+	t->result = probe_run(&plain);
+	return NULL;
+}
+
+/* A process that stays root; one of its threads drops to as_uid and connects. */
+static int run_thread_setuid(const struct probe *p)
+{
+	struct thread_probe t = { .p = p, .result = PROBE_SETUP_FAILED };
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, thread_connect, &t))
+		return PROBE_SETUP_FAILED;
+	pthread_join(th, NULL);
+	/* The rest of the process really stayed root. */
+	return geteuid() == 0 ? t.result : PROBE_SETUP_FAILED;
+}
+
+/* Root makes the socket; as_uid receives it over SCM_RIGHTS and connects. */
+static int run_scm_rights(const struct probe *p)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte = 'x';
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = cbuf,
+			      .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm;
+	int sv[2], fd;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv))
+		return PROBE_SETUP_FAILED;
+	pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		if (as_uid(p->as_uid) || recvmsg(sv[1], &msg, 0) < 0)
+			_exit(PROBE_SETUP_FAILED);
+		cm = CMSG_FIRSTHDR(&msg);
+		if (!cm || cm->cmsg_type != SCM_RIGHTS)
+			_exit(PROBE_SETUP_FAILED);
+		memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+		_exit(connect_addr(fd, p));
+	}
+	close(sv[1]);
+	fd = socket(p->family, SOCK_STREAM, 0);
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
+	if (fd < 0 || sendmsg(sv[0], &msg, 0) < 0) {
+		kill(pid, SIGKILL);
+		wait_code(pid);
+		return PROBE_SETUP_FAILED;
+	}
+	close(fd);
+	close(sv[0]);
+	return wait_code(pid);
+}
+
+/*
+ * The socket belongs to the cgroup it was created in: made in the guarded
+ * cgroup, it stays guarded when its process moves (PM_CGROUP_MOVE); made
+ * after the move, it is not (PM_CGROUP_FREE, the control).
+ */
+static int run_cgroup_move(const struct probe *p, bool socket_first)
+{
+	char procs[4200];
+	int fd = -1, err;
+
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", p->cgroup_to);
+	if (socket_first)
+		fd = socket(p->family, SOCK_STREAM, 0);
+	if (write_file(procs, "0"))
+		return PROBE_SETUP_FAILED;
+	if (!socket_first)
+		fd = socket(p->family, SOCK_STREAM, 0);
+	if (fd < 0 || as_uid(p->as_uid))
+		return PROBE_SETUP_FAILED;
+	err = connect_addr(fd, p);
+	close(fd);
+	return err;
+}
+
 int probe_run(const struct probe *p)
 {
 	struct timeval tv = { .tv_sec = PROBE_TIMEOUT_MS / 1000 };
@@ -143,6 +333,22 @@ int probe_run(const struct probe *p)
 	socklen_t len;
 	int fd, err, one = 1;
 
+	switch (p->method) {
+	case PM_USERNS:
+		return run_userns(p);
+	case PM_VFORK_EXEC:
+	case PM_SETUID_EXEC:
+		return run_helper(p, p->method == PM_VFORK_EXEC);
+	case PM_THREAD_SETUID:
+		return run_thread_setuid(p);
+	case PM_SCM_RIGHTS:
+		return run_scm_rights(p);
+	case PM_CGROUP_MOVE:
+	case PM_CGROUP_FREE:
+		return run_cgroup_move(p, p->method == PM_CGROUP_MOVE);
+	default:
+		break;
+	}
 	err = make_addr(p->family, p->addr, p->port, &ss, &len);
 	if (err)
 		return err;
@@ -193,6 +399,9 @@ int probe_run(const struct probe *p)
 	case PM_URING:
 	case PM_URING_ASYNC:
 		err = run_uring(fd, (struct sockaddr *)&ss, len, p->method == PM_URING_ASYNC);
+		break;
+	default:
+		err = EINVAL;
 		break;
 	}
 	close(fd);

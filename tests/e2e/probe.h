@@ -18,6 +18,15 @@ enum probe_method {
 	PM_URING, /* io_uring IORING_OP_CONNECT */
 	PM_URING_ASYNC, /* the same, forced to an io-wq worker (IOSQE_ASYNC) */
 	PM_UDP, /* a datagram socket: never guarded */
+	/* Ways to borrow another identity (issue 6's bypass matrix). */
+	PM_USERNS, /* unshare(CLONE_NEWUSER), map ourselves to root, connect */
+	PM_VFORK_EXEC, /* vfork() + exec of the helper, which connects */
+	PM_SETUID_EXEC, /* exec of a setuid-root copy of the helper (euid 0, real UID kept) */
+	/* These start as root and become as_uid themselves. */
+	PM_THREAD_SETUID, /* one thread alone drops to as_uid (raw setresuid), connects */
+	PM_SCM_RIGHTS, /* root makes the socket, passes it over SCM_RIGHTS; as_uid connects */
+	PM_CGROUP_MOVE, /* socket made in the guarded cgroup, then moved to cgroup_to */
+	PM_CGROUP_FREE, /* control: moved to cgroup_to first, socket made there */
 };
 
 /* The method or the protocol is not available on this kernel. */
@@ -30,11 +39,17 @@ struct probe {
 	enum probe_method method;
 	const char *bind_addr; /* PM_BIND_ADDR: the local address to bind */
 	const char *bind_dev; /* SO_BINDTODEVICE to this interface first (any method) */
+	unsigned int as_uid; /* PM_THREAD_SETUID, PM_SCM_RIGHTS, PM_CGROUP_*: who connects */
+	const char *helper; /* PM_VFORK_EXEC, PM_SETUID_EXEC: the sg-connect binary */
+	const char *cgroup_to; /* PM_CGROUP_*: an unguarded cgroup */
 };
 
 const char *probe_method_name(enum probe_method m);
 
 /* 0 when connected, an errno value, or PROBE_UNSUPPORTED. Bounded by ~3 s. */
 int probe_run(const struct probe *p);
+
+/* The helper could not take the identity it was meant to (euid 0 after a setuid exec). */
+#define PROBE_SETUP_FAILED 253
 
 #endif
