@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -290,19 +291,37 @@ static void attach(struct monitor *m, bool *waiting)
 	*waiting = false;
 }
 
-/* One reader per ring buffer: /run/smtpguard-monitor<pin dir, '/' as '_'>.lock */
+/* /run/smtpguard-monitor<pin dir, '/' as '_'>.lock */
+static void reader_lock_path(const char *pin_dir, char *path, size_t len)
+{
+	int n = snprintf(path, len, "/run/smtpguard-monitor");
+
+	for (const char *p = pin_dir; *p && n < (int)len - 6; p++)
+		path[n++] = *p == '/' ? '_' : *p;
+	snprintf(path + n, len - (size_t)n, ".lock");
+}
+
+/* One reader per ring buffer: a lock file per guard. */
 static int lock_reader(const char *pin_dir)
 {
 	char path[PATH_MAX], pid[32];
-	int fd, n = snprintf(path, sizeof(path), "/run/smtpguard-monitor");
+	int fd, n;
 
-	for (const char *p = pin_dir; *p && n < (int)sizeof(path) - 6; p++)
-		path[n++] = *p == '/' ? '_' : *p;
-	snprintf(path + n, sizeof(path) - (size_t)n, ".lock");
+	reader_lock_path(pin_dir, path, sizeof(path));
+retry:
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno; /* no /run: go on without the lock */
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
+	if (!flock(fd, LOCK_EX | LOCK_NB)) {
+		struct stat held, now;
+
+		/* The previous holder may have unlinked it just before we locked it. */
+		if (fstat(fd, &held) || stat(path, &now) || held.st_ino != now.st_ino ||
+		    held.st_dev != now.st_dev) {
+			close(fd);
+			goto retry;
+		}
+	} else {
 		ssize_t r = pread(fd, pid, sizeof(pid) - 1, 0);
 
 		pid[r > 0 ? r : 0] = '\0';
@@ -398,8 +417,14 @@ int cmd_monitor(const struct sg_opts *o)
 	flush_storms(m, mono_ns() + (__u64)m->log_window * NS_PER_S);
 	alerts_kill_all(&m->alerts);
 cleanup:
-	if (lock_fd >= 0)
+	if (lock_fd >= 0) {
+		char path[PATH_MAX];
+
+		/* Still holding the lock: no other monitor can be using the file. */
+		reader_lock_path(o->pin_dir, path, sizeof(path));
+		unlink(path);
 		close(lock_fd);
+	}
 	detach(m);
 	syslog_close(&m->log);
 	config_free(&cfg);

@@ -34,6 +34,8 @@ world_cleanup() {
 	for pid in "${listener_pids[@]}"; do
 		kill "$pid" 2>/dev/null
 	done
+	# A monitor killed with SIGKILL leaves its lock file (see cmd_monitor.c).
+	rm -f "/run/smtpguard-monitor$(tr / _ <<<"$pin_dir").lock"
 	if [ -d "$pin_dir" ]; then
 		"$build/smtpguard" unload --pin-dir "$pin_dir" >/dev/null 2>&1
 		rm -rf "$pin_dir"
