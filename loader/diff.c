@@ -97,28 +97,26 @@ static bool in_list(const struct addr_list *l, const struct sg_addr *a)
 	return false;
 }
 
-static size_t diff_local(FILE *out, const struct addr_list *old, const struct addr_list *new)
+/* "<sign>local ADDR" for each address of a that b lacks; how many. */
+static size_t only_in(FILE *out, char sign, const struct addr_list *a, const struct addr_list *b)
 {
 	char addr[INET6_ADDRSTRLEN], line[80];
 	size_t n = 0;
 
-	for (size_t i = 0; i < old->n; i++) {
-		if (in_list(new, &old->v[i].addr))
+	for (size_t i = 0; i < a->n; i++) {
+		if (in_list(b, &a->v[i].addr))
 			continue;
 		snprintf(line, sizeof(line), "local %s",
-			 sg_addr_format(&old->v[i].addr, addr, sizeof(addr)));
-		say(out, '-', line);
-		n++;
-	}
-	for (size_t i = 0; i < new->n; i++) {
-		if (in_list(old, &new->v[i].addr))
-			continue;
-		snprintf(line, sizeof(line), "local %s",
-			 sg_addr_format(&new->v[i].addr, addr, sizeof(addr)));
-		say(out, '+', line);
+			 sg_addr_format(&a->v[i].addr, addr, sizeof(addr)));
+		say(out, sign, line);
 		n++;
 	}
 	return n;
+}
+
+static size_t diff_local(FILE *out, const struct addr_list *old, const struct addr_list *new)
+{
+	return only_in(out, '-', old, new) + only_in(out, '+', new, old);
 }
 
 static void print_ports(FILE *out, const __u64 *ports)

@@ -51,6 +51,50 @@ cleanup:
 	return err;
 }
 
+/* Called for each entry of a walked map; non-zero stops the walk. */
+typedef int (*map_entry_fn)(const void *key, const void *val, void *ctx);
+
+#define WALK_MAX_SIZE 64 /* larger than any key or value of the guard's maps */
+
+/*
+ * Every (key, value) of a map, one get_next_key and one lookup each. An entry
+ * deleted while we walk is skipped. 0, or the callback's error, or -errno.
+ */
+static int map_walk(int fd, size_t key_size, size_t val_size, map_entry_fn fn, void *ctx)
+{
+	unsigned char key[WALK_MAX_SIZE], next[WALK_MAX_SIZE], val[WALK_MAX_SIZE];
+	void *prev = NULL;
+	int err;
+
+	if (key_size > WALK_MAX_SIZE || val_size > WALK_MAX_SIZE)
+		return -E2BIG;
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, key_size);
+		prev = key;
+		if (bpf_map_lookup_elem(fd, key, val))
+			continue;
+		err = fn(key, val, ctx);
+		if (err)
+			return err;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+static int add_id(const void *key, const void *val, void *ctx)
+{
+	return id_set_add(ctx, *(const __u32 *)key, ((const struct sg_allow *)val)->origin);
+}
+
+static int add_local(const void *key, const void *val, void *ctx)
+{
+	return addr_list_add(ctx, key, ((const struct sg_local *)val)->ifindex);
+}
+
+static int add_dest(const void *key, const void *val, void *ctx)
+{
+	return dest_set_add(ctx, key, ((const struct sg_allow *)val)->origin);
+}
+
 /* The whole map in BPF_MAP_LOOKUP_BATCH calls; -EOPNOTSUPP if the kernel cannot. */
 static int read_ids_batch(int fd, struct id_set *out)
 {
@@ -81,30 +125,15 @@ static int read_ids_batch(int fd, struct id_set *out)
 
 int maps_read_ids(int fd, struct id_set *out)
 {
-	__u32 key, next;
-	void *prev = NULL;
-	int err;
+	int err = read_ids_batch(fd, out);
 
-	err = read_ids_batch(fd, out);
 	if (err != -EINVAL && err != -EOPNOTSUPP && err != -524 /* ENOTSUPP */)
 		return err;
 	out->n = 0;
-
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		struct sg_allow val;
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &val))
-			continue; /* deleted while we walked */
-		err = id_set_add(out, key, val.origin);
-		if (err)
-			return err;
-	}
-	if (errno != ENOENT)
-		return -errno;
-	id_set_finish(out);
-	return 0;
+	err = map_walk(fd, sizeof(__u32), sizeof(struct sg_allow), add_id, out);
+	if (!err)
+		id_set_finish(out);
+	return err;
 }
 
 int maps_write_local(int fd, const struct addr_list *l)
@@ -128,22 +157,7 @@ cleanup:
 
 int maps_read_local(int fd, struct addr_list *out)
 {
-	struct sg_addr key, next;
-	void *prev = NULL;
-
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		struct sg_local val;
-		int err;
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &val))
-			continue;
-		err = addr_list_add(out, &key, val.ifindex);
-		if (err)
-			return err;
-	}
-	return errno == ENOENT ? 0 : -errno;
+	return map_walk(fd, sizeof(struct sg_addr), sizeof(struct sg_local), add_local, out);
 }
 
 int maps_write_dests(int fd, const struct dest_set *s)
@@ -160,25 +174,11 @@ int maps_write_dests(int fd, const struct dest_set *s)
 
 int maps_read_dests(int fd, struct dest_set *out)
 {
-	struct sg_dest_key key, next;
-	void *prev = NULL;
+	int err = map_walk(fd, sizeof(struct sg_dest_key), sizeof(struct sg_allow), add_dest, out);
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		struct sg_allow val;
-		int err;
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &val))
-			continue;
-		err = dest_set_add(out, &key, val.origin);
-		if (err)
-			return err;
-	}
-	if (errno != ENOENT)
-		return -errno;
-	dest_set_finish(out);
-	return 0;
+	if (!err)
+		dest_set_finish(out);
+	return err;
 }
 
 int maps_read_settings(int fd, struct sg_settings *s)

@@ -135,18 +135,11 @@ static int size_for(const struct bench *b, enum config c, int size)
 }
 
 /* The allowlist: FIRST_FILLER_UID.. then ALLOWED_UID last; n entries in all. */
-static void write_ids(FILE *f, int n, const char *prefix, const char *sep, const char *suffix,
-		      int per_line)
+static void write_ids(FILE *f, int n, const char *prefix, const char *sep, const char *suffix)
 {
-	for (int k = 0; k < n; k++) {
-		int uid = k == n - 1 ? ALLOWED_UID : FIRST_FILLER_UID + k;
-
-		if (k == 0 || (per_line && k % per_line == 0))
-			fprintf(f, "%s%s", k ? suffix : "", prefix);
-		else
-			fputs(sep, f);
-		fprintf(f, "%d", uid);
-	}
+	fputs(prefix, f);
+	for (int k = 0; k < n; k++)
+		fprintf(f, "%s%d", k ? sep : "", k == n - 1 ? ALLOWED_UID : FIRST_FILLER_UID + k);
 	fputs(suffix, f);
 }
 
@@ -203,7 +196,7 @@ static void write_nft_rules(const struct bench *b, int n, char *path, size_t len
 	config_path(b, "nft", n, path, len);
 	f = fopen(path, "w");
 	fprintf(f, "table inet sgbench {\n\tset allowed_uids {\n\t\ttypeof meta skuid\n\t\t");
-	write_ids(f, n, "elements = { ", ", ", " }\n", 0);
+	write_ids(f, n, "elements = { ", ", ", " }\n");
 	fprintf(f, "\t}\n\tchain output {\n\t\ttype filter hook output priority 0; policy accept;\n"
 		   "\t\ttcp dport { 25, 465, 587 } meta skuid @allowed_uids accept\n"
 		   "\t\ttcp dport { 25, 465, 587 } oif lo accept\n"
@@ -646,10 +639,6 @@ static void control_plane(struct bench *b, FILE *md)
 		    met(sync_ms < 200));
 		out(md, "- map memory at %d identities < 16 MiB: %.2f MiB %s\n", b->sizes[last],
 		    mem[last][1] / 1048576.0, met(mem[last][1] < 16LL << 20));
-		(void)ipt_load;
-		(void)nft_load;
-		(void)ipt_add;
-		(void)nft_add;
 	}
 }
 
