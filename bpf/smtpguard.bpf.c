@@ -11,7 +11,8 @@
  * an IPv6 address (IPv4 as ::ffff:a.b.c.d) and share one decide().
  *
  * Cost: sockets that are not SOCK_STREAM, and ports that are not guarded,
- * leave after two loads and a bit test. A guarded connect costs one to three
+ * leave after the commit check (an inlined array lookup), two loads and a
+ * bit test. A guarded connect costs one to three
  * hash lookups, however many identities are allowed; only a connect that is
  * about to be refused also pays one LPM trie lookup for allow_dest.
  */
@@ -91,6 +92,48 @@ struct {
 	__type(key, __u32); /* enum sg_stat */
 	__type(value, __u64);
 } sg_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE); /* the loader commits with one atomic store */
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sg_control);
+} sg_control SEC(".maps");
+
+/* The committed generation's programs, at slot generation % 2 (one array per hook). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, SG_DISPATCH_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} sg_dispatch4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, SG_DISPATCH_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} sg_dispatch6 SEC(".maps");
+
+/*
+ * The committed generation, or 0 when the guard is off. When it is not ours,
+ * the hook hands the connect to the committed generation's program. Should
+ * that slot be empty (it cannot be once committed, but the array is only as
+ * good as its pin), the tail call falls through and this generation decides:
+ * fail closed.
+ */
+static __always_inline __u64 committed(void)
+{
+	__u32 zero = 0;
+	const struct sg_control *c = bpf_map_lookup_elem(&sg_control, &zero);
+	__u64 word;
+
+	if (!c)
+		return 0;
+	word = *(volatile const __u64 *)&c->generation; /* one load: never torn */
+	return word & SG_CONTROL_OFF ? 0 : word;
+}
 
 static __always_inline __u16 ctx_dst_port(const struct bpf_sock_addr *ctx)
 {
@@ -285,7 +328,14 @@ SEC("cgroup/connect4")
 int sg_connect4(struct bpf_sock_addr *ctx)
 {
 	struct sg_addr dst = { .words = { 0, 0, bpf_htonl(0xffff), ctx->user_ip4 } };
-	int verdict = decide(ctx, &dst, 4);
+	__u64 gen = committed();
+	int verdict;
+
+	if (!gen)
+		return SYS_PROCEED;
+	if (gen != sg_settings.generation)
+		bpf_tail_call(ctx, &sg_dispatch4, (__u32)(gen % SG_DISPATCH_SLOTS));
+	verdict = decide(ctx, &dst, 4);
 
 	if (verdict != SG_REDIRECT)
 		return verdict;
@@ -303,7 +353,14 @@ int sg_connect6(struct bpf_sock_addr *ctx)
 	struct sg_addr dst = {
 		.words = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] },
 	};
-	int verdict = decide(ctx, &dst, 6);
+	__u64 gen = committed();
+	int verdict;
+
+	if (!gen)
+		return SYS_PROCEED;
+	if (gen != sg_settings.generation)
+		bpf_tail_call(ctx, &sg_dispatch6, (__u32)(gen % SG_DISPATCH_SLOTS));
+	verdict = decide(ctx, &dst, 6);
 
 	if (verdict != SG_REDIRECT)
 		return verdict;

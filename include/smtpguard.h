@@ -18,7 +18,7 @@
  * maps of a guard built with another ABI and asks for "smtpguard load",
  * which replaces program and maps in one step.
  */
-#define SG_ABI_VERSION 4
+#define SG_ABI_VERSION 5
 
 /* Number of __u64 words in the guarded-port bitmap: one bit per TCP port. */
 #define SG_PORT_WORDS (65536 / 64)
@@ -56,6 +56,7 @@ struct sg_settings {
 	__u32 abi_version; /* SG_ABI_VERSION of the loader that built the program */
 	__u32 flags; /* SG_F_* */
 	__u64 prog_hash; /* FNV-1a of the BPF object: sync reloads when the binary changed */
+	__u64 generation; /* this program's generation: see struct sg_control */
 	/* The configuration file this guard was loaded from, NUL-terminated; "" if
 	 * its path was too long. sync and allow/revoke use it. */
 	__u8 config_path[SG_CONFIG_PATH_MAX];
@@ -146,16 +147,43 @@ struct sg_dest_key {
 	struct sg_addr addr; /* network byte order; bits past prefixlen are zero */
 };
 
+/*
+ * The commit point, shared by every generation (a state map, like the
+ * counters). A load builds a whole new generation, stores its programs in
+ * the sg_dispatch4/6 program arrays at slot (generation % 2), and then
+ * commits it by writing its number here: one 8-byte store that switches
+ * connect4 and connect6 at the same instant. A program whose generation is
+ * not the committed one tail-calls the committed one, so whatever the links
+ * still point to, every connect() is decided by exactly one generation.
+ * Off (0, or SG_CONTROL_OFF set) lets everything through: before the first
+ * commit, and from the first step of an unload. So a loader killed half-way
+ * leaves either the old or the new behaviour, never one hook of each.
+ * Generation numbers only grow (off keeps the number), so a stale program
+ * can never mistake a later commit for its own. The loader writes the word
+ * through mmap with one atomic 8-byte store.
+ */
+struct sg_control {
+	__u64 generation; /* committed generation, | SG_CONTROL_OFF when off */
+};
+
+#define SG_CONTROL_OFF (1ULL << 63)
+
+#define SG_DISPATCH_SLOTS 2
+
 /* Value of the own-address map. */
 struct sg_local {
 	__u32 ifindex; /* interface the address was found on (informational) */
 };
 
 /*
- * Capacity of the allowlists. The maps are BPF_F_NO_PREALLOC hashes, so
- * memory follows the number of entries actually stored, not this limit.
+ * Capacity of each allowlist (users, groups): max_identities in the
+ * configuration, this by default. The maps are BPF_F_NO_PREALLOC hashes, so
+ * memory follows the number of entries actually stored, not this limit,
+ * except for the bucket array: 16 bytes per slot even when empty.
  */
-#define SG_MAX_IDS 131072 /* > 100,000; the empty hash still costs 16 bytes per bucket */
+#define SG_MAX_IDS 131072 /* > 100,000 */
+#define SG_MIN_IDS_LIMIT 16
+#define SG_MAX_IDS_LIMIT 4194304 /* 64 MiB of buckets per map */
 #define SG_MAX_LOCAL_ADDRS 16384
 #define SG_MAX_DESTS 16384
 #define SG_MAX_COUNTED_UIDS 16384 /* LRU: the least recently seen UIDs make room */
@@ -172,5 +200,8 @@ struct sg_local {
 #define SG_PIN_EVENTS "events"
 #define SG_PIN_COUNTERS "counters"
 #define SG_PIN_STATS "stats"
+#define SG_PIN_CONTROL "control"
+#define SG_PIN_DISPATCH4 "dispatch4"
+#define SG_PIN_DISPATCH6 "dispatch6"
 
 #endif /* SMTPGUARD_H */

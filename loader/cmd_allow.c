@@ -146,9 +146,15 @@ static int change_runtime(const struct sg_opts *o, const struct allow_request *r
 		printf("smtpguard: %s was not allowed\n", r->label);
 		goto cleanup;
 	}
+	if (err && allow && (errno == E2BIG || errno == ENOSPC)) {
+		log_err("cannot allow %s: the allowlist is full (max_identities = %u); raise "
+			"max_identities in the configuration and run 'smtpguard load'",
+			r->label, maps_max_entries(fd));
+		ret = EXIT_FAIL;
+		goto cleanup;
+	}
 	if (err) {
-		log_err("cannot %s %s: %s%s", o->command, r->label, strerror(errno),
-			errno == E2BIG || errno == ENOSPC ? " (the allowlist is full)" : "");
+		log_err("cannot %s %s: %s", o->command, r->label, strerror(errno));
 		ret = EXIT_FAIL;
 		goto cleanup;
 	}

@@ -191,9 +191,9 @@ static void status_text(const struct sg_opts *o, const struct live_state *s,
 	for (int k = ID_USER; k <= ID_GROUP; k++) {
 		char label[32];
 
-		snprintf(label, sizeof(label), "%ss (%zu)", identity_kind_word((enum id_kind)k),
-			 s->ids[k].n);
-		printf("  %-15s", label);
+		snprintf(label, sizeof(label), "%ss (%zu/%u)", identity_kind_word((enum id_kind)k),
+			 s->ids[k].n, s->max_ids);
+		printf("  %-14s ", label);
 		text_ids_inline(&s->ids[k], (enum id_kind)k, STATUS_MAX_SHOWN);
 	}
 	printf("  allow_dest     ");
@@ -250,6 +250,7 @@ static void status_json(const struct sg_opts *o, const struct live_state *s,
 		if (stale[i])
 			json_str(&j, NULL, sg_addr_format(&s->local.v[i].addr, addr, sizeof(addr)));
 	json_arr_end(&j);
+	json_u64(&j, "max_identities", s->max_ids);
 	json_ids(&j, &s->ids[ID_USER], ID_USER);
 	json_ids(&j, &s->ids[ID_GROUP], ID_GROUP);
 	json_dests(&j, &s->dests);

@@ -119,6 +119,8 @@ static int apply_defaults(struct sg_config *cfg)
 		cfg->log_window = 60;
 	if (!cfg->log_burst_line)
 		cfg->log_burst = 5;
+	if (!cfg->max_identities_line)
+		cfg->max_identities = SG_MAX_IDS;
 	if (!cfg->redirect_line) {
 		cfg->redirect_ip4 = htonl(INADDR_LOOPBACK);
 		cfg->redirect_port4 = 25;
@@ -482,13 +484,19 @@ static int parse_line(struct parse_state *ps, char *line)
 			     &ps->cfg->log_burst_line);
 		return 0;
 	}
+	if (!strcmp(key, "max_identities")) {
+		parse_number(ps, key, value, SG_MIN_IDS_LIMIT, SG_MAX_IDS_LIMIT,
+			     &ps->cfg->max_identities, &ps->cfg->max_identities_line);
+		return 0;
+	}
 	if (!strcmp(key, "allow_local")) {
 		parse_allow_local(ps, value);
 		return 0;
 	}
 	perr(ps,
 	     "unknown key '%s' (known: ports, allow_users, allow_groups, allow_local, allow_dest, "
-	     "mode, redirect_to, alert_threshold, alert_command, log_window, log_burst)",
+	     "mode, redirect_to, alert_threshold, alert_command, log_window, log_burst, "
+	     "max_identities)",
 	     key);
 	return 0;
 }

@@ -82,6 +82,9 @@ struct sg_config {
 	unsigned int log_window_line;
 	__u32 log_burst; /* default 5 */
 	unsigned int log_burst_line;
+	/* Capacity of each allowlist map (users, groups); default SG_MAX_IDS */
+	__u32 max_identities;
+	unsigned int max_identities_line;
 };
 
 /* "enforce", "audit", "redirect" */

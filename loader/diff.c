@@ -169,6 +169,11 @@ size_t diff_print(FILE *out, const struct live_state *live, const struct sg_poli
 			fprintf(out, "~redirect_to changed\n");
 		n++;
 	}
+	if (live->max_ids != p->max_ids) {
+		if (out)
+			fprintf(out, "~max_identities: %u -> %u\n", live->max_ids, p->max_ids);
+		n++;
+	}
 	if ((was->flags ^ now->flags) & SG_F_ALLOW_LOCAL) {
 		if (out)
 			fprintf(out, "~allow_local: %s -> %s\n",

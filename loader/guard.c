@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -11,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "commit.h"
 #include "guard.h"
 #include "log.h"
 #include "maps.h"
@@ -35,6 +37,9 @@ enum map_slot {
 	MAP_EVENTS,
 	MAP_COUNTERS,
 	MAP_STATS,
+	MAP_CONTROL,
+	MAP_DISPATCH4,
+	MAP_DISPATCH6,
 	MAP_COUNT,
 };
 
@@ -43,6 +48,8 @@ static const char *const map_pins[MAP_COUNT] = {
 	[MAP_ALLOW_GID] = SG_PIN_ALLOW_GID,   [MAP_LOCAL_ADDR] = SG_PIN_LOCAL_ADDR,
 	[MAP_ALLOW_DEST] = SG_PIN_ALLOW_DEST, [MAP_EVENTS] = SG_PIN_EVENTS,
 	[MAP_COUNTERS] = SG_PIN_COUNTERS,     [MAP_STATS] = SG_PIN_STATS,
+	[MAP_CONTROL] = SG_PIN_CONTROL,	      [MAP_DISPATCH4] = SG_PIN_DISPATCH4,
+	[MAP_DISPATCH6] = SG_PIN_DISPATCH6,
 };
 
 const char *guard_hook_name(enum sg_hook hook)
@@ -228,11 +235,20 @@ static bool same_layout(const struct bpf_map *m, int fd)
 	       info.max_entries == bpf_map__max_entries(m);
 }
 
+/* The live guard as this load found it. */
+struct before {
+	bool control_reused; /* the new generation shares its commit point */
+	__u64 control; /* ... and this was its word */
+	bool enforcing; /* some hook is attached and not switched off */
+};
+
 /*
- * The new generation keeps the live guard's events ring buffer, counters and
- * totals: a running monitor goes on reading, and counts survive the reload.
+ * The new generation keeps the live guard's state maps: the events ring
+ * buffer, counters and totals (a running monitor goes on reading, counts
+ * survive the reload), and the commit point with its dispatch arrays, so
+ * that the new generation is committed for both hooks at once.
  */
-static void reuse_state_maps(struct smtpguard_bpf *skel, const char *pin_dir)
+static void reuse_state_maps(struct smtpguard_bpf *skel, const char *pin_dir, struct before *b)
 {
 	char problem[512];
 	struct guard g;
@@ -244,14 +260,26 @@ static void reuse_state_maps(struct smtpguard_bpf *skel, const char *pin_dir)
 		{ skel->maps.sg_events, g.events_fd },
 		{ skel->maps.sg_counters, g.counters_fd },
 		{ skel->maps.sg_stats, g.stats_fd },
+		{ skel->maps.sg_control, g.control_fd },
+		{ skel->maps.sg_dispatch4, g.dispatch_fd[SG_HOOK_CONNECT4] },
+		{ skel->maps.sg_dispatch6, g.dispatch_fd[SG_HOOK_CONNECT6] },
 	};
+	bool attached = g.link_fd[SG_HOOK_CONNECT4] >= 0 || g.link_fd[SG_HOOK_CONNECT6] >= 0;
 
+	*b = (struct before){ .enforcing = attached };
 	for (size_t i = 0; state >= 0 && i < sizeof(state_maps) / sizeof(state_maps[0]); i++) {
 		if (state_maps[i].fd < 0 || !same_layout(state_maps[i].map, state_maps[i].fd))
 			continue;
-		if (bpf_map__reuse_fd(state_maps[i].map, state_maps[i].fd))
+		if (bpf_map__reuse_fd(state_maps[i].map, state_maps[i].fd)) {
 			log_warn("cannot keep the live %s map: %s",
 				 bpf_map__name(state_maps[i].map), strerror(errno));
+			continue;
+		}
+		if (state_maps[i].map == skel->maps.sg_control) {
+			b->control_reused = true;
+			b->control = g.control;
+			b->enforcing = attached && !commit_is_off(g.control);
+		}
 	}
 	guard_close(&g);
 }
@@ -264,7 +292,8 @@ static int fill_maps(struct smtpguard_bpf *skel, const struct guard_load_args *a
 	if (!err)
 		err = maps_write_ids(bpf_map__fd(skel->maps.sg_allow_gid), &a->policy->gids);
 	if (err == -E2BIG || err == -ENOSPC) {
-		log_err("allowlist full: at most %u users and %u groups", SG_MAX_IDS, SG_MAX_IDS);
+		log_err("allowlist full: at most %u users and %u groups (max_identities)",
+			a->policy->max_ids, a->policy->max_ids);
 		return err;
 	}
 	if (!err)
@@ -276,13 +305,73 @@ static int fill_maps(struct smtpguard_bpf *skel, const struct guard_load_args *a
 	return err;
 }
 
+/* Both programs in their dispatch slots, the state maps pinned: ready to commit. */
+static int stage(struct smtpguard_bpf *skel, const char *pin_dir, __u64 gen)
+{
+	int err;
+
+	err = commit_stage(bpf_map__fd(skel->maps.sg_dispatch4), gen,
+			   bpf_program__fd(skel->progs.sg_connect4));
+	if (!err)
+		err = commit_stage(bpf_map__fd(skel->maps.sg_dispatch6), gen,
+				   bpf_program__fd(skel->progs.sg_connect6));
+	if (err) {
+		log_err("cannot stage the new programs: %s", strerror(-err));
+		return err;
+	}
+	/* A program array keeps its entries only while pinned (or open). */
+	err = pin_replace(pin_dir, map_pins[MAP_CONTROL], bpf_map__fd(skel->maps.sg_control));
+	if (!err)
+		err = pin_replace(pin_dir, map_pins[MAP_DISPATCH4],
+				  bpf_map__fd(skel->maps.sg_dispatch4));
+	if (!err)
+		err = pin_replace(pin_dir, map_pins[MAP_DISPATCH6],
+				  bpf_map__fd(skel->maps.sg_dispatch6));
+	return err;
+}
+
+static int commit(struct smtpguard_bpf *skel, __u64 gen)
+{
+	int err = commit_write(bpf_map__fd(skel->maps.sg_control), gen);
+
+	if (err)
+		log_err("cannot commit generation %llu: %s", (unsigned long long)gen,
+			strerror(-err));
+	else
+		log_debug("generation %llu committed", (unsigned long long)gen);
+	return err;
+}
+
+/*
+ * Point both links at the new programs. Committed already, the old programs
+ * defer to the new ones, so a failure here changes no decision; only when
+ * the commit point is new (an upgrade from a build without a shared one)
+ * does a failed connect6 put connect4's old program back.
+ */
+static int attach_both(struct smtpguard_bpf *skel, const struct guard_load_args *a,
+		       const struct before *b, int cgroup_fd, __u64 cgroup_id)
+{
+	__u32 old_prog4 = 0, old_prog6 = 0;
+	int err;
+
+	err = attach_hook(a->pin_dir, SG_HOOK_CONNECT4, skel->progs.sg_connect4, cgroup_fd,
+			  cgroup_id, &old_prog4);
+	if (err)
+		return err;
+	err = attach_hook(a->pin_dir, SG_HOOK_CONNECT6, skel->progs.sg_connect6, cgroup_fd,
+			  cgroup_id, &old_prog6);
+	if (err && b->enforcing && !b->control_reused)
+		roll_back_connect4(a->pin_dir, old_prog4);
+	return err;
+}
+
 int guard_load(const struct guard_load_args *a)
 {
 	struct smtpguard_bpf *skel = NULL;
 	int cgroup_fd = -1, err;
-	__u32 old_prog4 = 0, old_prog6 = 0;
 	struct bpf_map *maps[MAP_COUNT];
-	__u64 cgroup_id;
+	struct before before;
+	__u64 cgroup_id, gen;
 
 	cgroup_fd = open(a->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cgroup_fd < 0) {
@@ -302,7 +391,15 @@ int guard_load(const struct guard_load_args *a)
 	}
 	skel->rodata->sg_settings = a->policy->settings;
 	skel->rodata->sg_settings.prog_hash = guard_prog_hash();
-	reuse_state_maps(skel, a->pin_dir);
+	if (bpf_map__set_max_entries(skel->maps.sg_allow_uid, a->policy->max_ids) ||
+	    bpf_map__set_max_entries(skel->maps.sg_allow_gid, a->policy->max_ids)) {
+		err = -errno;
+		log_err("cannot size the allowlists: %s", strerror(errno));
+		goto cleanup;
+	}
+	reuse_state_maps(skel, a->pin_dir, &before);
+	gen = commit_next(before.control_reused ? before.control : 0);
+	skel->rodata->sg_settings.generation = gen;
 	err = smtpguard_bpf__load(skel);
 	if (err) {
 		log_err("the kernel refused the BPF program: %s (needs Linux 5.8+ with BTF, "
@@ -314,17 +411,23 @@ int guard_load(const struct guard_load_args *a)
 	if (err)
 		goto cleanup;
 
-	/* The new generation is complete: put it in force. */
-	err = attach_hook(a->pin_dir, SG_HOOK_CONNECT4, skel->progs.sg_connect4, cgroup_fd,
-			  cgroup_id, &old_prog4);
+	/*
+	 * The new generation is complete: put it in force. Over a guard that
+	 * enforces, commit first (one store, both hooks), then move the links.
+	 * Otherwise attach and pin both links while the guard is still off,
+	 * and commit last: a kill before that leaves it off, as it was.
+	 */
+	err = stage(skel, a->pin_dir, gen);
+	if (!err && before.enforcing)
+		err = commit(skel, gen);
+	if (!err)
+		err = attach_both(skel, a, &before, cgroup_fd, cgroup_id);
+	if (!err && !before.enforcing)
+		err = commit(skel, gen);
 	if (err)
 		goto cleanup;
-	err = attach_hook(a->pin_dir, SG_HOOK_CONNECT6, skel->progs.sg_connect6, cgroup_fd,
-			  cgroup_id, &old_prog6);
-	if (err) {
-		roll_back_connect4(a->pin_dir, old_prog4);
-		goto cleanup;
-	}
+	commit_drop_other(bpf_map__fd(skel->maps.sg_dispatch4), gen);
+	commit_drop_other(bpf_map__fd(skel->maps.sg_dispatch6), gen);
 
 	/* Map pins are for bpftool and people: guard_open() finds the live maps
 	 * through the links, so a failure below cannot mislead later commands. */
@@ -336,7 +439,10 @@ int guard_load(const struct guard_load_args *a)
 	maps[MAP_EVENTS] = skel->maps.sg_events;
 	maps[MAP_COUNTERS] = skel->maps.sg_counters;
 	maps[MAP_STATS] = skel->maps.sg_stats;
-	for (int i = 0; i < MAP_COUNT && !err; i++)
+	maps[MAP_CONTROL] = skel->maps.sg_control;
+	maps[MAP_DISPATCH4] = skel->maps.sg_dispatch4;
+	maps[MAP_DISPATCH6] = skel->maps.sg_dispatch6;
+	for (int i = 0; i < MAP_CONTROL && !err; i++)
 		err = pin_replace(a->pin_dir, map_pins[i], bpf_map__fd(maps[i]));
 cleanup:
 	smtpguard_bpf__destroy(skel);
@@ -361,6 +467,22 @@ int guard_lock_create(const char *pin_dir)
 	return lock_fd;
 }
 
+/*
+ * First step of an unload: both hooks let everything through from this one
+ * store on, so a kill during the detaching below cannot leave one hook
+ * guarding and the other not.
+ */
+static void switch_off(const char *pin_dir)
+{
+	char problem[512];
+	struct guard g;
+
+	if (guard_open(pin_dir, &g, problem, sizeof(problem)) >= 0 && g.control_fd >= 0 &&
+	    commit_write(g.control_fd, commit_generation(g.control) | SG_CONTROL_OFF))
+		log_warn("cannot switch the guard off before detaching it: %s", strerror(errno));
+	guard_close(&g);
+}
+
 int guard_unload(const char *pin_dir)
 {
 	char path[PATH_MAX];
@@ -382,6 +504,7 @@ int guard_unload(const char *pin_dir)
 		log_err("cannot lock %s: %s", pin_dir, strerror(-lock_fd));
 		return lock_fd;
 	}
+	switch_off(pin_dir);
 	for (int h = 0; h < SG_HOOK_COUNT; h++) {
 		int fd;
 
@@ -414,10 +537,13 @@ int guard_unload(const char *pin_dir)
 
 void guard_init(struct guard *g)
 {
+	*g = (struct guard){ .control = 0 };
 	g->link_fd[SG_HOOK_CONNECT4] = g->link_fd[SG_HOOK_CONNECT6] = -1;
 	g->settings_fd = g->local_fd = g->dest_fd = -1;
 	g->events_fd = g->counters_fd = g->stats_fd = -1;
 	g->allow_fd[ID_USER] = g->allow_fd[ID_GROUP] = -1;
+	g->control_fd = -1;
+	g->dispatch_fd[SG_HOOK_CONNECT4] = g->dispatch_fd[SG_HOOK_CONNECT6] = -1;
 }
 
 static void note(char *buf, size_t len, const char *fmt, const char *arg)
@@ -430,7 +556,39 @@ static void note(char *buf, size_t len, const char *fmt, const char *arg)
 		snprintf(buf + used, len - used, fmt, arg);
 }
 
-/* The maps a program uses, found by name: the live truth, whatever the pins say. */
+/* Where a map of this name goes in struct guard, or NULL. */
+static int *map_slot(struct guard *g, const char *name)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} slots[] = {
+		{ "sg_allow_uid", offsetof(struct guard, allow_fd[ID_USER]) },
+		{ "sg_allow_gid", offsetof(struct guard, allow_fd[ID_GROUP]) },
+		{ "sg_local_addr", offsetof(struct guard, local_fd) },
+		{ "sg_allow_dest", offsetof(struct guard, dest_fd) },
+		{ "sg_events", offsetof(struct guard, events_fd) },
+		{ "sg_counters", offsetof(struct guard, counters_fd) },
+		{ "sg_stats", offsetof(struct guard, stats_fd) },
+		{ "sg_control", offsetof(struct guard, control_fd) },
+		{ "sg_dispatch4", offsetof(struct guard, dispatch_fd[SG_HOOK_CONNECT4]) },
+		{ "sg_dispatch6", offsetof(struct guard, dispatch_fd[SG_HOOK_CONNECT6]) },
+	};
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
+		if (!strcmp(name, slots[i].name))
+			return (int *)((char *)g + slots[i].offset);
+	if (n > 7 && !strcmp(name + n - 7, ".rodata"))
+		return &g->settings_fd;
+	return NULL;
+}
+
+/*
+ * The maps a program uses, found by name: the live truth, whatever the pins
+ * say. Slots already filled are kept. -EPROTO when the program lacks one the
+ * guard needs (built by another smtpguard version).
+ */
 static int open_prog_maps(__u32 prog_id, struct guard *g)
 {
 	__u32 map_ids[16], len;
@@ -450,8 +608,7 @@ static int open_prog_maps(__u32 prog_id, struct guard *g)
 	for (__u32 i = 0; i < info.nr_map_ids && i < sizeof(map_ids) / sizeof(map_ids[0]); i++) {
 		struct bpf_map_info mi = {};
 		__u32 mlen = sizeof(mi);
-		int fd = bpf_map_get_fd_by_id(map_ids[i]), *slot = NULL;
-		size_t n;
+		int fd = bpf_map_get_fd_by_id(map_ids[i]), *slot;
 
 		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &mi, &mlen)) {
 			err = -errno;
@@ -459,23 +616,7 @@ static int open_prog_maps(__u32 prog_id, struct guard *g)
 				close(fd);
 			goto cleanup;
 		}
-		n = strlen(mi.name);
-		if (!strcmp(mi.name, "sg_allow_uid"))
-			slot = &g->allow_fd[ID_USER];
-		else if (!strcmp(mi.name, "sg_allow_gid"))
-			slot = &g->allow_fd[ID_GROUP];
-		else if (!strcmp(mi.name, "sg_local_addr"))
-			slot = &g->local_fd;
-		else if (!strcmp(mi.name, "sg_allow_dest"))
-			slot = &g->dest_fd;
-		else if (!strcmp(mi.name, "sg_events"))
-			slot = &g->events_fd;
-		else if (!strcmp(mi.name, "sg_counters"))
-			slot = &g->counters_fd;
-		else if (!strcmp(mi.name, "sg_stats"))
-			slot = &g->stats_fd;
-		else if (n > 7 && !strcmp(mi.name + n - 7, ".rodata"))
-			slot = &g->settings_fd;
+		slot = map_slot(g, mi.name);
 		if (slot && *slot < 0)
 			*slot = fd;
 		else
@@ -483,11 +624,103 @@ static int open_prog_maps(__u32 prog_id, struct guard *g)
 	}
 	if (g->settings_fd < 0 || g->allow_fd[ID_USER] < 0 || g->allow_fd[ID_GROUP] < 0 ||
 	    g->local_fd < 0 || g->dest_fd < 0 || g->events_fd < 0 || g->counters_fd < 0 ||
-	    g->stats_fd < 0)
+	    g->stats_fd < 0 || g->control_fd < 0)
 		err = -EPROTO;
 cleanup:
 	close(prog_fd);
 	return err;
+}
+
+/* The generation a program belongs to (its settings), or 0. */
+static __u64 prog_generation(__u32 prog_id)
+{
+	struct sg_settings settings;
+	struct guard p;
+	__u64 gen = 0;
+
+	guard_init(&p);
+	if (!open_prog_maps(prog_id, &p) && !maps_read_settings(p.settings_fd, &settings))
+		gen = settings.generation;
+	guard_close(&p);
+	return gen;
+}
+
+/*
+ * The program deciding for hook h: the link's own when it is the committed
+ * generation, else the one it tail-calls. 0 when there is none.
+ */
+static __u32 committed_prog(const struct guard *g, const struct bpf_link_info *link, int h)
+{
+	__u64 gen = commit_generation(g->control);
+
+	if (link->prog_id && prog_generation(link->prog_id) == gen)
+		return link->prog_id;
+	return g->dispatch_fd[h] >= 0 ? commit_staged_prog(g->dispatch_fd[h], gen) : 0;
+}
+
+/* Replace g's generation maps by those of prog_id. */
+static int open_generation(__u32 prog_id, struct guard *g)
+{
+	int *gen_fds[] = { &g->settings_fd, &g->allow_fd[ID_USER], &g->allow_fd[ID_GROUP],
+			   &g->local_fd, &g->dest_fd };
+
+	for (size_t i = 0; i < sizeof(gen_fds) / sizeof(gen_fds[0]); i++) {
+		if (*gen_fds[i] >= 0)
+			close(*gen_fds[i]);
+		*gen_fds[i] = -1;
+	}
+	return open_prog_maps(prog_id, g);
+}
+
+/* Pinned dispatch arrays for hooks whose link is missing. */
+static void open_dispatch_pins(const char *pin_dir, struct guard *g)
+{
+	static const char *const pins[SG_HOOK_COUNT] = { SG_PIN_DISPATCH4, SG_PIN_DISPATCH6 };
+	char path[PATH_MAX];
+
+	for (int h = 0; h < SG_HOOK_COUNT; h++)
+		if (g->dispatch_fd[h] < 0 && !pin_path(path, pin_dir, pins[h], ""))
+			g->dispatch_fd[h] = bpf_obj_get(path);
+}
+
+/* Both hooks follow one commit point, committed and on, to one generation. */
+static void check_generation(const char *pin_dir, struct guard *g,
+			     const struct bpf_link_info info[SG_HOOK_COUNT], char *problem,
+			     size_t len)
+{
+	__u32 prog[SG_HOOK_COUNT];
+	struct guard other;
+	int err;
+
+	open_dispatch_pins(pin_dir, g);
+	if (commit_read(g->control_fd, &g->control)) {
+		note(problem, len, "cannot read its commit point: %s", strerror(errno));
+		return;
+	}
+	if (commit_is_off(g->control)) {
+		note(problem, len, "%s",
+		     "it is switched off (a load or unload was interrupted): it lets "
+		     "everything through");
+		return;
+	}
+	for (int h = 0; h < SG_HOOK_COUNT; h++)
+		prog[h] = committed_prog(g, &info[h], h);
+	if (!prog[SG_HOOK_CONNECT4] || !prog[SG_HOOK_CONNECT6]) {
+		note(problem, len, "%s", "the committed generation has no program for a hook");
+		return;
+	}
+	err = open_generation(prog[SG_HOOK_CONNECT4], g);
+	if (err) {
+		note(problem, len, "cannot open the committed generation: %s", strerror(-err));
+		return;
+	}
+	guard_init(&other);
+	if (g->link_fd[SG_HOOK_CONNECT6] >= 0 && g->link_fd[SG_HOOK_CONNECT4] >= 0 &&
+	    (open_prog_maps(prog[SG_HOOK_CONNECT6], &other) ||
+	     !same_map(other.allow_fd[ID_USER], g->allow_fd[ID_USER]) ||
+	     !same_map(other.control_fd, g->control_fd)))
+		note(problem, len, "%s", "connect4 and connect6 run different generations");
+	guard_close(&other);
 }
 
 int guard_open(const char *pin_dir, struct guard *g, char *problem, size_t len)
@@ -532,24 +765,19 @@ int guard_open(const char *pin_dir, struct guard *g, char *problem, size_t len)
 	if (found == SG_HOOK_COUNT &&
 	    info[SG_HOOK_CONNECT4].cgroup.cgroup_id != info[SG_HOOK_CONNECT6].cgroup.cgroup_id)
 		note(problem, len, "%s", "connect4 and connect6 are attached to different cgroups");
-	err = open_prog_maps(
-		info[g->link_fd[SG_HOOK_CONNECT4] >= 0 ? SG_HOOK_CONNECT4 : SG_HOOK_CONNECT6]
-			.prog_id,
-		g);
-	if (err == -EPROTO) {
-		note(problem, len, "%s", "its program was built by another smtpguard version");
-	} else if (err) {
-		goto fail;
-	} else if (found == SG_HOOK_COUNT) {
-		/* Both hooks must run one generation: the same maps. */
-		struct guard other;
-
-		guard_init(&other);
-		if (open_prog_maps(info[SG_HOOK_CONNECT6].prog_id, &other) ||
-		    !same_map(other.allow_fd[ID_USER], g->allow_fd[ID_USER]))
-			note(problem, len, "%s", "connect4 and connect6 run different generations");
-		guard_close(&other);
+	/* The state maps, from the links' programs (each knows its own dispatch array). */
+	for (int h = 0; h < SG_HOOK_COUNT; h++) {
+		if (g->link_fd[h] < 0 || !info[h].prog_id)
+			continue;
+		err = open_prog_maps(info[h].prog_id, g);
+		if (err == -EPROTO) {
+			note(problem, len, "%s", "its program was built by another smtpguard version");
+			return GUARD_DAMAGED;
+		}
+		if (err)
+			goto fail;
 	}
+	check_generation(pin_dir, g, info, problem, len);
 	return problem[0] ? GUARD_DAMAGED : GUARD_LOADED;
 fail:
 	guard_close(g);
@@ -558,9 +786,10 @@ fail:
 
 void guard_close(struct guard *g)
 {
-	int *fds[] = { &g->link_fd[0],	&g->link_fd[1], &g->settings_fd, &g->allow_fd[0],
-		       &g->allow_fd[1], &g->local_fd,	&g->dest_fd,	 &g->events_fd,
-		       &g->counters_fd, &g->stats_fd };
+	int *fds[] = { &g->link_fd[0],	 &g->link_fd[1],      &g->settings_fd, &g->allow_fd[0],
+		       &g->allow_fd[1],	 &g->local_fd,	      &g->dest_fd,     &g->events_fd,
+		       &g->counters_fd,	 &g->stats_fd,	      &g->control_fd,  &g->dispatch_fd[0],
+		       &g->dispatch_fd[1] };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)

@@ -3,12 +3,15 @@
  * guard.h - the life cycle of the guard in the kernel: load a program
  * generation, attach or update the cgroup links, pin everything, unload.
  *
- * Every "load" builds a complete new generation (program + maps, filled)
- * before anything live changes, then swaps it in with one bpf_link update
- * per hook and renames the new map pins over the old ones. A connect() sees
- * the old generation or the new one, never a half-filled map, and the host
- * is never unguarded. Changes to the live guard are serialised by an
- * exclusive flock on the pin directory.
+ * Every "load" builds a complete new generation (programs + maps, filled)
+ * before anything live changes, stages its programs in the dispatch arrays,
+ * and commits it with one atomic store to the control map (commit.h): both
+ * hooks switch at once. Only then are the links pointed at the new programs
+ * (until then the old ones tail-call the committed generation) and the map
+ * pins renamed over the old ones. A connect() sees the old generation or the
+ * new one, never a half-filled map and never one hook of each; a loader
+ * killed at any point leaves one or the other. Changes to the live guard
+ * are serialised by an exclusive flock on the pin directory.
  */
 #ifndef SG_GUARD_H
 #define SG_GUARD_H
@@ -28,9 +31,14 @@ enum sg_hook {
 	SG_HOOK_COUNT,
 };
 
-/* File descriptors of a loaded guard's pinned objects; -1 when absent. */
+/*
+ * File descriptors of a loaded guard's objects; -1 when absent. The
+ * generation maps are those of the committed generation, whatever program
+ * the links point to.
+ */
 struct guard {
 	int link_fd[SG_HOOK_COUNT];
+	__u64 control; /* the control word (commit.h) */
 	int settings_fd;
 	int allow_fd[2]; /* indexed by enum id_kind */
 	int local_fd;
@@ -39,12 +47,15 @@ struct guard {
 	int events_fd; /* ring buffer of struct sg_event */
 	int counters_fd; /* per-UID struct sg_counter, per CPU */
 	int stats_fd; /* enum sg_stat totals, per CPU */
+	int control_fd; /* struct sg_control: the commit point */
+	int dispatch_fd[SG_HOOK_COUNT]; /* each hook's committed program */
 };
 
 enum guard_state {
 	GUARD_NOT_LOADED, /* no pin at all */
 	GUARD_LOADED, /* every pin present */
-	GUARD_DAMAGED, /* some pins missing: "smtpguard load" repairs */
+	GUARD_DAMAGED, /* pins missing, hooks detached, or switched off by an
+			* interrupted load or unload: "smtpguard load" repairs */
 };
 
 struct guard_load_args {

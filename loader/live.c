@@ -18,6 +18,7 @@ static int read_maps(const struct guard *g, struct live_state *s)
 		if (!err)
 			err = maps_read_ids(g->allow_fd[k], &s->ids[k]);
 	}
+	s->max_ids = maps_max_entries(g->allow_fd[ID_USER]);
 	if (!err)
 		err = maps_check_layout(g->dest_fd, sizeof(struct sg_dest_key),
 					sizeof(struct sg_allow));

@@ -13,6 +13,7 @@
 
 struct live_state {
 	struct sg_settings settings;
+	__u32 max_ids; /* capacity of the user allowlist (max_identities) */
 	struct id_set ids[2]; /* indexed by enum id_kind */
 	struct dest_set dests;
 	struct addr_list local; /* exempt as "own" by the live guard */

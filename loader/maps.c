@@ -20,6 +20,14 @@ int maps_check_layout(int fd, __u32 key_size, __u32 value_size)
 	return 0;
 }
 
+__u32 maps_max_entries(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
+}
+
 static int write_batch(int fd, const void *keys, const void *values, size_t n)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);

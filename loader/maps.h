@@ -15,6 +15,9 @@
  */
 int maps_check_layout(int fd, __u32 key_size, __u32 value_size);
 
+/* The map's capacity, or 0 if it cannot be read. */
+__u32 maps_max_entries(int fd);
+
 /*
  * Write every entry of s (batched) into a map of a generation that is not
  * live yet: on error the caller throws the whole generation away.

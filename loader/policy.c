@@ -169,6 +169,7 @@ int policy_build(const struct sg_config *cfg, struct sg_policy *p, FILE *diag,
 	p->settings.abi_version = SG_ABI_VERSION;
 	p->settings.flags = cfg->allow_local ? SG_F_ALLOW_LOCAL : 0;
 	p->settings.mode = cfg->mode;
+	p->max_ids = cfg->max_identities;
 	p->settings.redirect_ip4 = cfg->redirect_ip4;
 	memcpy(p->settings.redirect_ip6, cfg->redirect_ip6, sizeof(p->settings.redirect_ip6));
 	p->settings.redirect_port4 = cfg->redirect_port4;

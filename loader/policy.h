@@ -36,6 +36,7 @@ struct dest_set {
 
 struct sg_policy {
 	struct sg_settings settings;
+	__u32 max_ids; /* capacity of each allowlist map: max_identities */
 	struct id_set uids;
 	struct id_set gids;
 	struct dest_set dests;
