@@ -119,8 +119,8 @@ $(OUTPUT)/tests/unit_config_edit: tests/unit/config_edit_test.c tests/testlib.h 
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) -o $@
 
-$(OUTPUT)/tests/e2e_guard: tests/e2e/e2e_guard.c tests/e2e/probe.c tests/e2e/probe.h tests/testlib.h \
-		| $(OUTPUT)/tests
+$(OUTPUT)/tests/e2e_guard: tests/e2e/e2e_guard.c tests/e2e/faults.c tests/e2e/probe.c \
+		tests/e2e/e2e.h tests/e2e/probe.h tests/testlib.h | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) $(filter %.c,$^) -luring -lpthread $(LIBBPF_LIBS) -o $@
 
@@ -185,3 +185,7 @@ format:
 clean:
 	$(call msg,CLEAN,$(OUTPUT))
 	$(Q)rm -rf $(OUTPUT)
+
+# Longer targets with their own fragments: make fuzz, make soak.
+-include tests/fuzz/fuzz.mk
+-include tests/soak/soak.mk

@@ -17,6 +17,7 @@
 #include "live.h"
 #include "local_addrs.h"
 #include "log.h"
+#include "mounts.h"
 
 /* status prints at most this many identities per list; "list" prints all. */
 #define STATUS_MAX_SHOWN 20
@@ -277,7 +278,9 @@ static void not_loaded(const struct sg_opts *o, int state, const char *problem)
 		printf("smtpguard: DAMAGED at %s: %s; run 'smtpguard load' to repair\n", o->pin_dir,
 		       problem[0] ? problem : "stray pins without links");
 	} else {
-		printf("smtpguard: not loaded (nothing pinned at %s)\n", o->pin_dir);
+		printf("smtpguard: not loaded (nothing pinned at %s%s)\n", o->pin_dir,
+		       bpffs_check(SG_BPFFS_DIR) ? "; no BPF filesystem is mounted on " SG_BPFFS_DIR :
+						   "");
 	}
 }
 

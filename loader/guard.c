@@ -379,6 +379,16 @@ int guard_load(const struct guard_load_args *a)
 		log_err("cannot open cgroup %s: %s", a->cgroup, strerror(errno));
 		goto cleanup;
 	}
+	err = cgroup2_check_fd(cgroup_fd);
+	if (err) {
+		if (err == -ENOTDIR)
+			log_err("%s is not a cgroup v2 directory (cgroup2 mounts are listed in "
+				"/proc/self/mountinfo)",
+				a->cgroup);
+		else
+			log_err("cannot check cgroup %s: %s", a->cgroup, strerror(-err));
+		goto cleanup;
+	}
 	err = cgroup_id_of_fd(cgroup_fd, &cgroup_id);
 	if (err)
 		goto cleanup;

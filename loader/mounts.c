@@ -16,7 +16,7 @@
 #include "log.h"
 #include "mounts.h"
 
-#define BPFFS_DEFAULT "/sys/fs/bpf"
+
 
 /* mountinfo escapes blanks and backslashes as \ooo. */
 static void unescape_octal(char *s)
@@ -96,12 +96,12 @@ int bpffs_prepare_dir(const char *pin_dir)
 	char *slash;
 	int err;
 
-	if (below(pin_dir, BPFFS_DEFAULT) && bpffs_check(BPFFS_DEFAULT)) {
-		log_debug("mounting bpffs on %s", BPFFS_DEFAULT);
-		if (mount("bpf", BPFFS_DEFAULT, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	if (below(pin_dir, SG_BPFFS_DIR) && bpffs_check(SG_BPFFS_DIR)) {
+		log_debug("mounting bpffs on %s", SG_BPFFS_DIR);
+		if (mount("bpf", SG_BPFFS_DIR, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			  "mode=0700")) {
 			err = -errno;
-			log_err("cannot mount the BPF filesystem on %s: %s", BPFFS_DEFAULT,
+			log_err("cannot mount the BPF filesystem on %s: %s", SG_BPFFS_DIR,
 				strerror(errno));
 			return err;
 		}
@@ -123,6 +123,15 @@ int bpffs_prepare_dir(const char *pin_dir)
 		return err;
 	}
 	return 0;
+}
+
+int cgroup2_check_fd(int fd)
+{
+	struct statfs st;
+
+	if (fstatfs(fd, &st))
+		return -errno;
+	return st.f_type == CGROUP2_SUPER_MAGIC ? 0 : -ENOTDIR;
 }
 
 int cgroup_id_of_fd(int fd, __u64 *id)

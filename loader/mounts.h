@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+/* Where bpffs is mounted by convention, and where load mounts it if needed. */
+#define SG_BPFFS_DIR "/sys/fs/bpf"
+
 /* Mount point of the cgroup v2 hierarchy root. 0, or -ENOENT if none. */
 int cgroup2_root(char *buf, size_t len);
 
@@ -22,6 +25,9 @@ int bpffs_prepare_dir(const char *pin_dir);
 
 /* 0 when path is on a BPF filesystem. */
 int bpffs_check(const char *path);
+
+/* 0 when fd is a directory on a cgroup v2 filesystem, else -ENOTDIR or -errno. */
+int cgroup2_check_fd(int fd);
 
 /* The cgroup's ID (its inode number on cgroup2) from an open directory fd. */
 int cgroup_id_of_fd(int fd, __u64 *id);

@@ -37,6 +37,7 @@
 
 #include <bpf/bpf.h>
 
+#include "e2e.h"
 #include "probe.h"
 #include "testlib.h"
 
@@ -56,25 +57,13 @@
 #define RACE_MAX_SECONDS 60
 #define SUITE_MAX_SECONDS 600
 
-/* Which cgroup a probe runs in. */
-enum cg_where {
-	CG_TEST, /* SG_CGROUP */
-	CG_NESTED, /* SG_CGROUP/nested/a/b */
-};
 
-struct who {
-	const char *label;
-	unsigned int uid, gid;
-	const char *gid_group; /* take the GID of this group (skip if absent) */
-	enum cg_where cg;
-};
-
-static const struct who root = { "root", 0, 0, NULL, CG_TEST };
-static const struct who denied = { "denied uid 64201", 64201, 64201, NULL, CG_TEST };
-static const struct who denied_nested = { "denied uid 64201, nested cgroup", 64201, 64201, NULL,
+const struct who root = { "root", 0, 0, NULL, CG_TEST };
+const struct who denied = { "denied uid 64201", 64201, 64201, NULL, CG_TEST };
+const struct who denied_nested = { "denied uid 64201, nested cgroup", 64201, 64201, NULL,
 					  CG_NESTED };
-static const struct who allowed_uid = { "allowed uid 64202", 64202, 64201, NULL, CG_TEST };
-static const struct who allowed_uid_nested = { "allowed uid 64202, nested cgroup", 64202, 64201,
+const struct who allowed_uid = { "allowed uid 64202", 64202, 64201, NULL, CG_TEST };
+const struct who allowed_uid_nested = { "allowed uid 64202, nested cgroup", 64202, 64201,
 					       NULL, CG_NESTED };
 static const struct who allowed_gid = { "allowed gid 64210", 64203, 64210, NULL, CG_TEST };
 static const struct who mail_group = { "uid 64204 in group mail", 64204, 0, "mail", CG_TEST };
@@ -89,26 +78,6 @@ static const struct who fake_mta = { "sgt-mta (64270), what a stand-in exim repo
 static const struct who fake_pfx = { "sgt-pfx (64271), what a stand-in postconf reports", 64271,
 				     64201, NULL, CG_TEST };
 
-/* Configuration files the rows load. */
-enum conf {
-	CONF_TEST,
-	CONF_NOLOCAL,
-	CONF_EMPTY, /* an empty file: every key at its built-in default */
-	CONF_MISSING, /* named on the command line but absent */
-	CONF_BAD,
-	CONF_RACE, /* differs from CONF_TEST, same answers for 64201 and 64202 */
-	CONF_ACCT, /* allows the throwaway account by name */
-	CONF_ROLES, /* @mta only */
-	CONF_PERSIST, /* edited by allow/revoke without --runtime */
-	CONF_THREE_ERRORS,
-	CONF_DEST,
-	CONF_SYNC, /* rewritten between syncs by the sync race */
-	CONF_NONE, /* no --config on the command line */
-	CONF_EVENTS, /* short log window, alerts, the default redirect targets */
-	CONF_SLOW_ALERT, /* an alert_command that hangs */
-	CONF_REDIRECT4, /* redirect mode with an IPv4 target only */
-	CONF_COUNT,
-};
 
 static const struct {
 	const char *file;
@@ -161,6 +130,13 @@ static const struct {
 				     "allow_users = 64202 64299 root\n"
 				     "allow_groups = 64210 64298\n"
 				     "allow_local = no\n" },
+	[CONF_KILL_A] = { "kill-a.conf", "allow_users = root 64202\nallow_groups = none\n" },
+	[CONF_KILL_B] = { "kill-b.conf", "allow_users = root 64201\nallow_groups = none\n" },
+	[CONF_KILL_SYNC] = { "kill-sync.conf", NULL }, /* written by the kill loop */
+	[CONF_LOCK] = { "lock.conf", "allow_users = root 64202\nallow_groups = none\n" },
+	[CONF_SMALL] = { "small.conf", "max_identities = 16\n"
+				       "allow_users = root 64202\n"
+				       "allow_groups = none\n" },
 	/* Would allow the denied UID if anything of it were applied. */
 	[CONF_BAD] = { "bad.conf", "ports = 25\n"
 				   "allow_users = root 64201\n"
@@ -185,6 +161,8 @@ enum step_kind {
 	S_REACH, /* a probe lands on the local listener (redirect) or the remote one */
 	S_ALERT, /* N probes raise exactly one alert */
 	S_STORM, /* 10,000 refused attempts against a stopped "monitor --syslog" */
+	S_KILL_LOOP, /* load, sync and unload SIGKILLed at random moments (faults.c) */
+	S_LOCK_STORM, /* many allow/load/sync at once: no lost update (faults.c) */
 };
 
 struct step {
@@ -241,6 +219,8 @@ struct step {
 	{ .kind = S_CLI, .env = env_, .args = a, .conf = c, .exit_code = code,                        \
 	  .want = { __VA_ARGS__ } }
 #define DETACH(name) { .kind = S_DETACH, .pin = name }
+#define KILL_LOOP(n) { .kind = S_KILL_LOOP, .count = n }
+#define LOCK_STORM(n) { .kind = S_LOCK_STORM, .count = n }
 #define P4D(a, p, dev) { .family = AF_INET, .addr = a, .port = p, .method = PM_CONNECT, .bind_dev = dev }
 #define P6D(a, p, dev) { .family = AF_INET6, .addr = a, .port = p, .method = PM_CONNECT, .bind_dev = dev }
 /* clang-format on */
@@ -444,6 +424,41 @@ static const struct step steps[] = {
 	 */
 	RACE(),
 
+	/*
+	 * SIGKILL load, sync and unload at random moments: the kernel enforces
+	 * the old state or the new one, never a mix, and status says which.
+	 * Then many changes at once: the lock loses none of them.
+	 */
+	KILL_LOOP(150),
+	LOCK_STORM(24),
+
+	/* max_identities sizes the allowlists; going past it names the limit. */
+	CLI("load", CONF_SMALL, 0, "guarding 3 ports"),
+	CLI("status", CONF_SMALL, 0, "users (2/16)"),
+	SH("for u in $(seq 64300 64313); do {BIN} allow user $u --runtime --pin-dir {PIN} "
+	   ">/dev/null || exit 1; done"),
+	CLI("allow user 64314 --runtime", CONF_SMALL, 1, "the allowlist is full (max_identities = 16)"),
+	SH("printf 'max_identities = 16\nallow_users = root' >{WORK}/over.conf && "
+	   "for u in $(seq 64300 64316); do printf ' %s' $u >>{WORK}/over.conf; done && "
+	   "echo >>{WORK}/over.conf && chmod 644 {WORK}/over.conf && "
+	   "{BIN} load --config {WORK}/over.conf --pin-dir {PIN} --cgroup {CG} 2>&1 | "
+	   "grep -q 'over.conf:1: max_identities = 16, but 18 users resolved'"),
+	CLI("status", CONF_SMALL, 0, "users (16/16)"),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CLI("load", CONF_TEST, 0, "~max_identities: 16 -> 131072"),
+
+	/* No cgroup v2, no bpffs, a cgroup that is not one: clear errors, non-zero exits. */
+	SH("unshare -m sh -c 'findmnt -n -t cgroup2 -o TARGET | xargs -r umount -l && "
+	   "test -z \"$(findmnt -n -t cgroup2)\" && "
+	   "{ {BIN} load --pin-dir {PIN}-nocg --config {WORK}/test.conf; test $? = 1; }' 2>&1 | "
+	   "grep -q 'no cgroup v2 hierarchy'"),
+	SH("unshare -m sh -c 'findmnt -n -t bpf -o TARGET | xargs -r umount -l && "
+	   "{ {BIN} status --pin-dir {PIN}; test $? = 3; }' | "
+	   "grep -q 'no BPF filesystem is mounted on /sys/fs/bpf'"),
+	CLI("load --pin-dir {WORK}", CONF_TEST, 1, "is not on a BPF filesystem"),
+	CLI("load --cgroup {WORK}", CONF_TEST, 1, "is not a cgroup v2 directory"),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+
 	/* The built-in defaults: root and the mail group; 64202 is no longer allowed. */
 	CLI("load", CONF_EMPTY, 0, "guarding 3 ports", "1 user"),
 	CONN(root, P4(REMOTE4, 25, PM_CONNECT), 0),
@@ -646,17 +661,8 @@ static const struct step steps[] = {
 };
 /* clang-format on */
 
-struct ctx {
-	const char *bin, *pin_dir, *cgroup, *workdir, *veth, *free_cgroup, *helper;
-	char nested[4096]; /* SG_CGROUP/nested/a/b */
-	char nested_top[4096]; /* SG_CGROUP/nested */
-	char snapshot[1 << 16]; /* S_SNAP */
-	pid_t monitor; /* S_MON_START, or 0 */
-	char conf_path[CONF_COUNT][4096];
-	struct test_report report;
-};
 
-static const char *errno_name(int e)
+const char *errno_name(int e)
 {
 	switch (e) {
 	case 0:
@@ -675,7 +681,7 @@ static const char *errno_name(int e)
  * and saved IDs, no supplementary groups). 0, 255 on failure, or
  * PROBE_UNSUPPORTED when w's group does not exist on this host.
  */
-static int become(const struct ctx *c, const struct who *w)
+int become(const struct ctx *c, const struct who *w)
 {
 	const char *cg = w->cg == CG_NESTED ? c->nested : c->cgroup;
 	char procs[4200];
@@ -724,16 +730,18 @@ static int probe_as_pid(const struct ctx *c, const struct who *w, const struct p
 	return WEXITSTATUS(status);
 }
 
-static int probe_as(const struct ctx *c, const struct who *w, const struct probe *p)
+int probe_as(const struct ctx *c, const struct who *w, const struct probe *p)
 {
 	return probe_as_pid(c, w, p, NULL);
 }
 
 /* Copy in to out with {VETH}, {WORK} and {CG} replaced. */
-static const char *expand(const struct ctx *c, const char *in, char *out, size_t len)
+const char *expand(const struct ctx *c, const char *in, char *out, size_t len)
 {
-	static const char *const keys[] = { "{VETH}", "{WORK}", "{CG}", "{FREE_CG}", "{HELPER}" };
-	const char *vals[] = { c->veth, c->workdir, c->cgroup, c->free_cgroup, c->helper };
+	static const char *const keys[] = { "{VETH}",	 "{WORK}", "{CG}", "{FREE_CG}",
+					    "{HELPER}", "{BIN}",  "{PIN}" };
+	const char *vals[] = { c->veth,	  c->workdir, c->cgroup, c->free_cgroup,
+			       c->helper, c->bin,     c->pin_dir };
 	size_t used = 0;
 
 	if (!in)
@@ -797,17 +805,13 @@ static void run_conn(struct ctx *c, size_t i, const struct step *s)
 		 got == 255 ? "probe setup failed" : errno_name(got), errno_name(s->expect));
 }
 
-/* Run the CLI with args + the test's pin dir, config and cgroup; capture its output. */
-static int run_cli(const struct ctx *c, const char *args, enum conf conf, unsigned int as_uid,
-		   const char *env, const char *cgroup, char *out, size_t out_len)
+int cli_argv(const struct ctx *c, const char *args, enum conf conf, const char *cgroup,
+	     char *buf, size_t len, char **argv)
 {
-	char buf[1024], envbuf[1024], *argv[24], *save = NULL;
-	int argc = 0, pipefd[2], status;
-	size_t used = 0;
-	ssize_t n;
-	pid_t pid;
+	char *save = NULL;
+	int argc = 0;
 
-	expand(c, args, buf, sizeof(buf));
+	expand(c, args, buf, len);
 	argv[argc++] = (char *)c->bin;
 	for (char *t = strtok_r(buf, " ", &save); t && argc < 16; t = strtok_r(NULL, " ", &save))
 		argv[argc++] = t;
@@ -819,11 +823,24 @@ static int run_cli(const struct ctx *c, const char *args, enum conf conf, unsign
 		argv[argc++] = "--config";
 		argv[argc++] = (char *)c->conf_path[conf];
 	}
-	if (!strncmp(args, "load", 4)) {
+	if (!strncmp(args, "load", 4) && !strstr(args, "--cgroup")) {
 		argv[argc++] = "--cgroup";
 		argv[argc++] = (char *)(cgroup ? cgroup : c->cgroup);
 	}
 	argv[argc] = NULL;
+	return argc;
+}
+
+int run_cli(const struct ctx *c, const char *args, enum conf conf, unsigned int as_uid,
+	    const char *env, const char *cgroup, char *out, size_t out_len)
+{
+	char buf[1024], envbuf[1024], *argv[CLI_ARGV_MAX];
+	int pipefd[2], status;
+	size_t used = 0;
+	ssize_t n;
+	pid_t pid;
+
+	cli_argv(c, args, conf, cgroup, buf, sizeof(buf), argv);
 	if (pipe(pipefd))
 		return -1;
 	pid = fork();
@@ -986,7 +1003,7 @@ static void run_sh(struct ctx *c, size_t i, const struct step *s)
 	t_result(&c->report, status == 0, "[%zu] sh: %s%s", i, cmd, status == 0 ? "" : ": failed");
 }
 
-static bool read_text(const char *path, char *buf, size_t len)
+bool read_text(const char *path, char *buf, size_t len)
 {
 	FILE *f = fopen(path, "r");
 	size_t n;
@@ -1033,7 +1050,7 @@ static void run_snapshot(struct ctx *c, size_t i, const struct step *s)
 		 code == 0 && !strcmp(now, c->snapshot) ? "" : now);
 }
 
-static double now_s(void)
+double now_s(void)
 {
 	struct timespec ts;
 
@@ -1522,6 +1539,10 @@ int main(void)
 			run_alert(&c, i, s);
 		else if (s->kind == S_STORM)
 			run_storm(&c, i, s);
+		else if (s->kind == S_KILL_LOOP)
+			run_kill_loop(&c, i, s->count);
+		else if (s->kind == S_LOCK_STORM)
+			run_lock_storm(&c, i, s->count);
 		else
 			run_tamper(&c, i, s);
 	}

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * e2e.h - what the end-to-end rows share: who a probe runs as, the
+ * configuration files, the test context, and the helpers that run the CLI
+ * and probes. The rows are in e2e_guard.c; the fault rows in faults.c.
+ */
+#ifndef SG_E2E_H
+#define SG_E2E_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "probe.h"
+#include "testlib.h"
+
+/* Which cgroup a probe runs in. */
+enum cg_where {
+	CG_TEST, /* SG_CGROUP */
+	CG_NESTED, /* SG_CGROUP/nested/a/b */
+};
+
+struct who {
+	const char *label;
+	unsigned int uid, gid;
+	const char *gid_group; /* take the GID of this group (skip if absent) */
+	enum cg_where cg;
+};
+
+/* Configuration files the rows load. */
+enum conf {
+	CONF_TEST,
+	CONF_NOLOCAL,
+	CONF_EMPTY, /* an empty file: every key at its built-in default */
+	CONF_MISSING, /* named on the command line but absent */
+	CONF_BAD,
+	CONF_RACE, /* differs from CONF_TEST, same answers for 64201 and 64202 */
+	CONF_ACCT, /* allows the throwaway account by name */
+	CONF_ROLES, /* @mta only */
+	CONF_PERSIST, /* edited by allow/revoke without --runtime */
+	CONF_THREE_ERRORS,
+	CONF_DEST,
+	CONF_SYNC, /* rewritten between syncs by the sync race */
+	CONF_NONE, /* no --config on the command line */
+	CONF_EVENTS, /* short log window, alerts, the default redirect targets */
+	CONF_SLOW_ALERT, /* an alert_command that hangs */
+	CONF_REDIRECT4, /* redirect mode with an IPv4 target only */
+	CONF_KILL_A, /* the kill loop: allows 64202, refuses 64201 */
+	CONF_KILL_B, /* ... and the other way round */
+	CONF_KILL_SYNC, /* rewritten to A or B before each sync of the kill loop */
+	CONF_LOCK, /* edited by parallel "smtpguard allow" runs */
+	CONF_SMALL, /* max_identities = 16 */
+	CONF_COUNT,
+};
+
+struct ctx {
+	const char *bin, *pin_dir, *cgroup, *workdir, *veth, *free_cgroup, *helper;
+	char nested[4096]; /* SG_CGROUP/nested/a/b */
+	char nested_top[4096]; /* SG_CGROUP/nested */
+	char snapshot[1 << 16]; /* S_SNAP */
+	pid_t monitor; /* S_MON_START, or 0 */
+	char conf_path[CONF_COUNT][4096];
+	struct test_report report;
+};
+
+extern const struct who root, denied, allowed_uid, denied_nested, allowed_uid_nested;
+
+/* "connected", "EPERM", or strerror(). */
+const char *errno_name(int e);
+
+/* In a child: join w's cgroup and take w's identity for good. */
+int become(const struct ctx *c, const struct who *w);
+
+/* Run p as w in a child: 0, an errno value, PROBE_* or 255 (setup failed). */
+int probe_as(const struct ctx *c, const struct who *w, const struct probe *p);
+
+/* Copy in to out with {VETH}, {WORK}, {CG}, {FREE_CG} and {HELPER} replaced. */
+const char *expand(const struct ctx *c, const char *in, char *out, size_t len);
+
+/*
+ * argv for the CLI: args (split on blanks, in buf) plus the test's pin dir,
+ * configuration and (for load) cgroup. Returns argc.
+ */
+#define CLI_ARGV_MAX 24
+int cli_argv(const struct ctx *c, const char *args, enum conf conf, const char *cgroup, char *buf,
+	     size_t len, char **argv);
+
+/*
+ * Run the CLI with args plus the test's pin dir, configuration and (for
+ * load) cgroup; capture stdout and stderr. The exit code, or -1.
+ */
+int run_cli(const struct ctx *c, const char *args, enum conf conf, unsigned int as_uid,
+	    const char *env, const char *cgroup, char *out, size_t out_len);
+
+bool read_text(const char *path, char *buf, size_t len);
+double now_s(void);
+
+/* faults.c */
+void run_kill_loop(struct ctx *c, size_t i, int rounds);
+void run_lock_storm(struct ctx *c, size_t i, int writers);
+
+#endif
