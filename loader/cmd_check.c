@@ -37,6 +37,9 @@ int cmd_check_config(const struct sg_opts *o)
 			ret = EXIT_FAIL;
 			goto cleanup;
 		}
+		/* Only a valid max_identities is worth comparing with. */
+		if (!errors)
+			resolve_errors += !policy_fits(&cfg, &policy, stderr);
 		errors += resolve_errors;
 	}
 	if (errors) {

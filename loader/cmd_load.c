@@ -50,28 +50,6 @@ static void warn_foreign_netns(void)
 			 "addresses are taken from this one");
 }
 
-/* More identities than max_identities is a configuration error, like a bad port. */
-static bool plan_fits(const struct plan *pl)
-{
-	const struct sg_config *cfg = &pl->cfg;
-	size_t users = pl->policy.uids.n, groups = pl->policy.gids.n;
-	__u32 max = pl->policy.max_ids;
-
-	if (users <= max && groups <= max)
-		return true;
-	if (cfg->max_identities_line)
-		log_err("%s:%u: max_identities = %u, but %zu %s resolved: raise it", cfg->path,
-			cfg->max_identities_line, max, users > max ? users : groups,
-			users > max ? "users" : "groups");
-	else
-		log_err("%s: %zu %s resolved, more than the default max_identities = %u: set "
-			"max_identities higher",
-			cfg->path, users > max ? users : groups, users > max ? "users" : "groups",
-			max);
-	log_err("%s: nothing applied", cfg->path);
-	return false;
-}
-
 static int plan_resolve(struct plan *pl)
 {
 	int err;
@@ -80,8 +58,11 @@ static int plan_resolve(struct plan *pl)
 		log_err("out of memory");
 		return EXIT_FAIL;
 	}
-	if (!plan_fits(pl))
+	/* Like a bad port: a configuration error, nothing applied. */
+	if (!policy_fits(&pl->cfg, &pl->policy, stderr)) {
+		log_err("%s: nothing applied", pl->cfg.path);
 		return EXIT_USAGE;
+	}
 	warn_foreign_netns();
 	err = local_addrs_collect(&pl->local);
 	if (err) {

@@ -17,11 +17,16 @@
 /* A configuration larger than this is certainly not one. */
 #define CONFIG_MAX_BYTES (64u << 20)
 
+/* A value quoted back in a message: at most SHOWN_MAX bytes of it, escaped. */
+#define SHOWN_MAX 64
+#define SHOWN_SIZE (SHOWN_MAX * 4 + 4)
+
 struct parse_state {
 	struct sg_config *cfg;
 	FILE *diag;
 	unsigned int line;
 	int errors;
+	char shown[SHOWN_SIZE]; /* see shown() */
 };
 
 static void __attribute__((format(printf, 2, 3))) perr(struct parse_state *ps, const char *fmt, ...)
@@ -34,6 +39,33 @@ static void __attribute__((format(printf, 2, 3))) perr(struct parse_state *ps, c
 	va_end(ap);
 	fputc('\n', ps->diag);
 	ps->errors++;
+}
+
+/*
+ * s as it can be quoted in a message: bytes that are not printable ASCII
+ * (a stray CR, Latin-1, broken UTF-8) as \xHH, and a long value cut to its
+ * first SHOWN_MAX bytes and "...", so a 1 MiB line gives a one-line error.
+ */
+static const char *shown(struct parse_state *ps, const char *s)
+{
+	char *buf = ps->shown;
+	size_t n = 0;
+
+	for (size_t i = 0; s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (i == SHOWN_MAX) {
+			memcpy(buf + n, "...", 3);
+			n += 3;
+			break;
+		}
+		if (c < 0x20 || c >= 0x7f)
+			n += (size_t)snprintf(buf + n, SHOWN_SIZE - n, "\\x%02x", c);
+		else
+			buf[n++] = (char)c;
+	}
+	buf[n] = '\0';
+	return buf;
 }
 
 const char *config_role_name(enum sg_role role)
@@ -163,7 +195,7 @@ static int parse_dests(struct parse_state *ps, char *value)
 		const char *why = parse_cidr(tok, &key);
 
 		if (why) {
-			perr(ps, "bad allow_dest '%s': %s", tok, why);
+			perr(ps, "bad allow_dest '%s': %s", shown(ps, tok), why);
 			continue;
 		}
 		if (dest_list_add(&ps->cfg->dests, &key, ps->line))
@@ -187,7 +219,8 @@ static int parse_ports(struct parse_state *ps, char *value)
 		__u32 port;
 
 		if (parse_u32(tok, 65535, &port) || port == 0) {
-			perr(ps, "bad port '%s' (expected a number from 1 to 65535)", tok);
+			perr(ps, "bad port '%s' (expected a number from 1 to 65535)",
+			     shown(ps, tok));
 			continue;
 		}
 		ps->cfg->ports[port / 64] |= 1ULL << (port % 64);
@@ -219,19 +252,20 @@ static int parse_idents(struct parse_state *ps, char *value, struct cfg_ident_li
 		}
 		if (tok[0] == '@') {
 			if (!role_from_token(tok)) {
-				perr(ps, "unknown role '%s' (known: @mta, @mailman)", tok);
+				perr(ps, "unknown role '%s' (known: @mta, @mailman)",
+				     shown(ps, tok));
 				continue;
 			}
 			err = ident_list_add(list, tok, 0, ps->line);
 		} else if (parse_is_number(tok)) {
 			if (parse_u32(tok, PARSE_MAX_ID, &id)) {
-				perr(ps, "bad %s ID '%s' (expected 0 to %u)", what, tok,
+				perr(ps, "bad %s ID '%s' (expected 0 to %u)", what, shown(ps, tok),
 				     PARSE_MAX_ID);
 				continue;
 			}
 			err = ident_list_add(list, NULL, id, ps->line);
 		} else if ((why = parse_name_problem(tok))) {
-			perr(ps, "bad %s name '%s': %s", what, tok, why);
+			perr(ps, "bad %s name '%s': %s", what, shown(ps, tok), why);
 			continue;
 		} else {
 			err = ident_list_add(list, tok, 0, ps->line);
@@ -270,7 +304,7 @@ static void parse_mode(struct parse_state *ps, const char *value)
 			return;
 		}
 	}
-	perr(ps, "bad mode '%s' (expected enforce, audit or redirect)", value);
+	perr(ps, "bad mode '%s' (expected enforce, audit or redirect)", shown(ps, value));
 }
 
 static bool v4_mapped(const struct sg_addr *a)
@@ -317,6 +351,7 @@ static void parse_redirect(struct parse_state *ps, char *value)
 		struct sg_dest_key key;
 		char host[64] = "";
 		const char *port = NULL, *why;
+		int n = 0;
 		__u32 p = 0;
 
 		if (tok[0] == '[') {
@@ -327,11 +362,14 @@ static void parse_redirect(struct parse_state *ps, char *value)
 				port = close[1] == ':' ? close + 2 : close[1] ? "" : NULL;
 			}
 		} else if (strchr(tok, ':') == strrchr(tok, ':') && strchr(tok, ':')) {
-			snprintf(host, sizeof(host), "%.*s", (int)(strchr(tok, ':') - tok), tok);
+			n = snprintf(host, sizeof(host), "%.*s", (int)(strchr(tok, ':') - tok), tok);
 			port = strchr(tok, ':') + 1;
 		} else {
-			snprintf(host, sizeof(host), "%s", tok);
+			n = snprintf(host, sizeof(host), "%s", tok);
 		}
+		/* Never a valid prefix of something longer: "127.0.0.1/0000...32junk". */
+		if (n >= (int)sizeof(host))
+			host[0] = '\0';
 		why = host[0] ? parse_cidr(host, &key) :
 				"expected ADDRESS, ADDRESS:PORT or [IPv6]:PORT";
 		if (!why && key.prefixlen != 128)
@@ -344,7 +382,7 @@ static void parse_redirect(struct parse_state *ps, char *value)
 		if (!why && (v4_mapped(&key.addr) ? have4 : have6))
 			why = "one IPv4 and one IPv6 target at most";
 		if (why) {
-			perr(ps, "bad redirect_to '%s': %s", tok, why);
+			perr(ps, "bad redirect_to '%s': %s", shown(ps, tok), why);
 			continue;
 		}
 		if (v4_mapped(&key.addr)) {
@@ -380,7 +418,8 @@ static void parse_alert_threshold(struct parse_state *ps, const char *value)
 		goto bad;
 	return;
 bad:
-	perr(ps, "bad alert_threshold '%s' (expected COUNT/SECONDSs, such as 20/60s)", value);
+	perr(ps, "bad alert_threshold '%s' (expected COUNT/SECONDSs, such as 20/60s)",
+	     shown(ps, value));
 }
 
 static int parse_alert_command(struct parse_state *ps, const char *value)
@@ -388,7 +427,7 @@ static int parse_alert_command(struct parse_state *ps, const char *value)
 	if (!first_time(ps, "alert_command", &ps->cfg->alert_command_line))
 		return 0;
 	if (value[0] != '/') {
-		perr(ps, "alert_command must be an absolute path, got '%s'", value);
+		perr(ps, "alert_command must be an absolute path, got '%s'", shown(ps, value));
 		return 0;
 	}
 	free(ps->cfg->alert_command);
@@ -402,7 +441,7 @@ static void parse_number(struct parse_state *ps, const char *key, const char *va
 	if (!first_time(ps, key, line))
 		return;
 	if (parse_u32(value, max, out) || *out < min)
-		perr(ps, "bad %s '%s' (expected %u to %u)", key, value, min, max);
+		perr(ps, "bad %s '%s' (expected %u to %u)", key, shown(ps, value), min, max);
 }
 
 static void parse_allow_local(struct parse_state *ps, const char *value)
@@ -416,7 +455,7 @@ static void parse_allow_local(struct parse_state *ps, const char *value)
 	}
 	b = parse_bool(value);
 	if (b < 0) {
-		perr(ps, "bad value '%s' for allow_local (expected yes or no)", value);
+		perr(ps, "bad value '%s' for allow_local (expected yes or no)", shown(ps, value));
 		return;
 	}
 	ps->cfg->allow_local = b;
@@ -436,7 +475,7 @@ static int parse_line(struct parse_state *ps, char *line)
 		return 0;
 	eq = strchr(key, '=');
 	if (!eq) {
-		perr(ps, "expected 'key = value', got '%s'", key);
+		perr(ps, "expected 'key = value', got '%s'", shown(ps, key));
 		return 0;
 	}
 	*eq = '\0';
@@ -447,9 +486,10 @@ static int parse_line(struct parse_state *ps, char *line)
 		return 0;
 	}
 	if (!*value || ((!strcmp(key, "ports") || !strcmp(key, "allow_users") ||
-			 !strcmp(key, "allow_groups") || !strcmp(key, "allow_dest")) &&
+			 !strcmp(key, "allow_groups") || !strcmp(key, "allow_dest") ||
+			 !strcmp(key, "redirect_to")) &&
 			!has_item(value))) {
-		perr(ps, "empty value for '%s'", key);
+		perr(ps, "empty value for '%s'", shown(ps, key));
 		return 0;
 	}
 	if (!strcmp(key, "ports"))
@@ -497,7 +537,7 @@ static int parse_line(struct parse_state *ps, char *line)
 	     "unknown key '%s' (known: ports, allow_users, allow_groups, allow_local, allow_dest, "
 	     "mode, redirect_to, alert_threshold, alert_command, log_window, log_burst, "
 	     "max_identities)",
-	     key);
+	     shown(ps, key));
 	return 0;
 }
 
@@ -562,6 +602,19 @@ int config_parse(const char *path, const char *buf, size_t len, struct sg_config
 	return err ? err : ps.errors;
 }
 
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device";
+	return "another kind of file";
+}
+
 static int read_file(const char *path, char **bufp, size_t *lenp, FILE *diag)
 {
 	struct stat st;
@@ -569,11 +622,18 @@ static int read_file(const char *path, char **bufp, size_t *lenp, FILE *diag)
 	size_t len = 0;
 	int fd, ret = 1;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO put in the file's place must not hang a boot. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0 && errno == ENOENT)
 		return -ENOENT;
 	if (fd < 0) {
-		fprintf(diag, "%s: cannot open: %s\n", path, strerror(errno));
+		int err = errno;
+
+		/* A socket cannot be opened at all (ENXIO): say what it is. */
+		if (!stat(path, &st) && !S_ISREG(st.st_mode))
+			fprintf(diag, "%s: not a regular file (%s)\n", path, file_kind(st.st_mode));
+		else
+			fprintf(diag, "%s: cannot open: %s\n", path, strerror(err));
 		return 1;
 	}
 	if (fstat(fd, &st)) {
@@ -581,7 +641,7 @@ static int read_file(const char *path, char **bufp, size_t *lenp, FILE *diag)
 		goto cleanup;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		fprintf(diag, "%s: not a regular file\n", path);
+		fprintf(diag, "%s: not a regular file (%s)\n", path, file_kind(st.st_mode));
 		goto cleanup;
 	}
 	/* Whoever can write this file decides who may send mail. */

@@ -27,6 +27,7 @@ struct command {
 	bool needs_root;
 	const char *args; /* for usage */
 	const char *help;
+	const char *synopsis; /* positional arguments on one line, for errors */
 };
 
 /* clang-format off */
@@ -38,37 +39,43 @@ static const struct command commands[] = {
 	  "are replaced in place: the host is never unguarded. With errors in the\n"
 	  "configuration nothing is applied (exit 2); if no guard was loaded at all,\n"
 	  "the built-in defaults are loaded so that the host stays guarded. --mode\n"
-	  "overrides the configuration's mode; switching is atomic." },
+	  "overrides the configuration's mode; switching is atomic.", NULL },
 	{ "sync", cmd_sync, NULL, 0, 0, 0, true, "",
 	  "Re-read the configuration, re-resolve names and roles, refresh the host's\n"
 	  "own addresses, and make the live guard equal to the result. Prints each\n"
 	  "change (+uid 47 (mailnull, @mta)); a second run changes nothing.\n"
-	  "Exit status 3 when no guard is loaded." },
-	{ "unload", cmd_unload, NULL, 0, 0, 0, true, "", "Detach the guard and remove its pins." },
+	  "Exit status 3 when no guard is loaded.", NULL },
+	{ "unload", cmd_unload, NULL, 0, 0, 0, true, "", "Detach the guard and remove its pins.",
+	  NULL },
 	{ "status", cmd_status, NULL, OPT_JSON, 0, 0, true, "[--json]",
 	  "Show whether the guard is loaded, where it is attached, the guarded ports,\n"
-	  "allow_local and the allowlists. Exit status 3 when it is not loaded or damaged." },
+	  "allow_local and the allowlists. Exit status 3 when it is not loaded or damaged.",
+	  NULL },
 	{ "list", cmd_list, NULL, OPT_JSON, 0, 0, true, "[--json]",
-	  "Show the allowlists with names and where each entry came from." },
+	  "Show the allowlists with names and where each entry came from.", NULL },
 	{ "allow", cmd_allow, cmd_allow_check, OPT_RUNTIME, 2, 2, true,
 	  "user|group NAME|ID [--runtime]\n               allow dest CIDR [--runtime]",
 	  "Allow a user, group or destination CIDR. Without --runtime the configuration\n"
 	  "file is updated (atomically, comments kept) and the live guard synced to it;\n"
-	  "with --runtime only the live guard changes, until the next load or sync." },
+	  "with --runtime only the live guard changes, until the next load or sync.",
+	  "user|group NAME|ID, or dest CIDR" },
 	{ "revoke", cmd_revoke, cmd_allow_check, OPT_RUNTIME, 2, 2, true,
 	  "user|group NAME|ID [--runtime]\n               revoke dest CIDR [--runtime]",
 	  "Remove a user, group or destination, from the file and the live guard, or\n"
-	  "with --runtime from the live guard only." },
+	  "with --runtime from the live guard only.",
+	  "user|group NAME|ID, or dest CIDR" },
 	{ "monitor", cmd_monitor, NULL, OPT_JSON | OPT_SYSLOG, 0, 0, true, "[--json] [--syslog]",
 	  "Stream refused, audited and redirected attempts as they happen: a line each\n"
 	  "(or one JSON object per line), or to syslog with storms condensed. Raises\n"
-	  "alerts (alert_threshold, alert_command). Stopping it never affects enforcement." },
+	  "alerts (alert_threshold, alert_command). Stopping it never affects enforcement.",
+	  NULL },
 	{ "stats", cmd_stats, NULL, OPT_PROMETHEUS, 0, 0, true, "--prometheus",
-	  "Print node_exporter textfile-collector metrics." },
+	  "Print node_exporter textfile-collector metrics.", NULL },
 	{ "check-config", cmd_check_config, NULL, 0, 0, 1, false, "[FILE]",
 	  "Validate the configuration (or FILE) without touching the kernel. Every\n"
 	  "error is reported as FILE:LINE: message; a name that does not resolve is an\n"
-	  "error here. Exit status 2 when there are errors." },
+	  "error here. Exit status 2 when there are errors.",
+	  "[FILE]" },
 };
 /* clang-format on */
 
@@ -239,7 +246,12 @@ int main(int argc, char **argv)
 				argv[optind - 1]);
 			return EXIT_USAGE;
 		default:
-			log_err("unknown option '%s' (see smtpguard --help)", argv[optind - 1]);
+			/* In a cluster (-xv), argv[optind - 1] is not the one. */
+			if (optopt > 0 && optopt < 256 && strncmp(argv[optind - 1], "--", 2))
+				log_err("unknown option '-%c' (see smtpguard --help)", optopt);
+			else
+				log_err("unknown option '%s' (see smtpguard --help)",
+					argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}
@@ -248,7 +260,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		}
-		usage(stderr);
+		log_err("no command given (see smtpguard --help)");
 		return EXIT_USAGE;
 	}
 	cmd = find_command(argv[optind]);
@@ -267,11 +279,26 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	/* A relative pin dir would depend on where the command happens to run. */
+	if (o.pin_dir[0] != '/') {
+		log_err("--pin-dir: expected an absolute path, got '%s'", o.pin_dir);
+		return EXIT_USAGE;
+	}
+	if (!o.config[0]) {
+		log_err("--config: expected a file name, got ''");
+		return EXIT_USAGE;
+	}
 	o.argc = argc - optind - 1;
 	o.argv = argv + optind + 1;
-	if (o.argc < cmd->min_args || o.argc > cmd->max_args) {
-		log_err("%s: expected %s (see smtpguard %s --help)", cmd->name,
-			cmd->max_args ? cmd->args : "no arguments", cmd->name);
+	if (o.argc > cmd->max_args) {
+		log_err("%s: unexpected argument '%s': expected %s (see smtpguard %s --help)",
+			cmd->name, o.argv[cmd->max_args],
+			cmd->max_args ? cmd->synopsis : "no arguments", cmd->name);
+		return EXIT_USAGE;
+	}
+	if (o.argc < cmd->min_args) {
+		log_err("%s: missing argument: expected %s (see smtpguard %s --help)", cmd->name,
+			cmd->synopsis, cmd->name);
 		return EXIT_USAGE;
 	}
 	o.command = cmd->name;

@@ -198,3 +198,21 @@ void policy_free(struct sg_policy *p)
 	free(p->dests.v);
 	memset(&p->dests, 0, sizeof(p->dests));
 }
+
+bool policy_fits(const struct sg_config *cfg, const struct sg_policy *p, FILE *diag)
+{
+	size_t users = p->uids.n, groups = p->gids.n, n = users > groups ? users : groups;
+	const char *what = users > groups ? "users" : "groups";
+
+	if (n <= p->max_ids)
+		return true;
+	if (cfg->max_identities_line)
+		fprintf(diag, "%s:%u: max_identities = %u, but %zu %s resolved: raise it\n",
+			cfg->path, cfg->max_identities_line, p->max_ids, n, what);
+	else
+		fprintf(diag,
+			"%s: %zu %s resolved, more than the default max_identities = %u: set "
+			"max_identities higher\n",
+			cfg->path, n, what, p->max_ids);
+	return false;
+}

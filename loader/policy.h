@@ -6,6 +6,7 @@
 #ifndef SG_POLICY_H
 #define SG_POLICY_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <linux/types.h>
 
@@ -68,5 +69,12 @@ void dest_set_finish(struct dest_set *s);
 int policy_build(const struct sg_config *cfg, struct sg_policy *p, FILE *diag,
 		 enum name_policy names, int *warnings);
 void policy_free(struct sg_policy *p);
+
+/*
+ * More users or groups than max_identities is a configuration error: say so
+ * on diag as "FILE:LINE: ..." (or "FILE: ..." for the default limit) and
+ * return false.
+ */
+bool policy_fits(const struct sg_config *cfg, const struct sg_policy *p, FILE *diag);
 
 #endif

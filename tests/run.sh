@@ -76,6 +76,9 @@ run_program "e2e: guard in the real kernel" env SG_BIN="$build/smtpguard" SG_PIN
 	SG_CGROUP="$cgroup" SG_WORKDIR="$workdir" SG_VETH="$veth_host" SG_FREE_CGROUP="$cgroup-free" \
 	SG_HELPER="$build/tests/sg-connect" \
 	nsenter --net="/run/netns/$ns_host" "$build/tests/e2e_guard"
+run_program "bad input: malformed configurations and arguments" env SG_BIN="$build/smtpguard" \
+	SG_PIN_DIR="$pin_dir" SG_CGROUP="$cgroup" SG_WORKDIR="$workdir" \
+	nsenter --net="/run/netns/$ns_host" "$top/tests/badinput_test.sh"
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

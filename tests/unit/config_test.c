@@ -81,6 +81,23 @@ static const struct config_case config_cases[] = {
 	  { "t.conf:1: bad group name 'bad/name'" }, NULL, -1, ANY, ANY },
 	{ "NUL byte", "ports = 25\nports = 4\0" "65\n", 24, 1, { "t.conf:2: NUL byte" }, NULL, -1,
 	  ANY, ANY },
+	{ "NUL byte in a comment", "ports = 25 # a\0b\n", 17, 1, { "t.conf:1: NUL byte" }, NULL,
+	  -1, ANY, ANY },
+	{ "CRLF: an error keeps its line, the CR is not part of the value",
+	  "ports = 25\r\nports = 0\r\n", 0, 1,
+	  { "t.conf:2: bad port '0' (expected" }, NULL, -1, ANY, ANY },
+	{ "CRLF: a blank CR LF line is blank", "ports = 25\r\n\r\n", 0, 0, { 0 }, "25", -1, ANY,
+	  ANY },
+	{ "a stray CR is shown escaped, not printed", "ports = 25\r\r\n", 0, 1,
+	  { "t.conf:1: bad port '25\\x0d'" }, NULL, -1, ANY, ANY },
+	{ "no trailing newline: an error on the last line", "ports = 25\nports = 0", 0, 1,
+	  { "t.conf:2: bad port '0'" }, NULL, -1, ANY, ANY },
+	{ "non-UTF-8 bytes in comments are ignored", "# caf\xe9 \xff\xfe\nports = 25 # \xff\n", 0,
+	  0, { 0 }, "25", -1, ANY, ANY },
+	{ "non-UTF-8 bytes in a name are shown escaped", "allow_users = root \xff\xfe\n", 0, 1,
+	  { "t.conf:1: bad user name '\\xff\\xfe': invalid character" }, NULL, -1, ANY, ANY },
+	{ "non-ASCII key", "col\xc3\xb6r = blue\n", 0, 1,
+	  { "t.conf:1: unknown key 'col\\xc3\\xb6r'" }, NULL, -1, ANY, ANY },
 	{ "mode audit", "mode = audit\n", 0, 0, { 0 }, NULL, -1, ANY, ANY },
 	{ "bad mode", "mode = loud\n", 0, 1, { "t.conf:1: bad mode 'loud'" }, NULL, -1, ANY, ANY },
 	{ "mode twice", "mode = audit\nmode = enforce\n", 0, 1,
@@ -100,6 +117,12 @@ static const struct config_case config_cases[] = {
 	  "ports = 25 2525\nredirect_to = 127.0.0.1\n", 0, 1,
 	  { "t.conf:2: redirect_to without a port keeps the destination port, and guarded port 2525" },
 	  NULL, -1, ANY, ANY },
+	/* Found by make fuzz: no target at all, and an address cut from a longer item. */
+	{ "redirect_to: only separators", "redirect_to = ,\n", 0, 1,
+	  { "t.conf:1: empty value for 'redirect_to'" }, NULL, -1, ANY, ANY },
+	{ "redirect_to: an item longer than any address",
+	  "redirect_to = 127.0.0.1/000000000000000000000000000000000000000000000000000032junk\n", 0,
+	  1, { "t.conf:1: bad redirect_to '127.0.0.1/0000" }, NULL, -1, ANY, ANY },
 	{ "redirect_to: a network is not a target", "redirect_to = 127.0.0.0/8\n", 0, 1,
 	  { "t.conf:1: bad redirect_to '127.0.0.0/8': a single address" }, NULL, -1, ANY, ANY },
 	{ "redirect_to: port 0", "redirect_to = 127.0.0.1:0\n", 0, 1,
@@ -315,6 +338,70 @@ static void run_value_cases(struct test_report *r)
 	config_free(&cfg);
 }
 
+/* A 1 MiB value: one error, quoted back cut short, not a 1 MiB message. */
+static void run_long_line_case(struct test_report *r)
+{
+	const size_t n = 1 << 20;
+	const char *key = "allow_users = ";
+	size_t klen = strlen(key), diag_len = 0;
+	char *text = malloc(klen + n + 1), *diag = NULL;
+	struct sg_config cfg;
+	FILE *f = open_memstream(&diag, &diag_len);
+	int errors;
+
+	if (!text || !f) {
+		t_result(r, false, "config: a 1 MiB line: out of memory");
+		return;
+	}
+	memcpy(text, key, klen);
+	memset(text + klen, 'a', n);
+	text[klen + n] = '\n';
+	errors = config_parse("t.conf", text, klen + n + 1, &cfg, f);
+	fclose(f);
+	t_result(r,
+		 errors == 1 && diag_len < 300 && strstr(diag, "t.conf:1: bad user name 'aaaa") &&
+			 strstr(diag, "aaa...': longer than 255 characters"),
+		 "config: a 1 MiB line is one error, its value cut short (returned %d, %zu bytes "
+		 "of diagnostics)",
+		 errors, diag_len);
+	config_free(&cfg);
+	free(diag);
+	free(text);
+}
+
+/* A FIFO in the file's place: an error at once, not a boot waiting for a writer. */
+static void run_fifo_case(struct test_report *r)
+{
+	char dir[] = "/tmp/smtpguard-unit.XXXXXX", fifo[sizeof(dir) + 8];
+	char *diag = NULL;
+	size_t len = 0;
+	struct sg_config cfg;
+	FILE *f;
+	int n;
+
+	if (!mkdtemp(dir)) {
+		t_result(r, false, "config_load: cannot create %s", dir);
+		return;
+	}
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	if (mkfifo(fifo, 0600)) {
+		t_result(r, false, "config_load: cannot create %s", fifo);
+		goto cleanup;
+	}
+	f = open_memstream(&diag, &len);
+	alarm(10); /* a blocking open would hang here: SIGALRM ends the test instead */
+	n = config_load(fifo, &cfg, f);
+	alarm(0);
+	fclose(f);
+	t_result(r, n == 1 && strstr(diag, "fifo: not a regular file (a FIFO)"),
+		 "config_load: a FIFO is refused at once, not waited on");
+	config_free(&cfg);
+	free(diag);
+	unlink(fifo);
+cleanup:
+	rmdir(dir);
+}
+
 static void run_load_cases(struct test_report *r)
 {
 	struct sg_config cfg;
@@ -331,9 +418,10 @@ static void run_load_cases(struct test_report *r)
 
 	n = config_load("/", &cfg, f);
 	fflush(f);
-	t_result(r, n == 1 && strstr(diag, "/: not a regular file"),
+	t_result(r, n == 1 && strstr(diag, "/: not a regular file (a directory)"),
 		 "config_load: a directory is one error naming the path");
 	config_free(&cfg);
+	run_fifo_case(r);
 
 	if (geteuid() == 0) {
 		char path[] = "/tmp/smtpguard-unit.XXXXXX";
@@ -374,6 +462,7 @@ int main(void)
 	run_u32_cases(&r);
 	run_policy_cases(&r);
 	run_value_cases(&r);
+	run_long_line_case(&r);
 	run_load_cases(&r);
 	return t_summary(&r);
 }
