@@ -187,5 +187,5 @@ clean:
 	$(Q)rm -rf $(OUTPUT)
 
 # Longer targets with their own fragments: make fuzz, make soak.
--include tests/fuzz/fuzz.mk
+include tests/fuzz/fuzz.mk
 -include tests/soak/soak.mk

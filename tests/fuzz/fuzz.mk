@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# fuzz.mk - libFuzzer harnesses for the configuration parser (fuzz_config)
+# and the strict value parsers (fuzz_parse), under ASan and UBSan. Included
+# by the top-level Makefile, whose OUTPUT, CLANG, ALL_CFLAGS, Q and msg it uses.
+#
+# make fuzz        build both and run each for FUZZ_SECONDS / 2 (default 60 s
+#                  in all); fails on any crash, leak, UB or broken invariant
+# make fuzz-build  build them only
+#
+# FUZZ_FLAGS: more libFuzzer options, e.g. FUZZ_FLAGS=-jobs=4.
+# Seeds come from tests/fuzz/corpus/NAME/ and are copied to
+# build/fuzz/corpus-NAME/, where the fuzzer adds what it finds; a failing
+# input lands in build/fuzz/artifacts-NAME/ and the report in build/fuzz/fuzz_NAME.log.
+
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS ?=
+FUZZ_DIR := $(OUTPUT)/fuzz
+FUZZ_NAMES := config parse
+FUZZ_BINS := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_NAMES))
+FUZZ_OBJS := $(FUZZ_DIR)/config.o $(FUZZ_DIR)/parse.o
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# After ALL_CFLAGS, so -O1 wins over its -O2.
+FUZZ_CFLAGS = $(ALL_CFLAGS) $(FUZZ_SAN) -g -O1
+# Seconds per harness, at least 1.
+FUZZ_EACH = $(shell expr $(FUZZ_SECONDS) / $(words $(FUZZ_NAMES)) \| 1)
+# Largest input: a configuration file; one value.
+FUZZ_MAX_LEN_config := 65536
+FUZZ_MAX_LEN_parse := 256
+
+.PHONY: fuzz fuzz-build
+
+$(FUZZ_DIR):
+	$(Q)mkdir -p $@
+
+# Coverage-instrumented copies of the loader code the harnesses call.
+$(FUZZ_OBJS): $(FUZZ_DIR)/%.o: loader/%.c $(wildcard loader/*.h) include/smtpguard.h | $(FUZZ_DIR)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_BINS): $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS) | $(FUZZ_DIR)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(filter %.c %.o,$^) -o $@
+
+fuzz-build: $(FUZZ_BINS)
+
+# $(1): harness name. One summary line; the end of the report on failure.
+define fuzz_run
+	$(call msg,FUZZ,fuzz_$(1) for $(FUZZ_EACH) s)
+	$(Q)rm -rf $(FUZZ_DIR)/artifacts-$(1)
+	$(Q)mkdir -p $(FUZZ_DIR)/corpus-$(1) $(FUZZ_DIR)/artifacts-$(1)
+	$(Q)cp -R tests/fuzz/corpus/$(1)/. $(FUZZ_DIR)/corpus-$(1)/
+	$(Q)log=$(FUZZ_DIR)/fuzz_$(1).log; \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	$(FUZZ_DIR)/fuzz_$(1) -max_total_time=$(FUZZ_EACH) -max_len=$(FUZZ_MAX_LEN_$(1)) \
+		-dict=tests/fuzz/$(1).dict -timeout=10 -print_final_stats=1 \
+		-artifact_prefix=$(FUZZ_DIR)/artifacts-$(1)/ $(FUZZ_FLAGS) \
+		$(FUZZ_DIR)/corpus-$(1) >$$log 2>&1; rc=$$?; \
+	execs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $$log); \
+	cov=$$(grep -E '^#[0-9]+' $$log | tail -n 1 | \
+		sed -n 's/.*cov: \([0-9]*\) ft: \([0-9]*\) corp: \([0-9]*\).*/cov \1, ft \2, corpus \3/p'); \
+	if [ $$rc -ne 0 ]; then \
+		tail -n 80 $$log; \
+		echo "  fuzz_$(1): FAILED (exit $$rc) after $${execs:-?} execs;" \
+			"input in $(FUZZ_DIR)/artifacts-$(1)/, report in $$log"; \
+		exit 1; \
+	fi; \
+	echo "  fuzz_$(1): $${execs:-?} execs in $(FUZZ_EACH) s, $${cov:-no coverage line}; no crash, leak or UB"
+
+endef
+
+fuzz: fuzz-build
+	$(foreach n,$(FUZZ_NAMES),$(call fuzz_run,$(n)))
