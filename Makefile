@@ -2,7 +2,10 @@
 #
 # make            build build/smtpguard (needs clang, bpftool, libbpf, libelf, zlib)
 # make start      load the guard with /etc/smtpguard.conf (or the defaults), print status
-# make test       build and run the whole suite (root; real kernel)
+# make test       build and run the whole suite (root; real kernel); SANITIZE=1: ASan+UBSan
+# make valgrind   the CLI's user-space paths under valgrind (root; real kernel)
+# make fuzz       libFuzzer on the parsers, FUZZ_SECONDS=60 (tests/fuzz/fuzz.mk)
+# make soak       allowed and denied connects while the guard churns, SOAK_SECONDS=60
 # make bench      smtpguard vs iptables vs nftables (root; BENCH_QUICK=1: smoke)
 # make install    PREFIX=/usr/local DESTDIR= : binary, units, hooks, man pages, config
 # make uninstall
@@ -30,7 +33,7 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS := $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(OUTPUT) -Iloader \
 	-DSMTPGUARD_VERSION='"$(VERSION)"' $(LIBBPF_CFLAGS)
 ifeq ($(SANITIZE),1)
-ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
+ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
 endif
 
@@ -65,7 +68,7 @@ UNITS := smtpguard.service smtpguard-sync.path smtpguard-sync.service smtpguard-
 	smtpguard-monitor.service
 SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
 
-.PHONY: all clean start test tests bench format install uninstall
+.PHONY: all clean start test tests bench valgrind format install uninstall FORCE
 .DELETE_ON_ERROR:
 
 all: $(OUTPUT)/smtpguard
@@ -85,7 +88,16 @@ $(SKEL): $(OUTPUT)/smtpguard.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name smtpguard_bpf > $@
 
-$(OUTPUT)/loader/%.o: loader/%.c $(wildcard loader/*.h) include/smtpguard.h $(SKEL) | $(OUTPUT)/loader
+# Rebuild everything when the flags change (SANITIZE=1 and back): the stamp
+# is rewritten only when its content differs.
+FLAGS_STAMP := $(OUTPUT)/flags.stamp
+$(FLAGS_STAMP): FORCE | $(OUTPUT)
+	$(Q)echo '$(ALL_CFLAGS) $(LDFLAGS)' | cmp -s - $@ || echo '$(ALL_CFLAGS) $(LDFLAGS)' >$@
+
+FORCE:
+
+$(OUTPUT)/loader/%.o: loader/%.c $(wildcard loader/*.h) include/smtpguard.h $(SKEL) $(FLAGS_STAMP) \
+		| $(OUTPUT)/loader
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -120,16 +132,16 @@ $(OUTPUT)/tests/unit_config_edit: tests/unit/config_edit_test.c tests/testlib.h 
 	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) -o $@
 
 $(OUTPUT)/tests/e2e_guard: tests/e2e/e2e_guard.c tests/e2e/faults.c tests/e2e/probe.c \
-		tests/e2e/e2e.h tests/e2e/probe.h tests/testlib.h | $(OUTPUT)/tests
+		tests/e2e/e2e.h tests/e2e/probe.h tests/testlib.h $(FLAGS_STAMP) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) $(filter %.c,$^) -luring -lpthread $(LIBBPF_LIBS) -o $@
 
 $(OUTPUT)/tests/sg-connect: tests/e2e/sg-connect.c tests/e2e/probe.c tests/e2e/probe.h \
-		| $(OUTPUT)/tests
+		$(FLAGS_STAMP) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(filter %.c,$^) -luring -lpthread -o $@
 
-$(OUTPUT)/tests/sg-listen: tests/e2e/sg-listen.c | $(OUTPUT)/tests
+$(OUTPUT)/tests/sg-listen: tests/e2e/sg-listen.c $(FLAGS_STAMP) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< -o $@
 
@@ -145,6 +157,10 @@ bench: $(OUTPUT)/smtpguard $(OUTPUT)/tests/bench $(OUTPUT)/tests/sg-listen
 
 test: tests
 	$(Q)tests/run.sh
+
+# load, sync, status, monitor, ... once each under valgrind (not with SANITIZE=1).
+valgrind: tests
+	$(Q)tests/valgrind_test.sh
 
 start: $(OUTPUT)/smtpguard
 	$(Q)$(OUTPUT)/smtpguard load && $(OUTPUT)/smtpguard status
@@ -188,4 +204,4 @@ clean:
 
 # Longer targets with their own fragments: make fuzz, make soak.
 include tests/fuzz/fuzz.mk
--include tests/soak/soak.mk
+include tests/soak/soak.mk

@@ -70,7 +70,8 @@ typedef int (*map_entry_fn)(const void *key, const void *val, void *ctx);
  */
 static int map_walk(int fd, size_t key_size, size_t val_size, map_entry_fn fn, void *ctx)
 {
-	unsigned char key[WALK_MAX_SIZE], next[WALK_MAX_SIZE], val[WALK_MAX_SIZE];
+	/* Zeroed: checkers that do not model bpf(2) see what the kernel wrote. */
+	unsigned char key[WALK_MAX_SIZE] = {}, next[WALK_MAX_SIZE] = {}, val[WALK_MAX_SIZE] = {};
 	void *prev = NULL;
 	int err;
 
@@ -106,8 +107,8 @@ static int add_dest(const void *key, const void *val, void *ctx)
 /* The whole map in BPF_MAP_LOOKUP_BATCH calls; -EOPNOTSUPP if the kernel cannot. */
 static int read_ids_batch(int fd, struct id_set *out)
 {
-	__u32 keys[1024], batch = 0, count;
-	struct sg_allow vals[1024];
+	__u32 keys[1024] = {}, batch = 0, count; /* zeroed: see map_walk() */
+	struct sg_allow vals[1024] = {};
 	bool first = true;
 	int err;
 

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# tests/valgrind_test.sh - "make valgrind": the user-space paths of load,
+# sync, status, list, allow, revoke, monitor, stats and unload, each run once
+# under valgrind against the real kernel, in the test world of tests/world.sh
+# (removed again on exit). A memory error, or a leak valgrind calls
+# definite, fails the command (--error-exitcode=99), and so the row.
+#
+# Output: "ok - NAME" or "not ok - NAME: why", then "N passed, N failed,
+# N skipped"; exit 1 if anything failed.
+set -u
+
+. "$(dirname "$0")/world.sh"
+trap world_cleanup EXIT
+trap 'exit 130' INT TERM
+
+[ "$(id -u)" = 0 ] || die "the guard is loaded for real: run as root"
+command -v valgrind >/dev/null || die "valgrind is missing: run scripts/install-deps.sh"
+[ -x "$build/smtpguard" ] && [ -x "$build/tests/sg-listen" ] && [ -x "$build/tests/sg-connect" ] ||
+	die "run 'make tests' first"
+
+passed=0
+failed=0
+vg=(valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
+	--show-leak-kinds=definite --suppressions="$(dirname "$0")/valgrind.supp")
+
+WORLD_LISTEN_LOG=0 setup_world
+conf="$workdir/valgrind.conf"
+printf 'allow_users = root 64202\nallow_groups = none\nalert_threshold = 1/60s\n' >"$conf"
+chmod 644 "$conf"
+log="$workdir/valgrind.log"
+
+# Errors in a valgrind log ("==PID== Invalid read ..."); its warnings about
+# bpf(2) commands it does not model are not errors.
+vg_errors() {
+	grep -qE '^==[0-9]+== [A-Z]' "$1"
+}
+
+# row NAME WANT_EXIT WANT_TEXT smtpguard-args...
+row() {
+	local name=$1 want=$2 text=$3 code
+	shift 3
+	"${vg[@]}" --log-file="$log" "$build/smtpguard" "$@" --pin-dir "$pin_dir" \
+		>"$workdir/out" 2>&1
+	code=$?
+	if [ "$code" = "$want" ] && grep -q -- "$text" "$workdir/out" && ! vg_errors "$log"; then
+		echo "ok - valgrind: smtpguard $name: exit $code, no memory errors"
+		passed=$((passed + 1))
+	else
+		echo "not ok - valgrind: smtpguard $name: exit $code (expected $want)"
+		sed 's/^/# /' "$workdir/out" "$log" | head -n 60
+		failed=$((failed + 1))
+	fi
+}
+
+# A refused connect from the test cgroup, so that there are events and counts.
+refused_connect() {
+	nsenter --net="/run/netns/$ns_host" sh -c "echo \$\$ >'$cgroup/cgroup.procs' &&
+		exec setpriv --reuid 64201 --regid 64201 --clear-groups \
+		'$build/tests/sg-connect' 4 198.51.100.25 25" >/dev/null 2>&1
+}
+
+in_host() {
+	nsenter --net="/run/netns/$ns_host" "$@"
+}
+
+row "load" 0 "guarding 3 ports" load --config "$conf" --cgroup "$cgroup"
+row "load (again, replacing the generation)" 0 "no changes" load --config "$conf" \
+	--cgroup "$cgroup"
+row "status" 0 "loaded, enforcing" status
+row "status --json" 0 '"loaded":true' status --json
+row "list --json" 0 '"uid":64202' list --json
+row "allow --runtime" 0 "allowed uid 64203" allow user 64203 --runtime
+row "revoke --runtime" 0 "revoked uid 64203" revoke user 64203 --runtime
+row "allow (edits the file, syncs)" 0 "+uid 64204" allow user 64204 --config "$conf"
+row "sync" 0 "in sync, nothing changed" sync --config "$conf"
+
+# monitor: under valgrind, with a refused connect to report, then SIGTERM.
+"${vg[@]}" --log-file="$workdir/monitor.vg" "$build/smtpguard" monitor --json \
+	--pin-dir "$pin_dir" --config "$conf" >"$workdir/monitor.out" 2>"$workdir/monitor.err" &
+monitor=$!
+for _ in $(seq 100); do
+	grep -q monitoring "$workdir/monitor.err" 2>/dev/null && break
+	sleep 0.1
+done
+refused_connect
+for _ in $(seq 100); do
+	grep -q '"action":"blocked"' "$workdir/monitor.out" 2>/dev/null && break
+	sleep 0.1
+done
+kill -TERM "$monitor"
+wait "$monitor"
+code=$?
+if [ "$code" = 0 ] && grep -q '"uid":64201' "$workdir/monitor.out" && ! vg_errors "$workdir/monitor.vg"; then
+	echo "ok - valgrind: smtpguard monitor --json: reported the refused connect, exit 0 on SIGTERM"
+	passed=$((passed + 1))
+else
+	echo "not ok - valgrind: smtpguard monitor --json: exit $code"
+	sed 's/^/# /' "$workdir/monitor.out" "$workdir/monitor.err" "$workdir/monitor.vg" | head -n 60
+	failed=$((failed + 1))
+fi
+
+row "stats --prometheus" 0 'smtpguard_attempts_total{action="blocked",uid="64201"' stats --prometheus
+row "check-config" 0 "is valid" check-config --config "$conf"
+row "unload" 0 "unloaded" unload
+row "status (not loaded)" 3 "not loaded" status
+echo "$passed passed, $failed failed, 0 skipped"
+[ "$failed" = 0 ]
