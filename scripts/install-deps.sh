@@ -3,21 +3,28 @@
 #
 # scripts/install-deps.sh - install what smtpguard needs to build and test:
 # clang, bpftool, libbpf, libelf, zlib (build) and iproute2, util-linux,
-# liburing, passwd tools, systemd-analyze and man (tests), iptables and
-# nftables (make bench compares against them). Debian/Ubuntu use apt,
+# liburing, passwd tools, systemd-analyze, man and valgrind (tests),
+# iptables and nftables (make bench compares against them). Debian/Ubuntu use apt,
 # AlmaLinux/Rocky/CloudLinux dnf.
 # Does nothing when everything is already there. Run as root.
 set -eu
 
 have_all() {
 	for cmd in make cc clang bpftool pkg-config ip nsenter useradd systemd-analyze man \
-		iptables-restore nft; do
+		iptables-restore nft valgrind setpriv findmnt; do
 		command -v "$cmd" >/dev/null 2>&1 || return 1
 	done
 	pkg-config --exists libbpf liburing 2>/dev/null || return 1
 	for h in gelf.h zlib.h; do
 		echo "#include <$h>" | cc -E -x c - >/dev/null 2>&1 || return 1
 	done
+	have_fuzzer
+}
+
+# make fuzz links clang's libFuzzer, which Debian only recommends.
+have_fuzzer() {
+	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' |
+		clang -fsanitize=fuzzer,address -x c - -o /dev/null >/dev/null 2>&1
 }
 
 if have_all; then
@@ -31,7 +38,10 @@ if command -v apt-get >/dev/null 2>&1; then
 	apt-get update -q
 	apt-get install -y -q --no-install-recommends make gcc libc6-dev clang llvm pkg-config \
 		libbpf-dev libelf-dev zlib1g-dev liburing-dev iproute2 util-linux passwd systemd \
-		man-db iptables nftables ca-certificates
+		man-db iptables nftables valgrind ca-certificates
+	have_fuzzer || apt-get install -y -q --no-install-recommends libclang-rt-dev ||
+		apt-get install -y -q --no-install-recommends \
+			"libclang-rt-$(clang --version | sed -n 's/.*version \([0-9]*\).*/\1/p' | head -n 1)-dev"
 	# Debian ships bpftool on its own; Ubuntu inside linux-tools for the running kernel.
 	if ! command -v bpftool >/dev/null 2>&1; then
 		apt-get install -y -q --no-install-recommends bpftool ||
@@ -43,7 +53,7 @@ elif command -v dnf >/dev/null 2>&1; then
 	dnf install -y epel-release >/dev/null 2>&1 || true
 	dnf install -y make gcc clang llvm pkgconf-pkg-config libbpf-devel elfutils-libelf-devel \
 		zlib-devel bpftool liburing-devel iproute util-linux shadow-utils systemd man-db \
-		iptables-nft nftables
+		iptables-nft nftables valgrind compiler-rt
 else
 	echo "install-deps: no apt-get or dnf; install clang, bpftool, libbpf, libelf, zlib," \
 		"liburing, iproute2 and util-linux by hand" >&2
