@@ -157,6 +157,14 @@ static const volatile __u64 *map_control(const struct ctx *c)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+/* Has pid not exited yet? (It stays a zombie for waitpid.) */
+static bool running(pid_t pid)
+{
+	siginfo_t info = {};
+
+	return !waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) && !info.si_pid;
+}
+
 /* Wait until the control word moves (or pid exits, or 2 s pass). */
 static void await_commit(const struct ctx *c, pid_t pid)
 {
@@ -167,7 +175,7 @@ static void await_commit(const struct ctx *c, pid_t pid)
 	if (!word)
 		return;
 	was = *word;
-	while (*word == was && now_s() < deadline && waitpid(pid, NULL, WNOHANG | WNOWAIT) == 0)
+	while (*word == was && now_s() < deadline && running(pid))
 		;
 	munmap((void *)word, (size_t)sysconf(_SC_PAGESIZE));
 }
