@@ -368,7 +368,7 @@ static int do_set(struct text *t, const char *key, const char *value, char *msg,
 		}
 		free(cur);
 		if (asprintf(&line, "%.*s %s%s%s", (int)vs, t->line[i], value,
-			     t->line[ve] ? " " : "", t->line[i] + ve) < 0)
+			     t->line[i][ve] ? " " : "", t->line[i] + ve) < 0)
 			return -ENOMEM;
 		free(t->line[i]);
 		t->line[i] = line;

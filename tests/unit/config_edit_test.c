@@ -74,6 +74,28 @@ static const struct edit_case cases[] = {
 };
 /* clang-format on */
 
+/* config_edit_set(): one scalar key (mode), as load --mode writes it. */
+struct set_case {
+	const char *name;
+	const char *before;
+	const char *value;
+	int ret;
+	const char *after;
+};
+
+/* clang-format off */
+static const struct set_case set_cases[] = {
+	{ "set: replace the value, keep the comment",
+	  "mode = audit   # rollout week\n", "enforce", 1, "mode = enforce # rollout week\n" },
+	{ "set: replace the value at the end of a short file",
+	  "ports = 25\nmode = audit\n", "redirect", 1, "ports = 25\nmode = redirect\n" },
+	{ "set: the same value changes nothing",
+	  "mode = audit\n", "audit", 0, "mode = audit\n" },
+	{ "set: an absent key is added",
+	  "ports = 25\n", "audit", 1, "ports = 25\nmode = audit\n" },
+};
+/* clang-format on */
+
 static bool same_string(const char *item, const void *ctx)
 {
 	return !strcmp(item, (const char *)ctx);
@@ -131,6 +153,24 @@ static void run_case(struct test_report *r, const char *dir, const struct edit_c
 		 strcmp(after, c->after) ? after : "");
 }
 
+static void run_set_case(struct test_report *r, const char *dir, const struct set_case *c)
+{
+	char path[512], after[4096], msg[256];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/set.conf", dir);
+	if (!write_all(path, c->before, 0644)) {
+		t_result(r, false, "edit: %s: cannot write the file", c->name);
+		return;
+	}
+	ret = config_edit_set(path, "mode", c->value, msg, sizeof(msg));
+	if (!read_all(path, after, sizeof(after)))
+		after[0] = '\0';
+	t_result(r, ret == c->ret && !strcmp(after, c->after), "edit: %s (%s)%s%s%s", c->name, msg,
+		 ret == c->ret ? "" : ": wrong return", strcmp(after, c->after) ? ", got:\n" : "",
+		 strcmp(after, c->after) ? after : "");
+}
+
 /* Mode, a symlinked file, and no temporary file left behind. */
 static void run_file_cases(struct test_report *r, const char *dir)
 {
@@ -176,6 +216,8 @@ int main(void)
 	}
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run_case(&r, dir, &cases[i]);
+	for (size_t i = 0; i < sizeof(set_cases) / sizeof(set_cases[0]); i++)
+		run_set_case(&r, dir, &set_cases[i]);
 	run_file_cases(&r, dir);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
