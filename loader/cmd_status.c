@@ -279,8 +279,9 @@ static void not_loaded(const struct sg_opts *o, int state, const char *problem)
 		       problem[0] ? problem : "stray pins without links");
 	} else {
 		printf("smtpguard: not loaded (nothing pinned at %s%s)\n", o->pin_dir,
-		       bpffs_check(SG_BPFFS_DIR) ? "; no BPF filesystem is mounted on " SG_BPFFS_DIR :
-						   "");
+		       bpffs_check(SG_BPFFS_DIR) ?
+			       "; no BPF filesystem is mounted on " SG_BPFFS_DIR :
+			       "");
 	}
 }
 

@@ -362,7 +362,8 @@ static void parse_redirect(struct parse_state *ps, char *value)
 				port = close[1] == ':' ? close + 2 : close[1] ? "" : NULL;
 			}
 		} else if (strchr(tok, ':') == strrchr(tok, ':') && strchr(tok, ':')) {
-			n = snprintf(host, sizeof(host), "%.*s", (int)(strchr(tok, ':') - tok), tok);
+			n = snprintf(host, sizeof(host), "%.*s", (int)(strchr(tok, ':') - tok),
+				     tok);
 			port = strchr(tok, ':') + 1;
 		} else {
 			n = snprintf(host, sizeof(host), "%s", tok);

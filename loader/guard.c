@@ -487,9 +487,12 @@ static void switch_off(const char *pin_dir)
 	char problem[512];
 	struct guard g;
 
-	if (guard_open(pin_dir, &g, problem, sizeof(problem)) >= 0 && g.control_fd >= 0 &&
-	    commit_write(g.control_fd, commit_generation(g.control) | SG_CONTROL_OFF))
-		log_warn("cannot switch the guard off before detaching it: %s", strerror(errno));
+	int err = 0;
+
+	if (guard_open(pin_dir, &g, problem, sizeof(problem)) >= 0 && g.control_fd >= 0)
+		err = commit_write(g.control_fd, commit_generation(g.control) | SG_CONTROL_OFF);
+	if (err)
+		log_warn("cannot switch the guard off before detaching it: %s", strerror(-err));
 	guard_close(&g);
 }
 
@@ -781,7 +784,8 @@ int guard_open(const char *pin_dir, struct guard *g, char *problem, size_t len)
 			continue;
 		err = open_prog_maps(info[h].prog_id, g);
 		if (err == -EPROTO) {
-			note(problem, len, "%s", "its program was built by another smtpguard version");
+			note(problem, len, "%s",
+			     "its program was built by another smtpguard version");
 			return GUARD_DAMAGED;
 		}
 		if (err)
@@ -796,9 +800,9 @@ fail:
 
 void guard_close(struct guard *g)
 {
-	int *fds[] = { &g->link_fd[0],	 &g->link_fd[1],      &g->settings_fd, &g->allow_fd[0],
-		       &g->allow_fd[1],	 &g->local_fd,	      &g->dest_fd,     &g->events_fd,
-		       &g->counters_fd,	 &g->stats_fd,	      &g->control_fd,  &g->dispatch_fd[0],
+	int *fds[] = { &g->link_fd[0],	  &g->link_fd[1], &g->settings_fd, &g->allow_fd[0],
+		       &g->allow_fd[1],	  &g->local_fd,	  &g->dest_fd,	   &g->events_fd,
+		       &g->counters_fd,	  &g->stats_fd,	  &g->control_fd,  &g->dispatch_fd[0],
 		       &g->dispatch_fd[1] };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {

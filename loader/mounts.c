@@ -16,8 +16,6 @@
 #include "log.h"
 #include "mounts.h"
 
-
-
 /* mountinfo escapes blanks and backslashes as \ooo. */
 static void unescape_octal(char *s)
 {

@@ -57,14 +57,13 @@
 #define RACE_MAX_SECONDS 60
 #define SUITE_MAX_SECONDS 600
 
-
 const struct who root = { "root", 0, 0, NULL, CG_TEST };
 const struct who denied = { "denied uid 64201", 64201, 64201, NULL, CG_TEST };
 const struct who denied_nested = { "denied uid 64201, nested cgroup", 64201, 64201, NULL,
-					  CG_NESTED };
+				   CG_NESTED };
 const struct who allowed_uid = { "allowed uid 64202", 64202, 64201, NULL, CG_TEST };
-const struct who allowed_uid_nested = { "allowed uid 64202, nested cgroup", 64202, 64201,
-					       NULL, CG_NESTED };
+const struct who allowed_uid_nested = { "allowed uid 64202, nested cgroup", 64202, 64201, NULL,
+					CG_NESTED };
 static const struct who allowed_gid = { "allowed gid 64210", 64203, 64210, NULL, CG_TEST };
 static const struct who mail_group = { "uid 64204 in group mail", 64204, 0, "mail", CG_TEST };
 static const struct who counted = { "uid 64206 (counted)", 64206, 64201, NULL, CG_TEST };
@@ -77,7 +76,6 @@ static const struct who fake_mta = { "sgt-mta (64270), what a stand-in exim repo
 				     NULL, CG_TEST };
 static const struct who fake_pfx = { "sgt-pfx (64271), what a stand-in postconf reports", 64271,
 				     64201, NULL, CG_TEST };
-
 
 static const struct {
 	const char *file;
@@ -661,7 +659,6 @@ static const struct step steps[] = {
 };
 /* clang-format on */
 
-
 const char *errno_name(int e)
 {
 	switch (e) {
@@ -738,7 +735,7 @@ int probe_as(const struct ctx *c, const struct who *w, const struct probe *p)
 /* Copy in to out with {VETH}, {WORK} and {CG} replaced. */
 const char *expand(const struct ctx *c, const char *in, char *out, size_t len)
 {
-	static const char *const keys[] = { "{VETH}",	 "{WORK}", "{CG}", "{FREE_CG}",
+	static const char *const keys[] = { "{VETH}",	"{WORK}", "{CG}", "{FREE_CG}",
 					    "{HELPER}", "{BIN}",  "{PIN}" };
 	const char *vals[] = { c->veth,	  c->workdir, c->cgroup, c->free_cgroup,
 			       c->helper, c->bin,     c->pin_dir };
@@ -805,8 +802,8 @@ static void run_conn(struct ctx *c, size_t i, const struct step *s)
 		 got == 255 ? "probe setup failed" : errno_name(got), errno_name(s->expect));
 }
 
-int cli_argv(const struct ctx *c, const char *args, enum conf conf, const char *cgroup,
-	     char *buf, size_t len, char **argv)
+int cli_argv(const struct ctx *c, const char *args, enum conf conf, const char *cgroup, char *buf,
+	     size_t len, char **argv)
 {
 	char *save = NULL;
 	int argc = 0;
