@@ -135,6 +135,22 @@ static __always_inline __u64 committed(void)
 	return word & SG_CONTROL_OFF ? 0 : word;
 }
 
+/*
+ * True when the guard is off (let the connect through). When another
+ * generation is committed, this does not return: the committed program
+ * takes over the connect through the hook's dispatch array.
+ */
+static __always_inline bool follow_commit(struct bpf_sock_addr *ctx, void *dispatch)
+{
+	__u64 gen = committed();
+
+	if (!gen)
+		return true;
+	if (gen != sg_settings.generation)
+		bpf_tail_call(ctx, dispatch, (__u32)(gen % SG_DISPATCH_SLOTS));
+	return false;
+}
+
 static __always_inline __u16 ctx_dst_port(const struct bpf_sock_addr *ctx)
 {
 	/* Narrow loads of user_port are not allowed on every kernel. */
@@ -328,13 +344,10 @@ SEC("cgroup/connect4")
 int sg_connect4(struct bpf_sock_addr *ctx)
 {
 	struct sg_addr dst = { .words = { 0, 0, bpf_htonl(0xffff), ctx->user_ip4 } };
-	__u64 gen = committed();
 	int verdict;
 
-	if (!gen)
+	if (follow_commit(ctx, &sg_dispatch4))
 		return SYS_PROCEED;
-	if (gen != sg_settings.generation)
-		bpf_tail_call(ctx, &sg_dispatch4, (__u32)(gen % SG_DISPATCH_SLOTS));
 	verdict = decide(ctx, &dst, 4);
 
 	if (verdict != SG_REDIRECT)
@@ -353,13 +366,10 @@ int sg_connect6(struct bpf_sock_addr *ctx)
 	struct sg_addr dst = {
 		.words = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] },
 	};
-	__u64 gen = committed();
 	int verdict;
 
-	if (!gen)
+	if (follow_commit(ctx, &sg_dispatch6))
 		return SYS_PROCEED;
-	if (gen != sg_settings.generation)
-		bpf_tail_call(ctx, &sg_dispatch6, (__u32)(gen % SG_DISPATCH_SLOTS));
 	verdict = decide(ctx, &dst, 6);
 
 	if (verdict != SG_REDIRECT)

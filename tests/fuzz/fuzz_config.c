@@ -13,16 +13,9 @@
 #include <string.h>
 
 #include "config.h"
+#include "fuzz.h"
 #include "parse.h"
 
-#define CHECK(cond)                                                                          \
-	do {                                                                                 \
-		if (!(cond)) {                                                               \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, \
-				#cond);                                                      \
-			abort();                                                             \
-		}                                                                            \
-	} while (0)
 
 #define FUZZ_PATH "fuzz.conf"
 /* As -max_len in fuzz.mk: a real configuration is a few hundred bytes. */

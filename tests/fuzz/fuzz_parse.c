@@ -14,16 +14,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fuzz.h"
 #include "parse.h"
 
-#define CHECK(cond)                                                                          \
-	do {                                                                                 \
-		if (!(cond)) {                                                               \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, \
-				#cond);                                                      \
-			abort();                                                             \
-		}                                                                            \
-	} while (0)
 
 /* Longer inputs say nothing new: every parser stops at 255 or 47 bytes. */
 #define FUZZ_MAX_INPUT 4096
