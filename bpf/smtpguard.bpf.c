@@ -120,8 +120,9 @@ struct {
  * The committed generation, or 0 when the guard is off. When it is not ours,
  * the hook hands the connect to the committed generation's program. Should
  * that slot be empty (it cannot be once committed, but the array is only as
- * good as its pin), the tail call falls through and this generation decides:
- * fail closed.
+ * good as its pin), the tail call falls through and this older, complete
+ * generation decides: the last whole policy, never an open door and never
+ * an outage of the MTA. "smtpguard status" reports the guard as damaged.
  */
 static __always_inline __u64 committed(void)
 {

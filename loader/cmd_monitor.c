@@ -266,6 +266,7 @@ static void attach(struct monitor *m, bool *waiting)
 		}
 		return;
 	}
+	guard_keep_state_only(&g);
 	m->g = g;
 	m->rb = ring_buffer__new(g.events_fd, on_event, m, NULL);
 	if (!m->rb) {

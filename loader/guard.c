@@ -246,42 +246,66 @@ struct before {
  * The new generation keeps the live guard's state maps: the events ring
  * buffer, counters and totals (a running monitor goes on reading, counts
  * survive the reload), and the commit point with its dispatch arrays, so
- * that the new generation is committed for both hooks at once.
+ * that the new generation is committed for both hooks at once. The commit
+ * point is kept whole or not at all. A live guard that cannot be read is
+ * not loaded over: how to switch safely depends on what is live. 0 or
+ * -errno (printed).
  */
-static void reuse_state_maps(struct smtpguard_bpf *skel, const char *pin_dir, struct before *b)
+static int reuse_state_maps(struct smtpguard_bpf *skel, const char *pin_dir, struct before *b)
 {
 	char problem[512];
 	struct guard g;
-	int state = guard_open(pin_dir, &g, problem, sizeof(problem));
+	int state = guard_open(pin_dir, &g, problem, sizeof(problem)), err = 0;
 	struct {
 		struct bpf_map *map;
 		int fd;
-	} state_maps[] = {
+	} counts[] = {
 		{ skel->maps.sg_events, g.events_fd },
 		{ skel->maps.sg_counters, g.counters_fd },
 		{ skel->maps.sg_stats, g.stats_fd },
+	}, commit_point[] = {
 		{ skel->maps.sg_control, g.control_fd },
 		{ skel->maps.sg_dispatch4, g.dispatch_fd[SG_HOOK_CONNECT4] },
 		{ skel->maps.sg_dispatch6, g.dispatch_fd[SG_HOOK_CONNECT6] },
 	};
-	bool attached = g.link_fd[SG_HOOK_CONNECT4] >= 0 || g.link_fd[SG_HOOK_CONNECT6] >= 0;
+	bool whole = true;
+	__u64 word;
 
-	*b = (struct before){ .enforcing = attached };
-	for (size_t i = 0; state >= 0 && i < sizeof(state_maps) / sizeof(state_maps[0]); i++) {
-		if (state_maps[i].fd < 0 || !same_layout(state_maps[i].map, state_maps[i].fd))
-			continue;
-		if (bpf_map__reuse_fd(state_maps[i].map, state_maps[i].fd)) {
-			log_warn("cannot keep the live %s map: %s",
-				 bpf_map__name(state_maps[i].map), strerror(errno));
-			continue;
-		}
-		if (state_maps[i].map == skel->maps.sg_control) {
-			b->control_reused = true;
-			b->control = g.control;
-			b->enforcing = attached && !commit_is_off(g.control);
-		}
+	if (state < 0) {
+		log_err("cannot read the live guard at %s: %s; nothing changed", pin_dir,
+			strerror(-state));
+		return state;
 	}
+	/* Attached and not known to be off: switch by commit first. */
+	*b = (struct before){ .enforcing = g.link_fd[SG_HOOK_CONNECT4] >= 0 ||
+					   g.link_fd[SG_HOOK_CONNECT6] >= 0 };
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
+		if (counts[i].fd >= 0 && same_layout(counts[i].map, counts[i].fd) &&
+		    bpf_map__reuse_fd(counts[i].map, counts[i].fd))
+			log_warn("cannot keep the live %s map: %s", bpf_map__name(counts[i].map),
+				 strerror(errno));
+	for (size_t i = 0; i < sizeof(commit_point) / sizeof(commit_point[0]); i++)
+		whole = whole && commit_point[i].fd >= 0 &&
+			same_layout(commit_point[i].map, commit_point[i].fd);
+	if (!whole) {
+		if (g.control_fd >= 0)
+			log_warn("the live commit point is incomplete: starting a new one");
+		goto cleanup;
+	}
+	err = commit_read(g.control_fd, &word);
+	for (size_t i = 0; !err && i < sizeof(commit_point) / sizeof(commit_point[0]); i++)
+		if (bpf_map__reuse_fd(commit_point[i].map, commit_point[i].fd))
+			err = -errno;
+	if (err) {
+		log_err("cannot keep the live commit point: %s; nothing changed", strerror(-err));
+		goto cleanup;
+	}
+	b->control_reused = true;
+	b->control = word;
+	b->enforcing = b->enforcing && !commit_is_off(word);
+cleanup:
 	guard_close(&g);
+	return err;
 }
 
 static int fill_maps(struct smtpguard_bpf *skel, const struct guard_load_args *a)
@@ -372,6 +396,7 @@ int guard_load(const struct guard_load_args *a)
 	struct bpf_map *maps[MAP_COUNT];
 	struct before before;
 	__u64 cgroup_id, gen;
+	bool committed = false;
 
 	cgroup_fd = open(a->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cgroup_fd < 0) {
@@ -407,7 +432,9 @@ int guard_load(const struct guard_load_args *a)
 		log_err("cannot size the allowlists: %s", strerror(errno));
 		goto cleanup;
 	}
-	reuse_state_maps(skel, a->pin_dir, &before);
+	err = reuse_state_maps(skel, a->pin_dir, &before);
+	if (err)
+		goto cleanup;
 	gen = commit_next(before.control_reused ? before.control : 0);
 	skel->rodata->sg_settings.generation = gen;
 	err = smtpguard_bpf__load(skel);
@@ -430,10 +457,13 @@ int guard_load(const struct guard_load_args *a)
 	err = stage(skel, a->pin_dir, gen);
 	if (!err && before.enforcing)
 		err = commit(skel, gen);
+	committed = !err && before.enforcing;
 	if (!err)
 		err = attach_both(skel, a, &before, cgroup_fd, cgroup_id);
-	if (!err && !before.enforcing)
+	if (!err && !before.enforcing) {
 		err = commit(skel, gen);
+		committed = !err;
+	}
 	if (err)
 		goto cleanup;
 	commit_drop_other(bpf_map__fd(skel->maps.sg_dispatch4), gen);
@@ -455,6 +485,9 @@ int guard_load(const struct guard_load_args *a)
 	for (int i = 0; i < MAP_CONTROL && !err; i++)
 		err = pin_replace(a->pin_dir, map_pins[i], bpf_map__fd(maps[i]));
 cleanup:
+	if (err && committed)
+		log_err("the new generation is committed and decides every connect, but the "
+			"links or pins were not all updated; run 'smtpguard load' again");
 	smtpguard_bpf__destroy(skel);
 	if (cgroup_fd >= 0)
 		close(cgroup_fd);
@@ -489,10 +522,13 @@ static void switch_off(const char *pin_dir)
 
 	int err = 0;
 
-	if (guard_open(pin_dir, &g, problem, sizeof(problem)) >= 0 && g.control_fd >= 0)
+	if (guard_open(pin_dir, &g, problem, sizeof(problem)) < 0 || g.control_fd < 0)
+		err = -ENOENT;
+	else
 		err = commit_write(g.control_fd, commit_generation(g.control) | SG_CONTROL_OFF);
 	if (err)
-		log_warn("cannot switch the guard off before detaching it: %s", strerror(-err));
+		log_warn("cannot switch the guard off first (%s): detaching the hooks one by one",
+			 strerror(-err));
 	guard_close(&g);
 }
 
@@ -666,9 +702,12 @@ static __u32 committed_prog(const struct guard *g, const struct bpf_link_info *l
 {
 	__u64 gen = commit_generation(g->control);
 
+	__u32 staged;
+
 	if (link->prog_id && prog_generation(link->prog_id) == gen)
 		return link->prog_id;
-	return g->dispatch_fd[h] >= 0 ? commit_staged_prog(g->dispatch_fd[h], gen) : 0;
+	staged = g->dispatch_fd[h] >= 0 ? commit_staged_prog(g->dispatch_fd[h], gen) : 0;
+	return staged && prog_generation(staged) == gen ? staged : 0;
 }
 
 /* Replace g's generation maps by those of prog_id. */
@@ -749,7 +788,7 @@ int guard_open(const char *pin_dir, struct guard *g, char *problem, size_t len)
 
 		err = pin_path(path, pin_dir, link_pins[h], "");
 		if (err)
-			return err;
+			goto fail;
 		g->link_fd[h] = bpf_obj_get(path);
 		if (g->link_fd[h] < 0) {
 			if (errno != ENOENT) {
@@ -791,6 +830,19 @@ int guard_open(const char *pin_dir, struct guard *g, char *problem, size_t len)
 		if (err)
 			goto fail;
 	}
+	/* Each hook must follow this commit point, or a commit does not reach it. */
+	for (int h = 0; h < SG_HOOK_COUNT; h++) {
+		struct guard p;
+
+		guard_init(&p);
+		if (g->link_fd[h] >= 0 && info[h].prog_id &&
+		    (open_prog_maps(info[h].prog_id, &p) || !same_map(p.control_fd, g->control_fd)))
+			note(problem, len,
+			     "%s runs a program that does not follow the guard's commit "
+			     "point",
+			     guard_hook_name((enum sg_hook)h));
+		guard_close(&p);
+	}
 	check_generation(pin_dir, g, info, problem, len);
 	return problem[0] ? GUARD_DAMAGED : GUARD_LOADED;
 fail:
@@ -804,6 +856,19 @@ void guard_close(struct guard *g)
 		       &g->allow_fd[1],	  &g->local_fd,	  &g->dest_fd,	   &g->events_fd,
 		       &g->counters_fd,	  &g->stats_fd,	  &g->control_fd,  &g->dispatch_fd[0],
 		       &g->dispatch_fd[1] };
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+void guard_keep_state_only(struct guard *g)
+{
+	int *fds[] = { &g->link_fd[0],	   &g->link_fd[1],    &g->settings_fd, &g->allow_fd[0],
+		       &g->allow_fd[1],	   &g->local_fd,      &g->dest_fd,     &g->control_fd,
+		       &g->dispatch_fd[0], &g->dispatch_fd[1] };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)

@@ -95,6 +95,12 @@ int guard_open(const char *pin_dir, struct guard *g, char *problem, size_t len);
 void guard_close(struct guard *g);
 
 /*
+ * Keep only the state maps (events, counters, stats) open: a long-running
+ * reader must not keep a replaced generation, and its allowlists, alive.
+ */
+void guard_keep_state_only(struct guard *g);
+
+/*
  * Take the exclusive lock that serialises changes to the guard at pin_dir.
  * Returns the lock fd (close it to unlock), or -ENOENT when the pin dir does
  * not exist (was unloaded meanwhile).

@@ -36,10 +36,12 @@ world_cleanup() {
 	done
 	# A monitor killed with SIGKILL leaves its lock file (see cmd_monitor.c).
 	rm -f "/run/smtpguard-monitor$(tr / _ <<<"$pin_dir").lock"
-	if [ -d "$pin_dir" ]; then
-		"$build/smtpguard" unload --pin-dir "$pin_dir" >/dev/null 2>&1
-		rm -rf "$pin_dir"
-	fi
+	local dir
+	for dir in "$pin_dir" "$pin_dir-other" "$pin_dir-nocg"; do # the last two: fault rows
+		[ -d "$dir" ] || continue
+		"$build/smtpguard" unload --pin-dir "$dir" >/dev/null 2>&1
+		rm -rf "$dir"
+	done
 	local cg
 	for cg in "$cgroup" "$cgroup-free"; do
 		[ -n "$cgroup" ] && [ -d "$cg" ] || continue

@@ -98,5 +98,6 @@ double now_s(void);
 /* faults.c */
 void run_kill_loop(struct ctx *c, size_t i, int rounds);
 void run_lock_storm(struct ctx *c, size_t i, int writers);
+void run_foreign_link(struct ctx *c, size_t i);
 
 #endif

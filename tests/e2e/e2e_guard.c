@@ -161,6 +161,7 @@ enum step_kind {
 	S_STORM, /* 10,000 refused attempts against a stopped "monitor --syslog" */
 	S_KILL_LOOP, /* load, sync and unload SIGKILLed at random moments (faults.c) */
 	S_LOCK_STORM, /* many allow/load/sync at once: no lost update (faults.c) */
+	S_FOREIGN_LINK, /* a hook made to run another guard's program (faults.c) */
 };
 
 struct step {
@@ -219,6 +220,7 @@ struct step {
 #define DETACH(name) { .kind = S_DETACH, .pin = name }
 #define KILL_LOOP(n) { .kind = S_KILL_LOOP, .count = n }
 #define LOCK_STORM(n) { .kind = S_LOCK_STORM, .count = n }
+#define FOREIGN_LINK() { .kind = S_FOREIGN_LINK }
 #define P4D(a, p, dev) { .family = AF_INET, .addr = a, .port = p, .method = PM_CONNECT, .bind_dev = dev }
 #define P6D(a, p, dev) { .family = AF_INET6, .addr = a, .port = p, .method = PM_CONNECT, .bind_dev = dev }
 /* clang-format on */
@@ -429,6 +431,9 @@ static const struct step steps[] = {
 	 */
 	KILL_LOOP(150),
 	LOCK_STORM(24),
+	FOREIGN_LINK(),
+	CONN(denied, P6(REMOTE6, 25, PM_CONNECT), EPERM),
+	CONN(allowed_uid, P6(REMOTE6, 25, PM_CONNECT), 0),
 
 	/* max_identities sizes the allowlists; going past it names the limit. */
 	CLI("load", CONF_SMALL, 0, "guarding 3 ports"),
@@ -1540,6 +1545,8 @@ int main(void)
 			run_kill_loop(&c, i, s->count);
 		else if (s->kind == S_LOCK_STORM)
 			run_lock_storm(&c, i, s->count);
+		else if (s->kind == S_FOREIGN_LINK)
+			run_foreign_link(&c, i);
 		else
 			run_tamper(&c, i, s);
 	}

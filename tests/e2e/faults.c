@@ -346,3 +346,50 @@ void run_lock_storm(struct ctx *c, size_t i, int writers)
 		 i, n, writers, failed, writers, missing_file, missing_live);
 	run_cli(c, "load", CONF_TEST, 0, NULL, NULL, out, sizeof(out));
 }
+
+/*
+ * connect6's link made to run another guard's program (one that reads its
+ * own commit point): a commit of ours would not reach it. status must call
+ * that damaged, and load must repair it.
+ */
+void run_foreign_link(struct ctx *c, size_t i)
+{
+	char out[4096], path[4200], args[4300];
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	int link_fd = -1, other_fd = -1, prog_fd = -1, code;
+	bool ok = false, damaged = false, repaired = false;
+
+	snprintf(args, sizeof(args), "load --pin-dir %s-other", c->pin_dir);
+	if (run_cli(c, args, CONF_KILL_B, 0, NULL, NULL, out, sizeof(out)))
+		goto cleanup;
+	snprintf(path, sizeof(path), "%s-other/link_connect6", c->pin_dir);
+	other_fd = bpf_obj_get(path);
+	snprintf(path, sizeof(path), "%s/link_connect6", c->pin_dir);
+	link_fd = bpf_obj_get(path);
+	if (other_fd < 0 || link_fd < 0 || bpf_obj_get_info_by_fd(other_fd, &info, &len))
+		goto cleanup;
+	prog_fd = bpf_prog_get_fd_by_id(info.prog_id);
+	if (prog_fd < 0 || bpf_link_update(link_fd, prog_fd, NULL))
+		goto cleanup;
+	ok = true;
+	code = run_cli(c, "status", CONF_NONE, 0, NULL, NULL, out, sizeof(out));
+	damaged = code == 3 && strstr(out, "connect6 runs a program that does not follow");
+	repaired = !run_cli(c, "load", CONF_TEST, 0, NULL, NULL, out, sizeof(out)) &&
+		   !run_cli(c, "status", CONF_NONE, 0, NULL, NULL, out, sizeof(out));
+cleanup:
+	snprintf(args, sizeof(args), "unload --pin-dir %s-other", c->pin_dir);
+	run_cli(c, args, CONF_NONE, 0, NULL, NULL, out, sizeof(out));
+	if (link_fd >= 0)
+		close(link_fd);
+	if (other_fd >= 0)
+		close(other_fd);
+	if (prog_fd >= 0)
+		close(prog_fd);
+	t_result(&c->report, ok && damaged && repaired,
+		 "[%zu] connect6 made to run another guard's program: %s, %s", i,
+		 !ok	 ? "could not set it up" :
+		 damaged ? "status says DAMAGED" :
+			   "status missed it",
+		 repaired ? "load repaired it" : "load did not repair it");
+}

@@ -16,7 +16,6 @@
 #include "fuzz.h"
 #include "parse.h"
 
-
 #define FUZZ_PATH "fuzz.conf"
 /* As -max_len in fuzz.mk: a real configuration is a few hundred bytes. */
 #define FUZZ_MAX_INPUT (64 << 10)

@@ -17,7 +17,6 @@
 #include "fuzz.h"
 #include "parse.h"
 
-
 /* Longer inputs say nothing new: every parser stops at 255 or 47 bytes. */
 #define FUZZ_MAX_INPUT 4096
 
