@@ -32,6 +32,7 @@
 #include "guard.h"
 #include "live.h"
 #include "log.h"
+#include "maps.h"
 #include "syslog_out.h"
 #include "uidtab.h"
 
@@ -71,14 +72,6 @@ static __u64 mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (__u64)ts.tv_sec * NS_PER_S + (__u64)ts.tv_nsec;
-}
-
-static __u32 map_id(int fd)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-
-	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.id : 0;
 }
 
 static void summarise(struct monitor *m, const struct uid_state *s)
@@ -207,7 +200,7 @@ static void say(struct monitor *m, int prio, const char *msg)
 static void report_lost(struct monitor *m)
 {
 	__u64 totals[SG_STAT_COUNT];
-	__u32 id = map_id(m->g.stats_fd);
+	__u32 id = maps_id(m->g.stats_fd);
 	char msg[160];
 
 	if (counters_read_totals(&m->g, totals))
@@ -249,7 +242,7 @@ static void attach(struct monitor *m, bool *waiting)
 	struct guard g;
 	int state = guard_open(m->o->pin_dir, &g, problem, sizeof(problem));
 	/* A damaged guard may still have a hook that enforces and reports. */
-	__u32 id = state >= 0 ? map_id(g.events_fd) : 0;
+	__u32 id = state >= 0 ? maps_id(g.events_fd) : 0;
 
 	if (id && id == m->events_id) {
 		guard_close(&g);
@@ -275,11 +268,11 @@ static void attach(struct monitor *m, bool *waiting)
 		return;
 	}
 	m->events_id = id;
-	if (map_id(m->g.stats_fd) != m->stats_id) {
+	if (maps_id(m->g.stats_fd) != m->stats_id) {
 		__u64 totals[SG_STAT_COUNT];
 
 		/* Losses before we started are not ours to report. */
-		m->stats_id = map_id(m->g.stats_fd);
+		m->stats_id = maps_id(m->g.stats_fd);
 		if (!counters_read_totals(&m->g, totals))
 			m->lost_reported = totals[SG_STAT_EVENTS_LOST];
 	}

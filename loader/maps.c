@@ -20,6 +20,21 @@ int maps_check_layout(int fd, __u32 key_size, __u32 value_size)
 	return 0;
 }
 
+__u32 maps_id(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.id : 0;
+}
+
+bool maps_same(int a, int b)
+{
+	__u32 id = maps_id(a);
+
+	return id && id == maps_id(b);
+}
+
 __u32 maps_max_entries(int fd)
 {
 	struct bpf_map_info info = {};

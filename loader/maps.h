@@ -7,6 +7,8 @@
 
 #include "local_addrs.h"
 #include "policy.h"
+#include <stdbool.h>
+
 #include "smtpguard.h"
 
 /*
@@ -14,6 +16,12 @@
  * loaded by another smtpguard version), or -errno.
  */
 int maps_check_layout(int fd, __u32 key_size, __u32 value_size);
+
+/* The map's kernel ID, or 0 if fd is not an open map. */
+__u32 maps_id(int fd);
+
+/* Are a and b the same map object? False if either is not an open map. */
+bool maps_same(int a, int b);
 
 /* The map's capacity, or 0 if it cannot be read. */
 __u32 maps_max_entries(int fd);
