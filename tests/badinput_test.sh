@@ -116,6 +116,17 @@ unchanged() {
 	fi
 }
 
+# same_as_good NAME: the live allowlists are what the good file gives.
+same_as_good() {
+	local list
+	list=$("$SG_BIN" list --json --pin-dir "$pin" --config "$good")
+	if [ "$list" = "$baseline_list" ]; then
+		ok "$1"
+	else
+		not_ok "$1" "list --json: $list"
+	fi
+}
+
 # has NAME TEXT: $err holds TEXT (a literal substring).
 has() {
 	if grep -qF -- "$2" "$err"; then
@@ -276,12 +287,7 @@ good() {
 	sg sync --pin-dir "$pin" --config "$f"
 	expect "$name: sync" 0
 	grep -q "in sync, nothing changed" "$out" || not_ok "$name: sync" "$(cat "$out")"
-	list=$("$SG_BIN" list --json --pin-dir "$pin" --config "$good")
-	if [ "$list" = "$baseline_list" ]; then
-		ok "$name: means the same as the good file"
-	else
-		not_ok "$name: means the same as the good file" "list --json: $list"
-	fi
+	same_as_good "$name: means the same as the good file"
 	load_good
 }
 
@@ -392,12 +398,7 @@ sg load --pin-dir "$pin" --cgroup "$SG_CGROUP" --config "$f"
 expect "unresolvable name: load warns and skips it" 0 "$f:5: warning: no such user nosuchuser-sgt"
 sg sync --pin-dir "$pin" --config "$f"
 expect "unresolvable name: sync warns and skips it" 0 "$f:5: warning: no such user nosuchuser-sgt"
-list=$("$SG_BIN" list --json --pin-dir "$pin" --config "$good")
-if [ "$list" = "$baseline_list" ]; then
-	ok "unresolvable name: the allowlists are the good file's"
-else
-	not_ok "unresolvable name: the allowlists are the good file's" "$list"
-fi
+same_as_good "unresolvable name: the allowlists are the good file's"
 load_good
 
 # ---- Bad command lines: exit 2, one line on stderr naming the argument ----

@@ -93,6 +93,9 @@ int run_cli(const struct ctx *c, const char *args, enum conf conf, unsigned int 
 	    const char *env, const char *cgroup, char *out, size_t out_len);
 
 bool read_text(const char *path, char *buf, size_t len);
+
+/* Write text to path through a 0644 temporary file renamed over it. */
+bool write_conf_file(const char *path, const char *text);
 double now_s(void);
 
 /* faults.c */

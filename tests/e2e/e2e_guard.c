@@ -924,6 +924,23 @@ race_prober(const struct ctx *c, struct race_shared *sh, int which)
 	_exit(0);
 }
 
+/* Write text to path the way an admin's editor would: a 0644 temporary file renamed over it. */
+bool write_conf_file(const char *path, const char *text)
+{
+	char tmp[4200];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f)
+		return false;
+	if (fchmod(fileno(f), 0644) || fputs(text, f) < 0) {
+		fclose(f);
+		return false;
+	}
+	return !fclose(f) && !rename(tmp, path);
+}
+
 /* One change to the guard per call, while the probers run; true if it worked. */
 typedef bool (*race_driver)(const struct ctx *c, int n);
 
@@ -943,13 +960,9 @@ static bool reload_driver(const struct ctx *c, int n)
 /* Rewrite the file, then sync: every sync must really change the guard. */
 static bool sync_driver(const struct ctx *c, int n)
 {
-	char out[4096], tmp[4200];
-	FILE *f;
+	char out[4096];
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", c->conf_path[CONF_SYNC]);
-	f = fopen(tmp, "w");
-	if (!f || fchmod(fileno(f), 0644) || fputs(n % 2 ? SYNC_B : SYNC_A, f) < 0 || fclose(f) ||
-	    rename(tmp, c->conf_path[CONF_SYNC]))
+	if (!write_conf_file(c->conf_path[CONF_SYNC], n % 2 ? SYNC_B : SYNC_A))
 		return false;
 	if (n == 0)
 		return run_cli(c, "load", CONF_SYNC, 0, NULL, NULL, out, sizeof(out)) == 0;

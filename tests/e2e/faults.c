@@ -89,22 +89,6 @@ static bool view_matches(const struct ctx *c, enum kstate st, char *why, size_t 
 	return false;
 }
 
-static bool write_conf(const char *path, const char *text)
-{
-	char tmp[4200];
-	FILE *f;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f)
-		return false;
-	if (fchmod(fileno(f), 0644) || fputs(text, f) < 0) {
-		fclose(f);
-		return false;
-	}
-	return !fclose(f) && !rename(tmp, path);
-}
-
 /* Start the CLI with its output thrown away. */
 static pid_t spawn_cli(const struct ctx *c, const char *args, enum conf conf)
 {
@@ -228,7 +212,7 @@ void run_kill_loop(struct ctx *c, size_t i, int rounds)
 	bool killed;
 
 	srand((unsigned int)time(NULL));
-	if (!write_conf(c->conf_path[CONF_KILL_SYNC], CONF_TEXT_A)) {
+	if (!write_conf_file(c->conf_path[CONF_KILL_SYNC], CONF_TEXT_A)) {
 		t_result(&c->report, false, "[%zu] kill loop: cannot write the sync file", i);
 		return;
 	}
@@ -246,8 +230,8 @@ void run_kill_loop(struct ctx *c, size_t i, int rounds)
 
 		if (op == OP_SYNC) {
 			sync_to = sync_to == K_A ? K_B : K_A;
-			if (!write_conf(c->conf_path[CONF_KILL_SYNC],
-					sync_to == K_A ? CONF_TEXT_A : CONF_TEXT_B))
+			if (!write_conf_file(c->conf_path[CONF_KILL_SYNC],
+					     sync_to == K_A ? CONF_TEXT_A : CONF_TEXT_B))
 				break;
 		}
 		t = run_op(c, op, how, took[op], &killed);
