@@ -445,22 +445,22 @@ static void parse_number(struct parse_state *ps, const char *key, const char *va
 		perr(ps, "bad %s '%s' (expected %u to %u)", key, shown(ps, value), min, max);
 }
 
-static void parse_allow_local(struct parse_state *ps, const char *value)
+static void parse_yes_no(struct parse_state *ps, const char *key, const char *value, bool *out,
+			 unsigned int *line)
 {
 	int b;
 
-	if (ps->cfg->allow_local_line) {
-		perr(ps, "allow_local is given twice (first on line %u)",
-		     ps->cfg->allow_local_line);
+	if (*line) {
+		perr(ps, "%s is given twice (first on line %u)", key, *line);
 		return;
 	}
 	b = parse_bool(value);
 	if (b < 0) {
-		perr(ps, "bad value '%s' for allow_local (expected yes or no)", shown(ps, value));
+		perr(ps, "bad value '%s' for %s (expected yes or no)", shown(ps, value), key);
 		return;
 	}
-	ps->cfg->allow_local = b;
-	ps->cfg->allow_local_line = ps->line;
+	*out = b;
+	*line = ps->line;
 }
 
 /* One logical line, NUL-terminated, comment still attached. */
@@ -531,13 +531,18 @@ static int parse_line(struct parse_state *ps, char *line)
 		return 0;
 	}
 	if (!strcmp(key, "allow_local")) {
-		parse_allow_local(ps, value);
+		parse_yes_no(ps, key, value, &ps->cfg->allow_local, &ps->cfg->allow_local_line);
+		return 0;
+	}
+	if (!strcmp(key, "container_loopback")) {
+		parse_yes_no(ps, key, value, &ps->cfg->container_loopback,
+			     &ps->cfg->container_loopback_line);
 		return 0;
 	}
 	perr(ps,
-	     "unknown key '%s' (known: ports, allow_users, allow_groups, allow_local, allow_dest, "
-	     "mode, redirect_to, alert_threshold, alert_command, log_window, log_burst, "
-	     "max_identities)",
+	     "unknown key '%s' (known: ports, allow_users, allow_groups, allow_local, "
+	     "container_loopback, allow_dest, mode, redirect_to, alert_threshold, alert_command, "
+	     "log_window, log_burst, max_identities)",
 	     shown(ps, key));
 	return 0;
 }
