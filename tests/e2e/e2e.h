@@ -56,7 +56,7 @@ enum conf {
 };
 
 struct ctx {
-	const char *bin, *pin_dir, *cgroup, *workdir, *veth, *free_cgroup, *helper, *ct_netns;
+	const char *bin, *pin_dir, *cgroup, *workdir, *veth, *free_cgroup, *helper, *ct_netns, *mx_netns;
 	char nested[4096]; /* SG_CGROUP/nested/a/b */
 	char nested_top[4096]; /* SG_CGROUP/nested */
 	char snapshot[1 << 16]; /* S_SNAP */
@@ -78,7 +78,7 @@ int probe_as(const struct ctx *c, const struct who *w, const struct probe *p);
 
 /*
  * Copy in to out with {VETH}, {WORK}, {CG}, {FREE_CG}, {HELPER}, {BIN}, {PIN}
- * and {CT} (the container's netns file) replaced.
+ * {CT} and {MX} (the container's and the mail host's netns files) replaced.
  */
 const char *expand(const struct ctx *c, const char *in, char *out, size_t len);
 

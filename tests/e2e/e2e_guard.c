@@ -15,6 +15,7 @@
  *   SG_WORKDIR  a scratch directory for configuration files
  *   SG_VETH     the host's interface towards the mail host (has fe80::1)
  *   SG_CT_NETNS a container's network namespace behind the host (world.sh)
+ *   SG_MX_NETNS the mail host's network namespace
  * and runs this program in the test "host" network namespace, which has
  * 198.51.100.1/24 and 2001:db8:1::1/64 on a veth to the "mail host"
  * namespace (198.51.100.25, 2001:db8:1::25; ports 25 465 587 2525 open)
@@ -405,6 +406,34 @@ static const struct step steps[] = {
 	CONN(ct_denied, P6(OWN6, 25, PM_CONNECT), EPERM),
 	CLI("load", CONF_TEST, 0, "~container_loopback: yes -> no"),
 	CONN(ct_denied, P4("127.0.0.1", 25, PM_CONNECT), EPERM),
+	/* Before 5.14 the cookie comes from a sock_create probe: the same answers, no leftovers. */
+	CLI_ENV("SMTPGUARD_TEST_NETNS_PROBE=1", "load", CONF_TEST, 0, "no changes"),
+	CONN(ct_denied, P4(OWN4, 25, PM_CONNECT), EPERM),
+	CONN(denied, P4(OWN4, 25, PM_CONNECT), 0),
+	CONN(denied, P6("::1", 25, PM_CONNECT), 0),
+	SH("! ls -d {CG}/smtpguard-netns-probe.* 2>/dev/null"),
+
+	/*
+	 * Own addresses are the ones the kernel delivers locally: an IPv6
+	 * address whose duplicate detection failed (the mail host holds it) and
+	 * one kept on an interface that is down are not ours; a normal one is.
+	 */
+	SH("nsenter --net={MX} sh -c 'ip addr add 2001:db8:1::99/64 nodad dev "
+	   "$(ip -o link show type veth | cut -d: -f2 | cut -d@ -f1)' && "
+	   "ip addr add 2001:db8:1::99/64 dev {VETH} && ip addr add 2001:db8:1::98/64 dev {VETH} nodad && "
+	   "for i in $(seq 60); do ip -6 addr show dev {VETH} | grep -q dadfailed && break; sleep 0.1; done && "
+	   "ip -6 addr show dev {VETH} | grep '2001:db8:1::99' | grep -q dadfailed"),
+	SH("ip link add sgt-down type veth peer name sgt-down-p && sysctl -qw net.ipv6.conf.sgt-down.keep_addr_on_down=1 && "
+	   "ip link set sgt-down up && ip addr add 2001:db8:3::1/64 dev sgt-down nodad && "
+	   "ip link set sgt-down down && ip -6 addr show dev sgt-down | grep -q 2001:db8:3::1"),
+	CLI_NOT("sync", CONF_TEST, 0, "2001:db8:1::99", "+local 2001:db8:1::98"),
+	CLI_NOT("status --json", CONF_TEST, 0, "2001:db8:3::1", "\"2001:db8:1::98\""),
+	CONN(denied, P6("2001:db8:1::99", 25, PM_CONNECT), EPERM),
+	CONN(denied, P6("2001:db8:3::1", 25, PM_CONNECT), EPERM),
+	CONN(denied, P6("2001:db8:1::98", 25, PM_CONNECT), 0),
+	SH("ip link del sgt-down && ip addr del 2001:db8:1::99/64 dev {VETH} && "
+	   "ip addr del 2001:db8:1::98/64 dev {VETH}"),
+	CLI("sync", CONF_TEST, 0, "-local 2001:db8:1::98"),
 
 	/* allow_local = no: the same destinations are refused. */
 	CLI("load", CONF_NOLOCAL, 0, "allow_local no"),
@@ -824,10 +853,10 @@ int probe_as(const struct ctx *c, const struct who *w, const struct probe *p)
 /* Copy in to out with {VETH}, {WORK} and {CG} replaced. */
 const char *expand(const struct ctx *c, const char *in, char *out, size_t len)
 {
-	static const char *const keys[] = { "{VETH}",	"{WORK}", "{CG}",  "{FREE_CG}",
-					    "{HELPER}", "{BIN}",  "{PIN}", "{CT}" };
-	const char *vals[] = { c->veth,	  c->workdir, c->cgroup,  c->free_cgroup,
-			       c->helper, c->bin,     c->pin_dir, c->ct_netns };
+	static const char *const keys[] = { "{VETH}", "{WORK}", "{CG}", "{FREE_CG}", "{HELPER}",
+					    "{BIN}",  "{PIN}",	"{CT}", "{MX}" };
+	const char *vals[] = { c->veth, c->workdir, c->cgroup,	c->free_cgroup, c->helper,
+			       c->bin,	c->pin_dir, c->ct_netns, c->mx_netns };
 	size_t used = 0;
 
 	if (!in)
@@ -1678,9 +1707,9 @@ static void run_tamper(struct ctx *c, size_t i, const struct step *s)
 static int setup(struct ctx *c)
 {
 	const char *e[] = { "SG_BIN",  "SG_PIN_DIR",	 "SG_CGROUP", "SG_WORKDIR",
-			    "SG_VETH", "SG_FREE_CGROUP", "SG_HELPER", "SG_CT_NETNS" };
+			    "SG_VETH", "SG_FREE_CGROUP", "SG_HELPER", "SG_CT_NETNS", "SG_MX_NETNS" };
 	const char **dst[] = { &c->bin,	 &c->pin_dir,	  &c->cgroup, &c->workdir,
-			       &c->veth, &c->free_cgroup, &c->helper, &c->ct_netns };
+			       &c->veth, &c->free_cgroup, &c->helper, &c->ct_netns, &c->mx_netns };
 
 	for (size_t k = 0; k < sizeof(e) / sizeof(e[0]); k++) {
 		*dst[k] = getenv(e[k]);
