@@ -56,7 +56,8 @@ enum conf {
 };
 
 struct ctx {
-	const char *bin, *pin_dir, *cgroup, *workdir, *veth, *free_cgroup, *helper, *ct_netns, *mx_netns;
+	const char *bin, *pin_dir, *cgroup, *workdir, *veth, *free_cgroup, *helper, *ct_netns,
+		*mx_netns;
 	char nested[4096]; /* SG_CGROUP/nested/a/b */
 	char nested_top[4096]; /* SG_CGROUP/nested */
 	char snapshot[1 << 16]; /* S_SNAP */

@@ -25,6 +25,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,6 +182,7 @@ enum step_kind {
 	S_ALERT, /* N probes raise exactly one alert */
 	S_STORM, /* 10,000 refused attempts against a stopped "monitor --syslog" */
 	S_FLOOD, /* one UID floods from 4 processes; a quiet UID's attempts all reported */
+	S_FORGE, /* a process named like a key=value pair, in the monitor's text lines */
 	S_KILL_LOOP, /* load, sync and unload SIGKILLed at random moments (faults.c) */
 	S_LOCK_STORM, /* many allow/load/sync at once: no lost update (faults.c) */
 	S_FOREIGN_LINK, /* a hook made to run another guard's program (faults.c) */
@@ -237,6 +239,7 @@ struct step {
 #define ALERT(w, n) { .kind = S_ALERT, .who = &w, .count = n, .probe = P4(REMOTE4, 25, PM_CONNECT) }
 #define STORM() { .kind = S_STORM, .who = &stormer }
 #define FLOOD() { .kind = S_FLOOD, .who = &stormer }
+#define FORGE(name) { .kind = S_FORGE, .who = &denied, .pin = name }
 #define CLI_ENV(env_, a, c, code, ...)                                                              \
 	{ .kind = S_CLI, .env = env_, .args = a, .conf = c, .exit_code = code,                        \
 	  .want = { __VA_ARGS__ } }
@@ -749,6 +752,12 @@ static const struct step steps[] = {
 	CLI("status", CONF_EVENTS, 0, "loaded, enforcing"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 	CONN(denied, P6(MAPPED4, 465, PM_CONNECT), EPERM),
+	/*
+	 * The account names its process: the text line still has one value per
+	 * key (comm is quoted and escaped), whatever the name holds.
+	 */
+	FORGE("dst=8.8.8.8:25"),
+	FORGE("a\"b\\c\td=e"),
 	/* A storm: the connect path keeps answering, syslog stays condensed, losses are reported. */
 	STORM(),
 	/*
@@ -855,7 +864,7 @@ const char *expand(const struct ctx *c, const char *in, char *out, size_t len)
 {
 	static const char *const keys[] = { "{VETH}", "{WORK}", "{CG}", "{FREE_CG}", "{HELPER}",
 					    "{BIN}",  "{PIN}",	"{CT}", "{MX}" };
-	const char *vals[] = { c->veth, c->workdir, c->cgroup,	c->free_cgroup, c->helper,
+	const char *vals[] = { c->veth, c->workdir, c->cgroup,	 c->free_cgroup, c->helper,
 			       c->bin,	c->pin_dir, c->ct_netns, c->mx_netns };
 	size_t used = 0;
 
@@ -1201,6 +1210,9 @@ static pid_t start_monitor(const struct ctx *c, enum conf conf, const char *mode
 		_exit(127);
 	if (env)
 		putenv((char *)env);
+	if (!mode) /* plain text */
+		execl(c->bin, c->bin, "monitor", "--pin-dir", c->pin_dir, "--config",
+		      c->conf_path[conf], (char *)NULL);
 	execl(c->bin, c->bin, "monitor", mode, "--pin-dir", c->pin_dir, "--config",
 	      c->conf_path[conf], (char *)NULL);
 	_exit(127);
@@ -1568,6 +1580,110 @@ static void run_storm(struct ctx *c, size_t i, const struct step *s)
 		 logged + summarised + dropped, STORM_ATTEMPTS);
 }
 
+/*
+ * Split a text line into key=value tokens as a log parser would (blanks
+ * separate, a double-quoted value may hold blanks and \-escapes). How many
+ * tokens have this key; the last one's value, unescaped, to val.
+ */
+static int count_key(const char *line, const char *key, char *val, size_t len)
+{
+	size_t klen = strlen(key);
+	int n = 0;
+
+	for (const char *p = line; *p;) {
+		const char *tok = p;
+		bool is_key;
+
+		while (*p == ' ')
+			p++;
+		tok = p;
+		is_key = !strncmp(tok, key, klen) && tok[klen] == '=';
+		if (is_key) {
+			size_t used = 0;
+
+			p += klen + 1;
+			n++;
+			if (*p == '"') {
+				for (p++; *p && *p != '"'; p++) {
+					char ch = *p;
+
+					if (*p == '\\' && p[1] == 'x' && p[2] && p[3]) {
+						char hex[3] = { p[2], p[3], 0 };
+
+						ch = (char)strtol(hex, NULL, 16);
+						p += 3;
+					} else if (*p == '\\' && p[1]) {
+						ch = *++p;
+					}
+					if (used + 1 < len)
+						val[used++] = ch;
+				}
+				if (*p == '"')
+					p++;
+			} else {
+				while (*p && *p != ' ' && used + 1 < len)
+					val[used++] = *p++;
+			}
+			val[used] = '\0';
+		}
+		while (*p && *p != ' ') {
+			if (*p == '"') /* a quoted value of another key */
+				for (p++; *p && *p != '"'; p++)
+					if (*p == '\\' && p[1])
+						p++;
+			if (*p)
+				p++;
+		}
+	}
+	return n;
+}
+
+static void run_forge(struct ctx *c, size_t i, const struct step *s)
+{
+	static char text[1 << 16];
+	char path[4200], needle[32], line[1024] = "", dst[128] = "", comm[64] = "";
+	int ndst = 0, ncomm = 0, got = -1, status;
+	pid_t monitor, pid;
+
+	snprintf(path, sizeof(path), "%s/monitor-text.out", c->workdir);
+	monitor = start_monitor(c, CONF_EVENTS, NULL, "monitor-text", NULL);
+	usleep(500 * 1000); /* it attaches within its first tick */
+	pid = fork();
+	if (pid == 0) {
+		struct probe p = P4(REMOTE4, 25, PM_CONNECT);
+
+		if (become(c, s->who) || prctl(PR_SET_NAME, s->pin))
+			_exit(255);
+		_exit(probe_run(&p));
+	}
+	if (waitpid(pid, &status, 0) == pid && WIFEXITED(status))
+		got = WEXITSTATUS(status);
+	snprintf(needle, sizeof(needle), " pid=%d ", (int)pid);
+	for (double deadline = now_s() + 3; now_s() < deadline; usleep(50 * 1000)) {
+		const char *hit, *start, *end;
+
+		if (!read_text(path, text, sizeof(text)) || !(hit = strstr(text, needle)))
+			continue;
+		for (start = hit; start > text && start[-1] != '\n'; start--)
+			;
+		end = strchr(hit, '\n');
+		snprintf(line, sizeof(line), "%.*s", (int)(end ? end - start : (long)strlen(start)),
+			 start);
+		break;
+	}
+	kill(monitor, SIGTERM);
+	waitpid(monitor, NULL, 0);
+	ndst = count_key(line, "dst", dst, sizeof(dst));
+	ncomm = count_key(line, "comm", comm, sizeof(comm));
+	t_result(
+		&c->report,
+		got == EPERM && ndst == 1 && !strcmp(dst, REMOTE4 ":25") && ncomm == 1 &&
+			!strcmp(comm, s->pin),
+		"[%zu] a process named '%s' is refused (%s) and its line parses to one dst (%s) and "
+		"one comm (%s):\n    %s",
+		i, s->pin, errno_name(got), dst, comm, line);
+}
+
 #define FLOOD_PROCS 4
 #define FLOOD_SECONDS 2.0
 #define FLOOD_MAX_ATTEMPTS 20000000 /* per process: a bound, whatever the machine */
@@ -1706,10 +1822,10 @@ static void run_tamper(struct ctx *c, size_t i, const struct step *s)
 
 static int setup(struct ctx *c)
 {
-	const char *e[] = { "SG_BIN",  "SG_PIN_DIR",	 "SG_CGROUP", "SG_WORKDIR",
-			    "SG_VETH", "SG_FREE_CGROUP", "SG_HELPER", "SG_CT_NETNS", "SG_MX_NETNS" };
-	const char **dst[] = { &c->bin,	 &c->pin_dir,	  &c->cgroup, &c->workdir,
-			       &c->veth, &c->free_cgroup, &c->helper, &c->ct_netns, &c->mx_netns };
+	const char *e[] = { "SG_BIN",	      "SG_PIN_DIR", "SG_CGROUP",   "SG_WORKDIR", "SG_VETH",
+			    "SG_FREE_CGROUP", "SG_HELPER",  "SG_CT_NETNS", "SG_MX_NETNS" };
+	const char **dst[] = { &c->bin,		&c->pin_dir, &c->cgroup,   &c->workdir, &c->veth,
+			       &c->free_cgroup, &c->helper,  &c->ct_netns, &c->mx_netns };
 
 	for (size_t k = 0; k < sizeof(e) / sizeof(e[0]); k++) {
 		*dst[k] = getenv(e[k]);
@@ -1786,6 +1902,8 @@ int main(void)
 			run_storm(&c, i, s);
 		else if (s->kind == S_FLOOD)
 			run_flood(&c, i, s);
+		else if (s->kind == S_FORGE)
+			run_forge(&c, i, s);
 		else if (s->kind == S_KILL_LOOP)
 			run_kill_loop(&c, i, s->count);
 		else if (s->kind == S_LOCK_STORM)
