@@ -360,6 +360,31 @@ bad "a group-writable file" - group_writable "FILE: must be owned by root and no
 bad "a file owned by another user" canary not_root_owned "FILE: must be owned by root"
 bad "a file over 64 MiB" - too_big "FILE: larger than 64 MiB"
 bad "a missing file named with --config" - ':' "FILE: no such file"
+# alert_command runs as root: it is trusted like the file itself, with every
+# directory above it (a sticky one like /tmp excepted).
+alert_cmd() { # alert_cmd DIR-MODE FILE-OWNER FILE-MODE
+	mkdir -p "$f.d" && chmod "$1" "$f.d" &&
+		printf '#!/bin/sh\n' >"$f.d/alert" && chown "$2" "$f.d/alert" && chmod "$3" "$f.d/alert" &&
+		canary "alert_threshold = 1/60s" "alert_command = $f.d/alert"
+}
+bad "alert_command owned by another user" canary 'alert_cmd 755 65534 755' \
+	"FILE:3: alert_command FILE.d/alert: must be owned by root and not writable by group or others"
+bad "alert_command writable by its group" canary 'alert_cmd 755 0 775' \
+	"FILE:3: alert_command FILE.d/alert: must be owned by root"
+bad "alert_command in a directory others may write" canary 'alert_cmd 777 0 755' \
+	"FILE:3: alert_command FILE.d/alert: FILE.d is writable by others"
+bad "alert_command through a symlink into such a directory" canary \
+	'alert_cmd 777 0 755 && mv "$f.d" "$f.e" && mkdir "$f.d" && ln -s "$f.e/alert" "$f.d/alert"' \
+	"FILE:3: alert_command FILE.d/alert: FILE.e is writable by others"
+bad "alert_command that does not exist" canary \
+	'canary "alert_threshold = 1/60s" "alert_command = $f.none"' \
+	"FILE:3: alert_command FILE.none: No such file or directory"
+# The monitor, which runs it, refuses such a file too.
+f="$dir/alert-monitor.conf"
+alert_cmd 777 0 755
+sg monitor --pin-dir "$pin" --config "$f"
+expect "alert_command in a directory others may write: monitor refuses to start" 2 \
+	"$f:3: alert_command $f.d/alert: $f.d is writable by others"
 
 # An unreadable file, as an unprivileged user (check-config needs no root).
 if command -v setpriv >/dev/null; then
