@@ -151,6 +151,7 @@ static const struct {
 	[CONF_KILL_B] = { "kill-b.conf", "allow_users = root 64201\nallow_groups = none\n" },
 	[CONF_KILL_SYNC] = { "kill-sync.conf", NULL }, /* written by the kill loop */
 	[CONF_LOCK] = { "lock.conf", "allow_users = root 64202\nallow_groups = none\n" },
+	[CONF_FILEONLY] = { "fileonly.conf", "allow_users = root 64202\n" },
 	[CONF_CT_LOOPBACK] = { "ct-loopback.conf", "allow_users = root 64202\n"
 						   "allow_groups = none\n"
 						   "container_loopback = yes\n" },
@@ -574,6 +575,17 @@ static const struct step steps[] = {
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), 0),
 	CONN(denied, P6(REMOTE6, 25, PM_CONNECT), 0),
 	CONN(denied, P6(MAPPED4, 25, PM_CONNECT), 0),
+	/* allow and revoke change nothing when no guard is loaded, unless --file-only says so. */
+	CLI("allow user 64201", CONF_FILEONLY, 3, "not loaded", "nothing changed", "--file-only"),
+	CLI("revoke user 64202", CONF_FILEONLY, 3, "not loaded"),
+	FILE_HAS(CONF_FILEONLY, "64201", "allow_users = root 64202\n"),
+	CLI("allow user 64201 --file-only", CONF_FILEONLY, 0, "added as line 2", "only the file was changed"),
+	FILE_HAS(CONF_FILEONLY, NULL, "allow_users = root 64202\nallow_users = 64201\n"),
+	CLI("allow user 64201 --file-only --runtime", CONF_FILEONLY, 2, "exclude each other"),
+	CLI("allow user 64201 --file-only --config {WORK}/never.conf", CONF_NONE, 2,
+	    "never.conf: No such file or directory; smtpguard never creates it"),
+	SH("test ! -e {WORK}/never.conf"),
+	CLI("status", CONF_TEST, 3, "not loaded"),
 	/* At boot, a broken file must not leave the host unguarded. */
 	CLI("load", CONF_BAD, 2, "nothing applied", "loaded the built-in defaults instead"),
 	CLI("status", CONF_TEST, 0, "loaded, enforcing", "uid 0 (root)"),
@@ -616,9 +628,28 @@ static const struct step steps[] = {
 	CLI_ENV("SMTPGUARD_MTA_PATH={WORK}/fake-bin:{WORK}/fake-pfx", "sync", CONF_ROLES, 0,
 		"+uid 64271 (sgt-pfx, @mta)"),
 	CONN(fake_pfx, P4(REMOTE4, 25, PM_CONNECT), 0),
-	/* A revoke that a role undoes says so. */
+	/*
+	 * A revoke that a role would undo fails before it changes anything: not
+	 * the file, and not the live guard (here revoked at runtime first, which
+	 * a sync would have undone).
+	 */
+	CLI_ENV("SMTPGUARD_MTA_PATH={WORK}/fake-bin:{WORK}/fake-pfx", "revoke user sgt-mta --runtime",
+		CONF_ROLES, 0, "revoked uid 64270"),
+	SNAP(),
 	CLI_ENV("SMTPGUARD_MTA_PATH={WORK}/fake-bin:{WORK}/fake-pfx", "revoke user sgt-mta", CONF_ROLES, 1,
-		"not listed", "is still allowed: uid 64270 (sgt-mta, @mta)"),
+		"nothing was changed: uid 64270 (sgt-mta, @mta) would still be allowed"),
+	SAME(),
+	FILE_HAS(CONF_ROLES, NULL, "allow_users = root @mta\n"),
+	CONN(fake_mta, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CLI_ENV("SMTPGUARD_MTA_PATH={WORK}/fake-bin:{WORK}/fake-pfx", "sync", CONF_ROLES, 0,
+		"+uid 64270 (sgt-mta, @mta)"),
+	/* Root is revoked only with --force. */
+	SNAP(),
+	CLI("revoke user root", CONF_ROLES, 2, "refusing to revoke root without --force", "cron"),
+	CLI("revoke user 0 --runtime", CONF_ROLES, 2, "without --force"),
+	SAME(),
+	FILE_HAS(CONF_ROLES, NULL, "allow_users = root @mta\n"),
+	CONN(root, P4(REMOTE4, 25, PM_CONNECT), 0),
 	/* No Exim answers: the known Exim accounts, and only system accounts. */
 	SH("! getent passwd mailnull exim >/dev/null && "
 	   "useradd -r -M -N -g sgt-grp -c smtpguard-test -s /usr/sbin/nologin mailnull && "
@@ -649,6 +680,8 @@ static const struct step steps[] = {
 	CLI("load", CONF_PERSIST, 0, "no changes"),
 	CONN(denied, P6(MAPPED4, 587, PM_CONNECT), 0),
 	CLI("allow user 64201", CONF_PERSIST, 0, "already listed on line 4"),
+	CLI("allow user 64201 --config {WORK}/never.conf", CONF_NONE, 2, "smtpguard never creates it"),
+	SH("test ! -e {WORK}/never.conf"),
 	CLI("allow dest 203.0.113.0/24", CONF_NONE, 0, "of {WORK}/persist.conf", "+dest 203.0.113.0/24"),
 	CLI("revoke user 64201", CONF_PERSIST, 0, "removed from line 4", "-uid 64201"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
