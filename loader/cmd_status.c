@@ -237,6 +237,8 @@ static void status_json(const struct sg_opts *o, const struct live_state *s,
 	count_stale(s, host, stale);
 	json_init(&j, stdout);
 	json_obj_begin(&j, NULL);
+	json_u64(&j, "schema", SG_JSON_SCHEMA);
+	json_str(&j, "state", live_state_name(GUARD_LOADED, s->settings.mode));
 	json_bool(&j, "loaded", true);
 	json_str(&j, "mode", config_mode_name(s->settings.mode));
 	redirect_text(&s->settings, redirect, sizeof(redirect));
@@ -287,6 +289,8 @@ static void not_loaded(const struct sg_opts *o, int state, const char *problem)
 	if (o->json) {
 		json_init(&j, stdout);
 		json_obj_begin(&j, NULL);
+		json_u64(&j, "schema", SG_JSON_SCHEMA);
+		json_str(&j, "state", live_state_name(state, 0));
 		json_bool(&j, "loaded", false);
 		json_str(&j, "pin_dir", o->pin_dir);
 		json_bool(&j, "damaged", state == GUARD_DAMAGED);
@@ -393,6 +397,7 @@ int cmd_list(const struct sg_opts *o)
 	if (ret == EXIT_OK && o->json) {
 		json_init(&j, stdout);
 		json_obj_begin(&j, NULL);
+		json_u64(&j, "schema", SG_JSON_SCHEMA);
 		json_ids(&j, &s.ids[ID_USER], ID_USER);
 		json_ids(&j, &s.ids[ID_GROUP], ID_GROUP);
 		json_dests(&j, &s.dests);

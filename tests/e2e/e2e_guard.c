@@ -122,7 +122,7 @@ static const struct {
 					   "\n"
 					   "allow_groups = 64210\n" },
 	[CONF_THREE_ERRORS] = { "three.conf", "ports = 25, 0\n"
-					      "allow_users = root 64201\n"
+					      "allow_users = root 64201 nosuchuser-sgtest\n"
 					      "colour = blue\n"
 					      "allow_local = perhaps\n" },
 	[CONF_DEST] = { "dest.conf", "allow_users = root 64202\n"
@@ -558,6 +558,9 @@ static const struct step steps[] = {
 	   "grep -q 'no BPF filesystem is mounted on /sys/fs/bpf'"),
 	CLI("load --pin-dir {WORK}", CONF_TEST, 1, "is not on a BPF filesystem"),
 	CLI("load --cgroup {WORK}", CONF_TEST, 1, "is not a cgroup v2 directory"),
+	/* A first load that fails leaves no empty pin dir behind. */
+	CLI("load --pin-dir {PIN}-nocg --cgroup {WORK}", CONF_TEST, 1, "is not a cgroup v2 directory"),
+	SH("test ! -e {PIN}-nocg"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 
 	/* The built-in defaults: root and the mail group; 64202 is no longer allowed. */
@@ -694,12 +697,37 @@ static const struct step steps[] = {
 	CLI("sync", CONF_PERSIST, 0, "-uid 64201 (no name, runtime)"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 
+	/*
+	 * A plain load keeps the guard's cgroup and file (SMTPGUARD_CGROUP_ROOT:
+	 * if it did not, it would land in the unguarded test cgroup, never the
+	 * host's root). Moves are asked for and printed.
+	 */
+	SH("SMTPGUARD_CGROUP_ROOT={FREE_CG} {BIN} load --pin-dir {PIN} >{WORK}/keep.out 2>&1 && "
+	   "grep -q 'no changes' {WORK}/keep.out && ! grep -q '~cgroup' {WORK}/keep.out && grep -q ' on {CG}:' {WORK}/keep.out"),
+	CLI("status --json", CONF_NONE, 0, "\"cgroup\":\"{CG}\"", "\"config\":\"{WORK}/persist.conf\""),
+	CONN(allowed_gid, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CLI("load --cgroup {FREE_CG}", CONF_PERSIST, 0, "~cgroup: {CG} -> {FREE_CG}"),
+	CLI("load --cgroup {CG}", CONF_PERSIST, 0, "~cgroup: {FREE_CG} -> {CG}"),
+	/* load --mode follows the recorded file too, and never creates one. */
+	SH("SMTPGUARD_CGROUP_ROOT={FREE_CG} {BIN} load --mode audit --pin-dir {PIN} >/dev/null"),
+	FILE_HAS(CONF_PERSIST, NULL, "# smtpguard test: this comment must survive\n", "mode = audit\n"),
+	CLI("list --json", CONF_NONE, 0, "{\"uid\":64202,"),
+	CLI("status --json", CONF_NONE, 0, "\"state\":\"audit\"", "\"cgroup\":\"{CG}\""),
+	SH("SMTPGUARD_CGROUP_ROOT={FREE_CG} {BIN} load --mode enforce --pin-dir {PIN} >/dev/null"),
+	FILE_HAS(CONF_PERSIST, "mode = audit", "mode = enforce\n"),
+	CLI("load --mode audit --config {WORK}/never.conf", CONF_NONE, 2, "never.conf does not exist",
+	    "Nothing was changed"),
+	SH("test ! -e {WORK}/never.conf"),
+	CLI("status --json", CONF_NONE, 0, "\"state\":\"enforcing\""),
+
 	/* A file with three errors: all three reported, the live maps unchanged. */
 	SNAP(),
 	CLI("load", CONF_THREE_ERRORS, 2, "three.conf:1: bad port '0'", "three.conf:3: unknown key 'colour'",
 	    "three.conf:4: bad value 'perhaps'", "3 errors, nothing applied"),
 	SAME(),
-	CLI("sync", CONF_THREE_ERRORS, 2, "3 errors, nothing applied", "unchanged"),
+	CLI("sync", CONF_THREE_ERRORS, 2, "three.conf:1: bad port '0'",
+	    "three.conf:2: warning: no such user nosuchuser-sgtest", "three.conf:3: unknown key 'colour'",
+	    "3 errors, nothing applied"),
 	SAME(),
 	CLI("check-config", CONF_THREE_ERRORS, 2, "three.conf:1:", "three.conf:3:", "three.conf:4:"),
 	CLI("allow user 64201", CONF_THREE_ERRORS, 2, "fix them first"),
