@@ -151,6 +151,7 @@ static const struct {
 	[CONF_KILL_B] = { "kill-b.conf", "allow_users = root 64201\nallow_groups = none\n" },
 	[CONF_KILL_SYNC] = { "kill-sync.conf", NULL }, /* written by the kill loop */
 	[CONF_LOCK] = { "lock.conf", "allow_users = root 64202\nallow_groups = none\n" },
+	[CONF_MAILMAN] = { "mailman.conf", "allow_users = root @mailman\n" },
 	[CONF_FILEONLY] = { "fileonly.conf", "allow_users = root 64202\n" },
 	[CONF_CT_LOOPBACK] = { "ct-loopback.conf", "allow_users = root 64202\n"
 						   "allow_groups = none\n"
@@ -565,6 +566,13 @@ static const struct step steps[] = {
 
 	/* The built-in defaults: root and the mail group; 64202 is no longer allowed. */
 	CLI("load", CONF_EMPTY, 0, "guarding 3 ports", "1 user"),
+	/* No Mailman here: a note in status, no warning from every sync. */
+	CLI_NOT("sync", CONF_EMPTY, 0, "warning", "in sync"),
+	CLI("status", CONF_EMPTY, 0, "@mailman matches nobody on this host"),
+	CLI("status --json", CONF_EMPTY, 0, "\"empty_roles\":[\"@mta\",\"@mailman\"]"),
+	CLI("check-config", CONF_MAILMAN, 0, "mailman.conf:1: warning: @mailman resolves to no user"),
+	CLI_NOT("load", CONF_MAILMAN, 0, "warning", "guarding 3 ports"),
+	CLI("load", CONF_EMPTY, 0, "guarding 3 ports"),
 	CONN(root, P4(REMOTE4, 25, PM_CONNECT), 0),
 	CONN(root, P6(REMOTE6, 587, PM_CONNECT), 0),
 	CONN(mail_group, P4(REMOTE4, 25, PM_CONNECT), 0),
@@ -653,13 +661,18 @@ static const struct step steps[] = {
 	SAME(),
 	FILE_HAS(CONF_ROLES, NULL, "allow_users = root @mta\n"),
 	CONN(root, P4(REMOTE4, 25, PM_CONNECT), 0),
-	/* No Exim answers: the known Exim accounts, and only system accounts. */
+	/* Exim installed but silent: the known Exim accounts, and only system accounts. */
 	SH("! getent passwd mailnull exim >/dev/null && "
 	   "useradd -r -M -N -g sgt-grp -c smtpguard-test -s /usr/sbin/nologin mailnull && "
-	   "useradd -K UID_MAX=65000 -M -N -g sgt-grp -u 64272 -c smtpguard-test -s /usr/sbin/nologin exim"),
-	CLI_ENV("SMTPGUARD_MTA_PATH=/nonexistent", "sync", CONF_ROLES, 0, "-uid 64270", "-uid 64271", "-gid 64211",
+	   "useradd -K UID_MAX=65000 -M -N -g sgt-grp -u 64272 -c smtpguard-test -s /usr/sbin/nologin exim && "
+	   "mkdir -p {WORK}/broken-bin && printf '#!/bin/sh\\nexit 1\\n' >{WORK}/broken-bin/exim && "
+	   "chmod 755 {WORK}/broken-bin/exim"),
+	CLI_ENV("SMTPGUARD_MTA_PATH={WORK}/broken-bin", "sync", CONF_ROLES, 0, "-uid 64270", "-uid 64271", "-gid 64211",
 		"ignoring account exim for a role: UID 64272 is not a system account"),
 	CLI_NOT("list --json", CONF_ROLES, 0, "64272", "\"name\":\"mailnull\",\"origin\":[\"config\",\"@mta\"]"),
+	/* No Exim installed: a leftover mailnull of a removed MTA is not allowed. */
+	CLI_ENV("SMTPGUARD_MTA_PATH=/nonexistent", "sync", CONF_ROLES, 0, "(mailnull"),
+	CLI_NOT("list --json", CONF_ROLES, 0, "mailnull", "{\"uid\":0,"),
 	SH("userdel mailnull && userdel exim"),
 	/* A stand-in that others may write is never run as root. */
 	SH("chmod 775 {WORK}/fake-bin/exim"),
