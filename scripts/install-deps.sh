@@ -11,7 +11,7 @@ set -eu
 
 have_all() {
 	for cmd in make cc clang bpftool pkg-config ip nsenter useradd systemd-analyze man \
-		iptables-restore nft valgrind setpriv findmnt; do
+		iptables-restore nft valgrind setpriv findmnt jq; do
 		command -v "$cmd" >/dev/null 2>&1 || return 1
 	done
 	pkg-config --exists libbpf liburing 2>/dev/null || return 1
@@ -38,7 +38,7 @@ if command -v apt-get >/dev/null 2>&1; then
 	apt-get update -q
 	apt-get install -y -q --no-install-recommends make gcc libc6-dev clang llvm pkg-config \
 		libbpf-dev libelf-dev zlib1g-dev liburing-dev iproute2 util-linux passwd systemd \
-		man-db iptables nftables valgrind ca-certificates
+		man-db iptables nftables valgrind jq ca-certificates
 	have_fuzzer || apt-get install -y -q --no-install-recommends libclang-rt-dev ||
 		apt-get install -y -q --no-install-recommends \
 			"libclang-rt-$(clang --version | sed -n 's/.*version \([0-9]*\).*/\1/p' | head -n 1)-dev"
@@ -53,7 +53,7 @@ elif command -v dnf >/dev/null 2>&1; then
 	dnf install -y epel-release >/dev/null 2>&1 || true
 	dnf install -y make gcc clang llvm pkgconf-pkg-config libbpf-devel elfutils-libelf-devel \
 		zlib-devel bpftool liburing-devel iproute util-linux shadow-utils systemd man-db \
-		iptables-nft nftables valgrind compiler-rt
+		iptables-nft nftables valgrind compiler-rt jq
 else
 	echo "install-deps: no apt-get or dnf; install clang, bpftool, libbpf, libelf, zlib," \
 		"liburing, iproute2 and util-linux by hand" >&2
