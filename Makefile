@@ -13,7 +13,11 @@
 #
 # Every product goes under build/. V=1 shows the commands.
 
-VERSION := 0.1.0
+# The one place the version comes from; NEWS says what each release changed.
+VERSION := $(shell cat VERSION)
+ifeq ($(VERSION),)
+$(error VERSION is missing or empty: it holds the release number, e.g. 0.2.0)
+endif
 OUTPUT := build
 CLANG ?= clang
 BPFTOOL ?= bpftool
@@ -30,7 +34,7 @@ LIBBPF_LIBS := $(or $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null),-lbpf) -lel
 WARNINGS := -Wall -Wextra -Werror -Wmissing-field-initializers -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-unused-parameter
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(OUTPUT) -Iloader \
+ALL_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(OUTPUT) -Iloader \
 	-DSMTPGUARD_VERSION='"$(VERSION)"' $(LIBBPF_CFLAGS)
 ifeq ($(SANITIZE),1)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -66,7 +70,8 @@ NM_DISPATCHER_DIR ?= /etc/NetworkManager/dispatcher.d
 NETWORKD_DISPATCHER_DIR ?= /etc/networkd-dispatcher
 UNITS := smtpguard.service smtpguard-sync.path smtpguard-sync.service smtpguard-sync.timer \
 	smtpguard-monitor.service
-SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	-e 's|@VERSION@|$(VERSION)|g'
 
 .PHONY: all clean start test tests bench valgrind format install uninstall FORCE
 .DELETE_ON_ERROR:
@@ -172,8 +177,10 @@ install: $(OUTPUT)/smtpguard
 		install -d -m 0755 $(DESTDIR)$(UNITDIR) && \
 		$(SUBST) dist/systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u && \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
-	$(Q)install -D -m 0644 dist/man/smtpguard.8 $(DESTDIR)$(MANDIR)/man8/smtpguard.8
-	$(Q)install -D -m 0644 dist/man/smtpguard.conf.5 $(DESTDIR)$(MANDIR)/man5/smtpguard.conf.5
+	$(Q)for m in man8/smtpguard.8 man5/smtpguard.conf.5; do \
+		install -d -m 0755 $(DESTDIR)$(MANDIR)/$${m%/*} && \
+		$(SUBST) dist/man/$${m#*/} > $(DESTDIR)$(MANDIR)/$$m && \
+		chmod 0644 $(DESTDIR)$(MANDIR)/$$m || exit 1; done
 	$(Q)for d in $(NM_DISPATCHER_DIR) $(NETWORKD_DISPATCHER_DIR)/routable.d \
 		$(NETWORKD_DISPATCHER_DIR)/off.d; do \
 		install -d -m 0755 $(DESTDIR)$$d && \

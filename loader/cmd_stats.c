@@ -42,6 +42,9 @@ int cmd_stats(const struct sg_opts *o)
 	int state, ret = EXIT_OK;
 
 	state = guard_open(o->pin_dir, &g, problem, sizeof(problem));
+	/* The binary's version (the VERSION file), loaded or not. */
+	help("smtpguard_info", "gauge", "The version of the smtpguard that wrote these metrics");
+	printf("smtpguard_info{version=\"%s\"} 1\n", SMTPGUARD_VERSION);
 	help("smtpguard_loaded", "gauge", "1 when the guard is loaded and whole");
 	printf("smtpguard_loaded %d\n", state == GUARD_LOADED);
 	/*
