@@ -8,6 +8,7 @@
 # make soak       allowed and denied connects while the guard churns, SOAK_SECONDS=60
 # make bench      smtpguard vs iptables vs nftables (root; BENCH_QUICK=1: smoke)
 # make install    PREFIX=/usr/local DESTDIR= : binary, units, hooks, man pages, config
+# make deb        Debian package into build/pkg/ (tools: scripts/pkg-deps.sh); make rpm: RPM
 # make uninstall
 # make clean
 #
@@ -73,7 +74,7 @@ UNITS := smtpguard.service smtpguard-sync.path smtpguard-sync.service smtpguard-
 SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	-e 's|@VERSION@|$(VERSION)|g'
 
-.PHONY: all clean start test tests bench valgrind format install uninstall FORCE
+.PHONY: all clean start test tests bench valgrind format install uninstall deb rpm FORCE
 .DELETE_ON_ERROR:
 
 all: $(OUTPUT)/smtpguard
@@ -201,6 +202,11 @@ uninstall:
 		rm -f $(DESTDIR)$(SYSCONFDIR)/smtpguard.conf; \
 	elif [ -e $(DESTDIR)$(SYSCONFDIR)/smtpguard.conf ]; then \
 		echo "  keeping  $(DESTDIR)$(SYSCONFDIR)/smtpguard.conf (edited)"; fi
+
+# Packages, built from a staging copy of the tree by the distributions' own
+# tools (dpkg-buildpackage + debhelper, rpmbuild); see dist/debian, dist/rpm.
+deb rpm:
+	$(Q)scripts/build-pkg.sh $@
 
 format:
 	clang-format -i bpf/*.c include/*.h loader/*.[ch] tests/*.h tests/*/*.[ch]
