@@ -9,6 +9,7 @@
 # make bench      smtpguard vs iptables vs nftables (root; BENCH_QUICK=1: smoke)
 # make install    PREFIX=/usr/local DESTDIR= : binary, units, hooks, man pages, config
 # make deb        Debian package into build/pkg/ (tools: scripts/pkg-deps.sh); make rpm: RPM
+# make pkgtest    install, upgrade, remove the .deb in a Debian 12 chroot (root)
 # make uninstall
 # make clean
 #
@@ -218,3 +219,4 @@ clean:
 # Longer targets with their own fragments: make fuzz, make soak.
 include tests/fuzz/fuzz.mk
 include tests/soak/soak.mk
+include tests/pkg/pkg.mk
