@@ -69,7 +69,7 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
 # A command in the chroot, with the PATH dpkg expects and no host environment.
 in_root() {
-	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 \
+	env -i PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 \
 		DEBIAN_FRONTEND=noninteractive chroot "$root" "$@"
 }
 
@@ -306,6 +306,54 @@ inner() {
 	check "no file named *smtpguard* is left in the chroot" \
 		sh -c "out=\$(find '$root' -xdev -name '*smtpguard*' 2>/dev/null); [ -z \"\$out\" ] || { echo \"\$out\"; false; }"
 	check "bpftool: the host's root cgroup is unchanged" root_unchanged
+
+	systemd_cycle
+}
+
+# The same life cycle down the maintainer scripts' other branch, systemd as
+# PID 1: /run/systemd/system exists and systemctl is tests/pkg/fake-systemctl.sh,
+# which runs the unit's ExecStart/ExecStop and logs what was asked of it.
+systemd_cycle() {
+	local log=$root/run/fake-systemd.log conf=$root/etc/smtpguard.conf before_progs before_links
+	echo "# with systemd as PID 1 (simulated by tests/pkg/fake-systemctl.sh)"
+	mkdir -p "$root/run/systemd/system" "$root/usr/local/sbin"
+	install -m 0755 "$SG_TESTS/fake-systemctl.sh" "$root/usr/local/sbin/systemctl"
+	check "dpkg -i (previous release) with systemd" dpkg_run -i /tmp/old.deb
+	show_dpkg
+	check "systemd: the postinst left the first load to the unit" \
+		sh -c "! grep -q 'loading the guard directly' '$SG_WORK/dpkg.out'"
+	check "systemd: deb-systemd-invoke started smtpguard.service" \
+		grep -Eq '^systemctl .*start( [^ ]+)* smtpguard\.service' "$log"
+	check "systemd: the unit's ExecStart loaded the guard" test "$(status_rc)" = 0
+	echo "allow_users = root $allowed_uid" >>"$conf"
+	check "systemd: systemctl reload smtpguard applies the edit" \
+		in_root systemctl reload smtpguard.service
+	check "systemd: the guard allows exactly root and uid $allowed_uid" test "$(users)" = "0 $allowed_uid"
+	before_progs=$(prog_ids)
+	before_links=$(link_ids)
+	: >"$log"
+	start_probers
+	window
+	check "systemd: dpkg -i upgrades to $SG_NEW_VERSION" dpkg_run -i /tmp/new.deb
+	window
+	show_dpkg
+	stop_probers "systemd: upgrade $SG_OLD_VERSION -> $SG_NEW_VERSION"
+	sed 's/^/#   systemd: /' "$log"
+	check "systemd: smtpguard.service was never stopped or restarted" \
+		sh -c "! grep -Eq '(stop|restart)( [^ ]+)* smtpguard\.service' '$log'"
+	check "systemd: both programs replaced, on the same links" \
+		sh -c "set -- $before_progs $(prog_ids); [ \$1 != \$3 ] && [ \$2 != \$4 ] && [ '$(link_ids)' = '$before_links' ]"
+	check "systemd: the unit is still active" test -e "$root/run/fake-systemd/smtpguard.service.active"
+	: >"$log"
+	check "systemd: dpkg -r succeeds" dpkg_run -r smtpguard
+	show_dpkg
+	check "systemd: deb-systemd-invoke stopped smtpguard.service" \
+		grep -Eq '^systemctl .*stop( [^ ]+)* smtpguard\.service' "$log"
+	check "systemd: the unit's ExecStop unloaded the guard (the direct unload had nothing left)" \
+		sh -c "[ ! -e '$root/sys/fs/bpf/smtpguard' ] && ! grep -q 'unloaded;' '$SG_WORK/dpkg.out'"
+	check "systemd: dpkg -P succeeds" dpkg_run -P smtpguard
+	check "systemd: /etc/smtpguard.conf is gone after purge" test ! -e "$conf"
+	rm -rf "$root/run/systemd" "$root/usr/local/sbin/systemctl"
 }
 
 if [ "${1:-}" = --inner ]; then
@@ -422,14 +470,15 @@ if [ "$failed" -eq 0 ]; then
 	# Enter the test cgroup, then unshare: the new cgroup namespace is rooted
 	# at the test cgroup. The test host's network namespace for the probes and
 	# the maintainer scripts' own-address list.
+	: >"$work/inner.log"
 	(
 		echo "$BASHPID" >"$cgroup/cgroup.procs" || exit 1
-		exec env SG_ROOT="$root" SG_WORK="$work" SG_BUILD="$build" SG_CGROUP="$cgroup" \
+		exec env SG_ROOT="$root" SG_WORK="$work" SG_BUILD="$build" SG_CGROUP="$cgroup" SG_TESTS="$here" \
 			SG_CG_ROOT="$cg_root" SG_OLD_DEB="$old_deb" SG_NEW_DEB="$new_deb" \
 			SG_OLD_VERSION="$old_version" SG_NEW_VERSION="$new_version" \
 			nsenter --net="/run/netns/$ns_host" \
 			unshare --cgroup --mount --pid --fork --propagation private "$0" --inner
-	) >"$work/inner.log" 2>&1 &
+	) >>"$work/inner.log" 2>&1 &
 	inner_pid=$!
 	tail -n +1 -f "$work/inner.log" --pid="$inner_pid" | grep -v '^[0-9]* passed, '
 	wait "$inner_pid"
