@@ -36,9 +36,14 @@ die() {
 case $kind in deb | rpm) ;; *) usage ;; esac
 while [ $# -gt 0 ]; do
 	case $1 in
-	--source) src=$(cd "${2:?}" && pwd) && shift 2 || usage ;;
-	--out) out=${2:?} && shift 2 || usage ;;
-	--date) date=${2:?} && shift 2 || usage ;;
+	--source | --out | --date) [ $# -ge 2 ] || usage ;;&
+	--source)
+		src=$(cd "$2" 2>/dev/null && pwd) ||
+			{ echo "build-pkg: --source $2: no such directory" >&2 && exit 2; }
+		shift 2
+		;;
+	--out) out=$2 && shift 2 ;;
+	--date) date=$2 && shift 2 ;;
 	--no-lintian) lintian=0 && shift ;;
 	*) usage ;;
 	esac
@@ -118,7 +123,8 @@ build_deb() {
 	for f in "$work"/*.deb "$work"/*.ddeb "$work"/*.buildinfo "$work"/*.changes; do
 		[ -e "$f" ] && mv -f "$f" "$out/"
 	done
-	local changes="$out/smtpguard_${version}_$(dpkg-architecture -qDEB_HOST_ARCH).changes"
+	local changes
+	changes="$out/smtpguard_${version}_$(dpkg-architecture -qDEB_HOST_ARCH).changes"
 	rm -rf "$work"
 	echo "build-pkg: built $(cd "$out" && ls smtpguard*_"${version}"_*.deb | tr '\n' ' ')in $out"
 	if [ "$lintian" = 1 ]; then

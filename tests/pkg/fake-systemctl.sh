@@ -31,6 +31,8 @@ exec_line() { sed -n "s/^$2=//p" "$(unit_file "$1")" | head -n 1; }
 oneshot() { [ -e "$(unit_file "$1")" ] && grep -qx 'Type=oneshot' "$(unit_file "$1")"; }
 enabled() { ls /etc/systemd/system/*.wants/"$1" >/dev/null 2>&1; }
 
+# The Exec lines are run as words, like systemd does without a shell.
+# shellcheck disable=SC2091
 start() {
 	oneshot "$1" || return 0
 	if $(exec_line "$1" ExecStart); then
@@ -49,6 +51,7 @@ stop() {
 }
 
 rc=0
+# shellcheck disable=SC2091 # the same for ExecReload
 for u in $units; do
 	case $verb in
 	start) [ -e "$state/$u.active" ] || start "$u" || rc=1 ;;

@@ -139,8 +139,9 @@ stop_probers() {
 	kill -TERM "${probers[@]}"
 	wait "${probers[@]}" 2>/dev/null
 	sleep 0.2
-	read -r _ a_c a_e a_o _ w_c w_e w_o < <(grep '^all ' "$SG_WORK/probe-$allowed_uid.out")
-	read -r _ r_c r_e r_o _ v_c v_e v_o < <(grep '^all ' "$SG_WORK/probe-$refused_uid.out")
+	# "all connected eperm other window connected eperm other"
+	read -r _ a_c a_e a_o _ w_c _ _ < <(grep '^all ' "$SG_WORK/probe-$allowed_uid.out")
+	read -r _ r_c r_e r_o _ _ v_e _ < <(grep '^all ' "$SG_WORK/probe-$refused_uid.out")
 	echo "# $what: allowed uid $allowed_uid: ${a_c:-?} connected, ${a_e:-?} refused," \
 		"${a_o:-?} other (during: ${w_c:-?} connected); refused uid $refused_uid:" \
 		"${r_e:-?} refused, ${r_c:-?} connected, ${r_o:-?} other (during: ${v_e:-?} refused)"
@@ -190,7 +191,11 @@ inner() {
 		return
 	}
 	check "the chroot's bpffs is its own instance, not the host's /sys/fs/bpf" \
-		test "$(stat -c %d "$root/sys/fs/bpf")" != "$(stat -c %d /sys/fs/bpf)"
+		test "$(stat -f -c %T "$root/sys/fs/bpf") $(stat -c %d "$root/sys/fs/bpf")" != \
+		"bpf_fs $(stat -c %d /sys/fs/bpf)"
+	# A new instance holds only the kernel's preloaded iterators (*.debug).
+	check "... and it is a bpffs without the host's pins" \
+		test "$(stat -f -c %T "$root/sys/fs/bpf") $(find "$root/sys/fs/bpf" -mindepth 1 ! -name '*.debug' | wc -l)" = "bpf_fs 0"
 	check "the chroot's cgroup2 root is the test cgroup (cgroup namespace)" \
 		test "$(stat -c %i "$root/sys/fs/cgroup")" = "$(stat -c %i "$SG_CGROUP")"
 	check "systemd is not PID 1 in the chroot" test ! -e "$root/run/systemd/system"
@@ -452,12 +457,14 @@ if [ ! -e "$chroot_tar" ]; then
 		rm -f "$chroot_tar.tmp"
 	fi
 	rm -rf "$work/mk"
-	t_chroot="$(secs "$t0" "$(now)") (debootstrap)"
+	t_chroot="debootstrap $(secs "$t0" "$(now)") s"
 else
-	t_chroot="$(secs "$t0" "$(now)") (cached)"
+	ok "the Debian 12 chroot from the cache ($chroot_tar)"
+	t_chroot="cached"
 fi
 root="$work/root"
 mkdir -p "$root"
+t0=$(now)
 check "unpack the chroot" tar -C "$root" -xf "$chroot_tar"
 t_chroot="$t_chroot, unpacked in $(secs "$t0" "$(now)") s"
 
