@@ -8,12 +8,18 @@
 # make soak       allowed and denied connects while the guard churns, SOAK_SECONDS=60
 # make bench      smtpguard vs iptables vs nftables (root; BENCH_QUICK=1: smoke)
 # make install    PREFIX=/usr/local DESTDIR= : binary, units, hooks, man pages, config
+# make deb        Debian package into build/pkg/ (tools: scripts/pkg-deps.sh); make rpm: RPM
+# make pkgtest    install, upgrade, remove the .deb in a Debian 12 chroot (root)
 # make uninstall
 # make clean
 #
 # Every product goes under build/. V=1 shows the commands.
 
-VERSION := 0.1.0
+# The one place the version comes from; NEWS says what each release changed.
+VERSION := $(shell cat VERSION)
+ifeq ($(VERSION),)
+$(error VERSION is missing or empty: it holds the release number, e.g. 0.2.0)
+endif
 OUTPUT := build
 CLANG ?= clang
 BPFTOOL ?= bpftool
@@ -30,7 +36,7 @@ LIBBPF_LIBS := $(or $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null),-lbpf) -lel
 WARNINGS := -Wall -Wextra -Werror -Wmissing-field-initializers -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-unused-parameter
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(OUTPUT) -Iloader \
+ALL_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(OUTPUT) -Iloader \
 	-DSMTPGUARD_VERSION='"$(VERSION)"' $(LIBBPF_CFLAGS)
 ifeq ($(SANITIZE),1)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -66,9 +72,10 @@ NM_DISPATCHER_DIR ?= /etc/NetworkManager/dispatcher.d
 NETWORKD_DISPATCHER_DIR ?= /etc/networkd-dispatcher
 UNITS := smtpguard.service smtpguard-sync.path smtpguard-sync.service smtpguard-sync.timer \
 	smtpguard-monitor.service
-SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	-e 's|@VERSION@|$(VERSION)|g'
 
-.PHONY: all clean start test tests bench valgrind format install uninstall FORCE
+.PHONY: all clean start test tests bench valgrind format install uninstall deb rpm FORCE
 .DELETE_ON_ERROR:
 
 all: $(OUTPUT)/smtpguard
@@ -172,8 +179,10 @@ install: $(OUTPUT)/smtpguard
 		install -d -m 0755 $(DESTDIR)$(UNITDIR) && \
 		$(SUBST) dist/systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u && \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
-	$(Q)install -D -m 0644 dist/man/smtpguard.8 $(DESTDIR)$(MANDIR)/man8/smtpguard.8
-	$(Q)install -D -m 0644 dist/man/smtpguard.conf.5 $(DESTDIR)$(MANDIR)/man5/smtpguard.conf.5
+	$(Q)for m in man8/smtpguard.8 man5/smtpguard.conf.5; do \
+		install -d -m 0755 $(DESTDIR)$(MANDIR)/$${m%/*} && \
+		$(SUBST) dist/man/$${m#*/} > $(DESTDIR)$(MANDIR)/$$m && \
+		chmod 0644 $(DESTDIR)$(MANDIR)/$$m || exit 1; done
 	$(Q)for d in $(NM_DISPATCHER_DIR) $(NETWORKD_DISPATCHER_DIR)/routable.d \
 		$(NETWORKD_DISPATCHER_DIR)/off.d; do \
 		install -d -m 0755 $(DESTDIR)$$d && \
@@ -195,6 +204,11 @@ uninstall:
 	elif [ -e $(DESTDIR)$(SYSCONFDIR)/smtpguard.conf ]; then \
 		echo "  keeping  $(DESTDIR)$(SYSCONFDIR)/smtpguard.conf (edited)"; fi
 
+# Packages, built from a staging copy of the tree by the distributions' own
+# tools (dpkg-buildpackage + debhelper, rpmbuild); see dist/debian, dist/rpm.
+deb rpm:
+	$(Q)scripts/build-pkg.sh $@
+
 format:
 	clang-format -i bpf/*.c include/*.h loader/*.[ch] tests/*.h tests/*/*.[ch]
 
@@ -205,3 +219,4 @@ clean:
 # Longer targets with their own fragments: make fuzz, make soak.
 include tests/fuzz/fuzz.mk
 include tests/soak/soak.mk
+include tests/pkg/pkg.mk

@@ -49,8 +49,21 @@ if command -v apt-get >/dev/null 2>&1; then
 				"linux-tools-$(uname -r)"
 	fi
 elif command -v dnf >/dev/null 2>&1; then
-	# liburing-devel comes from EPEL on some EL releases.
+	# libbpf-devel lives in CRB (EL9) or PowerTools (EL8), liburing-devel in
+	# EPEL on some releases: enable them first. The repository ids differ
+	# between derivatives (powertools, PowerTools, crb, a vendor prefix), so
+	# take whichever the system lists.
 	dnf install -y epel-release >/dev/null 2>&1 || true
+	dnf install -y dnf-plugins-core >/dev/null 2>&1 || true
+	repos=$(dnf repolist --all -q 2>/dev/null |
+		awk 'tolower($1) ~ /(^|-)(crb|powertools)$/ { print $1 }')
+	if [ -n "$repos" ]; then
+		# shellcheck disable=SC2086 # one id per word
+		dnf config-manager --set-enabled $repos
+	else
+		echo "install-deps: no CRB or PowerTools repository found; libbpf-devel is" \
+			"there: enable it by hand (dnf config-manager --set-enabled crb)" >&2
+	fi
 	dnf install -y make gcc clang llvm pkgconf-pkg-config libbpf-devel elfutils-libelf-devel \
 		zlib-devel bpftool liburing-devel iproute util-linux shadow-utils systemd man-db \
 		iptables-nft nftables valgrind compiler-rt jq
