@@ -61,9 +61,9 @@ for page in man8/smtpguard.8 man5/smtpguard.conf.5; do
 	check "installed $page carries version $version" \
 		grep -q "^\.TH .*\"smtpguard $version\"" "$dest/usr/share/man/$page"
 done
-check "stats --prometheus prints smtpguard_info{version=\"$version\"} 1" \
+check "stats --prometheus prints smtpguard_info{version=\"$version\",mode=\"\"} 1" \
 	sh -c "build/smtpguard stats --prometheus --pin-dir '$tmp/no-guard' |
-		grep -qx 'smtpguard_info{version=\"$version\"} 1'"
+		grep -qx 'smtpguard_info{version=\"$version\",mode=\"\"} 1'"
 
 echo "# mine" >"$dest/etc/smtpguard.conf"
 check "make install keeps an existing /etc/smtpguard.conf" \
