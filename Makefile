@@ -76,6 +76,12 @@ all: $(OUTPUT)/smtpguard
 $(OUTPUT) $(OUTPUT)/loader $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
+# Only the committed architectures have a vmlinux.h: say so before clang does.
+$(VMLINUX):
+	@echo "make: $(VMLINUX) is missing: no vmlinux.h for ARCH=$(ARCH) (committed:" \
+		"$(notdir $(wildcard vmlinux/*))); run scripts/gen-vmlinux.sh on such a machine" >&2
+	@exit 1
+
 $(OUTPUT)/smtpguard.tmp.bpf.o: bpf/smtpguard.bpf.c include/smtpguard.h $(VMLINUX) | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
