@@ -17,6 +17,7 @@ VERSION := 0.1.0
 OUTPUT := build
 CLANG ?= clang
 BPFTOOL ?= bpftool
+LLVM_STRIP ?= llvm-strip
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 
@@ -86,13 +87,20 @@ $(OUTPUT)/smtpguard.tmp.bpf.o: bpf/smtpguard.bpf.c include/smtpguard.h $(VMLINUX
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+# bpftool before 5.13 (Debian 11) has neither "gen object" nor "gen skeleton
+# ... name": the clang object is then used as it is, stripped of DWARF (what
+# libbpf-bootstrap did before "gen object"), and the skeleton takes its name
+# from the file name, which gives the same smtpguard_bpf.
 $(OUTPUT)/smtpguard.bpf.o: $(OUTPUT)/smtpguard.tmp.bpf.o
 	$(call msg,GEN-OBJ,$@)
-	$(Q)$(BPFTOOL) gen object $@ $<
+	$(Q)if $(BPFTOOL) gen help 2>&1 | grep -q 'gen object'; then $(BPFTOOL) gen object $@ $<; \
+	else $(LLVM_STRIP) -g -o $@ $<; fi
 
 $(SKEL): $(OUTPUT)/smtpguard.bpf.o
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name smtpguard_bpf > $@
+	$(Q)if $(BPFTOOL) gen help 2>&1 | grep -q 'skeleton FILE \[name'; then \
+		$(BPFTOOL) gen skeleton $< name smtpguard_bpf > $@; \
+	else $(BPFTOOL) gen skeleton $< > $@; fi
 
 # Rebuild everything when the flags change (SANITIZE=1 and back): the stamp
 # is rewritten only when its content differs.
@@ -211,3 +219,5 @@ clean:
 # Longer targets with their own fragments: make fuzz, make soak.
 include tests/fuzz/fuzz.mk
 include tests/soak/soak.mk
+
+include tests/matrix/matrix.mk

@@ -25,14 +25,22 @@ const char *guard_hook_name(enum sg_hook hook)
 	return hook == SG_HOOK_CONNECT4 ? "connect4" : "connect6";
 }
 
+/*
+ * The embedded object is read through create_skeleton(), which every
+ * bpftool's skeleton has; __elf_bytes() only exists since bpftool 5.15.
+ */
 __u64 guard_prog_hash(void)
 {
-	size_t len;
-	const unsigned char *p = smtpguard_bpf__elf_bytes(&len);
+	struct smtpguard_bpf obj = {};
+	const unsigned char *p;
 	__u64 h = 14695981039346656037ULL; /* FNV-1a */
 
-	for (size_t i = 0; i < len; i++)
+	if (smtpguard_bpf__create_skeleton(&obj))
+		return 0;
+	p = obj.skeleton->data;
+	for (size_t i = 0; i < obj.skeleton->data_sz; i++)
 		h = (h ^ p[i]) * 1099511628211ULL;
+	bpf_object__destroy_skeleton(obj.skeleton);
 	return h;
 }
 
