@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "commit.h"
+#include "compat.h"
 #include "guard.h"
 #include "log.h"
 #include "maps.h"
@@ -391,10 +392,11 @@ int guard_load(const struct guard_load_args *a)
 		goto cleanup;
 	gen = commit_next(before.control_reused ? before.control : 0);
 	skel->rodata->sg_settings.generation = gen;
+	compat_bump_memlock();
 	err = smtpguard_bpf__load(skel);
 	if (err) {
-		log_err("the kernel refused the BPF program: %s (needs Linux 5.8+ with BTF, "
-			"cgroup BPF, bpf_link and the BPF ring buffer; -v for libbpf's debug output)",
+		log_err("the kernel refused the BPF program: %s ('smtpguard check' names what this "
+			"kernel lacks; -v for libbpf's debug output)",
 			strerror(-err));
 		goto cleanup;
 	}

@@ -19,6 +19,13 @@ die() {
 	exit 1
 }
 
+# Call before the first suite_apt, in the script itself (not in a $(...)
+# subshell, whose variables are lost), with matrix_cleanup_tmp in its EXIT trap.
+matrix_init_tmp() {
+	[ -n "$matrix_tmp" ] || matrix_tmp=$(mktemp -d /tmp/smtpguard-matrix.XXXXXX) ||
+		die "cannot create a temporary directory"
+}
+
 matrix_cleanup_tmp() {
 	[ -n "$matrix_tmp" ] && rm -rf "$matrix_tmp"
 	matrix_tmp=""
@@ -46,7 +53,7 @@ suite_apt() {
 	shift 2
 	mirror=$(debian_mirror)
 	sec=${mirror%/debian}/debian-security
-	[ -n "$matrix_tmp" ] || matrix_tmp=$(mktemp -d /tmp/smtpguard-matrix.XXXXXX)
+	[ -d "$matrix_tmp" ] || die "suite_apt: matrix_init_tmp was not called"
 	if [ ! -e "$matrix_tmp/$suite.list" ]; then
 		printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
 			"$mirror" "$suite" >"$matrix_tmp/$suite.list"
