@@ -1,12 +1,15 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #
 # make            build build/smtpguard (needs clang, bpftool, libbpf, libelf, zlib)
-# make start      load the guard with /etc/smtpguard.conf (or the defaults), print status
+# make start      check the host, load the guard with /etc/smtpguard.conf (or the defaults),
+#                 print status
 # make test       build and run the whole suite (root; real kernel); SANITIZE=1: ASan+UBSan
 # make valgrind   the CLI's user-space paths under valgrind (root; real kernel)
 # make fuzz       libFuzzer on the parsers, FUZZ_SECONDS=60 (tests/fuzz/fuzz.mk)
 # make soak       allowed and denied connects while the guard churns, SOAK_SECONDS=60
 # make bench      smtpguard vs iptables vs nftables (root; BENCH_QUICK=1: smoke)
+# make kernel-matrix    the real-kernel rows in Debian's 5.10, 6.1, 6.12 under qemu (root)
+# make userland-matrix  build + unit tests in Debian 11 and 13 chroots (root)
 # make install    PREFIX=/usr/local DESTDIR= : binary, units, hooks, man pages, config
 # make uninstall
 # make clean
@@ -176,8 +179,9 @@ test: tests
 valgrind: tests
 	$(Q)tests/valgrind_test.sh
 
+# check first: on a kernel that cannot run the guard, say what it lacks and load nothing.
 start: $(OUTPUT)/smtpguard
-	$(Q)$(OUTPUT)/smtpguard load && $(OUTPUT)/smtpguard status
+	$(Q)$(OUTPUT)/smtpguard check && $(OUTPUT)/smtpguard load && $(OUTPUT)/smtpguard status
 
 install: $(OUTPUT)/smtpguard
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))

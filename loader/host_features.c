@@ -261,14 +261,30 @@ static void remove_stale_probe_cgroups(const char *parent)
 	closedir(d);
 }
 
-/* The throwaway cgroup below where the guard would attach. 0 or -errno. */
+static bool is_cgroup2_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	bool yes = fd >= 0 && !cgroup2_check_fd(fd);
+
+	if (fd >= 0)
+		close(fd);
+	return yes;
+}
+
+/*
+ * The throwaway cgroup below where the guard would attach, or below the
+ * cgroup v2 root when that is not a cgroup (load says so itself, later).
+ * 0 or -errno.
+ */
 static int probe_cgroup_open(struct feature_env *env)
 {
 	const char *parent = env->cgroup ? env->cgroup : env->cgroup2;
 
 	if (env->probe_cgroup_fd >= 0)
 		return 0;
-	if (!parent[0])
+	if (!is_cgroup2_dir(parent))
+		parent = env->cgroup2;
+	if (!parent[0] || !is_cgroup2_dir(parent))
 		return -ENOENT;
 	remove_stale_probe_cgroups(parent);
 	snprintf(env->probe_cgroup, sizeof(env->probe_cgroup), "%s/" PROBE_CGROUP_PREFIX "%d",

@@ -74,7 +74,10 @@ suite_update() {
 	if [ -n "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
 		return 0
 	fi
-	suite_apt "$suite" apt-get update >/dev/null || return 1
+	# apt-get update exits 0 when a mirror cannot be reached: look for the lists.
+	suite_apt "$suite" apt-get update >/dev/null 2>&1
+	ls "$cache/apt/$suite/lists/"*"_dists_${suite}_main_binary-"*"_Packages"* >/dev/null 2>&1 ||
+		return 1
 	touch "$stamp"
 }
 
