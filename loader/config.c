@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 
 #include "array.h"
 #include "config.h"
+#include "trust.h"
 #include "parse.h"
 
 /* A configuration larger than this is certainly not one. */
@@ -445,22 +447,22 @@ static void parse_number(struct parse_state *ps, const char *key, const char *va
 		perr(ps, "bad %s '%s' (expected %u to %u)", key, shown(ps, value), min, max);
 }
 
-static void parse_allow_local(struct parse_state *ps, const char *value)
+static void parse_yes_no(struct parse_state *ps, const char *key, const char *value, bool *out,
+			 unsigned int *line)
 {
 	int b;
 
-	if (ps->cfg->allow_local_line) {
-		perr(ps, "allow_local is given twice (first on line %u)",
-		     ps->cfg->allow_local_line);
+	if (*line) {
+		perr(ps, "%s is given twice (first on line %u)", key, *line);
 		return;
 	}
 	b = parse_bool(value);
 	if (b < 0) {
-		perr(ps, "bad value '%s' for allow_local (expected yes or no)", shown(ps, value));
+		perr(ps, "bad value '%s' for %s (expected yes or no)", shown(ps, value), key);
 		return;
 	}
-	ps->cfg->allow_local = b;
-	ps->cfg->allow_local_line = ps->line;
+	*out = b;
+	*line = ps->line;
 }
 
 /* One logical line, NUL-terminated, comment still attached. */
@@ -531,13 +533,18 @@ static int parse_line(struct parse_state *ps, char *line)
 		return 0;
 	}
 	if (!strcmp(key, "allow_local")) {
-		parse_allow_local(ps, value);
+		parse_yes_no(ps, key, value, &ps->cfg->allow_local, &ps->cfg->allow_local_line);
+		return 0;
+	}
+	if (!strcmp(key, "container_loopback")) {
+		parse_yes_no(ps, key, value, &ps->cfg->container_loopback,
+			     &ps->cfg->container_loopback_line);
 		return 0;
 	}
 	perr(ps,
-	     "unknown key '%s' (known: ports, allow_users, allow_groups, allow_local, allow_dest, "
-	     "mode, redirect_to, alert_threshold, alert_command, log_window, log_burst, "
-	     "max_identities)",
+	     "unknown key '%s' (known: ports, allow_users, allow_groups, allow_local, "
+	     "container_loopback, allow_dest, mode, redirect_to, alert_threshold, alert_command, "
+	     "log_window, log_burst, max_identities)",
 	     shown(ps, key));
 	return 0;
 }
@@ -691,6 +698,24 @@ int config_builtin(struct sg_config *cfg, const char *path)
 	return apply_defaults(cfg);
 }
 
+/*
+ * The monitor runs alert_command as root: whoever can change it, or a
+ * directory above it, can run anything as root. Checked like the file
+ * itself (only when root reads it), and apart from config_parse(), which
+ * looks at no file. 1 for an error, else 0.
+ */
+static int check_alert_command(const struct sg_config *cfg, FILE *diag)
+{
+	char why[PATH_MAX + 64];
+
+	if (!cfg->alert_command || geteuid() != 0 ||
+	    trust_executable(cfg->alert_command, why, sizeof(why)))
+		return 0;
+	fprintf(diag, "%s:%u: alert_command %s: %s (it runs as root: chown root, chmod go-w)\n",
+		cfg->path, cfg->alert_command_line, cfg->alert_command, why);
+	return 1;
+}
+
 int config_load(const char *path, struct sg_config *cfg, FILE *diag)
 {
 	char *buf = NULL;
@@ -705,6 +730,8 @@ int config_load(const char *path, struct sg_config *cfg, FILE *diag)
 		return ret;
 	ret = config_parse(path, buf, len, cfg, diag);
 	free(buf);
+	if (ret >= 0)
+		ret += check_alert_command(cfg, diag);
 	return ret;
 }
 

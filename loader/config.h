@@ -63,6 +63,9 @@ struct sg_config {
 	unsigned int groups_line;
 	bool allow_local;
 	unsigned int allow_local_line;
+	/* container_loopback: loopback is local in other network namespaces too */
+	bool container_loopback;
+	unsigned int container_loopback_line;
 	struct cfg_dest_list dests; /* allow_dest; empty by default */
 	unsigned int dests_line;
 	__u32 mode; /* enum sg_mode; default enforce */
