@@ -15,6 +15,7 @@
 #include "config.h"
 #include "config_edit.h"
 #include "diff.h"
+#include "host_features.h"
 #include "guard.h"
 #include "live.h"
 #include "local_addrs.h"
@@ -291,6 +292,8 @@ int cmd_load(const struct sg_opts *o)
 			return EXIT_FAIL;
 		cgroup = cgroot;
 	}
+	if (!features_ready(o->pin_dir, cgroup))
+		return EXIT_FAIL;
 	if (rec.cgroup[0] && strcmp(rec.cgroup, cgroup))
 		printf("~cgroup: %s -> %s\n", rec.cgroup, cgroup);
 	if (o->mode >= 0) {
