@@ -7,7 +7,7 @@
 # make valgrind   the CLI's user-space paths under valgrind (root; real kernel)
 # make fuzz       libFuzzer on the parsers, FUZZ_SECONDS=60 (tests/fuzz/fuzz.mk)
 # make soak       allowed and denied connects while the guard churns, SOAK_SECONDS=60
-# make bench      smtpguard vs iptables vs nftables (root; BENCH_QUICK=1: smoke)
+# make bench      smtpguard vs iptables vs nftables, and a flood (root; BENCH_QUICK=1: smoke)
 # make kernel-matrix    the real-kernel rows in Debian's 5.10, 6.1, 6.12 under qemu (root)
 # make userland-matrix  build + unit tests in Debian 11 and 13 chroots (root)
 # make install    PREFIX=/usr/local DESTDIR= : binary, units, hooks, man pages, config
@@ -176,7 +176,11 @@ $(OUTPUT)/tests/bench: tests/bench/bench.c | $(OUTPUT)/tests
 tests: $(OUTPUT)/smtpguard $(TEST_BINS)
 
 # BENCH_QUICK=1: a one-minute smoke run (what CI runs).
-bench: $(OUTPUT)/smtpguard $(OUTPUT)/tests/bench $(OUTPUT)/tests/sg-listen
+$(OUTPUT)/tests/flood: tests/bench/flood.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< -o $@
+
+bench: $(OUTPUT)/smtpguard $(OUTPUT)/tests/bench $(OUTPUT)/tests/sg-listen $(OUTPUT)/tests/flood
 	$(Q)tests/bench/run.sh
 
 test: tests
