@@ -498,6 +498,16 @@ grep -q "^Usage: smtpguard" "$out" || not_ok "args: --help" "no usage on stdout"
 [ -s "$err" ] && not_ok "args: --help" "stderr: $(cat "$err")"
 cli "load --help" 0 "" load --help
 grep -q "^Usage: smtpguard load" "$out" || not_ok "args: load --help" "no usage on stdout"
+# Every command's help: usage lines that name smtpguard, an example, no trailing blanks.
+for c in load sync unload status list allow revoke monitor stats check check-config; do
+	sg "$c" --help
+	if [ "$rc" != 0 ] || ! grep -q "^Usage: smtpguard $c" "$out" || ! grep -q "^Example:" "$out" ||
+		grep -q ' $' "$out" || ! sed -n 2p "$out" | grep -Eq '^$|^       smtpguard '; then
+		not_ok "args: $c --help" "$(head -c 300 "$out" | tr '\n' '|')"
+	else
+		ok "args: $c --help has usage, an example, no trailing blanks"
+	fi
+done
 unchanged "bad command lines"
 if cmp -s "$good" "$dir/good.copy"; then
 	ok "bad command lines: configuration file unchanged"

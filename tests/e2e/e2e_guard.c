@@ -509,7 +509,9 @@ static const struct step steps[] = {
 	/* Damage behind the guard's back: status says so, load repairs. */
 	UNPIN("link_connect6"),
 	CLI("status", CONF_TEST, 3, "DAMAGED", "link_connect6 is not pinned"),
-	CLI("status --json", CONF_TEST, 3, "\"damaged\":true"),
+	CLI("status --json", CONF_TEST, 3, "\"damaged\":true", "\"state\":\"damaged\""),
+	CLI("stats --prometheus", CONF_TEST, 0, "smtpguard_state{state=\"damaged\"} 1",
+	    "smtpguard_state{state=\"enforcing\"} 0", "smtpguard_loaded 0"),
 	CLI("allow user 64201 --runtime", CONF_TEST, 3, "damaged"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 	CLI("load", CONF_TEST, 0),
@@ -821,6 +823,11 @@ static const struct step steps[] = {
 	REACH(allowed_uid, P4(REMOTE4, 25, PM_CONNECT), 0),
 	REACH(denied, P4(REMOTE4, 2525, PM_CONNECT), 0),
 	EVENT(denied, P6(MAPPED4, 25, PM_CONNECT), "redirected", 0),
+	/* One account's counts in every action, each with its separator. */
+	SH("{BIN} status --pin-dir {PIN} | grep -Eq "
+	   "'uid 64201: [0-9]+ blocked, [0-9]+ audited, [0-9]+ redirected'"),
+	CLI("stats --prometheus", CONF_EVENTS, 0, "smtpguard_state{state=\"redirect\"} 1",
+	    "smtpguard_info{version=\"" SMTPGUARD_VERSION "\",mode=\"redirect\"} 1"),
 	/* A socket bound to another interface is not redirected: refused, counted blocked. */
 	EVENT(denied, P4D(REMOTE4, 25, VETH), "blocked", EPERM),
 	/* Nor is one in a container: the target is the host's MTA, not the container's. */
