@@ -137,6 +137,7 @@ TEST_BINS := $(OUTPUT)/tests/unit_config $(OUTPUT)/tests/unit_config_edit \
 # copies of the loader code they exercise.
 UNIT_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 UNIT_OBJS := $(addprefix $(OUTPUT)/unit/,config.o config_edit.o identity.o policy.o parse.o \
+	dest_spec.o scope.o scope_resolve.o \
 	roles.o log.o trust.o)
 
 $(OUTPUT)/unit:
