@@ -257,8 +257,8 @@ enum sg_resolve_state {
 	SG_RESOLVE_LITERAL = 0, /* an address or CIDR, as written */
 	SG_RESOLVE_OK = 1, /* a name, resolved at resolved_at */
 	SG_RESOLVE_STALE = 2, /* the resolver failed at checked_at: last good addresses kept */
-	SG_RESOLVE_NONE =
-		3, /* the name has no address (or no resolver ever answered): allows nothing */
+	SG_RESOLVE_NONE = 3, /* the name has no address: allows nothing */
+	SG_RESOLVE_UNKNOWN = 4, /* the resolver failed, no address is known: allows nothing */
 };
 
 /*

@@ -60,7 +60,7 @@ static int resolve_scopes(struct plan *pl, const char *pin_dir)
 	int n;
 
 	live_scope_rules(pin_dir, &live);
-	n = scope_resolve(&pl->policy, &pl->cfg, &live, stderr, NAMES_WARN, NULL);
+	n = scope_resolve(&pl->policy, pl->cfg.path, &live, stderr, NAMES_WARN, NULL);
 	scope_free(&live);
 	return n;
 }

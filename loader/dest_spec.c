@@ -40,6 +40,7 @@ const char *dest_spec_add_port(struct dest_spec *d, const char *s)
 const char *dest_spec_name_problem(const char *name, char *out, size_t len)
 {
 	size_t n = strlen(name), label = 0, last = 0;
+	struct in_addr a4;
 	bool digits = true;
 
 	if (n && name[n - 1] == '.')
@@ -78,6 +79,8 @@ const char *dest_spec_name_problem(const char *name, char *out, size_t len)
 		digits = isdigit((unsigned char)out[i]);
 	if (digits)
 		return "not an address, and a name's last label is never all digits";
+	if (inet_aton(out, &a4)) /* "0x1." without its dot */
+		return "reads as an IPv4 address: write it as a.b.c.d";
 	return NULL;
 }
 

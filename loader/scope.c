@@ -290,6 +290,60 @@ void scope_free(struct scope_plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
+static bool listed(const __u16 *ports, unsigned int n, unsigned int port)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (ports[i] == port)
+			return true;
+	return false;
+}
+
+int scope_rule_take_ports(struct sg_scope_rule *r, const __u16 *ports, unsigned int n,
+			  const __u64 *guarded, bool *changed)
+{
+	__u16 left[SG_SCOPE_RULE_PORTS];
+	unsigned int k = 0;
+
+	*changed = true;
+	if (!n)
+		return 1;
+	if (!r->nports) { /* every guarded port: list the others */
+		for (unsigned int p = 1; p < 65536; p++) {
+			if (!(guarded[p / 64] & (1ULL << (p % 64))) || listed(ports, n, p))
+				continue;
+			if (k == SG_SCOPE_RULE_PORTS)
+				return -E2BIG;
+			left[k++] = (__u16)p;
+		}
+	} else {
+		for (unsigned int i = 0; i < r->nports && i < SG_SCOPE_RULE_PORTS; i++)
+			if (!listed(ports, n, r->ports[i]))
+				left[k++] = r->ports[i];
+		if (k == r->nports) {
+			*changed = false;
+			return 0;
+		}
+	}
+	if (!k)
+		return 1;
+	memset(r->ports, 0, sizeof(r->ports));
+	memcpy(r->ports, left, k * sizeof(left[0]));
+	r->nports = (__u16)k;
+	return 0;
+}
+
+bool scope_rule_covers(const struct sg_scope_rule *r, const __u16 *ports, unsigned int n)
+{
+	if (!r->nports)
+		return true;
+	if (!n)
+		return false;
+	for (unsigned int i = 0; i < n; i++)
+		if (!listed(r->ports, r->nports, ports[i]))
+			return false;
+	return true;
+}
+
 const char *scope_rule_dest(const struct sg_scope_rule *r, char *buf, size_t len)
 {
 	bool v6 = r->state == SG_RESOLVE_LITERAL && strchr((const char *)r->dest, ':');
@@ -330,6 +384,8 @@ const char *scope_state_name(__u32 state)
 		return "resolved";
 	case SG_RESOLVE_STALE:
 		return "stale";
+	case SG_RESOLVE_UNKNOWN:
+		return "unresolved";
 	default:
 		return "no address";
 	}

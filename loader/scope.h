@@ -52,6 +52,17 @@ int scope_build(struct scope_plan *p, const __u64 *guarded);
 
 void scope_free(struct scope_plan *p);
 
+/*
+ * Take ports (n of them; n 0: all) from rule r: 1 when nothing is left of it,
+ * 0 when it stays (narrowed, or untouched: *changed tells), -E2BIG when what
+ * is left of "every guarded port" is more than a rule can list.
+ */
+int scope_rule_take_ports(struct sg_scope_rule *r, const __u16 *ports, unsigned int n,
+			  const __u64 *guarded, bool *changed);
+
+/* Does rule r allow every one of ports (n 0: every guarded port)? */
+bool scope_rule_covers(const struct sg_scope_rule *r, const __u16 *ports, unsigned int n);
+
 /* "relay.example.net:587,465", "198.51.100.0/24" (every guarded port) */
 const char *scope_rule_dest(const struct sg_scope_rule *r, char *buf, size_t len);
 

@@ -79,6 +79,12 @@ static void rule_addrs_note(const struct sg_scope_rule *r, char *buf, size_t len
 			 when_text(r->checked_at, checked, sizeof(checked)) ?: "?", addrs,
 			 when_text(r->resolved_at, at, sizeof(at)) ?: "?");
 		break;
+	case SG_RESOLVE_UNKNOWN:
+		snprintf(buf, len,
+			 "UNRESOLVED: the resolver failed at %s and no address is known; allows "
+			 "nothing",
+			 when_text(r->checked_at, checked, sizeof(checked)) ?: "?");
+		break;
 	default:
 		snprintf(buf, len, "NO ADDRESS: the name did not resolve at %s; allows nothing",
 			 when_text(r->checked_at, checked, sizeof(checked)) ?: "?");
@@ -101,7 +107,7 @@ static void rule_line(const struct sg_scope_rule *r, const char *indent)
 
 void scope_status_text(const struct scope_plan *p, size_t max)
 {
-	size_t stale = 0, none = 0;
+	size_t stale = 0, none = 0, unknown = 0;
 	char label[32];
 
 	snprintf(label, sizeof(label), "scoped (%zu)", p->nrules);
@@ -111,15 +117,18 @@ void scope_status_text(const struct scope_plan *p, size_t max)
 	for (size_t i = 0; i < p->nrules; i++) {
 		stale += p->rules[i].state == SG_RESOLVE_STALE;
 		none += p->rules[i].state == SG_RESOLVE_NONE;
+		unknown += p->rules[i].state == SG_RESOLVE_UNKNOWN;
 		if (i < max)
 			rule_line(&p->rules[i], i ? "                 " : "");
 	}
 	if (p->nrules > max)
 		printf("                 ... %zu more (smtpguard list)\n", p->nrules - max);
-	if (stale)
-		printf("  WARNING        the resolver failed at the last sync for %zu scoped rule%s: "
-		       "the last good addresses are kept (STALE)\n",
-		       stale, stale == 1 ? "" : "s");
+	if (stale || unknown)
+		printf("  WARNING        the resolver failed for %zu scoped rule%s: %s%s%s\n",
+		       stale + unknown, stale + unknown == 1 ? "" : "s",
+		       stale ? "the last good addresses are kept (STALE)" : "",
+		       stale && unknown ? "; " : "",
+		       unknown ? "no address known, allows nothing (UNRESOLVED)" : "");
 	if (none)
 		printf("  WARNING        %zu scoped rule%s name%s a host that does not resolve: "
 		       "allows nothing (NO ADDRESS)\n",
@@ -189,6 +198,10 @@ static size_t diff_one(FILE *out, const struct sg_scope_rule *was, const struct 
 	scope_rule_addrs(now, b, sizeof(b));
 	if (now->state == SG_RESOLVE_STALE && was->state != SG_RESOLVE_STALE)
 		fprintf(out, "~scoped %s: the resolver failed, keeping %s\n", label, b);
+	else if (now->state == SG_RESOLVE_UNKNOWN && was->state != SG_RESOLVE_UNKNOWN)
+		fprintf(out, "~scoped %s: %s -> none (the resolver failed)\n", label, a);
+	else if (now->state == SG_RESOLVE_OK && was->state == SG_RESOLVE_STALE)
+		fprintf(out, "~scoped %s: the resolver answers again: %s -> %s\n", label, a, b);
 	else if (now->state == SG_RESOLVE_NONE && was->state != SG_RESOLVE_NONE)
 		fprintf(out, "~scoped %s: %s -> none (the name does not resolve)\n", label, a);
 	else if (strcmp(a, b) || was->state != now->state)

@@ -104,7 +104,7 @@ static void when_text(__u64 t, char *buf, size_t len)
 }
 
 struct resolve_run {
-	const struct sg_config *cfg;
+	const char *path;
 	const struct scope_plan *previous;
 	FILE *diag;
 	enum name_policy names;
@@ -142,7 +142,7 @@ static bool first_of_line(const struct sg_policy *p, size_t i)
 static void resolve_rule(struct resolve_run *run, struct sg_policy *p, size_t i)
 {
 	struct sg_scope_rule *r = &p->scope.rules[i];
-	const char *name = (const char *)r->dest, *path = run->cfg->path;
+	const char *name = (const char *)r->dest, *path = run->path;
 	struct answer *a = answer_for(run, name);
 	const struct sg_scope_rule *prev;
 	bool say = r->line && first_of_line(p, i);
@@ -178,6 +178,7 @@ static void resolve_rule(struct resolve_run *run, struct sg_policy *p, size_t i)
 		return;
 	}
 	/* The resolver failed: keep what the live guard has. */
+	r->state = SG_RESOLVE_UNKNOWN;
 	prev = last_good(run->previous, r);
 	if (prev) {
 		r->state = SG_RESOLVE_STALE;
@@ -196,11 +197,31 @@ static void resolve_rule(struct resolve_run *run, struct sg_policy *p, size_t i)
 	}
 }
 
-int scope_resolve(struct sg_policy *p, const struct sg_config *cfg,
-		  const struct scope_plan *previous, FILE *diag, enum name_policy names,
-		  int *warnings)
+int scope_resolve_one(struct sg_scope_rule *r, char *why, size_t len)
 {
-	struct resolve_run run = { .cfg = cfg,
+	struct answer a = { .name = (const char *)r->dest };
+
+	ask(&a);
+	r->checked_at = (__u64)time(NULL);
+	if (a.gai) {
+		if (gone(a.gai))
+			snprintf(why, len, "%s does not resolve (no A or AAAA record)", a.name);
+		else
+			snprintf(why, len, "%s cannot be resolved now (%s)", a.name,
+				 gai_strerror(a.gai));
+		return -1;
+	}
+	r->state = SG_RESOLVE_OK;
+	r->resolved_at = r->checked_at;
+	r->naddrs = (__u16)a.naddrs;
+	memcpy(r->addrs, a.addrs, a.naddrs * sizeof(a.addrs[0]));
+	return 0;
+}
+
+int scope_resolve(struct sg_policy *p, const char *path, const struct scope_plan *previous,
+		  FILE *diag, enum name_policy names, int *warnings)
+{
+	struct resolve_run run = { .path = path,
 				   .previous = previous,
 				   .diag = diag,
 				   .names = names,
@@ -211,7 +232,7 @@ int scope_resolve(struct sg_policy *p, const struct sg_config *cfg,
 	if (!run.answers)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->scope.nrules; i++)
-		if (p->scope.rules[i].state != SG_RESOLVE_LITERAL)
+		if (p->scope.rules[i].state != SG_RESOLVE_LITERAL && !p->scope.rules[i].checked_at)
 			resolve_rule(&run, p, i);
 	free(run.answers);
 	err = scope_build(&p->scope, p->settings.ports);
@@ -219,7 +240,7 @@ int scope_resolve(struct sg_policy *p, const struct sg_config *cfg,
 		fprintf(diag,
 			"%s: the scoped exceptions make more than %u entries (addresses, once per "
 			"identity): fewer names or wider CIDRs\n",
-			cfg->path, SG_MAX_SCOPE_ENTRIES);
+			path, SG_MAX_SCOPE_ENTRIES);
 		run.errors++;
 	} else if (err) {
 		return err;

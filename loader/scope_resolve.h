@@ -20,15 +20,22 @@
 #include "scope.h"
 
 /*
- * Resolve the names of p's rules (previous: the live guard's rules, for the
- * last good addresses; NULL for none), then build the entries and put the
- * SG_F_SCOPED_* flags in p's settings. Problems go to diag as FILE:LINE.
+ * Resolve the names of p's rules that were never tried (checked_at 0: from
+ * the file; those read back from the live guard keep theirs), with
+ * previous, the live guard's rules, for the last good addresses (NULL for
+ * none). Then build the entries and put the SG_F_SCOPED_* flags in p's
+ * settings. Problems go to diag as PATH:LINE.
  * Returns the number of errors (a name that does not exist, with
  * NAMES_ERROR; too many entries), or -ENOMEM; *warnings, if not NULL, is
  * increased by the number of warnings.
  */
-int scope_resolve(struct sg_policy *p, const struct sg_config *cfg,
-		  const struct scope_plan *previous, FILE *diag, enum name_policy names,
-		  int *warnings);
+int scope_resolve(struct sg_policy *p, const char *path, const struct scope_plan *previous,
+		  FILE *diag, enum name_policy names, int *warnings);
+
+/*
+ * Resolve one rule's name now, for "allow --to NAME": 0 (r filled in), or -1
+ * with why it cannot be allowed ("does not resolve", "the resolver failed").
+ */
+int scope_resolve_one(struct sg_scope_rule *r, char *why, size_t len);
 
 #endif
