@@ -142,6 +142,37 @@ void live_scope_rules(const char *pin_dir, struct scope_plan *out)
 	guard_close(&g);
 }
 
+static int copy_ids(const struct id_set *from, struct id_set *to)
+{
+	for (size_t i = 0; i < from->n; i++)
+		if (id_set_add(to, from->v[i].id, from->v[i].origin))
+			return -ENOMEM;
+	return 0;
+}
+
+int live_policy(const struct live_state *s, struct sg_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->settings = s->settings;
+	p->max_ids = s->max_ids;
+	if (copy_ids(&s->ids[ID_USER], &p->uids) || copy_ids(&s->ids[ID_GROUP], &p->gids))
+		goto nomem;
+	for (size_t i = 0; i < s->dests.n; i++)
+		if (dest_set_add(&p->dests, &s->dests.v[i].key, s->dests.v[i].origin))
+			goto nomem;
+	for (size_t i = 0; i < s->scope.nrules; i++) {
+		struct sg_scope_rule r = s->scope.rules[i];
+
+		r.hits = 0; /* counted per generation */
+		if (scope_add_rule(&p->scope, &r))
+			goto nomem;
+	}
+	return 0;
+nomem:
+	policy_free(p);
+	return -ENOMEM;
+}
+
 bool live_has_id(const char *pin_dir, enum id_kind kind, __u32 id, __u32 *origin)
 {
 	struct sg_allow val;

@@ -61,6 +61,12 @@ void live_recorded(const char *pin_dir, struct live_record *r);
  */
 void live_scope_rules(const char *pin_dir, struct scope_plan *out);
 
+/*
+ * The policy the live guard enforces, as a new generation would be built
+ * from it (a --runtime change of scoped exceptions). 0 or -ENOMEM.
+ */
+int live_policy(const struct live_state *s, struct sg_policy *p);
+
 /* Is id (kind ID_USER/ID_GROUP) in the live allowlist? Its origin to *origin. */
 bool live_has_id(const char *pin_dir, enum id_kind kind, __u32 id, __u32 *origin);
 
