@@ -152,12 +152,13 @@ $(OUTPUT)/tests/unit_config: tests/unit/config_test.c tests/testlib.h $(UNIT_OBJ
 	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) $(LIBBPF_LIBS) -o $@
 
 $(OUTPUT)/tests/unit_config_edit: tests/unit/config_edit_test.c tests/testlib.h \
-		$(OUTPUT)/unit/config_edit.o $(OUTPUT)/unit/parse.o | $(OUTPUT)/tests
+		$(OUTPUT)/unit/config_edit.o $(OUTPUT)/unit/parse.o $(OUTPUT)/unit/dest_spec.o \
+		| $(OUTPUT)/tests
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) -o $@
 
 $(OUTPUT)/tests/e2e_guard: tests/e2e/e2e_guard.c tests/e2e/faults.c tests/e2e/probe.c \
-		tests/e2e/e2e.h tests/e2e/probe.h tests/testlib.h $(FLAGS_STAMP) | $(OUTPUT)/tests
+		tests/e2e/resolver.c tests/e2e/e2e.h tests/e2e/probe.h tests/testlib.h $(FLAGS_STAMP) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) $(filter %.c,$^) -luring -lpthread $(LIBBPF_LIBS) -o $@
 
