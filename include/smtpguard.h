@@ -41,11 +41,12 @@
 /*
  * This generation has scoped exceptions (struct sg_scope_key) for UIDs, for
  * GIDs, for anyone: the program looks up only the kinds that exist, so a
- * guard without them pays nothing for them.
+ * guard without them pays nothing for them. (Bits 4 to 7 are left for the
+ * other flags of the same release.)
  */
-#define SG_F_SCOPED_UID (1U << 4)
-#define SG_F_SCOPED_GID (1U << 5)
-#define SG_F_SCOPED_ANYONE (1U << 6)
+#define SG_F_SCOPED_UID (1U << 8)
+#define SG_F_SCOPED_GID (1U << 9)
+#define SG_F_SCOPED_ANYONE (1U << 10)
 
 /* sg_settings.mode: what happens to a connect the allowlists do not allow. */
 enum sg_mode {
