@@ -188,8 +188,16 @@ static __always_inline __u16 ctx_dst_port(const struct bpf_sock_addr *ctx)
 {
 	/* Narrow loads of user_port are not allowed on every kernel. */
 	volatile __u32 port = ctx->user_port;
+	__u32 host = bpf_ntohs((__u16)port);
 
-	return bpf_ntohs((__u16)port);
+	/*
+	 * Verifiers before 6.x do not know that a 16-bit byte swap leaves 16
+	 * bits, and refuse the port as an index (port / 64) as unbounded. The
+	 * compiler knows and would drop a plain mask: hide the value from it,
+	 * so the mask stays and the verifier sees it.
+	 */
+	asm volatile("" : "+r"(host));
+	return (__u16)(host & 0xffff);
 }
 
 static __always_inline bool port_guarded(__u16 port)
