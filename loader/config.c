@@ -167,7 +167,7 @@ static bool is_none(const char *value)
 {
 	size_t n = strcspn(value, PARSE_LIST_SEPARATORS);
 
-	return n == 4 && !strncmp(value, "none", 4) &&
+	return n == strlen(CONFIG_NONE) && !strncmp(value, CONFIG_NONE, n) &&
 	       value[n + strspn(value + n, PARSE_LIST_SEPARATORS)] == '\0';
 }
 
@@ -246,7 +246,7 @@ static int parse_idents(struct parse_state *ps, char *value, struct cfg_ident_li
 		__u32 id;
 		const char *why;
 
-		if (!strcmp(tok, "none")) {
+		if (!strcmp(tok, CONFIG_NONE)) {
 			perr(ps, "'none' must stand alone (it means: allow no %s)", what);
 			continue;
 		}
@@ -463,10 +463,50 @@ static void parse_allow_local(struct parse_state *ps, const char *value)
 	ps->cfg->allow_local_line = ps->line;
 }
 
+static const char *const key_names[CFG_KEY_COUNT] = {
+	[CFG_PORTS] = "ports",
+	[CFG_ALLOW_USERS] = "allow_users",
+	[CFG_ALLOW_GROUPS] = "allow_groups",
+	[CFG_ALLOW_LOCAL] = "allow_local",
+	[CFG_ALLOW_DEST] = "allow_dest",
+	[CFG_MODE] = "mode",
+	[CFG_REDIRECT_TO] = "redirect_to",
+	[CFG_ALERT_THRESHOLD] = "alert_threshold",
+	[CFG_ALERT_COMMAND] = "alert_command",
+	[CFG_LOG_WINDOW] = "log_window",
+	[CFG_LOG_BURST] = "log_burst",
+	[CFG_MAX_IDENTITIES] = "max_identities",
+};
+
+const char *config_key_name(enum cfg_key key)
+{
+	return key < CFG_KEY_COUNT ? key_names[key] : "";
+}
+
+static void unknown_key(struct parse_state *ps, const char *key)
+{
+	char known[256];
+	size_t n = 0;
+
+	known[0] = '\0';
+	for (int k = 0; k < CFG_KEY_COUNT; k++)
+		n += (size_t)snprintf(known + n, n < sizeof(known) ? sizeof(known) - n : 0, "%s%s",
+				      k ? ", " : "", key_names[k]);
+	perr(ps, "unknown key '%s' (known: %s)", shown(ps, key), known);
+}
+
+/* List keys: a line that holds only separators would silently mean nothing. */
+static bool is_list_key(enum cfg_key k)
+{
+	return k == CFG_PORTS || k == CFG_ALLOW_USERS || k == CFG_ALLOW_GROUPS ||
+	       k == CFG_ALLOW_DEST || k == CFG_REDIRECT_TO;
+}
+
 /* One logical line, NUL-terminated, comment still attached. */
 static int parse_line(struct parse_state *ps, char *line)
 {
 	char *eq, *key, *value, *hash;
+	int k;
 
 	hash = strchr(line, '#');
 	if (hash)
@@ -486,60 +526,52 @@ static int parse_line(struct parse_state *ps, char *line)
 		perr(ps, "missing key before '='");
 		return 0;
 	}
-	if (!*value || ((!strcmp(key, "ports") || !strcmp(key, "allow_users") ||
-			 !strcmp(key, "allow_groups") || !strcmp(key, "allow_dest") ||
-			 !strcmp(key, "redirect_to")) &&
-			!has_item(value))) {
+	for (k = 0; k < CFG_KEY_COUNT && strcmp(key, key_names[k]); k++)
+		;
+	if (k == CFG_KEY_COUNT) {
+		unknown_key(ps, key);
+		return 0;
+	}
+	if (!*value || (is_list_key(k) && !has_item(value))) {
 		perr(ps, "empty value for '%s'", shown(ps, key));
 		return 0;
 	}
-	if (!strcmp(key, "ports"))
+	switch (k) {
+	case CFG_PORTS:
 		return parse_ports(ps, value);
-	if (!strcmp(key, "allow_users"))
+	case CFG_ALLOW_USERS:
 		return parse_idents(ps, value, &ps->cfg->users, &ps->cfg->users_line, "user");
-	if (!strcmp(key, "allow_groups"))
+	case CFG_ALLOW_GROUPS:
 		return parse_idents(ps, value, &ps->cfg->groups, &ps->cfg->groups_line, "group");
-	if (!strcmp(key, "allow_dest"))
+	case CFG_ALLOW_DEST:
 		return parse_dests(ps, value);
-	if (!strcmp(key, "mode")) {
+	case CFG_MODE:
 		parse_mode(ps, value);
 		return 0;
-	}
-	if (!strcmp(key, "redirect_to")) {
+	case CFG_REDIRECT_TO:
 		parse_redirect(ps, value);
 		return 0;
-	}
-	if (!strcmp(key, "alert_threshold")) {
+	case CFG_ALERT_THRESHOLD:
 		parse_alert_threshold(ps, value);
 		return 0;
-	}
-	if (!strcmp(key, "alert_command"))
+	case CFG_ALERT_COMMAND:
 		return parse_alert_command(ps, value);
-	if (!strcmp(key, "log_window")) {
+	case CFG_LOG_WINDOW:
 		parse_number(ps, key, value, 1, 3600, &ps->cfg->log_window,
 			     &ps->cfg->log_window_line);
 		return 0;
-	}
-	if (!strcmp(key, "log_burst")) {
+	case CFG_LOG_BURST:
 		parse_number(ps, key, value, 0, 1000, &ps->cfg->log_burst,
 			     &ps->cfg->log_burst_line);
 		return 0;
-	}
-	if (!strcmp(key, "max_identities")) {
+	case CFG_MAX_IDENTITIES:
 		parse_number(ps, key, value, SG_MIN_IDS_LIMIT, SG_MAX_IDS_LIMIT,
 			     &ps->cfg->max_identities, &ps->cfg->max_identities_line);
 		return 0;
-	}
-	if (!strcmp(key, "allow_local")) {
+	default: /* CFG_ALLOW_LOCAL */
 		parse_allow_local(ps, value);
 		return 0;
 	}
-	perr(ps,
-	     "unknown key '%s' (known: ports, allow_users, allow_groups, allow_local, allow_dest, "
-	     "mode, redirect_to, alert_threshold, alert_command, log_window, log_burst, "
-	     "max_identities)",
-	     shown(ps, key));
-	return 0;
 }
 
 /*
