@@ -112,7 +112,7 @@ TEST_BINS := $(OUTPUT)/tests/unit_config $(OUTPUT)/tests/unit_config_edit \
 # Unit tests always run under ASan and UBSan, with their own instrumented
 # copies of the loader code they exercise.
 UNIT_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-UNIT_OBJS := $(addprefix $(OUTPUT)/unit/,config.o config_edit.o identity.o policy.o parse.o \
+UNIT_OBJS := $(addprefix $(OUTPUT)/unit/,config.o config_edit.o identity.o policy.o parse.o readfile.o \
 	roles.o log.o)
 
 $(OUTPUT)/unit:

@@ -13,6 +13,7 @@
 #include "array.h"
 #include "config.h"
 #include "parse.h"
+#include "readfile.h"
 
 /* A configuration larger than this is certainly not one. */
 #define CONFIG_MAX_BYTES (64u << 20)
@@ -635,88 +636,6 @@ int config_parse(const char *path, const char *buf, size_t len, struct sg_config
 	return err ? err : ps.errors;
 }
 
-static const char *file_kind(mode_t mode)
-{
-	if (S_ISDIR(mode))
-		return "a directory";
-	if (S_ISFIFO(mode))
-		return "a FIFO";
-	if (S_ISSOCK(mode))
-		return "a socket";
-	if (S_ISCHR(mode) || S_ISBLK(mode))
-		return "a device";
-	return "another kind of file";
-}
-
-static int read_file(const char *path, char **bufp, size_t *lenp, FILE *diag)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t len = 0;
-	int fd, ret = 1;
-
-	/* O_NONBLOCK: a FIFO put in the file's place must not hang a boot. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0 && errno == ENOENT)
-		return -ENOENT;
-	if (fd < 0) {
-		int err = errno;
-
-		/* A socket cannot be opened at all (ENXIO): say what it is. */
-		if (!stat(path, &st) && !S_ISREG(st.st_mode))
-			fprintf(diag, "%s: not a regular file (%s)\n", path, file_kind(st.st_mode));
-		else
-			fprintf(diag, "%s: cannot open: %s\n", path, strerror(err));
-		return 1;
-	}
-	if (fstat(fd, &st)) {
-		fprintf(diag, "%s: cannot stat: %s\n", path, strerror(errno));
-		goto cleanup;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		fprintf(diag, "%s: not a regular file (%s)\n", path, file_kind(st.st_mode));
-		goto cleanup;
-	}
-	/* Whoever can write this file decides who may send mail. */
-	if (geteuid() == 0 && (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
-		fprintf(diag,
-			"%s: must be owned by root and not writable by group or others "
-			"(chown root %s; chmod go-w %s)\n",
-			path, path, path);
-		goto cleanup;
-	}
-	if ((unsigned long long)st.st_size > CONFIG_MAX_BYTES) {
-		fprintf(diag, "%s: larger than %u MiB\n", path, CONFIG_MAX_BYTES >> 20);
-		goto cleanup;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		ret = -ENOMEM;
-		goto cleanup;
-	}
-	while (len < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + len, (size_t)st.st_size - len);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			fprintf(diag, "%s: read error: %s\n", path, strerror(errno));
-			goto cleanup;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	*bufp = buf;
-	*lenp = len;
-	buf = NULL;
-	ret = 0;
-cleanup:
-	free(buf);
-	close(fd);
-	return ret;
-}
-
 int config_builtin(struct sg_config *cfg, const char *path)
 {
 	config_defaults(cfg, path);
@@ -730,7 +649,8 @@ int config_load(const char *path, struct sg_config *cfg, FILE *diag)
 	int ret;
 
 	config_defaults(cfg, path);
-	ret = read_file(path, &buf, &len, diag);
+	/* Whoever can write this file decides who may send mail. */
+	ret = readfile_regular(path, CONFIG_MAX_BYTES, geteuid() == 0, &buf, &len, diag);
 	if (ret == -ENOENT) /* no file: the built-in defaults */
 		return apply_defaults(cfg);
 	if (ret)

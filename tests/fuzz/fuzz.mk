@@ -18,7 +18,7 @@ FUZZ_FLAGS ?=
 FUZZ_DIR := $(OUTPUT)/fuzz
 FUZZ_NAMES := config parse
 FUZZ_BINS := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_NAMES))
-FUZZ_OBJS := $(FUZZ_DIR)/config.o $(FUZZ_DIR)/parse.o
+FUZZ_OBJS := $(FUZZ_DIR)/config.o $(FUZZ_DIR)/parse.o $(FUZZ_DIR)/readfile.o
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # After ALL_CFLAGS, so -O1 wins over its -O2.
 FUZZ_CFLAGS = $(ALL_CFLAGS) $(FUZZ_SAN) -g -O1
