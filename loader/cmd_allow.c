@@ -9,11 +9,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 
@@ -203,21 +201,6 @@ static bool still_allowed(const struct sg_opts *o, const struct allow_request *r
 	return true;
 }
 
-/* Serialise edits of one configuration file: lock its directory. */
-static int lock_config_dir(const char *path)
-{
-	char dir[PATH_MAX];
-	int fd;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0 && flock(fd, LOCK_EX)) {
-		close(fd);
-		fd = -1;
-	}
-	return fd;
-}
-
 static int change_config(const struct sg_opts *o, const struct allow_request *r, bool allow)
 {
 	struct config_edit e = {
@@ -239,7 +222,7 @@ static int change_config(const struct sg_opts *o, const struct allow_request *r,
 		to.config = recorded;
 		to.config_given = true;
 	}
-	lock_fd = lock_config_dir(to.config);
+	lock_fd = config_edit_lock(to.config);
 	if (lock_fd < 0) {
 		log_err("cannot lock the directory of %s: %s", to.config, strerror(errno));
 		return EXIT_FAIL;
