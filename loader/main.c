@@ -16,7 +16,8 @@
 #define OPT_MODE (1U << 3)
 #define OPT_SYSLOG (1U << 4)
 #define OPT_PROMETHEUS (1U << 5)
-#define OPT_LAST OPT_PROMETHEUS
+#define OPT_WRITE (1U << 6)
+#define OPT_LAST OPT_WRITE
 
 struct command {
 	const char *name;
@@ -76,6 +77,23 @@ static const struct command commands[] = {
 	  "error is reported as FILE:LINE: message; a name that does not resolve is an\n"
 	  "error here. Exit status 2 when there are errors.",
 	  "[FILE]" },
+	{ "import", cmd_import, cmd_import_check, OPT_WRITE, 1, 2, false,
+	  "csf|apf|imunify|cpanel [FILE] [--write]",
+	  "Read the SMTP block of CSF (/etc/csf/csf.conf), APF (/etc/apf/conf.apf),\n"
+	  "Imunify360 (/etc/sysconfig/imunify360/imunify360.config) or cPanel's SMTP\n"
+	  "Restrictions (/var/cpanel/smtpgidonlytweak), or FILE, and print the\n"
+	  "smtpguard.conf that keeps its policy, each line saying where it came from.\n"
+	  "Every place where the two differ is printed on stderr. Nothing else is\n"
+	  "touched. An incumbent that does not guard today is imported in audit mode.\n"
+	  "With --write, the configuration file (--config, default /etc/smtpguard.conf)\n"
+	  "is replaced atomically, the old one kept as FILE.before-import-TIME, and the\n"
+	  "command that applies it is printed. A file that is not of that kind: exit 2,\n"
+	  "FILE:LINE: message, nothing written.\n"
+	  "\n"
+	  "Example:\n"
+	  "  smtpguard import csf > /tmp/smtpguard.conf     read it, then\n"
+	  "  smtpguard import csf --write && smtpguard check-config && smtpguard sync",
+	  "csf|apf|imunify|cpanel [FILE]" },
 };
 /* clang-format on */
 
@@ -88,6 +106,7 @@ enum long_only {
 	LO_MODE,
 	LO_SYSLOG,
 	LO_PROMETHEUS,
+	LO_WRITE,
 };
 
 static const struct option long_options[] = {
@@ -102,6 +121,7 @@ static const struct option long_options[] = {
 	{ "mode", required_argument, NULL, LO_MODE },
 	{ "syslog", no_argument, NULL, LO_SYSLOG },
 	{ "prometheus", no_argument, NULL, LO_PROMETHEUS },
+	{ "write", no_argument, NULL, LO_WRITE },
 	{},
 };
 
@@ -136,6 +156,7 @@ static void usage(FILE *out)
 		"  smtpguard allow dest 203.0.113.0/24     anyone may reach this relay\n"
 		"  smtpguard revoke group 1005 --runtime   live guard only, until the next sync\n"
 		"  smtpguard check-config                  validate the file after editing it\n"
+		"  smtpguard import csf                    print csf.conf's SMTP_BLOCK as smtpguard.conf\n"
 		"  smtpguard sync                          follow changed accounts and addresses\n"
 		"  smtpguard unload                        stop guarding\n",
 		SG_DEFAULT_CONFIG, SG_DEFAULT_PIN_DIR, SG_DEFAULT_CONFIG);
@@ -170,6 +191,8 @@ static const char *opt_name(unsigned int bit)
 		return "--mode";
 	case OPT_SYSLOG:
 		return "--syslog";
+	case OPT_WRITE:
+		return "--write";
 	default:
 		return "--prometheus";
 	}
@@ -240,6 +263,10 @@ int main(int argc, char **argv)
 			break;
 		case LO_PROMETHEUS:
 			given |= OPT_PROMETHEUS;
+			break;
+		case LO_WRITE:
+			o.write = true;
+			given |= OPT_WRITE;
 			break;
 		case ':':
 			log_err("option %s needs an argument (see smtpguard --help)",
