@@ -196,8 +196,8 @@ static __always_inline void stat_inc(__u32 slot)
 		__sync_fetch_and_add(v, 1); /* atomic: preemptible kernels share a CPU */
 }
 
-static __always_inline void count(__u32 uid, __u32 action, const struct sg_addr *dst, __u16 port,
-				  __u64 now)
+/* This UID's counters, made on its first attempt. NULL only when the map refuses. */
+static __always_inline struct sg_counter *counter_of(__u32 uid)
 {
 	struct sg_counter *c = bpf_map_lookup_elem(&sg_counters, &uid);
 
@@ -206,31 +206,59 @@ static __always_inline void count(__u32 uid, __u32 action, const struct sg_addr 
 
 		bpf_map_update_elem(&sg_counters, &uid, &fresh, BPF_NOEXIST);
 		c = bpf_map_lookup_elem(&sg_counters, &uid);
-		if (!c)
-			return;
 	}
-	if (action < SG_ACTION_COUNT)
-		__sync_fetch_and_add(&c->attempts[action], 1);
-	c->last_ns = now;
-	c->last_dst = *dst;
-	c->last_port = port;
+	return c;
 }
 
 /*
- * Count the attempt and report it. Never blocks or slows the connect: with
- * the ring buffer full the event is dropped, and counted as lost.
+ * Is this UID still within its event budget (SG_EVENT_BURST per window)?
+ * The window is read and reset without fetching atomics (5.10 has none):
+ * CPUs racing on one UID may send a few more events than the burst, never
+ * fewer, and never wait.
+ */
+static __always_inline bool within_budget(struct sg_counter *c, __u64 now)
+{
+	if (now - c->window_start >= SG_EVENT_WINDOW_NS) {
+		c->window_start = now;
+		c->window_events = 0;
+	}
+	if (c->window_events >= SG_EVENT_BURST) {
+		__sync_fetch_and_add(&c->suppressed, 1);
+		return false;
+	}
+	__sync_fetch_and_add(&c->window_events, 1);
+	return true;
+}
+
+/*
+ * Count the attempt and report it. Never blocks or slows the connect: over
+ * the UID's budget the event is not sent (suppressed), with the ring buffer
+ * full it is dropped (lost); both are counted per UID and in the totals.
  */
 static __always_inline void record(const struct sg_addr *dst, __u16 port, __u8 family, __u32 action,
 				   __u64 uid_gid)
 {
 	__u64 now = bpf_ktime_get_boot_ns(), pid_tgid;
+	struct sg_counter *c = counter_of((__u32)uid_gid);
 	struct sg_event *e;
 
 	stat_inc(action);
-	count((__u32)uid_gid, action, dst, port, now);
+	if (c) {
+		if (action < SG_ACTION_COUNT)
+			__sync_fetch_and_add(&c->attempts[action], 1);
+		c->last_ns = now;
+		c->last_dst = *dst;
+		c->last_port = port;
+		if (!within_budget(c, now)) {
+			stat_inc(SG_STAT_EVENTS_SUPPRESSED);
+			return;
+		}
+	}
 	e = bpf_ringbuf_reserve(&sg_events, sizeof(*e), 0);
 	if (!e) {
 		stat_inc(SG_STAT_EVENTS_LOST);
+		if (c)
+			__sync_fetch_and_add(&c->lost, 1);
 		return;
 	}
 	pid_tgid = bpf_get_current_pid_tgid();
@@ -246,6 +274,8 @@ static __always_inline void record(const struct sg_addr *dst, __u16 port, __u8 f
 	e->action = (__u8)action;
 	e->mode = (__u8)sg_settings.mode;
 	e->pad[0] = e->pad[1] = e->pad[2] = 0;
+	e->suppressed = c ? c->suppressed : 0;
+	e->lost = c ? c->lost : 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	bpf_ringbuf_submit(e, 0);
 }
@@ -256,15 +286,32 @@ static __always_inline bool is_v4_mapped(const struct sg_addr *a)
 }
 
 /*
- * Can this connect be redirected? There must be a target for its family, and
- * the socket must not be bound to an interface other than lo: the target is
- * meant to be reached on this host, not out of a chosen interface.
+ * Is the socket in the network namespace the guard was loaded for? Only there
+ * do loopback and the host's addresses mean this host: in a container's
+ * namespace its root can DNAT them to any remote MX.
  */
-static __always_inline bool can_redirect(const struct bpf_sock_addr *ctx, const struct sg_addr *dst)
+static __always_inline bool in_host_netns(struct bpf_sock_addr *ctx)
+{
+	return sg_settings.netns_cookie && bpf_get_netns_cookie(ctx) == sg_settings.netns_cookie;
+}
+
+/* Not bound to an interface other than lo (SO_BINDTODEVICE, unprivileged since 5.7). */
+static __always_inline bool routed_freely(const struct bpf_sock_addr *ctx)
 {
 	struct bpf_sock *sk = ctx->sk;
 
-	if (!sk || (sk->bound_dev_if && sk->bound_dev_if != LOOPBACK_IFINDEX))
+	return sk && (sk->bound_dev_if == 0 || sk->bound_dev_if == LOOPBACK_IFINDEX);
+}
+
+/*
+ * Can this connect be redirected? There must be a target for its family, the
+ * socket must be in the host's network namespace (the target is this host's
+ * MTA), and not bound to an interface other than lo: the target is meant to
+ * be reached on this host, not out of a chosen interface.
+ */
+static __always_inline bool can_redirect(struct bpf_sock_addr *ctx, const struct sg_addr *dst)
+{
+	if (!routed_freely(ctx) || !in_host_netns(ctx))
 		return false;
 	if (is_v4_mapped(dst))
 		return sg_settings.redirect_ip4 != 0;
@@ -276,8 +323,8 @@ static __always_inline bool can_redirect(const struct bpf_sock_addr *ctx, const 
  * What the mode makes of a connect the allowlists did not allow. A redirect
  * that cannot happen is a refusal, and is recorded as one.
  */
-static __always_inline int deny(const struct bpf_sock_addr *ctx, const struct sg_addr *dst,
-				__u16 port, __u8 family, __u64 uid_gid)
+static __always_inline int deny(struct bpf_sock_addr *ctx, const struct sg_addr *dst, __u16 port,
+				__u8 family, __u64 uid_gid)
 {
 	__u32 mode = sg_settings.mode;
 	__u32 action = SG_ACTION_BLOCKED;
@@ -294,20 +341,26 @@ static __always_inline int deny(const struct bpf_sock_addr *ctx, const struct sg
 }
 
 /*
- * A local destination is only local when routing is free to pick the loopback
- * path. SO_BINDTODEVICE (unprivileged since 5.7) forces the connection out of
- * the bound interface, where a neighbour can answer for "our" address; so a
- * socket bound to any device but lo gets no local exemption. (IPv6 scope ids
- * are applied after this hook, which is why the loader never puts link-local
- * addresses in sg_local_addr.)
+ * Which local exemptions apply to this socket (LOCAL_*)? A destination is only
+ * local when routing is free to pick the loopback path: SO_BINDTODEVICE
+ * forces the connection out of the bound interface, where a neighbour can
+ * answer for "our" address; so a socket bound to any device but lo gets no
+ * local exemption. (IPv6 scope ids are applied after this hook, which is why
+ * the loader never puts link-local addresses in sg_local_addr.) And only in
+ * the host's network namespace are loopback and the host's addresses this
+ * host; elsewhere, loopback counts only with container_loopback = yes.
  */
-static __always_inline bool may_be_local(const struct bpf_sock_addr *ctx)
-{
-	struct bpf_sock *sk = ctx->sk;
+#define LOCAL_NONE 0
+#define LOCAL_LOOPBACK 1 /* a container's own loopback, trusted by the admin */
+#define LOCAL_ALL 2 /* loopback and the host's own addresses */
 
-	if (!(sg_settings.flags & SG_F_ALLOW_LOCAL) || !sk)
-		return false;
-	return sk->bound_dev_if == 0 || sk->bound_dev_if == LOOPBACK_IFINDEX;
+static __always_inline int local_scope(struct bpf_sock_addr *ctx)
+{
+	if (!(sg_settings.flags & SG_F_ALLOW_LOCAL) || !routed_freely(ctx))
+		return LOCAL_NONE;
+	if (in_host_netns(ctx))
+		return LOCAL_ALL;
+	return sg_settings.flags & SG_F_CONTAINER_LOOPBACK ? LOCAL_LOOPBACK : LOCAL_NONE;
 }
 
 /* A relay the admin trusts; only consulted for connects that would be refused. */
@@ -319,22 +372,21 @@ static __always_inline bool dest_allowed(const struct sg_addr *dst)
 }
 
 /* SYS_PROCEED, SYS_REJECT, or SG_REDIRECT (the hook rewrites the destination). */
-static __always_inline int decide(const struct bpf_sock_addr *ctx, const struct sg_addr *dst,
-				  __u8 family)
+static __always_inline int decide(struct bpf_sock_addr *ctx, const struct sg_addr *dst, __u8 family)
 {
 	__u16 port = ctx_dst_port(ctx);
-	bool allow_local;
 	__u64 uid_gid;
+	int local;
 
 	if (ctx->type != SOCK_STREAM || !port_guarded(port))
 		return SYS_PROCEED;
-	allow_local = may_be_local(ctx);
-	if (allow_local && dst_is_loopback(dst))
+	local = local_scope(ctx);
+	if (local != LOCAL_NONE && dst_is_loopback(dst))
 		return SYS_PROCEED;
 	uid_gid = bpf_get_current_uid_gid(); /* real IDs, init_user_ns */
 	if (caller_allowed(uid_gid))
 		return SYS_PROCEED;
-	if (allow_local && bpf_map_lookup_elem(&sg_local_addr, dst))
+	if (local == LOCAL_ALL && bpf_map_lookup_elem(&sg_local_addr, dst))
 		return SYS_PROCEED;
 	if (dest_allowed(dst))
 		return SYS_PROCEED;
@@ -393,6 +445,30 @@ int sg_connect6(struct bpf_sock_addr *ctx)
 	ctx->user_ip6[3] = sg_settings.redirect_ip6[3];
 	if (sg_settings.redirect_port6)
 		ctx->user_port = bpf_htons(sg_settings.redirect_port6);
+	return SYS_PROCEED;
+}
+
+/*
+ * Not part of the guard: on kernels without SO_NETNS_COOKIE (before 5.14)
+ * the loader learns its own network namespace's cookie by attaching this to
+ * a throwaway cgroup for one socket() of its own (loader/netns.c). It is
+ * never attached anywhere else.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} sg_netns_seen SEC(".maps");
+
+SEC("cgroup/sock_create")
+int sg_netns_probe(struct bpf_sock *sk)
+{
+	__u32 zero = 0;
+	__u64 *seen = bpf_map_lookup_elem(&sg_netns_seen, &zero);
+
+	if (seen)
+		*seen = bpf_get_netns_cookie(sk);
 	return SYS_PROCEED;
 }
 

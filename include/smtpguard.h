@@ -18,7 +18,7 @@
  * maps of a guard built with another ABI and asks for "smtpguard load",
  * which replaces program and maps in one step.
  */
-#define SG_ABI_VERSION 5
+#define SG_ABI_VERSION 6
 
 /* Number of __u64 words in the guarded-port bitmap: one bit per TCP port. */
 #define SG_PORT_WORDS (65536 / 64)
@@ -28,6 +28,12 @@
 
 /* Bits of sg_settings.flags. */
 #define SG_F_ALLOW_LOCAL (1U << 0) /* loopback and own addresses are not guarded */
+/*
+ * With SG_F_ALLOW_LOCAL: a socket in another network namespace (a container)
+ * may also reach its own loopback. Off by default: the root of a container
+ * can DNAT its loopback to a remote host (route_localnet + masquerade).
+ */
+#define SG_F_CONTAINER_LOOPBACK (1U << 1)
 
 /* sg_settings.mode: what happens to a connect the allowlists do not allow. */
 enum sg_mode {
@@ -68,6 +74,16 @@ struct sg_settings {
 	__u16 redirect_port4; /* host byte order */
 	__u16 redirect_port6; /* host byte order */
 	__u32 pad;
+	/*
+	 * The network namespace the guard was loaded for (the host's), as
+	 * bpf_get_netns_cookie() names it. Loopback and own addresses are local
+	 * only there; a socket in any other namespace is decided on its
+	 * identity alone (and never redirected). 0: unknown, nothing is local.
+	 */
+	__u64 netns_cookie;
+	/* The cgroup v2 directory the guard was loaded for, NUL-terminated (""
+	 * if too long): load without --cgroup keeps it, even when damaged. */
+	__u8 cgroup_path[SG_CONFIG_PATH_MAX];
 	/* Bit (port % 64) of ports[port / 64] is set when TCP destination port
 	 * "port" (host byte order) is guarded. */
 	__u64 ports[SG_PORT_WORDS];
@@ -101,15 +117,38 @@ struct sg_event {
 	__u8 mode; /* enum sg_mode */
 	__u8 pad[3];
 	__u8 comm[16]; /* the calling thread's name */
+	/*
+	 * This UID's attempts so far that were not sent as events, as kept in
+	 * its sg_counter when this event was made: over its event budget
+	 * (suppressed) or with the ring buffer full (lost). Cumulative: the
+	 * difference to the previous event of the same UID is what happened in
+	 * between. Exact up to the counter's LRU eviction.
+	 */
+	__u64 suppressed;
+	__u64 lost;
 };
 
-/* Value of the per-UID counters (an LRU per-CPU hash keyed by real UID). */
+/*
+ * Per-UID event budget: at most SG_EVENT_BURST events per UID in each
+ * SG_EVENT_WINDOW_NS; further attempts in the window are counted as
+ * suppressed, not sent. One account flooding the hook therefore fills at
+ * most its own share of the ring buffer, and an account that tries a few
+ * times is always reported, whatever the others do.
+ */
+#define SG_EVENT_BURST 32
+#define SG_EVENT_WINDOW_NS 1000000000ULL
+
+/* Value of the per-UID counters (a shared LRU hash keyed by real UID). */
 struct sg_counter {
 	__u64 attempts[SG_ACTION_COUNT];
-	__u64 last_ns; /* CLOCK_BOOTTIME of the latest attempt on this CPU */
+	__u64 last_ns; /* CLOCK_BOOTTIME of the latest attempt */
 	struct sg_addr last_dst;
 	__u16 last_port;
 	__u16 pad[3];
+	__u64 suppressed; /* attempts over the event budget: counted, not sent */
+	__u64 lost; /* attempts whose event found the ring buffer full */
+	__u64 window_start; /* CLOCK_BOOTTIME start of the budget window */
+	__u64 window_events; /* events sent in that window */
 };
 
 /* Slots of the sg_stats per-CPU array. */
@@ -118,6 +157,7 @@ enum sg_stat {
 	SG_STAT_AUDITED = SG_ACTION_AUDITED,
 	SG_STAT_REDIRECTED = SG_ACTION_REDIRECTED,
 	SG_STAT_EVENTS_LOST, /* ring buffer full: the event was dropped, never the connect */
+	SG_STAT_EVENTS_SUPPRESSED, /* over the UID's event budget: counted, not sent */
 	SG_STAT_COUNT,
 };
 

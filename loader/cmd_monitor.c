@@ -30,6 +30,7 @@
 #include "counters.h"
 #include "event_format.h"
 #include "guard.h"
+#include "json.h"
 #include "live.h"
 #include "log.h"
 #include "maps.h"
@@ -49,6 +50,7 @@ struct monitor {
 	__u32 events_id; /* map ID of the ring buffer we read */
 	__u32 stats_id; /* map ID of the totals the loss baseline belongs to */
 	__u64 lost_reported;
+	__u64 not_sent_scanned; /* suppressed + lost totals at the last counter scan */
 	unsigned int batch; /* events in the current poll */
 	bool output_broken; /* stdout is gone (monitor | head) */
 	struct syslog_out log;
@@ -93,19 +95,117 @@ static struct uid_state *uid_state(struct monitor *m, __u32 uid)
 	return s;
 }
 
+/*
+ * Move the UID's known not-sent counts forward to (suppressed, lost); the
+ * amounts by which they grew since the last report go to *ds and *dl.
+ */
+static void advance_not_sent(struct uid_state *s, __u64 suppressed, __u64 lost, __u64 *ds,
+			     __u64 *dl)
+{
+	*ds = suppressed > s->k_suppressed ? suppressed - s->k_suppressed : 0;
+	*dl = lost > s->k_lost ? lost - s->k_lost : 0;
+	s->k_suppressed += *ds;
+	s->k_lost += *dl;
+}
+
+/*
+ * Attempts of one UID that the kernel counted but did not send (found by the
+ * counter scan, between its events): one summary, never a line each.
+ */
+static void report_not_sent(struct monitor *m, __u32 uid, __u64 ds, __u64 dl, __u64 now)
+{
+	const char *user = name_cache_get(&m->names, uid);
+	struct uid_state *s;
+	struct json j;
+
+	if (m->o->syslog) {
+		/* Into the UID's window summary, with the events it condensed. */
+		s = uid_state(m, uid);
+		if (!s->log_window_ns)
+			s->log_window_ns = now;
+		s->suppressed += ds + dl;
+		return;
+	}
+	if (m->o->json_lines) {
+		json_init(&j, stdout);
+		json_obj_begin(&j, NULL);
+		json_u64(&j, "schema", EVENT_JSON_SCHEMA);
+		json_str(&j, "type", "not_sent");
+		json_u64(&j, "uid", uid);
+		json_str(&j, "user", user);
+		json_u64(&j, "suppressed", ds);
+		json_u64(&j, "lost", dl);
+		json_obj_end(&j);
+		json_finish(&j);
+	} else {
+		char name[TEXT_VALUE_MAX];
+
+		printf("not-sent uid=%u(%s) suppressed=%llu lost=%llu\n", uid,
+		       user ? text_value(user, 255, name, sizeof(name)) : "?",
+		       (unsigned long long)ds, (unsigned long long)dl);
+	}
+	if (ferror(stdout))
+		m->output_broken = true;
+}
+
+/* What the counters held before we started is not ours to report. */
+static void baseline_not_sent(struct monitor *m)
+{
+	struct counts c;
+
+	if (counters_read(&m->g, &c))
+		return;
+	m->not_sent_scanned = c.totals[SG_STAT_EVENTS_SUPPRESSED] + c.totals[SG_STAT_EVENTS_LOST];
+	for (size_t i = 0; i < c.n; i++) {
+		struct uid_state *s = uid_state(m, c.v[i].uid);
+
+		s->k_suppressed = c.v[i].suppressed;
+		s->k_lost = c.v[i].lost;
+	}
+	counters_free(&c);
+}
+
+/*
+ * The kernel's per-UID not-sent counts, read only when the totals say that
+ * something was suppressed or lost since the last look (the scan walks the
+ * whole counter map).
+ */
+static void scan_not_sent(struct monitor *m, const __u64 *totals, __u64 now)
+{
+	__u64 seen = totals[SG_STAT_EVENTS_SUPPRESSED] + totals[SG_STAT_EVENTS_LOST];
+	struct counts c;
+
+	if (seen == m->not_sent_scanned)
+		return;
+	if (counters_read(&m->g, &c))
+		return;
+	m->not_sent_scanned = seen;
+	for (size_t i = 0; i < c.n; i++) {
+		struct uid_state *s = uid_state(m, c.v[i].uid);
+		__u64 ds, dl;
+
+		advance_not_sent(s, c.v[i].suppressed, c.v[i].lost, &ds, &dl);
+		if (ds || dl)
+			report_not_sent(m, c.v[i].uid, ds, dl, now);
+	}
+	counters_free(&c);
+}
+
 /* Print, or log with storms condensed: log_burst lines per UID and window. */
 static void report(struct monitor *m, const struct sg_event *e, const char *user, __u64 now)
 {
 	struct uid_state *s = uid_state(m, e->uid);
-	char line[512];
+	struct event_gap gap;
+	char line[1024];
 
 	s->last_ns = now;
 	s->last_action = e->action;
+	advance_not_sent(s, e->suppressed, e->lost, &gap.suppressed, &gap.lost);
 	if (!m->o->syslog) {
 		if (m->o->json_lines) {
-			event_json(stdout, e, user);
+			event_json(stdout, e, user, &gap);
 		} else {
-			event_line(e, user, true, line, sizeof(line));
+			event_line(e, user, &gap, true, line, sizeof(line));
 			puts(line);
 		}
 		if (ferror(stdout))
@@ -114,8 +214,10 @@ static void report(struct monitor *m, const struct sg_event *e, const char *user
 	}
 	if (!s->log_window_ns)
 		s->log_window_ns = now;
+	/* What the kernel did not send goes into the window's summary. */
+	s->suppressed += gap.suppressed + gap.lost;
 	if (s->logged < m->log_burst) {
-		event_line(e, user, false, line, sizeof(line));
+		event_line(e, user, NULL, false, line, sizeof(line));
 		syslog_send(&m->log, LOG_NOTICE, "%s", line);
 		s->logged++;
 	} else {
@@ -205,6 +307,7 @@ static void report_lost(struct monitor *m)
 
 	if (counters_read_totals(&m->g, totals))
 		return;
+	scan_not_sent(m, totals, mono_ns());
 	if (id != m->stats_id) {
 		m->stats_id = id;
 		m->lost_reported = totals[SG_STAT_EVENTS_LOST];
@@ -275,6 +378,7 @@ static void attach(struct monitor *m, bool *waiting)
 		m->stats_id = maps_id(m->g.stats_fd);
 		if (!counters_read_totals(&m->g, totals))
 			m->lost_reported = totals[SG_STAT_EVENTS_LOST];
+		baseline_not_sent(m);
 	}
 	snprintf(msg, sizeof(msg), "monitoring the guard at %s%s%s", m->o->pin_dir,
 		 state == GUARD_DAMAGED ? " (DAMAGED: " : "",

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "config.h"
 #include "counters.h"
 #include "guard.h"
 #include "identity.h"
@@ -42,6 +43,18 @@ int cmd_stats(const struct sg_opts *o)
 	int state, ret = EXIT_OK;
 
 	state = guard_open(o->pin_dir, &g, problem, sizeof(problem));
+	if (state == GUARD_LOADED && (live_read(&g, &s, false) || counters_read(&g, &c))) {
+		ret = EXIT_FAIL;
+		goto cleanup;
+	}
+	help("smtpguard_info", "gauge", "Always 1: the version of smtpguard and the guard's mode");
+	printf("smtpguard_info{version=\"%s\",mode=\"%s\"} 1\n", SMTPGUARD_VERSION,
+	       state == GUARD_LOADED ? config_mode_name(s.settings.mode) : "");
+	help("smtpguard_state", "gauge",
+	     "1 for the state the guard is in (alert on damaged, audit, not loaded)");
+	for (size_t k = 0; k < sizeof(live_state_names) / sizeof(live_state_names[0]); k++)
+		printf("smtpguard_state{state=\"%s\"} %d\n", live_state_names[k],
+		       !strcmp(live_state_names[k], live_state_name(state, s.settings.mode)));
 	help("smtpguard_loaded", "gauge", "1 when the guard is loaded and whole");
 	printf("smtpguard_loaded %d\n", state == GUARD_LOADED);
 	/*
@@ -50,10 +63,6 @@ int cmd_stats(const struct sg_opts *o)
 	 */
 	if (state != GUARD_LOADED)
 		goto cleanup;
-	if (live_read(&g, &s, false) || counters_read(&g, &c)) {
-		ret = EXIT_FAIL;
-		goto cleanup;
-	}
 	help("smtpguard_attempts_total", "counter",
 	     "Connections to guarded ports the allowlists did not allow, by action and UID");
 	for (size_t i = 0; i < c.n; i++) {
@@ -81,6 +90,27 @@ int cmd_stats(const struct sg_opts *o)
 	     "Events dropped because the ring buffer was full (attempts are still counted)");
 	printf("smtpguard_events_lost_total %llu\n",
 	       (unsigned long long)c.totals[SG_STAT_EVENTS_LOST]);
+	help("smtpguard_events_suppressed_total", "counter",
+	     "Attempts over an account's event budget: counted, not sent as events");
+	printf("smtpguard_events_suppressed_total %llu\n",
+	       (unsigned long long)c.totals[SG_STAT_EVENTS_SUPPRESSED]);
+	help("smtpguard_account_events_not_sent_total", "counter",
+	     "Per account: attempts not sent as events, by reason (suppressed: over its budget; "
+	     "lost: ring buffer full)");
+	for (size_t i = 0; i < c.n; i++) {
+		const char *user = identity_name(ID_USER, c.v[i].uid, name, sizeof(name));
+		const __u64 n[2] = { c.v[i].suppressed, c.v[i].lost };
+
+		for (int r = 0; r < 2; r++) {
+			if (!n[r])
+				continue;
+			printf("smtpguard_account_events_not_sent_total{reason=\"%s\",uid=\"%u\","
+			       "user=\"",
+			       r ? "lost" : "suppressed", c.v[i].uid);
+			label(user ? user : "");
+			printf("\"} %llu\n", (unsigned long long)n[r]);
+		}
+	}
 cleanup:
 	counters_free(&c);
 	live_free(&s);

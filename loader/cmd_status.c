@@ -112,16 +112,26 @@ static void counts_text(const struct counts *c)
 	for (unsigned int a = 0; a < SG_ACTION_COUNT; a++)
 		printf("%s%s %llu", a ? ", " : "", counters_action_name(a),
 		       (unsigned long long)c->totals[a]);
-	printf(" (events lost: %llu)\n", (unsigned long long)c->totals[SG_STAT_EVENTS_LOST]);
+	printf(" (not reported one by one: %llu over an account's event budget, %llu lost)\n",
+	       (unsigned long long)c->totals[SG_STAT_EVENTS_SUPPRESSED],
+	       (unsigned long long)c->totals[SG_STAT_EVENTS_LOST]);
 	for (size_t i = 0; i < c->n && i < STATUS_TOP; i++) {
 		const struct uid_count *u = &c->v[i];
 
 		printf("  %-15s%s: ", i ? "" : "top accounts",
 		       describe_id(ID_USER, u->uid, 0, name, sizeof(name)));
-		for (unsigned int a = 0, first = 1; a < SG_ACTION_COUNT; a++)
-			if (u->attempts[a])
-				printf("%s%llu %s", first-- ? "" : ", ",
-				       (unsigned long long)u->attempts[a], counters_action_name(a));
+		const char *sep = "";
+
+		for (unsigned int a = 0; a < SG_ACTION_COUNT; a++) {
+			if (!u->attempts[a])
+				continue;
+			printf("%s%llu %s", sep, (unsigned long long)u->attempts[a],
+			       counters_action_name(a));
+			sep = ", ";
+		}
+		if (u->suppressed || u->lost)
+			printf(" (%llu suppressed, %llu lost)", (unsigned long long)u->suppressed,
+			       (unsigned long long)u->lost);
 		printf(", last %s at %s\n", addr_port(&u->last_dst, u->last_port, dst, sizeof(dst)),
 		       boot_ns_to_iso(u->last_ns, when, sizeof(when)));
 	}
@@ -135,6 +145,7 @@ static void counts_json(struct json *j, const struct counts *c)
 	for (unsigned int a = 0; a < SG_ACTION_COUNT; a++)
 		json_u64(j, counters_action_name(a), c->totals[a]);
 	json_u64(j, "events_lost", c->totals[SG_STAT_EVENTS_LOST]);
+	json_u64(j, "events_suppressed", c->totals[SG_STAT_EVENTS_SUPPRESSED]);
 	json_obj_end(j);
 	json_arr_begin(j, "top");
 	for (size_t i = 0; i < c->n && i < STATUS_TOP; i++) {
@@ -145,6 +156,8 @@ static void counts_json(struct json *j, const struct counts *c)
 		json_str(j, "user", identity_name(ID_USER, u->uid, name, sizeof(name)));
 		for (unsigned int a = 0; a < SG_ACTION_COUNT; a++)
 			json_u64(j, counters_action_name(a), u->attempts[a]);
+		json_u64(j, "events_suppressed", u->suppressed);
+		json_u64(j, "events_lost", u->lost);
 		json_str(j, "last_dst", addr_port(&u->last_dst, u->last_port, dst, sizeof(dst)));
 		json_str(j, "last_seen", boot_ns_to_iso(u->last_ns, when, sizeof(when)));
 		json_obj_end(j);
@@ -185,6 +198,12 @@ static void status_text(const struct sg_opts *o, const struct live_state *s,
 		printf(" %s%s", sg_addr_format(&s->local.v[i].addr, addr, sizeof(addr)),
 		       stale[i] ? "(GONE)" : "");
 	printf("%s)\n", s->local.n > 8 ? " ..." : "");
+	printf("  containers     %s\n",
+	       !(s->settings.flags & SG_F_ALLOW_LOCAL) ?
+		       "no local exemption" :
+	       s->settings.flags & SG_F_CONTAINER_LOOPBACK ?
+		       "their own loopback is exempt (container_loopback = yes)" :
+		       "no local exemption (other network namespaces)");
 	if (n_stale)
 		printf("  WARNING        %zu exempt address%s no longer on this host (GONE); run "
 		       "'smtpguard sync'\n",
@@ -242,6 +261,7 @@ static void status_json(const struct sg_opts *o, const struct live_state *s,
 			json_u64(&j, NULL, p);
 	json_arr_end(&j);
 	json_bool(&j, "allow_local", s->settings.flags & SG_F_ALLOW_LOCAL);
+	json_bool(&j, "container_loopback", s->settings.flags & SG_F_CONTAINER_LOOPBACK);
 	json_arr_begin(&j, "local_addresses");
 	for (size_t i = 0; i < s->local.n; i++)
 		json_str(&j, NULL, sg_addr_format(&s->local.v[i].addr, addr, sizeof(addr)));

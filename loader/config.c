@@ -446,22 +446,22 @@ static void parse_number(struct parse_state *ps, const char *key, const char *va
 		perr(ps, "bad %s '%s' (expected %u to %u)", key, shown(ps, value), min, max);
 }
 
-static void parse_allow_local(struct parse_state *ps, const char *value)
+static void parse_yes_no(struct parse_state *ps, const char *key, const char *value, bool *out,
+			 unsigned int *line)
 {
 	int b;
 
-	if (ps->cfg->allow_local_line) {
-		perr(ps, "allow_local is given twice (first on line %u)",
-		     ps->cfg->allow_local_line);
+	if (*line) {
+		perr(ps, "%s is given twice (first on line %u)", key, *line);
 		return;
 	}
 	b = parse_bool(value);
 	if (b < 0) {
-		perr(ps, "bad value '%s' for allow_local (expected yes or no)", shown(ps, value));
+		perr(ps, "bad value '%s' for %s (expected yes or no)", shown(ps, value), key);
 		return;
 	}
-	ps->cfg->allow_local = b;
-	ps->cfg->allow_local_line = ps->line;
+	*out = b;
+	*line = ps->line;
 }
 
 static const char *const key_names[CFG_KEY_COUNT] = {
@@ -469,6 +469,7 @@ static const char *const key_names[CFG_KEY_COUNT] = {
 	[CFG_ALLOW_USERS] = "allow_users",
 	[CFG_ALLOW_GROUPS] = "allow_groups",
 	[CFG_ALLOW_LOCAL] = "allow_local",
+	[CFG_CONTAINER_LOOPBACK] = "container_loopback",
 	[CFG_ALLOW_DEST] = "allow_dest",
 	[CFG_MODE] = "mode",
 	[CFG_REDIRECT_TO] = "redirect_to",
@@ -569,8 +570,12 @@ static int parse_line(struct parse_state *ps, char *line)
 		parse_number(ps, key, value, SG_MIN_IDS_LIMIT, SG_MAX_IDS_LIMIT,
 			     &ps->cfg->max_identities, &ps->cfg->max_identities_line);
 		return 0;
-	default: /* CFG_ALLOW_LOCAL */
-		parse_allow_local(ps, value);
+	case CFG_ALLOW_LOCAL:
+		parse_yes_no(ps, key, value, &ps->cfg->allow_local, &ps->cfg->allow_local_line);
+		return 0;
+	default: /* CFG_CONTAINER_LOOPBACK */
+		parse_yes_no(ps, key, value, &ps->cfg->container_loopback,
+			     &ps->cfg->container_loopback_line);
 		return 0;
 	}
 }

@@ -63,6 +63,9 @@ struct sg_config {
 	unsigned int groups_line;
 	bool allow_local;
 	unsigned int allow_local_line;
+	/* container_loopback: loopback is local in other network namespaces too */
+	bool container_loopback;
+	unsigned int container_loopback_line;
 	struct cfg_dest_list dests; /* allow_dest; empty by default */
 	unsigned int dests_line;
 	__u32 mode; /* enum sg_mode; default enforce */
@@ -97,6 +100,7 @@ enum cfg_key {
 	CFG_ALLOW_USERS,
 	CFG_ALLOW_GROUPS,
 	CFG_ALLOW_LOCAL,
+	CFG_CONTAINER_LOOPBACK,
 	CFG_ALLOW_DEST,
 	CFG_MODE,
 	CFG_REDIRECT_TO,

@@ -128,6 +128,8 @@ int counters_read(const struct guard *g, struct counts *out)
 		u->last_ns = val.last_ns;
 		u->last_dst = val.last_dst;
 		u->last_port = val.last_port;
+		u->suppressed = val.suppressed;
+		u->lost = val.lost;
 	}
 	if (out->n)
 		dedupe(out);

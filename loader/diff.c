@@ -119,6 +119,16 @@ static size_t diff_local(FILE *out, const struct addr_list *old, const struct ad
 	return only_in(out, '-', old, new) + only_in(out, '+', new, old);
 }
 
+static size_t diff_flag(FILE *out, const char *key, __u32 was, __u32 now, __u32 flag)
+{
+	if (!((was ^ now) & flag))
+		return 0;
+	if (out)
+		fprintf(out, "~%s: %s -> %s\n", key, was & flag ? "yes" : "no",
+			now & flag ? "yes" : "no");
+	return 1;
+}
+
 static void print_ports(FILE *out, const __u64 *ports)
 {
 	for (unsigned int p = 1; p < 65536; p++)
@@ -174,13 +184,8 @@ size_t diff_print(FILE *out, const struct live_state *live, const struct sg_poli
 			fprintf(out, "~max_identities: %u -> %u\n", live->max_ids, p->max_ids);
 		n++;
 	}
-	if ((was->flags ^ now->flags) & SG_F_ALLOW_LOCAL) {
-		if (out)
-			fprintf(out, "~allow_local: %s -> %s\n",
-				was->flags & SG_F_ALLOW_LOCAL ? "yes" : "no",
-				now->flags & SG_F_ALLOW_LOCAL ? "yes" : "no");
-		n++;
-	}
+	n += diff_flag(out, "allow_local", was->flags, now->flags, SG_F_ALLOW_LOCAL);
+	n += diff_flag(out, "container_loopback", was->flags, now->flags, SG_F_CONTAINER_LOOPBACK);
 	n += diff_ids(out, ID_USER, &live->ids[ID_USER], &p->uids);
 	n += diff_ids(out, ID_GROUP, &live->ids[ID_GROUP], &p->gids);
 	n += diff_dests(out, &live->dests, &p->dests);

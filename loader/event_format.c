@@ -64,21 +64,64 @@ const char *event_comm(const struct sg_event *e, char *buf)
 	return buf;
 }
 
-void event_line(const struct sg_event *e, const char *user, bool with_time, char *buf, size_t len)
+static bool plain_char(unsigned char c)
 {
-	char when[32] = "", dst[80], comm[17];
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       strchr("._/@+-", c);
+}
+
+const char *text_value(const char *in, size_t in_len, char *buf, size_t len)
+{
+	size_t n = strnlen(in, in_len), used = 0;
+	bool plain = n > 0;
+
+	for (size_t i = 0; i < n && plain; i++)
+		plain = plain_char((unsigned char)in[i]);
+	if (plain && n < len) {
+		memcpy(buf, in, n);
+		buf[n] = '\0';
+		return buf;
+	}
+	if (len < 3)
+		return "\"\"";
+	buf[used++] = '"';
+	for (size_t i = 0; i < n && used + 5 < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (c == '"' || c == '\\') {
+			buf[used++] = '\\';
+			buf[used++] = (char)c;
+		} else if (c < 0x20 || c > 0x7e) {
+			used += (size_t)snprintf(buf + used, len - used, "\\x%02x", c);
+		} else {
+			buf[used++] = (char)c;
+		}
+	}
+	buf[used++] = '"';
+	buf[used] = '\0';
+	return buf;
+}
+
+void event_line(const struct sg_event *e, const char *user, const struct event_gap *gap,
+		bool with_time, char *buf, size_t len)
+{
+	char when[32] = "", dst[80], comm[TEXT_VALUE_MAX], name[TEXT_VALUE_MAX], more[48] = "";
 
 	if (with_time) {
 		boot_ns_to_iso(e->boot_ns, when, sizeof(when) - 1);
 		strcat(when, " ");
 	}
-	clean_comm(e, comm);
-	snprintf(buf, len, "%s%s uid=%u(%s) pid=%u comm=%s dst=%s", when,
-		 counters_action_name(e->action), e->uid, user ? user : "?", e->tgid, comm,
-		 event_dst(e, dst, sizeof(dst)));
+	if (gap && (gap->suppressed || gap->lost))
+		snprintf(more, sizeof(more), " not_sent=%llu",
+			 (unsigned long long)(gap->suppressed + gap->lost));
+	snprintf(buf, len, "%s%s uid=%u(%s) pid=%u comm=%s dst=%s%s", when,
+		 counters_action_name(e->action), e->uid,
+		 user ? text_value(user, 255, name, sizeof(name)) : "?", e->tgid,
+		 text_value((const char *)e->comm, sizeof(e->comm), comm, sizeof(comm)),
+		 event_dst(e, dst, sizeof(dst)), more);
 }
 
-void event_json(FILE *out, const struct sg_event *e, const char *user)
+void event_json(FILE *out, const struct sg_event *e, const char *user, const struct event_gap *gap)
 {
 	char when[32], addr[INET6_ADDRSTRLEN], comm[17];
 	struct json j;
@@ -86,6 +129,8 @@ void event_json(FILE *out, const struct sg_event *e, const char *user)
 	clean_comm(e, comm);
 	json_init(&j, out);
 	json_obj_begin(&j, NULL);
+	json_u64(&j, "schema", EVENT_JSON_SCHEMA);
+	json_str(&j, "type", "event");
 	json_str(&j, "time", boot_ns_to_iso(e->boot_ns, when, sizeof(when)));
 	json_str(&j, "action", counters_action_name(e->action));
 	json_u64(&j, "uid", e->uid);
@@ -98,6 +143,8 @@ void event_json(FILE *out, const struct sg_event *e, const char *user)
 	json_u64(&j, "port", e->port);
 	json_str(&j, "family", family_name(e));
 	json_u64(&j, "cgroup_id", e->cgroup_id);
+	json_u64(&j, "not_sent_suppressed", gap ? gap->suppressed : 0);
+	json_u64(&j, "not_sent_lost", gap ? gap->lost : 0);
 	json_obj_end(&j);
 	json_finish(&j);
 }

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "maps.h"
 #include "mounts.h"
+#include "netns.h"
 #include "pins.h"
 #include "smtpguard.skel.h"
 
@@ -372,6 +373,11 @@ int guard_load(const struct guard_load_args *a)
 	}
 	skel->rodata->sg_settings = a->policy->settings;
 	skel->rodata->sg_settings.prog_hash = guard_prog_hash();
+	err = netns_cookie_self(a->cgroup, &skel->rodata->sg_settings.netns_cookie);
+	if (err)
+		goto cleanup;
+	if (strlen(a->cgroup) < sizeof(skel->rodata->sg_settings.cgroup_path))
+		strcpy((char *)skel->rodata->sg_settings.cgroup_path, a->cgroup);
 	if (bpf_map__set_max_entries(skel->maps.sg_allow_uid, a->policy->max_ids) ||
 	    bpf_map__set_max_entries(skel->maps.sg_allow_gid, a->policy->max_ids)) {
 		err = -errno;

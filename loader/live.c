@@ -92,6 +92,20 @@ bool live_has_id(const char *pin_dir, enum id_kind kind, __u32 id, __u32 *origin
 	return found;
 }
 
+const char *const live_state_names[5] = { "enforcing", "audit", "redirect", "damaged",
+					  "not loaded" };
+
+const char *live_state_name(int state, __u32 mode)
+{
+	if (state == GUARD_NOT_LOADED)
+		return live_state_names[4];
+	if (state != GUARD_LOADED)
+		return live_state_names[3];
+	if (mode == SG_MODE_AUDIT)
+		return live_state_names[1];
+	return live_state_names[mode == SG_MODE_REDIRECT ? 2 : 0];
+}
+
 void live_free(struct live_state *s)
 {
 	id_set_free(&s->ids[ID_USER]);

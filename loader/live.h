@@ -30,6 +30,14 @@ struct live_state {
 int live_read(const struct guard *g, struct live_state *s, bool with_links);
 void live_free(struct live_state *s);
 
+/*
+ * What "status --json" and the metrics call a guard in this state (enum
+ * guard_state or a negative errno) with this mode: "enforcing", "audit",
+ * "redirect", "damaged" or "not loaded". Every name, for the metrics.
+ */
+const char *live_state_name(int state, __u32 mode);
+extern const char *const live_state_names[5];
+
 /* The configuration file the guard at pin_dir was loaded from. 0 or -ENOENT. */
 int live_config_path(const char *pin_dir, char *buf, size_t len);
 

@@ -2,14 +2,20 @@
 /* local_addrs.c - collect the host's own addresses; see local_addrs.h. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <ifaddrs.h>
-#include <net/if.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 
 #include "array.h"
 #include "local_addrs.h"
+
+/* Large enough for any netlink dump message (the kernel sends at most a page-ish). */
+#define NETLINK_BUF 32768
 
 int addr_list_add(struct addr_list *l, const struct sg_addr *a, __u32 ifindex)
 {
@@ -24,40 +30,119 @@ int addr_list_add(struct addr_list *l, const struct sg_addr *a, __u32 ifindex)
 	return 0;
 }
 
+/* One RTM_NEWROUTE of the dump: an own address when it is a local host route. */
+static int take_route(struct addr_list *out, const struct nlmsghdr *nh)
+{
+	const struct rtmsg *rtm = NLMSG_DATA(nh);
+	int attr_len = (int)RTM_PAYLOAD(nh);
+	__u32 table = rtm->rtm_table, ifindex = 0;
+	const void *dst = NULL;
+	struct sg_addr a = { { 0 } };
+
+	if (rtm->rtm_type != RTN_LOCAL)
+		return 0;
+	for (const struct rtattr *rta = RTM_RTA(rtm); RTA_OK(rta, attr_len);
+	     rta = RTA_NEXT(rta, attr_len)) {
+		if (rta->rta_type == RTA_TABLE && RTA_PAYLOAD(rta) >= sizeof(__u32))
+			memcpy(&table, RTA_DATA(rta), sizeof(table));
+		else if (rta->rta_type == RTA_DST)
+			dst = RTA_DATA(rta);
+		else if (rta->rta_type == RTA_OIF && RTA_PAYLOAD(rta) >= sizeof(__u32))
+			memcpy(&ifindex, RTA_DATA(rta), sizeof(ifindex));
+	}
+	/*
+	 * Host routes of the main local table only. Prefixes (127.0.0.0/8, an
+	 * AnyIP "ip route add local 198.51.100.0/24") cannot be exempted one
+	 * address at a time: loopback is decided in the program, anything else
+	 * stays guarded (refused, never let out).
+	 */
+	if (table != RT_TABLE_LOCAL || !dst)
+		return 0;
+	if (rtm->rtm_family == AF_INET && rtm->rtm_dst_len == 32) {
+		a.words[2] = htonl(0xffff);
+		memcpy(&a.words[3], dst, 4);
+	} else if (rtm->rtm_family == AF_INET6 && rtm->rtm_dst_len == 128) {
+		/*
+		 * fe80::/10 is only unique per link: [fe80::1%other] is someone
+		 * else. The scope id is not visible to the connect hook, so such
+		 * addresses are never "own".
+		 */
+		if (IN6_IS_ADDR_LINKLOCAL((const struct in6_addr *)dst))
+			return 0;
+		memcpy(a.words, dst, sizeof(a.words));
+	} else {
+		return 0;
+	}
+	return addr_list_add(out, &a, ifindex);
+}
+
+/*
+ * The kernel's local routing table is the truth about what it delivers to
+ * this host: an IPv6 address whose duplicate detection failed, or that is
+ * kept on an interface that is down, has no local route and is not ours.
+ */
 int local_addrs_collect(struct addr_list *out)
 {
-	struct ifaddrs *ifa_list, *ifa;
-	int err = 0;
+	struct {
+		struct nlmsghdr nh;
+		struct rtmsg rtm;
+	} req = {
+		.nh = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg)),
+			.nlmsg_type = RTM_GETROUTE,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+			.nlmsg_seq = 1 },
+		.rtm = { .rtm_family = AF_UNSPEC, .rtm_table = RT_TABLE_LOCAL },
+	};
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	char *buf = NULL;
+	int fd, err = 0;
+	bool done = false;
 
-	if (getifaddrs(&ifa_list))
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
 		return -errno;
-	for (ifa = ifa_list; ifa && !err; ifa = ifa->ifa_next) {
-		struct sg_addr a = { { 0 } };
-
-		if (!ifa->ifa_addr)
-			continue;
-		if (ifa->ifa_addr->sa_family == AF_INET) {
-			const struct sockaddr_in *sin = (const void *)ifa->ifa_addr;
-
-			a.words[2] = htonl(0xffff);
-			a.words[3] = sin->sin_addr.s_addr;
-		} else if (ifa->ifa_addr->sa_family == AF_INET6) {
-			const struct sockaddr_in6 *sin6 = (const void *)ifa->ifa_addr;
-
-			/*
-			 * fe80::/10 is only unique per link: [fe80::1%other]
-			 * is someone else. The scope id is not visible to the
-			 * connect hook, so such addresses are never "own".
-			 */
-			if (IN6_IS_ADDR_LINKLOCAL(&sin6->sin6_addr))
-				continue;
-			memcpy(a.words, &sin6->sin6_addr, sizeof(a.words));
-		} else {
-			continue;
-		}
-		err = addr_list_add(out, &a, if_nametoindex(ifa->ifa_name));
+	buf = malloc(NETLINK_BUF);
+	if (!buf) {
+		err = -ENOMEM;
+		goto cleanup;
 	}
-	freeifaddrs(ifa_list);
+	if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
+		err = -errno;
+		goto cleanup;
+	}
+	while (!done && !err) {
+		ssize_t n = recv(fd, buf, NETLINK_BUF, 0);
+		int len = (int)n;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		if (n == 0) {
+			err = -EIO;
+			break;
+		}
+		for (struct nlmsghdr *nh = (struct nlmsghdr *)buf; !err && NLMSG_OK(nh, len);
+		     nh = NLMSG_NEXT(nh, len)) {
+			if (nh->nlmsg_type == NLMSG_DONE) {
+				done = true;
+				break;
+			}
+			if (nh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(nh);
+
+				err = e->error ? e->error : -EIO;
+				break;
+			}
+			if (nh->nlmsg_type == RTM_NEWROUTE)
+				err = take_route(out, nh);
+		}
+	}
+cleanup:
+	free(buf);
+	close(fd);
 	return err;
 }
 

@@ -3,7 +3,7 @@
  * local_addrs.h - the host's own addresses, for the allow_local exemption.
  * "Local" cannot mean "leaves through lo": at connect() time no route has
  * been chosen yet. It means loopback (decided in the BPF program) plus the
- * addresses on this host's interfaces, which this module collects.
+ * addresses the kernel delivers locally, which this module collects.
  */
 #ifndef SG_LOCAL_ADDRS_H
 #define SG_LOCAL_ADDRS_H
@@ -24,8 +24,11 @@ struct addr_list {
 };
 
 /*
- * Every IPv4 and IPv6 address of every interface in this network namespace,
- * except IPv6 link-local ones (their scope id is invisible to the hook).
+ * Every address this network namespace's kernel delivers to itself: the host
+ * routes of its local routing table (RTN_LOCAL, by rtnetlink), except IPv6
+ * link-local ones (their scope id is invisible to the hook). Tentative and
+ * DAD-failed IPv6 addresses have no such route, nor do IPv6 addresses kept
+ * on an interface that is down.
  */
 int local_addrs_collect(struct addr_list *out);
 /* Append a unless it is already there. */

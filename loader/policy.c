@@ -167,7 +167,8 @@ int policy_build(const struct sg_config *cfg, struct sg_policy *p, FILE *diag,
 
 	memset(p, 0, sizeof(*p));
 	p->settings.abi_version = SG_ABI_VERSION;
-	p->settings.flags = cfg->allow_local ? SG_F_ALLOW_LOCAL : 0;
+	p->settings.flags = (cfg->allow_local ? SG_F_ALLOW_LOCAL : 0) |
+			    (cfg->container_loopback ? SG_F_CONTAINER_LOOPBACK : 0);
 	p->settings.mode = cfg->mode;
 	p->max_ids = cfg->max_identities;
 	p->settings.redirect_ip4 = cfg->redirect_ip4;

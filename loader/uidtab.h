@@ -21,6 +21,14 @@ struct uid_state {
 	__u32 logged; /* lines written in it */
 	__u64 suppressed; /* events not written in it */
 	__u8 last_action;
+	/*
+	 * The kernel's per-UID counts of attempts not sent as events (over the
+	 * budget, ring buffer full) as far as reported: events and the counter
+	 * scan only ever move them forward. A UID first seen after the monitor
+	 * attached starts from 0 (its counter is younger); one whose slot was
+	 * recycled meanwhile is reported again from 0.
+	 */
+	__u64 k_suppressed, k_lost;
 	/* alerts */
 	__u64 alert_window_ns;
 	__u32 alert_count;

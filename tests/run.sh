@@ -76,6 +76,7 @@ setup_world
 echo "# world: netns $ns_host + $ns_mx, cgroup $cgroup, pin dir $pin_dir"
 run_program "e2e: guard in the real kernel" env SG_BIN="$build/smtpguard" SG_PIN_DIR="$pin_dir" \
 	SG_CGROUP="$cgroup" SG_WORKDIR="$workdir" SG_VETH="$veth_host" SG_FREE_CGROUP="$cgroup-free" \
+	SG_CT_NETNS="/run/netns/$ns_ct" SG_MX_NETNS="/run/netns/$ns_mx" \
 	SG_HELPER="$build/tests/sg-connect" \
 	nsenter --net="/run/netns/$ns_host" "$build/tests/e2e_guard"
 run_program "bad input: malformed configurations and arguments" env SG_BIN="$build/smtpguard" \

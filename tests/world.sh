@@ -6,6 +6,10 @@
 #                       0.0.0.0:25 and [::]:25
 #   netns sgt-mx-PID    a remote mail host: 198.51.100.25, 2001:db8:1::25,
 #                       listening on 25 465 587 2525
+#   netns sgt-ct-PID    a container on the host: 198.51.100.202/30 and
+#                       2001:db8:2::2/64 on a veth to the host (.201,
+#                       2001:db8:2::1), which forwards and masquerades it to
+#                       the mail host, as Docker, LXD or Incus would
 #   cgroup  <cgroup2 root>/smtpguard-test-PID   the guard attaches here only
 #   cgroup  <cgroup2 root>/smtpguard-test-PID-free  unguarded, for the cgroup rows
 #   pin dir /sys/fs/bpf/smtpguard-test-PID      never the default pin dir
@@ -17,6 +21,9 @@ build="$top/build"
 id=$$
 ns_host="sgt-host-$id"
 ns_mx="sgt-mx-$id"
+ns_ct="sgt-ct-$id"
+veth_ct_host="sgtx$id"
+veth_ct="sgtc$id"
 veth_host="sgth$id"
 veth_mx="sgtm$id"
 pin_dir="/sys/fs/bpf/smtpguard-test-$id"
@@ -52,6 +59,7 @@ world_cleanup() {
 	done
 	ip netns del "$ns_host" 2>/dev/null
 	ip netns del "$ns_mx" 2>/dev/null
+	ip netns del "$ns_ct" 2>/dev/null
 	[ -n "$workdir" ] && rm -rf "$workdir"
 }
 setup_world() {
@@ -86,10 +94,40 @@ setup_world() {
 		mx_log=(-l "$workdir/mx-accepted.log")
 		host_log=(-l "$workdir/host-accepted.log")
 	fi
+	setup_container
 	start_listener "$ns_mx" "${mx_log[@]}" 198.51.100.25:25 198.51.100.25:465 198.51.100.25:587 \
 		198.51.100.25:2525 '[2001:db8:1::25]:25' '[2001:db8:1::25]:465' \
 		'[2001:db8:1::25]:587' '[2001:db8:1::25]:2525'
 	start_listener "$ns_host" "${host_log[@]}" 0.0.0.0:25 '[::]:25'
+}
+
+# The container: its own network namespace behind the host, routed and
+# masqueraded to the mail host. Its root may rewrite destinations (the rows
+# add DNAT rules inside it); the host forwards what comes out.
+setup_container() {
+	ip netns add "$ns_ct" || die "cannot create $ns_ct"
+	ip link add "$veth_ct_host" type veth peer name "$veth_ct" &&
+		ip link set "$veth_ct_host" netns "$ns_host" &&
+		ip link set "$veth_ct" netns "$ns_ct" || die "cannot create the container's veth"
+	in_ns "$ns_ct" ip link set lo up &&
+		in_ns "$ns_host" ip addr add 198.51.100.201/30 dev "$veth_ct_host" &&
+		in_ns "$ns_host" ip addr add 2001:db8:2::1/64 dev "$veth_ct_host" nodad &&
+		in_ns "$ns_ct" ip addr add 198.51.100.202/30 dev "$veth_ct" &&
+		in_ns "$ns_ct" ip addr add 2001:db8:2::2/64 dev "$veth_ct" nodad &&
+		in_ns "$ns_host" ip link set "$veth_ct_host" up &&
+		in_ns "$ns_ct" ip link set "$veth_ct" up &&
+		in_ns "$ns_ct" ip route add default via 198.51.100.201 &&
+		in_ns "$ns_ct" ip -6 route add default via 2001:db8:2::1 &&
+		in_ns "$ns_host" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 &&
+		in_ns "$ns_host" nft -f - <<EOF || die "cannot configure the container's network"
+table inet sgt-world {
+	chain post {
+		type nat hook postrouting priority 100;
+		oifname "$veth_host" ip saddr 198.51.100.200/30 masquerade
+		oifname "$veth_host" ip6 saddr 2001:db8:2::/64 masquerade
+	}
+}
+EOF
 }
 
 # nsenter, not "ip netns exec" or "ip -n": those unshare the mount namespace,

@@ -25,6 +25,7 @@ struct who {
 	unsigned int uid, gid;
 	const char *gid_group; /* take the GID of this group (skip if absent) */
 	enum cg_where cg;
+	bool in_container; /* runs in the container's network namespace (SG_CT_NETNS) */
 };
 
 /* Configuration files the rows load. */
@@ -50,11 +51,13 @@ enum conf {
 	CONF_KILL_SYNC, /* rewritten to A or B before each sync of the kill loop */
 	CONF_LOCK, /* edited by parallel "smtpguard allow" runs */
 	CONF_SMALL, /* max_identities = 16 */
+	CONF_CT_LOOPBACK, /* container_loopback = yes */
 	CONF_COUNT,
 };
 
 struct ctx {
-	const char *bin, *pin_dir, *cgroup, *workdir, *veth, *free_cgroup, *helper;
+	const char *bin, *pin_dir, *cgroup, *workdir, *veth, *free_cgroup, *helper, *ct_netns,
+		*mx_netns;
 	char nested[4096]; /* SG_CGROUP/nested/a/b */
 	char nested_top[4096]; /* SG_CGROUP/nested */
 	char snapshot[1 << 16]; /* S_SNAP */
@@ -74,7 +77,10 @@ int become(const struct ctx *c, const struct who *w);
 /* Run p as w in a child: 0, an errno value, PROBE_* or 255 (setup failed). */
 int probe_as(const struct ctx *c, const struct who *w, const struct probe *p);
 
-/* Copy in to out with {VETH}, {WORK}, {CG}, {FREE_CG} and {HELPER} replaced. */
+/*
+ * Copy in to out with {VETH}, {WORK}, {CG}, {FREE_CG}, {HELPER}, {BIN}, {PIN}
+ * {CT} and {MX} (the container's and the mail host's netns files) replaced.
+ */
 const char *expand(const struct ctx *c, const char *in, char *out, size_t len);
 
 /*
