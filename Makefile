@@ -1,12 +1,15 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #
 # make            build build/smtpguard (needs clang, bpftool, libbpf, libelf, zlib, libyaml)
-# make start      load the guard with /etc/smtpguard.conf (or the defaults), print status
+# make start      check the host, load the guard with /etc/smtpguard.conf (or the defaults),
+#                 print status
 # make test       build and run the whole suite (root; real kernel); SANITIZE=1: ASan+UBSan
 # make valgrind   the CLI's user-space paths under valgrind (root; real kernel)
 # make fuzz       libFuzzer on the parsers, FUZZ_SECONDS=60 (tests/fuzz/fuzz.mk)
 # make soak       allowed and denied connects while the guard churns, SOAK_SECONDS=60
 # make bench      smtpguard vs iptables vs nftables (root; BENCH_QUICK=1: smoke)
+# make kernel-matrix    the real-kernel rows in Debian's 5.10, 6.1, 6.12 under qemu (root)
+# make userland-matrix  build + unit tests in Debian 11 and 13 chroots (root)
 # make install    PREFIX=/usr/local DESTDIR= : binary, units, hooks, man pages, config
 # make uninstall
 # make clean
@@ -17,6 +20,7 @@ VERSION := 0.1.0
 OUTPUT := build
 CLANG ?= clang
 BPFTOOL ?= bpftool
+LLVM_STRIP ?= llvm-strip
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 
@@ -79,17 +83,30 @@ all: $(OUTPUT)/smtpguard
 $(OUTPUT) $(OUTPUT)/loader $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
+# Only the committed architectures have a vmlinux.h: say so before clang does.
+$(VMLINUX):
+	@echo "make: $(VMLINUX) is missing: no vmlinux.h for ARCH=$(ARCH) (committed:" \
+		"$(notdir $(wildcard vmlinux/*))); run scripts/gen-vmlinux.sh on such a machine" >&2
+	@exit 1
+
 $(OUTPUT)/smtpguard.tmp.bpf.o: bpf/smtpguard.bpf.c include/smtpguard.h $(VMLINUX) | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+# bpftool before 5.13 (Debian 11) has neither "gen object" nor "gen skeleton
+# ... name": the clang object is then used as it is, stripped of DWARF (what
+# libbpf-bootstrap did before "gen object"), and the skeleton takes its name
+# from the file name, which gives the same smtpguard_bpf.
 $(OUTPUT)/smtpguard.bpf.o: $(OUTPUT)/smtpguard.tmp.bpf.o
 	$(call msg,GEN-OBJ,$@)
-	$(Q)$(BPFTOOL) gen object $@ $<
+	$(Q)if $(BPFTOOL) gen help 2>&1 | grep -q 'gen object'; then $(BPFTOOL) gen object $@ $<; \
+	else $(LLVM_STRIP) -g -o $@ $<; fi
 
 $(SKEL): $(OUTPUT)/smtpguard.bpf.o
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name smtpguard_bpf > $@
+	$(Q)if $(BPFTOOL) gen help 2>&1 | grep -q 'skeleton FILE \[name'; then \
+		$(BPFTOOL) gen skeleton $< name smtpguard_bpf > $@; \
+	else $(BPFTOOL) gen skeleton $< > $@; fi
 
 # Rebuild everything when the flags change (SANITIZE=1 and back): the stamp
 # is rewritten only when its content differs.
@@ -174,8 +191,9 @@ test: tests
 valgrind: tests
 	$(Q)tests/valgrind_test.sh
 
+# check first: on a kernel that cannot run the guard, say what it lacks and load nothing.
 start: $(OUTPUT)/smtpguard
-	$(Q)$(OUTPUT)/smtpguard load && $(OUTPUT)/smtpguard status
+	$(Q)$(OUTPUT)/smtpguard check && $(OUTPUT)/smtpguard load && $(OUTPUT)/smtpguard status
 
 install: $(OUTPUT)/smtpguard
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
@@ -217,3 +235,5 @@ clean:
 # Longer targets with their own fragments: make fuzz, make soak.
 include tests/fuzz/fuzz.mk
 include tests/soak/soak.mk
+
+include tests/matrix/matrix.mk

@@ -16,6 +16,13 @@
  * hash lookups, however many identities are allowed; only a connect that is
  * about to be refused also pays one LPM trie lookup for allow_dest.
  */
+/*
+ * No CO-RE: the program reads only UAPI context fields (bpf_sock_addr,
+ * bpf_sock), which the kernel's verifier rewrites itself. Without
+ * preserve_access_index there is nothing to relocate, so the program loads
+ * on kernels built without BTF (CONFIG_DEBUG_INFO_BTF unset) too.
+ */
+#define BPF_NO_PRESERVE_ACCESS_INDEX
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>

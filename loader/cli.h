@@ -17,7 +17,7 @@ struct sg_opts {
 	const char *config; /* --config, default SG_DEFAULT_CONFIG */
 	bool config_given; /* --config was on the command line */
 	const char *pin_dir; /* --pin-dir, default SG_DEFAULT_PIN_DIR */
-	const char *cgroup; /* load --cgroup; NULL: the cgroup v2 root */
+	const char *cgroup; /* load, check --cgroup; NULL: the cgroup v2 root */
 	bool verbose;
 	bool json; /* status, list */
 	bool runtime; /* allow, revoke */
@@ -34,6 +34,7 @@ int cmd_sync(const struct sg_opts *o);
 /* sync; *not_loaded tells "nothing loaded" (exit 3) apart from "damaged" (also 3). */
 int sync_guard(const struct sg_opts *o, bool *not_loaded);
 int cmd_check_config(const struct sg_opts *o);
+int cmd_host_check(const struct sg_opts *o);
 int cmd_monitor(const struct sg_opts *o);
 int cmd_stats(const struct sg_opts *o);
 int cmd_unload(const struct sg_opts *o);

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "config_edit.h"
 #include "diff.h"
+#include "host_features.h"
 #include "guard.h"
 #include "live.h"
 #include "local_addrs.h"
@@ -237,6 +238,8 @@ int cmd_load(const struct sg_opts *o)
 		}
 		cgroup = cgroot;
 	}
+	if (!features_ready(o->pin_dir, o->cgroup))
+		return EXIT_FAIL;
 	if (o->mode >= 0) {
 		ret = persist_mode(o);
 		if (ret != EXIT_OK)

@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "commit.h"
+#include "compat.h"
 #include "guard.h"
 #include "log.h"
 #include "maps.h"
@@ -26,14 +27,22 @@ const char *guard_hook_name(enum sg_hook hook)
 	return hook == SG_HOOK_CONNECT4 ? "connect4" : "connect6";
 }
 
+/*
+ * The embedded object is read through create_skeleton(), which every
+ * bpftool's skeleton has; __elf_bytes() only exists since bpftool 5.15.
+ */
 __u64 guard_prog_hash(void)
 {
-	size_t len;
-	const unsigned char *p = smtpguard_bpf__elf_bytes(&len);
+	struct smtpguard_bpf obj = {};
+	const unsigned char *p;
 	__u64 h = 14695981039346656037ULL; /* FNV-1a */
 
-	for (size_t i = 0; i < len; i++)
+	if (smtpguard_bpf__create_skeleton(&obj))
+		return 0;
+	p = obj.skeleton->data;
+	for (size_t i = 0; i < obj.skeleton->data_sz; i++)
 		h = (h ^ p[i]) * 1099511628211ULL;
+	bpf_object__destroy_skeleton(obj.skeleton);
 	return h;
 }
 
@@ -389,10 +398,11 @@ int guard_load(const struct guard_load_args *a)
 		goto cleanup;
 	gen = commit_next(before.control_reused ? before.control : 0);
 	skel->rodata->sg_settings.generation = gen;
+	compat_bump_memlock();
 	err = smtpguard_bpf__load(skel);
 	if (err) {
-		log_err("the kernel refused the BPF program: %s (needs Linux 5.8+ with BTF, "
-			"cgroup BPF, bpf_link and the BPF ring buffer; -v for libbpf's debug output)",
+		log_err("the kernel refused the BPF program: %s ('smtpguard check' names what this "
+			"kernel lacks; -v for libbpf's debug output)",
 			strerror(-err));
 		goto cleanup;
 	}

@@ -72,6 +72,13 @@ static const struct command commands[] = {
 	  NULL },
 	{ "stats", cmd_stats, NULL, OPT_PROMETHEUS, 0, 0, true, "--prometheus",
 	  "Print node_exporter textfile-collector metrics.", NULL },
+	{ "check", cmd_host_check, NULL, OPT_JSON | OPT_CGROUP, 0, 0, true, "[--json] [--cgroup DIR]",
+	  "Can the guard work on this host? Probes by trying, and changes nothing:\n"
+	  "cgroup v2, bpffs, cgroup connect programs, bpf_link, the ring buffer, the\n"
+	  "helpers the program calls, kernel BTF (optional), io_uring and MPTCP (what\n"
+	  "there is to guard), unprivileged BPF, and this guard's state. Each missing\n"
+	  "piece is named with the kernel version that brought it. Exit status 0 when\n"
+	  "the guard can work, 1 when it cannot.", NULL },
 	{ "check-config", cmd_check_config, NULL, 0, 0, 1, false, "[FILE]",
 	  "Validate the configuration (or FILE) without touching the kernel. Every\n"
 	  "error is reported as FILE:LINE: message; a name that does not resolve is an\n"
@@ -150,6 +157,7 @@ static void usage(FILE *out)
 		"changed), 3 not loaded.\n"
 		"\n"
 		"Examples:\n"
+		"  smtpguard check                         can this host run the guard?\n"
 		"  smtpguard load                          start guarding with %s\n"
 		"  smtpguard status                        is it on, and for whom?\n"
 		"  smtpguard allow user alice              let alice send (file and live guard)\n"

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 
+#include "compat.h"
 #include "maps.h"
 
 int maps_check_layout(int fd, __u32 key_size, __u32 value_size)
@@ -51,7 +52,7 @@ static int write_batch(int fd, const void *keys, const void *values, size_t n)
 
 	if (!n)
 		return 0;
-	err = bpf_map_update_batch(fd, keys, values, &count, &opts);
+	err = compat_map_update_batch(fd, keys, values, &count, &opts);
 	return err ? -errno : 0;
 }
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Regenerate vmlinux/<arch>/vmlinux.h from the running kernel's BTF.
-# The BPF program only uses UAPI types (struct bpf_sock_addr) and CO-RE,
+# The BPF program only uses UAPI types (struct bpf_sock_addr), without CO-RE,
 # so one header per architecture serves every kernel from 5.7 on.
 set -eu
 arch=$(uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' \

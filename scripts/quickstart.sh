@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #
 # scripts/quickstart.sh [start|test] - from a fresh machine, as root:
-#   start (default)  install what is missing, build, load the guard with
+#   start (default)  install what is missing, build, check that this host can
+#                    run the guard (smtpguard check), load it with
 #                    /etc/smtpguard.conf (or the built-in defaults), print status
 #   test             install what is missing, build, run the whole suite
 set -eu

@@ -259,8 +259,20 @@ static const struct step steps[] = {
 	CONN(denied, P6(REMOTE6, 25, PM_CONNECT), 0),
 	CONN(denied, P6(MAPPED4, 25, PM_CONNECT), 0),
 
+	/* The host can run the guard: check probes by trying, and leaves nothing behind. */
+	CLI("check --cgroup {CG}", CONF_TEST, 0, "the guard can work on this host", "not loaded at {PIN}"),
+	CLI("check --json --cgroup {CG}", CONF_TEST, 0, "{\"schema\":1,\"can_work\":true,",
+	    "\"id\":\"ringbuf\",\"name\":\"BPF ring buffer\",\"status\":\"ok\"",
+	    "\"id\":\"cgroup_link\",\"name\":\"bpf_link for cgroups\",\"status\":\"ok\"",
+	    "\"missing\":[]}"),
+	SH("! ls {CG} | grep -q smtpguard-probe"),
+	CLI_AS(64201, "check", CONF_TEST, 1, "must run as root"),
+	CLI("check --mode audit", CONF_TEST, 2, "--mode does not apply"),
+	CLI("check extra", CONF_TEST, 2, "expected no arguments"),
+
 	/* Load. Every row below runs after the loader process has exited. */
 	CLI("load", CONF_TEST, 0, "guarding 3 ports", "1 group"),
+	CLI("check --cgroup {CG}", CONF_TEST, 0, "loaded at {PIN}"),
 	CLI("status --json", CONF_TEST, 0, "\"loaded\":true", "\"ports\":[25,465,587]",
 	    "{\"uid\":64202,", "\"cgroup\":\"{CG}\""),
 	CLI("status", CONF_TEST, 0, "loaded, enforcing", "guarded ports  25 465 587", "uid 0 (root)"),

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * host_features.h - can this host run the guard? Read-only probes, by trying
+ * rather than by version numbers: load a trivial program, create a link on
+ * a throwaway cgroup and remove it again (as systemd's socket-bind probe
+ * does). "smtpguard check" prints every row; "load" runs the required ones
+ * first and names what is missing.
+ *
+ * The checks are tables of rows grouped in sections (feature_sections[]).
+ * A new check is one row: a probe function and what to say about it. A new
+ * section (issue 14: "incumbent firewall rules still in force") is one more
+ * entry in feature_sections[], with its rows in a file of its own.
+ */
+#ifndef SG_HOST_FEATURES_H
+#define SG_HOST_FEATURES_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+enum feature_status {
+	FEAT_OK, /* present, works */
+	FEAT_MISSING, /* absent: fatal for a required row */
+	FEAT_WARN, /* works, but the admin should know (or act) */
+	FEAT_INFO, /* a fact about the host, neither good nor bad */
+};
+
+enum feature_need {
+	NEED_REQUIRED, /* the guard cannot work without it: check exits 1, load refuses */
+	NEED_OPTIONAL, /* the guard works without it; the row says what is lost */
+	NEED_INFO, /* what the host offers (which vectors exist to be guarded) */
+};
+
+#define FEATURE_DETAIL_MAX 320
+
+struct feature_result {
+	enum feature_status status;
+	char detail[FEATURE_DETAIL_MAX];
+};
+
+/* What the probes share; filled as the rows run, in order. */
+struct feature_env {
+	const char *pin_dir; /* the guard whose state is reported */
+	const char *cgroup; /* where the guard would attach; NULL: the cgroup v2 root */
+	char cgroup2[PATH_MAX]; /* the cgroup v2 mount, "" if none */
+	char probe_cgroup[PATH_MAX + 32]; /* the throwaway cgroup, "" when not made */
+	int probe_cgroup_fd;
+	int prog_fd[2]; /* trivial connect4 and connect6 programs, -1 if refused */
+	bool verbose;
+};
+
+struct feature_check {
+	const char *id; /* stable key for --json */
+	const char *name; /* for people */
+	const char *since; /* the mainline kernel that brought it, "Linux 5.8"; NULL */
+	enum feature_need need;
+	const char *used_for; /* what the guard needs it for, when it is missing */
+	void (*probe)(struct feature_env *env, struct feature_result *r);
+};
+
+struct feature_section {
+	const char *name;
+	const struct feature_check *rows;
+	size_t n_rows;
+	bool for_load; /* "load" runs this section's required rows first */
+};
+
+extern const struct feature_section feature_sections[];
+extern const size_t feature_n_sections;
+
+void feature_env_init(struct feature_env *env, const char *pin_dir, const char *cgroup);
+/* Close the probe programs, remove the throwaway cgroup. */
+void feature_env_free(struct feature_env *env);
+
+void feature_run(const struct feature_check *c, struct feature_env *env, struct feature_result *r);
+
+/*
+ * For "load": run the required rows of the for_load sections. True when all
+ * are present; otherwise each missing one is printed, with the kernel
+ * version that brought it, and the way to see the whole picture.
+ */
+bool features_ready(const char *pin_dir, const char *cgroup);
+
+const char *feature_status_name(enum feature_status s);
+
+#endif
