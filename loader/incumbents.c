@@ -55,13 +55,17 @@ void incumbents_defaults(struct inc_env *env)
 	env->read_tools = true;
 }
 
-/* Add "a: b" (or "a" when b is NULL) to a "; "-separated list. */
+/* Add "a: b" (or "a" when b is NULL) to a list: "; " between, ", " for plain names. */
 static void append(char *buf, const char *a, const char *b)
 {
 	size_t used = strlen(buf);
 
 	if (used + 4 >= INC_TEXT_MAX)
 		return;
+	if (used && !b) {
+		snprintf(buf + used, INC_TEXT_MAX - used, ", %.*s", (int)(INC_TEXT_MAX - used), a);
+		return;
+	}
 	/* Cut at the buffer's end: the evidence is for people, its start says enough. */
 	snprintf(buf + used, INC_TEXT_MAX - used, "%s%.*s%s%.*s", used ? "; " : "",
 		 (int)(INC_TEXT_MAX - used), a, b ? ": " : "", (int)(INC_TEXT_MAX - used),
