@@ -127,6 +127,7 @@ $(OUTPUT)/smtpguard: $(OUTPUT)/loader/main.o $(LOADER_OBJS)
 
 # --- tests ---------------------------------------------------------------
 TEST_BINS := $(OUTPUT)/tests/unit_config $(OUTPUT)/tests/unit_config_edit $(OUTPUT)/tests/unit_import \
+	$(OUTPUT)/tests/unit_incumbents \
 	$(OUTPUT)/tests/e2e_guard $(OUTPUT)/tests/sg-listen $(OUTPUT)/tests/sg-connect
 
 # Unit tests always run under ASan and UBSan, with their own instrumented
@@ -156,6 +157,13 @@ IMPORT_UNIT_OBJS := $(addprefix $(OUTPUT)/unit/,import.o import_csf.o import_apf
 
 $(OUTPUT)/tests/unit_import: tests/unit/import_test.c tests/testlib.h $(UNIT_OBJS) \
 		$(IMPORT_UNIT_OBJS) | $(OUTPUT)/tests
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) $(LIBBPF_LIBS) \
+		$(YAML_LIBS) -o $@
+
+$(OUTPUT)/tests/unit_incumbents: tests/unit/incumbents_test.c tests/testlib.h $(UNIT_OBJS) \
+		$(IMPORT_UNIT_OBJS) $(addprefix $(OUTPUT)/unit/,incumbents.o fwrules.o run_tool.o) \
+		| $(OUTPUT)/tests
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) $(LIBBPF_LIBS) \
 		$(YAML_LIBS) -o $@

@@ -58,7 +58,7 @@ static struct fw_chain *find_chain(struct fw_rules *fw, const char *family, cons
 }
 
 static int add_chain(struct fw_rules *fw, const char *family, const char *table, const char *name,
-		     bool output_hook, bool nat)
+		     bool output_hook, bool nat, bool from_nft)
 {
 	struct fw_chain *c = find_chain(fw, family, table, name);
 
@@ -71,6 +71,7 @@ static int add_chain(struct fw_rules *fw, const char *family, const char *table,
 		snprintf(c->family, sizeof(c->family), "%s", family);
 		copy(c->table, table, strlen(table));
 		copy(c->name, name, strlen(name));
+		c->from_nft = from_nft;
 	}
 	c->output_hook |= output_hook;
 	c->nat |= nat;
@@ -207,7 +208,7 @@ int fw_parse_iptables_save(struct fw_rules *fw, const char *family, const char *
 
 			copy(name, line + 1, nl);
 			err = add_chain(fw, family, table, name, builtin && !strcmp(name, "OUTPUT"),
-					!strcmp(table, "nat"));
+					!strcmp(table, "nat"), false);
 		} else if (!strncmp(line, "-A ", 3) && table[0]) {
 			err = iptables_rule(fw, family, table, line);
 		}
@@ -338,7 +339,7 @@ static int nft_item(struct nft *j, yaml_node_t *item)
 	if (!strcmp(k, "chain"))
 		return add_chain(j->fw, family, table, str(get(j, v, "name")),
 				 !strcmp(str(get(j, v, "hook")), "output"),
-				 !strcmp(str(get(j, v, "type")), "nat"));
+				 !strcmp(str(get(j, v, "type")), "nat"), true);
 	r = add_rule(j->fw, family, table, str(get(j, v, "chain")));
 	if (!r)
 		return -ENOMEM;

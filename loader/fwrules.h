@@ -42,6 +42,7 @@ struct fw_chain {
 	char name[FW_NAME_MAX];
 	bool output_hook; /* a built-in OUTPUT chain, or an nft base chain on hook output */
 	bool nat; /* in the nat table, or an nft chain of type nat */
+	bool from_nft; /* seen in nft's ruleset, not iptables-save's */
 	bool reached; /* packets leaving this host pass through it */
 	char via[FW_NAME_MAX]; /* reached: the chain that jumps to it ("" for a hook) */
 };

@@ -81,7 +81,7 @@ static void found(struct inc_report *r, enum incumbent i, const char *source, co
 /* "iptables", "ip6tables", or "nft inet csf" for how a chain was seen. */
 static const char *source_of(const struct fw_chain *c, char *buf, size_t len)
 {
-	if (!strcmp(c->family, "ip") || !strcmp(c->family, "ip6")) {
+	if (!c->from_nft && (!strcmp(c->family, "ip") || !strcmp(c->family, "ip6"))) {
 		snprintf(buf, len, "%s%s%s", !strcmp(c->family, "ip") ? "iptables" : "ip6tables",
 			 strcmp(c->table, "filter") ? " -t " : "",
 			 strcmp(c->table, "filter") ? c->table : "");
@@ -99,22 +99,28 @@ static bool has_word(const char *s, const char *w)
 	return false;
 }
 
-/* Does the chain hold an owner-match SMTP policy: exemptions by owner, a refusal? */
+/*
+ * Does the chain hold an owner-match SMTP policy: a rule that matches the
+ * owner on an SMTP port, or owner matches in a chain entered only for SMTP
+ * ports (nft's "tcp dport { 25, 465, 587 } jump smtp")?
+ */
 static bool owner_smtp_chain(const struct fw_rules *fw, const struct fw_chain *c)
 {
-	bool owner = false, smtp = false;
+	bool owner = false, entered_for_smtp = false;
 
 	for (size_t i = 0; i < fw->n_rules; i++) {
 		const struct fw_rule *r = &fw->rules[i];
 
+		if (r->verdict == FW_JUMP && !strcmp(r->target, c->name) &&
+		    !strcmp(r->family, c->family) && !strcmp(r->table, c->table))
+			entered_for_smtp |= r->smtp_port || r->opaque_port;
 		if (fw_chain_of(fw, r) != c)
 			continue;
 		owner |= r->owner;
-		smtp |= r->smtp_port || r->opaque_port;
 		if (r->owner && (r->smtp_port || r->opaque_port))
 			return true;
 	}
-	return owner && smtp;
+	return owner && entered_for_smtp;
 }
 
 static const struct fw_chain *chain_named(const struct fw_rules *fw, const char *name)

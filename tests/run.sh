@@ -58,8 +58,8 @@ run_program() {
 }
 
 [ "$(id -u)" = 0 ] || die "the suite loads BPF programs: run it as root"
-for prog in smtpguard tests/unit_config tests/unit_config_edit tests/unit_import tests/e2e_guard \
-	tests/sg-listen tests/sg-connect; do
+for prog in smtpguard tests/unit_config tests/unit_config_edit tests/unit_import \
+	tests/unit_incumbents tests/e2e_guard tests/sg-listen tests/sg-connect; do
 	[ -x "$build/$prog" ] || die "$build/$prog is missing: run 'make tests' first"
 done
 
@@ -68,6 +68,8 @@ echo "# smtpguard test suite on $(uname -sr)"
 run_program "unit: configuration" "$build/tests/unit_config"
 run_program "unit: configuration edits" "$build/tests/unit_config_edit"
 run_program "unit: import from CSF, APF, Imunify360, cPanel" "$build/tests/unit_import" \
+	"$top/tests/import"
+run_program "unit: old SMTP blocks in captured firewall rules" "$build/tests/unit_incumbents" \
 	"$top/tests/import"
 run_program "install: make install, units, man pages" "$top/tests/install_test.sh"
 
