@@ -17,13 +17,14 @@ skipped=0
 # Accounts the e2e rows create (and rename: sgt-mta plays "mailnull" for a while).
 remove_test_accounts() {
 	local user
-	for user in sgt-acct sgt-mta sgt-pfx; do
+	for user in sgt-acct sgt-mta sgt-pfx sgt-imp-usr sgt-imp-gm sgt-imp-ml sgt-imp-oth; do
 		userdel "$user" 2>/dev/null
 	done
 	for user in mailnull exim; do # only the ones the tests made
 		[ "$(getent passwd "$user" | cut -d: -f5)" = smtpguard-test ] && userdel "$user"
 	done
 	groupdel sgt-grp 2>/dev/null
+	groupdel sgt-imp-grp 2>/dev/null
 }
 
 cleanup() {
@@ -76,6 +77,11 @@ run_program "install: make install, units, man pages" "$top/tests/install_test.s
 remove_test_accounts # left over by an earlier run that was killed
 setup_world
 echo "# world: netns $ns_host + $ns_mx, cgroup $cgroup, pin dir $pin_dir"
+# First, while the world's listeners are fresh (they stop after 15 minutes).
+run_program "import: CSF, APF, cPanel, Imunify360 policies decide as before; check finds them" \
+	env SG_BIN="$build/smtpguard" SG_PIN_DIR="$pin_dir" SG_CGROUP="$cgroup" SG_WORKDIR="$workdir" \
+	SG_HELPER="$build/tests/sg-connect" SG_TOP="$top" \
+	nsenter --net="/run/netns/$ns_host" "$top/tests/import_test.sh"
 run_program "e2e: guard in the real kernel" env SG_BIN="$build/smtpguard" SG_PIN_DIR="$pin_dir" \
 	SG_CGROUP="$cgroup" SG_WORKDIR="$workdir" SG_VETH="$veth_host" SG_FREE_CGROUP="$cgroup-free" \
 	SG_CT_NETNS="/run/netns/$ns_ct" SG_MX_NETNS="/run/netns/$ns_mx" \
