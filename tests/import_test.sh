@@ -68,6 +68,7 @@ for tool in iptables ip6tables iptables-save nft setpriv; do
 done
 
 . "$SG_TOP/tests/incumbent_rules.sh"
+started=$SECONDS
 fixtures="$SG_TOP/tests/import"
 dir=$(mktemp -d "$SG_WORKDIR/import.XXXXXX") || bail "cannot create a directory in $SG_WORKDIR"
 chmod 755 "$dir"
@@ -431,5 +432,6 @@ check_has "a native nftables owner-match chain" \
 	'^  warning +other owner-match rules +in force \(nft inet sgt: out -> smtp\)'
 ip netns del "$check_ns"
 
+echo "# import suite: $((SECONDS - started)) s"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
