@@ -16,7 +16,7 @@
 #       cPanel's SMTP Restrictions in the nat table: RETURN for the mail
 #       group and root, then REDIRECT of 25, 465 and 587 to this host.
 #   incumbent_rules_flush
-#       remove all of it again.
+#       remove what they made again, and nothing else.
 # Sourced with the namespace already entered (nsenter --net=...).
 
 csf_rules() {
@@ -72,14 +72,24 @@ cpanel_rules() {
 	done
 }
 
+# Only what the functions above made: the namespace may hold other rules
+# (the test world's masquerading, for one).
 incumbent_rules_flush() {
-	local ipt table
+	local ipt chain spec
 	for ipt in iptables ip6tables; do
-		for table in filter nat; do
-			$ipt -t "$table" -F 2>/dev/null
-			$ipt -t "$table" -X 2>/dev/null
+		for chain in SMTPOUTPUT SMTP_BLK; do
+			while $ipt -D OUTPUT -j "$chain" 2>/dev/null; do :; done
+		done
+		for chain in SMTPOUTPUT SMTP_BLK LOGDROPOUT; do
+			$ipt -F "$chain" 2>/dev/null && $ipt -X "$chain" 2>/dev/null
 		done
 	done
-	nft flush ruleset 2>/dev/null
+	# cpanel_rules' nat rules, as iptables -S prints them.
+	local re="^-A OUTPUT -p tcp -m tcp --dport (25|465|587) "
+	re+="(-m owner --(g|u)id-owner [0-9]+ -j RETURN|-j REDIRECT)\$"
+	while spec=$(iptables -t nat -S OUTPUT 2>/dev/null | grep -m1 -E -- "$re"); do
+		# shellcheck disable=SC2086 # the rule's words, as iptables -S printed them
+		iptables -t nat -D ${spec#-A } || break
+	done
 	return 0
 }
