@@ -49,11 +49,24 @@ bool import_host_is_cpanel(void)
 	       !access("/usr/local/cpanel/cpanel", F_OK);
 }
 
+/*
+ * fmt's text, with every byte that is not printable ASCII as \xHH: the
+ * values it quotes come from a file that may hold anything, and the text
+ * goes to a terminal and into comments of the output.
+ */
 static char *vformat(const char *fmt, va_list ap)
 {
-	char *s = NULL;
+	char *s = NULL, *out;
+	size_t n;
 
-	return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
+	if (vasprintf(&s, fmt, ap) < 0)
+		return NULL;
+	n = strlen(s);
+	out = malloc(n * 4 + 1);
+	if (out)
+		parse_shown(s, n, n, out);
+	free(s);
+	return out;
 }
 
 int import_add_line(struct import_policy *p, enum cfg_key key, const char *value, const char *fmt,
@@ -177,11 +190,12 @@ static int skipped(struct import_policy *p, enum id_kind kind, unsigned int line
 		   const char *setting, const char *item, const char *why)
 {
 	enum cfg_key key = kind == ID_USER ? CFG_ALLOW_USERS : CFG_ALLOW_GROUPS;
-	char w[256];
+	char w[256], shown[PARSE_SHOWN_SIZE(IMPORT_SHOWN_MAX)];
 
-	if (import_note(p, line, true, "%s names '%s': %s; left out", setting, item, why) ||
+	parse_shown(item, strlen(item), IMPORT_SHOWN_MAX, shown);
+	if (import_note(p, line, true, "%s names '%s': %s; left out", setting, shown, why) ||
 	    import_explain(p, key, "%s also names '%s': %s; left out.",
-			   where(p, line, setting, w, sizeof(w)), item, why))
+			   where(p, line, setting, w, sizeof(w)), shown, why))
 		return -ENOMEM;
 	return 0;
 }
@@ -279,11 +293,14 @@ int import_port_list(const struct import_policy *p, const char *list, unsigned i
 			*sep = '\0';
 		if (parse_u32(tok, 65535, &from) || !from ||
 		    (sep && (parse_u32(sep + 1, 65535, &to) || to < from))) {
+			char shown[PARSE_SHOWN_SIZE(IMPORT_SHOWN_MAX)];
+
 			if (sep)
 				*sep = ':';
+			parse_shown(tok, strlen(tok), IMPORT_SHOWN_MAX, shown);
 			fprintf(diag,
-				"%s:%u: %s: '%.40s' is not a port (1 to 65535) or a range FROM:TO\n",
-				p->path, line, setting, tok);
+				"%s:%u: %s: '%s' is not a port (1 to 65535) or a range FROM:TO\n",
+				p->path, line, setting, shown);
 			errors++;
 			continue;
 		}

@@ -111,6 +111,9 @@ void import_free(struct import_policy *p);
 
 /* ---- For the readers ---- */
 
+/* How much of a value from the file a message quotes (escaped: parse_shown()). */
+#define IMPORT_SHOWN_MAX 40
+
 int import_add_line(struct import_policy *p, enum cfg_key key, const char *value, const char *fmt,
 		    ...) __attribute__((format(printf, 4, 5)));
 int import_explain(struct import_policy *p, enum cfg_key key, const char *fmt, ...)

@@ -221,10 +221,13 @@ static int allow_local(struct csf *c)
 /* A decimal csf value; an error (counted) when it is not one. */
 static bool number(struct csf *c, const char *name, __u32 max, __u32 *out)
 {
+	char shown[PARSE_SHOWN_SIZE(IMPORT_SHOWN_MAX)];
+
 	if (!parse_u32(value(c, name), max, out))
 		return true;
-	fprintf(c->diag, "%s:%u: %s = \"%.40s\" is not a number from 0 to %u\n", c->p->path,
-		line_of(c, name), name, value(c, name), max);
+	parse_shown(value(c, name), strlen(value(c, name)), IMPORT_SHOWN_MAX, shown);
+	fprintf(c->diag, "%s:%u: %s = \"%s\" is not a number from 0 to %u\n", c->p->path,
+		line_of(c, name), name, shown, max);
 	c->errors++;
 	return false;
 }

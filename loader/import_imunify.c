@@ -24,6 +24,7 @@
 #include <yaml.h>
 
 #include "import.h"
+#include "parse.h"
 
 struct imunify {
 	struct import_policy *p;
@@ -37,11 +38,16 @@ struct imunify {
 	bool ports_given;
 	yaml_node_t *users, *groups;
 	unsigned int users_line, groups_line;
+	char shown[PARSE_SHOWN_SIZE(IMPORT_SHOWN_MAX)];
+	unsigned int lines; /* in the file (at least 1) */
 };
 
-static unsigned int line_of(const yaml_node_t *n)
+/* The node's line; libyaml may put one past the last: that is the last. */
+static unsigned int line_of(const struct imunify *m, const yaml_node_t *n)
 {
-	return (unsigned int)n->start_mark.line + 1;
+	unsigned int line = (unsigned int)n->start_mark.line + 1;
+
+	return line > m->lines ? m->lines : line;
 }
 
 static void __attribute__((format(printf, 3, 4)))
@@ -49,7 +55,7 @@ yerr(struct imunify *m, const yaml_node_t *n, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(m->diag, "%s:%u: ", m->p->path, n ? line_of(n) : 1);
+	fprintf(m->diag, "%s:%u: ", m->p->path, n ? line_of(m, n) : 1);
 	va_start(ap, fmt);
 	vfprintf(m->diag, fmt, ap);
 	va_end(ap);
@@ -60,6 +66,12 @@ yerr(struct imunify *m, const yaml_node_t *n, const char *fmt, ...)
 static const char *scalar(const yaml_node_t *n)
 {
 	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+/* A scalar from the file as a message may quote it (escaped, cut short). */
+static const char *shown(struct imunify *m, const char *s)
+{
+	return s ? parse_shown(s, strlen(s), IMPORT_SHOWN_MAX, m->shown) : "a list";
 }
 
 /* YAML 1.1's booleans, as PyYAML (which Imunify360 uses) reads them. */
@@ -75,13 +87,13 @@ static bool boolean(struct imunify *m, const yaml_node_t *n, const char *key, bo
 			return true;
 		}
 	}
-	yerr(m, n, "SMTP_BLOCKING.%s: expected true or false, got '%.40s'", key, s ? s : "a list");
+	yerr(m, n, "SMTP_BLOCKING.%s: expected true or false, got '%s'", key, shown(m, s));
 	return false;
 }
 
 static void ports(struct imunify *m, const yaml_node_t *n)
 {
-	m->ports_line = line_of(n);
+	m->ports_line = line_of(m, n);
 	m->ports_given = true;
 	if (n->type != YAML_SEQUENCE_NODE) {
 		yerr(m, n, "SMTP_BLOCKING.ports: expected a list of ports, such as [25, 587, 465]");
@@ -95,8 +107,8 @@ static void ports(struct imunify *m, const yaml_node_t *n)
 		long port = s ? strtol(s, &end, 10) : 0;
 
 		if (!s || !*s || *end || port < 1 || port > 65535) {
-			yerr(m, item, "SMTP_BLOCKING.ports: '%.40s' is not a port (1 to 65535)",
-			     s ? s : "a list");
+			yerr(m, item, "SMTP_BLOCKING.ports: '%s' is not a port (1 to 65535)",
+			     shown(m, s));
 			continue;
 		}
 		m->ports[port / 64] |= 1ULL << (port % 64);
@@ -106,7 +118,7 @@ static void ports(struct imunify *m, const yaml_node_t *n)
 static void names(struct imunify *m, yaml_node_t *n, const char *key, yaml_node_t **out,
 		  unsigned int *line)
 {
-	*line = line_of(n);
+	*line = line_of(m, n);
 	/* "allow_users:" with nothing after it is null: an empty list. */
 	if (n->type == YAML_SCALAR_NODE &&
 	    (!*scalar(n) || !strcmp(scalar(n), "null") || !strcmp(scalar(n), "~")))
@@ -120,7 +132,7 @@ static void names(struct imunify *m, yaml_node_t *n, const char *key, yaml_node_
 
 static int section(struct imunify *m, yaml_node_t *sec)
 {
-	m->section_line = line_of(sec);
+	m->section_line = line_of(m, sec);
 	if (sec->type == YAML_SCALAR_NODE && !*scalar(sec))
 		return 0; /* "SMTP_BLOCKING:" alone: all defaults */
 	if (sec->type != YAML_MAPPING_NODE) {
@@ -136,13 +148,13 @@ static int section(struct imunify *m, yaml_node_t *sec)
 		if (!key) {
 			yerr(m, k, "SMTP_BLOCKING: a setting's name must be a plain word");
 		} else if (!strcmp(key, "enable")) {
-			m->enable_line = line_of(v);
+			m->enable_line = line_of(m, v);
 			boolean(m, v, key, &m->enable);
 		} else if (!strcmp(key, "allow_local")) {
-			m->local_line = line_of(v);
+			m->local_line = line_of(m, v);
 			boolean(m, v, key, &m->allow_local);
 		} else if (!strcmp(key, "redirect")) {
-			m->redirect_line = line_of(v);
+			m->redirect_line = line_of(m, v);
 			boolean(m, v, key, &m->redirect);
 		} else if (!strcmp(key, "ports")) {
 			ports(m, v);
@@ -150,10 +162,10 @@ static int section(struct imunify *m, yaml_node_t *sec)
 			names(m, v, key, &m->users, &m->users_line);
 		} else if (!strcmp(key, "allow_groups")) {
 			names(m, v, key, &m->groups, &m->groups_line);
-		} else if (import_note(m->p, line_of(k), true,
-				       "SMTP_BLOCKING.%.40s is not a setting smtpguard knows of; "
+		} else if (import_note(m->p, line_of(m, k), true,
+				       "SMTP_BLOCKING.%s is not a setting smtpguard knows of; "
 				       "ignored",
-				       key)) {
+				       shown(m, key))) {
 			return -ENOMEM;
 		}
 	}
@@ -190,9 +202,9 @@ static int find_section(struct imunify *m)
 
 		if (!section_name(scalar(k))) {
 			yerr(m, k,
-			     "'%.40s' is not an Imunify360 section (those are upper case, such as "
+			     "'%s' is not an Imunify360 section (those are upper case, such as "
 			     "SMTP_BLOCKING): not an imunify360.config",
-			     scalar(k) ? scalar(k) : "(not a word)");
+			     scalar(k) ? shown(m, scalar(k)) : "(not a word)");
 			return 0;
 		}
 		if (!strcmp(scalar(k), "SMTP_BLOCKING"))
@@ -264,7 +276,7 @@ static int idents(struct imunify *m, enum id_kind kind, yaml_node_t *list, const
 			yerr(m, item, "%s: expected a name, not a list", setting);
 			continue;
 		}
-		err = import_ident(m->p, kind, scalar(item), line_of(item), setting,
+		err = import_ident(m->p, kind, scalar(item), line_of(m, item), setting,
 				   IDENT_NAME_OR_ID, added);
 		if (err)
 			return err;
@@ -393,6 +405,9 @@ int import_imunify(struct import_policy *p, const char *buf, size_t len, FILE *d
 
 	if (has_nul(&m, buf, len))
 		return m.errors;
+	m.lines = 1;
+	for (size_t i = 0; i + 1 < len; i++)
+		m.lines += buf[i] == '\n';
 	if (!yaml_parser_initialize(&parser))
 		return -ENOMEM;
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
@@ -401,9 +416,13 @@ int import_imunify(struct import_policy *p, const char *buf, size_t len, FILE *d
 			ret = -ENOMEM;
 			goto cleanup;
 		}
-		fprintf(diag, "%s:%zu: not valid YAML: %s%s%s\n", p->path,
-			parser.problem_mark.line + 1, parser.problem ? parser.problem : "error",
-			parser.context ? " " : "", parser.context ? parser.context : "");
+		/* Past the last line is the end of the file: name the last line. */
+		size_t line = parser.problem_mark.line + 1;
+
+		fprintf(diag, "%s:%zu: not valid YAML: %s%s%s%s\n", p->path,
+			line > m.lines ? m.lines : line, parser.problem ? parser.problem : "error",
+			parser.context ? " " : "", parser.context ? parser.context : "",
+			line > m.lines ? " (at the end of the file)" : "");
 		ret = 1;
 		goto cleanup;
 	}

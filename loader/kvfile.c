@@ -8,6 +8,7 @@
 
 #include "array.h"
 #include "kvfile.h"
+#include "parse.h"
 
 /* After this many errors the file is plainly not of this kind: stop listing them. */
 #define KV_MAX_ERRORS 10
@@ -34,27 +35,6 @@ static void __attribute__((format(printf, 2, 3))) kv_err(struct kv_state *st, co
 	vfprintf(st->diag, fmt, ap);
 	va_end(ap);
 	fputc('\n', st->diag);
-}
-
-/* s (n bytes) as it can be quoted in a message, into out. */
-static const char *kv_shown(const char *s, size_t n, char *out, size_t len)
-{
-	size_t used = 0;
-
-	for (size_t i = 0; i < n && used + 8 < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (i == KV_SHOWN_MAX) {
-			used += (size_t)snprintf(out + used, len - used, "...");
-			break;
-		}
-		if (c < 0x20 || c >= 0x7f)
-			used += (size_t)snprintf(out + used, len - used, "\\x%02x", c);
-		else
-			out[used++] = (char)c;
-	}
-	out[used] = '\0';
-	return out;
 }
 
 static struct kv_entry *kv_find(struct kv_file *f, const char *name, size_t n)
@@ -94,7 +74,7 @@ static bool is_name_char(int c, bool first)
 static int csf_line(struct kv_state *st, const char *s, size_t n)
 {
 	const char *eq = memchr(s, '=', n), *q1, *q2 = NULL;
-	char name[128], shown[KV_SHOWN_MAX * 4 + 8], *value;
+	char name[128], shown[PARSE_SHOWN_SIZE(KV_SHOWN_MAX)], *value;
 	size_t nlen = 0;
 
 	/* csf skips these, so a setting written there has no effect. */
@@ -108,12 +88,12 @@ static int csf_line(struct kv_state *st, const char *s, size_t n)
 				"%s:%u: warning: csf ignores a line that starts with a blank, so "
 				"'%s' has no effect; it is ignored here too\n",
 				st->f->path, st->line,
-				kv_shown(s + skip, n - skip, shown, sizeof(shown)));
+				parse_shown(s + skip, n - skip, KV_SHOWN_MAX, shown));
 		return 0;
 	}
 	if (!eq) {
 		kv_err(st, "not a csf.conf line (expected NAME = \"value\"): '%s'",
-		       kv_shown(s, n, shown, sizeof(shown)));
+		       parse_shown(s, n, KV_SHOWN_MAX, shown));
 		return 0;
 	}
 	for (const char *p = s; p < eq; p++) {
@@ -121,7 +101,7 @@ static int csf_line(struct kv_state *st, const char *s, size_t n)
 			continue; /* csf removes every blank from the name */
 		if (!is_name_char((unsigned char)*p, !nlen) || nlen + 1 >= sizeof(name)) {
 			kv_err(st, "not a csf.conf setting name: '%s'",
-			       kv_shown(s, (size_t)(eq - s), shown, sizeof(shown)));
+			       parse_shown(s, (size_t)(eq - s), KV_SHOWN_MAX, shown));
 			return 0;
 		}
 		name[nlen++] = *p;
@@ -139,7 +119,7 @@ static int csf_line(struct kv_state *st, const char *s, size_t n)
 		kv_err(st,
 		       "csf.conf values are quoted (NAME = \"value\"), and csf refuses this line: "
 		       "'%s'",
-		       kv_shown(s, n, shown, sizeof(shown)));
+		       parse_shown(s, n, KV_SHOWN_MAX, shown));
 		return 0;
 	}
 	if (kv_find(st->f, name, nlen)) {
@@ -195,7 +175,7 @@ static const char *shell_word(struct kv_state *st, const char *p, const char *en
 static int shell_line(struct kv_state *st, const char *s, size_t n)
 {
 	const char *p = s, *end = s + n;
-	char shown[KV_SHOWN_MAX * 4 + 8];
+	char shown[PARSE_SHOWN_SIZE(KV_SHOWN_MAX)];
 
 	p += strspn(p, " \t");
 	if (p == end || *p == '#')
@@ -216,7 +196,7 @@ static int shell_line(struct kv_state *st, const char *s, size_t n)
 		if (!nlen || p == end || *p != '=') {
 			kv_err(st,
 			       "not a shell assignment NAME=\"value\" (conf.apf is a shell script): '%s'",
-			       kv_shown(s, n, shown, sizeof(shown)));
+			       parse_shown(s, n, KV_SHOWN_MAX, shown));
 			return 0;
 		}
 		p = shell_word(st, p + 1, end, &value);

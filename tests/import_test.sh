@@ -372,7 +372,7 @@ bad() {
 }
 bad "a binary csf.conf" "$dir/binary:2: NUL byte" import csf "$dir/binary" --config "$target" \
 	--write
-bad "truncated YAML" "$dir/truncated.yaml:4: not valid YAML" import imunify \
+bad "truncated YAML" "$dir/truncated.yaml:3: not valid YAML" import imunify \
 	"$dir/truncated.yaml" --config "$target" --write
 bad "csf.conf given as conf.apf" "$csf_on:35: not a shell assignment" import apf "$csf_on" \
 	--config "$target" --write
