@@ -7,16 +7,22 @@
 # make valgrind   the CLI's user-space paths under valgrind (root; real kernel)
 # make fuzz       libFuzzer on the parsers, FUZZ_SECONDS=60 (tests/fuzz/fuzz.mk)
 # make soak       allowed and denied connects while the guard churns, SOAK_SECONDS=60
-# make bench      smtpguard vs iptables vs nftables (root; BENCH_QUICK=1: smoke)
+# make bench      smtpguard vs iptables vs nftables, and a flood (root; BENCH_QUICK=1: smoke)
 # make kernel-matrix    the real-kernel rows in Debian's 5.10, 6.1, 6.12 under qemu (root)
 # make userland-matrix  build + unit tests in Debian 11 and 13 chroots (root)
 # make install    PREFIX=/usr/local DESTDIR= : binary, units, hooks, man pages, config
+# make deb        Debian package into build/pkg/ (tools: scripts/pkg-deps.sh); make rpm: RPM
+# make pkgtest    install, upgrade, remove the .deb in a Debian 12 chroot (root)
 # make uninstall
 # make clean
 #
 # Every product goes under build/. V=1 shows the commands.
 
-VERSION := 0.1.0
+# The one place the version comes from; NEWS says what each release changed.
+VERSION := $(shell cat VERSION)
+ifeq ($(VERSION),)
+$(error VERSION is missing or empty: it holds the release number, e.g. 0.2.0)
+endif
 OUTPUT := build
 CLANG ?= clang
 BPFTOOL ?= bpftool
@@ -37,7 +43,7 @@ YAML_LIBS := $(or $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null),-lyaml)
 WARNINGS := -Wall -Wextra -Werror -Wmissing-field-initializers -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-unused-parameter
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(OUTPUT) -Iloader \
+ALL_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(OUTPUT) -Iloader \
 	-DSMTPGUARD_VERSION='"$(VERSION)"' $(LIBBPF_CFLAGS) $(YAML_CFLAGS)
 ifeq ($(SANITIZE),1)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -73,9 +79,10 @@ NM_DISPATCHER_DIR ?= /etc/NetworkManager/dispatcher.d
 NETWORKD_DISPATCHER_DIR ?= /etc/networkd-dispatcher
 UNITS := smtpguard.service smtpguard-sync.path smtpguard-sync.service smtpguard-sync.timer \
 	smtpguard-monitor.service
-SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	-e 's|@VERSION@|$(VERSION)|g'
 
-.PHONY: all clean start test tests bench valgrind format install uninstall FORCE
+.PHONY: all clean start test tests bench valgrind format install uninstall deb rpm FORCE
 .DELETE_ON_ERROR:
 
 all: $(OUTPUT)/smtpguard
@@ -134,7 +141,7 @@ TEST_BINS := $(OUTPUT)/tests/unit_config $(OUTPUT)/tests/unit_config_edit $(OUTP
 # copies of the loader code they exercise.
 UNIT_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 UNIT_OBJS := $(addprefix $(OUTPUT)/unit/,config.o config_edit.o identity.o policy.o parse.o readfile.o \
-	roles.o log.o)
+	roles.o log.o trust.o)
 
 $(OUTPUT)/unit:
 	$(Q)mkdir -p $@
@@ -189,7 +196,11 @@ $(OUTPUT)/tests/bench: tests/bench/bench.c | $(OUTPUT)/tests
 tests: $(OUTPUT)/smtpguard $(TEST_BINS)
 
 # BENCH_QUICK=1: a one-minute smoke run (what CI runs).
-bench: $(OUTPUT)/smtpguard $(OUTPUT)/tests/bench $(OUTPUT)/tests/sg-listen
+$(OUTPUT)/tests/flood: tests/bench/flood.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< -o $@
+
+bench: $(OUTPUT)/smtpguard $(OUTPUT)/tests/bench $(OUTPUT)/tests/sg-listen $(OUTPUT)/tests/flood
 	$(Q)tests/bench/run.sh
 
 test: tests
@@ -210,8 +221,10 @@ install: $(OUTPUT)/smtpguard
 		install -d -m 0755 $(DESTDIR)$(UNITDIR) && \
 		$(SUBST) dist/systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u && \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
-	$(Q)install -D -m 0644 dist/man/smtpguard.8 $(DESTDIR)$(MANDIR)/man8/smtpguard.8
-	$(Q)install -D -m 0644 dist/man/smtpguard.conf.5 $(DESTDIR)$(MANDIR)/man5/smtpguard.conf.5
+	$(Q)for m in man8/smtpguard.8 man5/smtpguard.conf.5; do \
+		install -d -m 0755 $(DESTDIR)$(MANDIR)/$${m%/*} && \
+		$(SUBST) dist/man/$${m#*/} > $(DESTDIR)$(MANDIR)/$$m && \
+		chmod 0644 $(DESTDIR)$(MANDIR)/$$m || exit 1; done
 	$(Q)for d in $(NM_DISPATCHER_DIR) $(NETWORKD_DISPATCHER_DIR)/routable.d \
 		$(NETWORKD_DISPATCHER_DIR)/off.d; do \
 		install -d -m 0755 $(DESTDIR)$$d && \
@@ -233,6 +246,11 @@ uninstall:
 	elif [ -e $(DESTDIR)$(SYSCONFDIR)/smtpguard.conf ]; then \
 		echo "  keeping  $(DESTDIR)$(SYSCONFDIR)/smtpguard.conf (edited)"; fi
 
+# Packages, built from a staging copy of the tree by the distributions' own
+# tools (dpkg-buildpackage + debhelper, rpmbuild); see dist/debian, dist/rpm.
+deb rpm:
+	$(Q)scripts/build-pkg.sh $@
+
 format:
 	clang-format -i bpf/*.c include/*.h loader/*.[ch] tests/*.h tests/*/*.[ch]
 
@@ -243,5 +261,6 @@ clean:
 # Longer targets with their own fragments: make fuzz, make soak.
 include tests/fuzz/fuzz.mk
 include tests/soak/soak.mk
+include tests/pkg/pkg.mk
 
 include tests/matrix/matrix.mk

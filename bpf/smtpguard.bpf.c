@@ -383,17 +383,16 @@ static __always_inline int decide(struct bpf_sock_addr *ctx, const struct sg_add
 {
 	__u16 port = ctx_dst_port(ctx);
 	__u64 uid_gid;
-	int local;
 
 	if (ctx->type != SOCK_STREAM || !port_guarded(port))
 		return SYS_PROCEED;
-	local = local_scope(ctx);
-	if (local != LOCAL_NONE && dst_is_loopback(dst))
+	/* local_scope() calls a helper: only for destinations that can be local. */
+	if (dst_is_loopback(dst) && local_scope(ctx) != LOCAL_NONE)
 		return SYS_PROCEED;
 	uid_gid = bpf_get_current_uid_gid(); /* real IDs, init_user_ns */
 	if (caller_allowed(uid_gid))
 		return SYS_PROCEED;
-	if (local == LOCAL_ALL && bpf_map_lookup_elem(&sg_local_addr, dst))
+	if (bpf_map_lookup_elem(&sg_local_addr, dst) && local_scope(ctx) == LOCAL_ALL)
 		return SYS_PROCEED;
 	if (dest_allowed(dst))
 		return SYS_PROCEED;

@@ -34,6 +34,10 @@
  * can DNAT its loopback to a remote host (route_localnet + masquerade).
  */
 #define SG_F_CONTAINER_LOOPBACK (1U << 1)
+/* Informational, for "smtpguard status": a role the configuration names
+ * matched nobody when this generation was built (no Mailman on the host). */
+#define SG_F_EMPTY_MTA (1U << 2)
+#define SG_F_EMPTY_MAILMAN (1U << 3)
 
 /* sg_settings.mode: what happens to a connect the allowlists do not allow. */
 enum sg_mode {

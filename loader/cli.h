@@ -20,7 +20,9 @@ struct sg_opts {
 	const char *cgroup; /* load, check --cgroup; NULL: the cgroup v2 root */
 	bool verbose;
 	bool json; /* status, list */
-	bool runtime; /* allow, revoke */
+	bool runtime; /* allow, revoke: the live guard only */
+	bool file_only; /* allow, revoke: the configuration file only */
+	bool force; /* revoke: even root */
 	int mode; /* load --mode: enum sg_mode, or -1 for the configuration's */
 	bool json_lines; /* monitor --json */
 	bool syslog; /* monitor --syslog */

@@ -12,6 +12,8 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 
@@ -187,18 +189,123 @@ static bool same_item(const char *item, const void *ctx)
 	return r->name[0] && !strcmp(item, r->name);
 }
 
-/* After a revoke: is it still allowed some other way (a role, another entry)? */
-static bool still_allowed(const struct sg_opts *o, const struct allow_request *r)
+/*
+ * Would the configuration at path still allow the request's ID some other way
+ * (a role, another line, a default)? Then say how, and return true.
+ */
+static bool still_allowed(const char *path, const struct allow_request *r)
 {
+	struct sg_policy p = {};
+	struct sg_config cfg;
+	const struct id_set *set;
+	bool found = false;
 	char buf[320];
-	__u32 origin;
+	FILE *quiet;
 
-	if (r->kind == ALLOW_DEST || !r->resolved ||
-	    !live_has_id(o->pin_dir, (enum id_kind)r->kind, r->id, &origin))
+	if (r->kind == ALLOW_DEST || !r->resolved)
 		return false;
-	log_err("%s is still allowed: %s; remove it there, or revoke the role", r->label,
-		describe_id((enum id_kind)r->kind, r->id, origin, buf, sizeof(buf)));
-	return true;
+	quiet = fopen("/dev/null", "w");
+	if (config_load(path, &cfg, quiet ? quiet : stderr) == 0 &&
+	    policy_build(&cfg, &p, quiet ? quiet : stderr, NAMES_WARN, NULL) >= 0) {
+		set = r->kind == ALLOW_USER ? &p.uids : &p.gids;
+		for (size_t i = 0; i < set->n && !found; i++) {
+			if (set->v[i].id != r->id)
+				continue;
+			found = true;
+			log_err("revoke: nothing was changed: %s would still be allowed "
+				"afterwards (remove it where it comes from: a role, another "
+				"line or a built-in default)",
+				describe_id((enum id_kind)r->kind, r->id, set->v[i].origin, buf,
+					    sizeof(buf)));
+		}
+	}
+	policy_free(&p);
+	config_free(&cfg);
+	if (quiet)
+		fclose(quiet);
+	return found;
+}
+
+/*
+ * A copy of the configuration next to it, to edit and judge before it
+ * replaces the file (config_edit keeps the copy's owner and mode).
+ */
+static int copy_config(const char *path, char *copy, size_t len)
+{
+	char buf[65536];
+	int in, out, err = 0;
+	struct stat st;
+	ssize_t n;
+
+	if (snprintf(copy, len, "%s.smtpguard-XXXXXX", path) >= (int)len)
+		return -ENAMETOOLONG;
+	in = open(path, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	out = mkstemp(copy);
+	if (out < 0) {
+		err = -errno;
+		close(in);
+		return err;
+	}
+	if (fstat(in, &st) || fchmod(out, st.st_mode & 07777) || fchown(out, st.st_uid, st.st_gid))
+		err = -errno;
+	while (!err && (n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || write(out, buf, (size_t)n) != n)
+			err = -errno;
+	}
+	close(in);
+	if (close(out) && !err)
+		err = -errno;
+	if (err)
+		unlink(copy);
+	return err;
+}
+
+/*
+ * Before anything changes: the guard must be loaded and whole (unless only
+ * the file is wanted), and the file must exist. The guard's lock is held
+ * only for the look (a load under way is waited for): the sync below takes
+ * it again, and checks again.
+ */
+static int check_target(const struct sg_opts *o, const char *config)
+{
+	char problem[512];
+	struct guard g;
+	struct stat st;
+	int state, lock_fd;
+
+	if (!o->file_only) {
+		lock_fd = guard_lock(o->pin_dir);
+		state = lock_fd == -ENOENT ? GUARD_NOT_LOADED :
+			lock_fd < 0	   ? lock_fd :
+					     guard_open(o->pin_dir, &g, problem, sizeof(problem));
+		if (lock_fd >= 0) {
+			guard_close(&g);
+			close(lock_fd);
+		}
+		if (state == GUARD_NOT_LOADED) {
+			log_err("not loaded at %s: nothing changed (load the guard first, or use "
+				"--file-only to edit %s alone)",
+				o->pin_dir, config);
+			return EXIT_NOT_LOADED;
+		}
+		if (state != GUARD_LOADED) {
+			log_err("the guard at %s is damaged (%s): nothing changed; run 'smtpguard "
+				"load' to repair",
+				o->pin_dir, state < 0 ? strerror(-state) : problem);
+			return state < 0 ? EXIT_FAIL : EXIT_NOT_LOADED;
+		}
+	}
+	if (stat(config, &st)) {
+		log_err("%s: %s; smtpguard never creates it: write the file first (an empty "
+			"one means the built-in defaults)",
+			config, strerror(errno));
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
 }
 
 static int change_config(const struct sg_opts *o, const struct allow_request *r, bool allow)
@@ -211,7 +318,7 @@ static int change_config(const struct sg_opts *o, const struct allow_request *r,
 		.ctx = r,
 		.defaults = config_default_items(kind_keys[r->kind]),
 	};
-	char msg[256] = "", recorded[SG_CONFIG_PATH_MAX + 1];
+	char msg[256] = "", recorded[SG_CONFIG_PATH_MAX + 1], copy[PATH_MAX] = "";
 	struct sg_opts to = *o;
 	struct sg_config cfg;
 	int lock_fd, n, ret, changed;
@@ -222,6 +329,9 @@ static int change_config(const struct sg_opts *o, const struct allow_request *r,
 		to.config = recorded;
 		to.config_given = true;
 	}
+	ret = check_target(o, to.config);
+	if (ret != EXIT_OK)
+		return ret;
 	lock_fd = config_edit_lock(to.config);
 	if (lock_fd < 0) {
 		log_err("cannot lock the directory of %s: %s", to.config, strerror(errno));
@@ -235,23 +345,37 @@ static int change_config(const struct sg_opts *o, const struct allow_request *r,
 		ret = n < 0 ? EXIT_FAIL : EXIT_USAGE;
 		goto cleanup;
 	}
-	changed = config_edit_apply(to.config, &e, msg, sizeof(msg));
+	/* Edit a copy and judge it; only a good result replaces the file. */
+	ret = EXIT_FAIL;
+	changed = copy_config(to.config, copy, sizeof(copy));
+	if (!changed)
+		changed = config_edit_apply(copy, &e, msg, sizeof(msg));
 	if (changed < 0) {
 		log_err("cannot update %s: %s", to.config, strerror(-changed));
-		ret = EXIT_FAIL;
 		goto cleanup;
 	}
+	if (!allow && still_allowed(copy, r))
+		goto cleanup;
+	if (rename(copy, to.config)) {
+		log_err("cannot replace %s: %s", to.config, strerror(errno));
+		goto cleanup;
+	}
+	copy[0] = '\0';
 	printf("smtpguard: %s: %s of %s\n", r->label, msg, to.config);
+	if (o->file_only) {
+		printf("smtpguard: only the file was changed (--file-only); it takes effect at "
+		       "the next 'smtpguard load' or sync\n");
+		ret = EXIT_OK;
+		goto cleanup;
+	}
 	/* The file is the source of truth: bring the live guard to it. */
 	ret = sync_guard(&to, &not_loaded);
-	if (ret == EXIT_NOT_LOADED && not_loaded) {
-		if (changed)
-			printf("smtpguard: the change takes effect at the next 'smtpguard load'\n");
-		ret = EXIT_OK;
-	}
-	if (ret == EXIT_OK && !allow && still_allowed(&to, r))
-		ret = EXIT_FAIL;
+	if (ret == EXIT_NOT_LOADED && not_loaded && changed)
+		log_err("the guard was unloaded meanwhile: the change takes effect at the next "
+			"'smtpguard load'");
 cleanup:
+	if (copy[0])
+		unlink(copy);
 	close(lock_fd);
 	return ret;
 }
@@ -270,6 +394,11 @@ static int change(const struct sg_opts *o, bool allow)
 
 	if (ret != EXIT_OK)
 		return ret;
+	if (!allow && r.kind == ALLOW_USER && r.resolved && r.id == 0 && !o->force) {
+		log_err("revoke: refusing to revoke root without --force: root's cron jobs, panel "
+			"tasks and the MTA's queue runner may need to send; nothing was changed");
+		return EXIT_USAGE;
+	}
 	return o->runtime ? change_runtime(o, &r, allow) : change_config(o, &r, allow);
 }
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -83,6 +84,10 @@ static int plan_from_config(const struct sg_opts *o, struct plan *pl)
 		return EXIT_FAIL;
 	}
 	if (n > 0) {
+		/* Every problem in one run, as check-config: names are looked up too. */
+		if (pl->cfg.from_file &&
+		    policy_build(&pl->cfg, &pl->policy, stderr, NAMES_WARN, NULL) < 0)
+			return EXIT_FAIL;
 		log_err("%s: %d error%s, nothing applied", o->config, n, n == 1 ? "" : "s");
 		return EXIT_USAGE;
 	}
@@ -138,6 +143,8 @@ static void print_changes(const char *pin_dir, const struct plan *pl)
 
 static int load_plan(const struct sg_opts *o, struct plan *pl, const char *cgroup)
 {
+	struct stat st;
+	bool existed = !stat(o->pin_dir, &st);
 	int lock_fd, err;
 
 	lock_fd = guard_lock_create(o->pin_dir);
@@ -150,6 +157,9 @@ static int load_plan(const struct sg_opts *o, struct plan *pl, const char *cgrou
 		.policy = &pl->policy,
 		.local = &pl->local,
 	});
+	/* A first load that failed leaves no empty pin dir (rmdir fails if not empty). */
+	if (err && !existed)
+		rmdir(o->pin_dir);
 	close(lock_fd);
 	if (err)
 		return EXIT_FAIL;
@@ -195,17 +205,28 @@ static int load_defaults_instead(const struct sg_opts *o, const char *cgroup)
 
 /*
  * --mode is written to the file, so the next sync (which the path unit, the
- * address hooks and the timer run on their own) keeps it.
+ * address hooks and the timer run on their own) keeps it. The file must
+ * exist: one made here would hold nothing but the mode, and loading it would
+ * drop whatever the guard allowed through built-in defaults or another file.
  */
 static int persist_mode(const struct sg_opts *o)
 {
 	const char *mode = config_mode_name((__u32)o->mode);
 	struct sg_config cfg;
+	bool exists;
 	char msg[128];
 	int n, ret;
 
 	n = config_load(o->config, &cfg, stderr);
+	exists = cfg.from_file;
 	config_free(&cfg);
+	if (!n && !exists) {
+		log_err("%s does not exist: --mode is recorded in the configuration so that "
+			"syncs keep it; create the file (an empty one means the built-in "
+			"defaults) and run again. Nothing was changed",
+			o->config);
+		return EXIT_USAGE;
+	}
 	if (n) {
 		log_err("%s has errors; fix them before switching mode, nothing was changed",
 			o->config);
@@ -221,35 +242,70 @@ static int persist_mode(const struct sg_opts *o)
 	return EXIT_OK;
 }
 
+/*
+ * Where a first load attaches: the cgroup v2 root, every process of the host.
+ * SMTPGUARD_CGROUP_ROOT replaces it (the test suite's safety net, so that a
+ * regression can never reach the real root).
+ */
+static int default_cgroup(char *buf, size_t len)
+{
+	const char *env = getenv("SMTPGUARD_CGROUP_ROOT");
+	int err;
+
+	if (env && env[0] == '/') {
+		snprintf(buf, len, "%s", env);
+		return 0;
+	}
+	err = cgroup2_root(buf, len);
+	if (err)
+		log_err("no cgroup v2 hierarchy in /proc/self/mountinfo: %s "
+			"(smtpguard needs cgroup v2; mount -t cgroup2 none /sys/fs/cgroup)",
+			strerror(-err));
+	return err;
+}
+
+/*
+ * A loaded guard stays where it is and follows the file it was loaded from,
+ * unless --cgroup or --config says otherwise: a plain "load" (the DAMAGED
+ * hint, a package upgrade, systemctl reload) must not move it or swap its
+ * policy. A move is printed like any other change.
+ */
 int cmd_load(const struct sg_opts *o)
 {
+	struct live_record rec;
+	struct sg_opts use = *o;
 	struct plan pl = {};
 	char cgroot[PATH_MAX];
 	const char *cgroup = o->cgroup;
-	int ret, err;
+	int ret;
 
+	live_recorded(o->pin_dir, &rec);
+	if (!o->config_given && rec.config[0]) {
+		use.config = rec.config;
+		/* Absent, the default file means the built-in defaults, as at boot. */
+		use.config_given = strcmp(rec.config, SG_DEFAULT_CONFIG) != 0;
+	}
+	if (!cgroup && rec.cgroup[0])
+		cgroup = rec.cgroup;
 	if (!cgroup) {
-		err = cgroup2_root(cgroot, sizeof(cgroot));
-		if (err) {
-			log_err("no cgroup v2 hierarchy in /proc/self/mountinfo: %s "
-				"(smtpguard needs cgroup v2; mount -t cgroup2 none /sys/fs/cgroup)",
-				strerror(-err));
+		if (default_cgroup(cgroot, sizeof(cgroot)))
 			return EXIT_FAIL;
-		}
 		cgroup = cgroot;
 	}
-	if (!features_ready(o->pin_dir, o->cgroup))
+	if (!features_ready(o->pin_dir, cgroup))
 		return EXIT_FAIL;
+	if (rec.cgroup[0] && strcmp(rec.cgroup, cgroup))
+		printf("~cgroup: %s -> %s\n", rec.cgroup, cgroup);
 	if (o->mode >= 0) {
-		ret = persist_mode(o);
+		ret = persist_mode(&use);
 		if (ret != EXIT_OK)
 			return ret;
 	}
-	ret = plan_from_config(o, &pl);
+	ret = plan_from_config(&use, &pl);
 	if (ret == EXIT_USAGE)
-		ret = load_defaults_instead(o, cgroup);
+		ret = load_defaults_instead(&use, cgroup);
 	else if (ret == EXIT_OK)
-		ret = load_plan(o, &pl, cgroup);
+		ret = load_plan(&use, &pl, cgroup);
 	plan_free(&pl);
 	return ret;
 }

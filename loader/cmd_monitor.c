@@ -129,7 +129,7 @@ static void report_not_sent(struct monitor *m, __u32 uid, __u64 ds, __u64 dl, __
 	if (m->o->json_lines) {
 		json_init(&j, stdout);
 		json_obj_begin(&j, NULL);
-		json_u64(&j, "schema", EVENT_JSON_SCHEMA);
+		json_u64(&j, "schema", SG_JSON_SCHEMA);
 		json_str(&j, "type", "not_sent");
 		json_u64(&j, "uid", uid);
 		json_str(&j, "user", user);

@@ -220,6 +220,14 @@ static void status_text(const struct sg_opts *o, const struct live_state *s,
 	for (size_t i = 0; i < s->dests.n; i++)
 		printf("%s%s", i ? ", " : "", describe_cidr(&s->dests.v[i].key, buf, sizeof(buf)));
 	printf("%s\n", s->dests.n ? "" : "none");
+	if (s->settings.flags & (SG_F_EMPTY_MTA | SG_F_EMPTY_MAILMAN))
+		printf("  roles          %s%s%s matches nobody on this host (not installed?)\n",
+		       s->settings.flags & SG_F_EMPTY_MTA ? "@mta" : "",
+		       (s->settings.flags & SG_F_EMPTY_MTA) &&
+				       (s->settings.flags & SG_F_EMPTY_MAILMAN) ?
+			       ", " :
+			       "",
+		       s->settings.flags & SG_F_EMPTY_MAILMAN ? "@mailman" : "");
 	printf("  mode           %s%s%s\n", config_mode_name(s->settings.mode),
 	       s->settings.mode == SG_MODE_REDIRECT ? ", to " : "",
 	       s->settings.mode == SG_MODE_REDIRECT ? redirect : "");
@@ -237,6 +245,8 @@ static void status_json(const struct sg_opts *o, const struct live_state *s,
 	count_stale(s, host, stale);
 	json_init(&j, stdout);
 	json_obj_begin(&j, NULL);
+	json_u64(&j, "schema", SG_JSON_SCHEMA);
+	json_str(&j, "state", live_state_name(GUARD_LOADED, s->settings.mode));
 	json_bool(&j, "loaded", true);
 	json_str(&j, "mode", config_mode_name(s->settings.mode));
 	redirect_text(&s->settings, redirect, sizeof(redirect));
@@ -272,6 +282,12 @@ static void status_json(const struct sg_opts *o, const struct live_state *s,
 			json_str(&j, NULL, sg_addr_format(&s->local.v[i].addr, addr, sizeof(addr)));
 	json_arr_end(&j);
 	json_u64(&j, "max_identities", s->max_ids);
+	json_arr_begin(&j, "empty_roles");
+	if (s->settings.flags & SG_F_EMPTY_MTA)
+		json_str(&j, NULL, "@mta");
+	if (s->settings.flags & SG_F_EMPTY_MAILMAN)
+		json_str(&j, NULL, "@mailman");
+	json_arr_end(&j);
 	json_ids(&j, &s->ids[ID_USER], ID_USER);
 	json_ids(&j, &s->ids[ID_GROUP], ID_GROUP);
 	json_dests(&j, &s->dests);
@@ -287,6 +303,8 @@ static void not_loaded(const struct sg_opts *o, int state, const char *problem)
 	if (o->json) {
 		json_init(&j, stdout);
 		json_obj_begin(&j, NULL);
+		json_u64(&j, "schema", SG_JSON_SCHEMA);
+		json_str(&j, "state", live_state_name(state, 0));
 		json_bool(&j, "loaded", false);
 		json_str(&j, "pin_dir", o->pin_dir);
 		json_bool(&j, "damaged", state == GUARD_DAMAGED);
@@ -393,6 +411,7 @@ int cmd_list(const struct sg_opts *o)
 	if (ret == EXIT_OK && o->json) {
 		json_init(&j, stdout);
 		json_obj_begin(&j, NULL);
+		json_u64(&j, "schema", SG_JSON_SCHEMA);
 		json_ids(&j, &s.ids[ID_USER], ID_USER);
 		json_ids(&j, &s.ids[ID_GROUP], ID_GROUP);
 		json_dests(&j, &s.dests);

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 
 #include "array.h"
 #include "config.h"
+#include "trust.h"
 #include "parse.h"
 #include "readfile.h"
 
@@ -647,6 +649,24 @@ int config_builtin(struct sg_config *cfg, const char *path)
 	return apply_defaults(cfg);
 }
 
+/*
+ * The monitor runs alert_command as root: whoever can change it, or a
+ * directory above it, can run anything as root. Checked like the file
+ * itself (only when root reads it), and apart from config_parse(), which
+ * looks at no file. 1 for an error, else 0.
+ */
+static int check_alert_command(const struct sg_config *cfg, FILE *diag)
+{
+	char why[PATH_MAX + 64];
+
+	if (!cfg->alert_command || geteuid() != 0 ||
+	    trust_executable(cfg->alert_command, why, sizeof(why)))
+		return 0;
+	fprintf(diag, "%s:%u: alert_command %s: %s (it runs as root: chown root, chmod go-w)\n",
+		cfg->path, cfg->alert_command_line, cfg->alert_command, why);
+	return 1;
+}
+
 int config_load(const char *path, struct sg_config *cfg, FILE *diag)
 {
 	char *buf = NULL;
@@ -662,6 +682,8 @@ int config_load(const char *path, struct sg_config *cfg, FILE *diag)
 		return ret;
 	ret = config_parse(path, buf, len, cfg, diag);
 	free(buf);
+	if (ret >= 0)
+		ret += check_alert_command(cfg, diag);
 	return ret;
 }
 

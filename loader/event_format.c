@@ -129,7 +129,7 @@ void event_json(FILE *out, const struct sg_event *e, const char *user, const str
 	clean_comm(e, comm);
 	json_init(&j, out);
 	json_obj_begin(&j, NULL);
-	json_u64(&j, "schema", EVENT_JSON_SCHEMA);
+	json_u64(&j, "schema", SG_JSON_SCHEMA);
 	json_str(&j, "type", "event");
 	json_str(&j, "time", boot_ns_to_iso(e->boot_ns, when, sizeof(when)));
 	json_str(&j, "action", counters_action_name(e->action));

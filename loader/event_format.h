@@ -25,9 +25,6 @@ struct name_cache {
 /* The user name of uid, or NULL; one NSS lookup per UID and TTL. */
 const char *name_cache_get(struct name_cache *c, __u32 uid);
 
-/* The "schema" number of the monitor's JSON lines; bumped when a key changes meaning. */
-#define EVENT_JSON_SCHEMA 1
-
 /* Room for any value event_text_value() makes of up to 255 bytes. */
 #define TEXT_VALUE_MAX (2 + 4 * 255 + 1)
 

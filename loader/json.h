@@ -9,6 +9,14 @@
 
 #define JSON_MAX_DEPTH 16
 
+/*
+ * The "schema" number every JSON document of smtpguard starts with (status,
+ * list, the monitor's lines). Bumped when a key is removed or changes
+ * meaning; new keys may appear without a bump. The keys of each are listed
+ * in smtpguard(8), JSON OUTPUT, and a test holds the two together.
+ */
+#define SG_JSON_SCHEMA 1
+
 struct json {
 	FILE *out;
 	int depth;

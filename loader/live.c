@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "live.h"
 #include "maps.h"
@@ -74,6 +75,55 @@ int live_config_path(const char *pin_dir, char *buf, size_t len)
 	}
 	guard_close(&g);
 	return ret;
+}
+
+/* Where the pinned connect4 link is attached, for a guard without the record. */
+static void attached_cgroup(const char *pin_dir, char *buf, size_t len)
+{
+	struct bpf_link_info info = {};
+	__u32 info_len = sizeof(info);
+	char pin[PATH_MAX], root[PATH_MAX];
+	int fd;
+
+	snprintf(pin, sizeof(pin), "%s/%s", pin_dir, SG_PIN_LINK_CONNECT4);
+	fd = bpf_obj_get(pin);
+	if (fd < 0)
+		return;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &info_len) && info.type == BPF_LINK_TYPE_CGROUP &&
+	    !cgroup2_root(root, sizeof(root)) &&
+	    cgroup_path_from_id(root, info.cgroup.cgroup_id, buf, len))
+		buf[0] = '\0';
+	close(fd);
+}
+
+void live_recorded(const char *pin_dir, struct live_record *r)
+{
+	struct sg_settings settings;
+	char problem[512], pin[PATH_MAX];
+	struct guard g;
+	int fd = -1, state;
+
+	memset(r, 0, sizeof(*r));
+	state = guard_open(pin_dir, &g, problem, sizeof(problem));
+	if (state == GUARD_NOT_LOADED)
+		goto cleanup;
+	if (g.settings_fd >= 0 && !maps_read_settings(g.settings_fd, &settings))
+		goto found;
+	snprintf(pin, sizeof(pin), "%s/%s", pin_dir, SG_PIN_SETTINGS);
+	fd = bpf_obj_get(pin);
+	if (fd < 0 || maps_read_settings(fd, &settings))
+		goto cleanup;
+found:
+	snprintf(r->config, sizeof(r->config), "%.*s", (int)sizeof(settings.config_path),
+		 (const char *)settings.config_path);
+	snprintf(r->cgroup, sizeof(r->cgroup), "%.*s", (int)sizeof(settings.cgroup_path),
+		 (const char *)settings.cgroup_path);
+cleanup:
+	if (state != GUARD_NOT_LOADED && !r->cgroup[0])
+		attached_cgroup(pin_dir, r->cgroup, sizeof(r->cgroup));
+	if (fd >= 0)
+		close(fd);
+	guard_close(&g);
 }
 
 bool live_has_id(const char *pin_dir, enum id_kind kind, __u32 id, __u32 *origin)

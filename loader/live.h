@@ -41,6 +41,18 @@ extern const char *const live_state_names[5];
 /* The configuration file the guard at pin_dir was loaded from. 0 or -ENOENT. */
 int live_config_path(const char *pin_dir, char *buf, size_t len);
 
+/*
+ * What the guard at pin_dir records, whole or damaged: its configuration file
+ * and the cgroup it was loaded for ("" when unknown: not loaded, or built by a
+ * version without the record). Through the links' program when there is
+ * one, else through the settings pin.
+ */
+struct live_record {
+	char config[SG_CONFIG_PATH_MAX + 1];
+	char cgroup[SG_CONFIG_PATH_MAX + 1];
+};
+void live_recorded(const char *pin_dir, struct live_record *r);
+
 /* Is id (kind ID_USER/ID_GROUP) in the live allowlist? Its origin to *origin. */
 bool live_has_id(const char *pin_dir, enum id_kind kind, __u32 id, __u32 *origin);
 

@@ -16,7 +16,9 @@
 #define OPT_MODE (1U << 3)
 #define OPT_SYSLOG (1U << 4)
 #define OPT_PROMETHEUS (1U << 5)
-#define OPT_WRITE (1U << 6)
+#define OPT_FORCE (1U << 6)
+#define OPT_FILE_ONLY (1U << 7)
+#define OPT_WRITE (1U << 8)
 #define OPT_LAST OPT_WRITE
 
 struct command {
@@ -26,64 +28,80 @@ struct command {
 	unsigned int opts; /* OPT_* it accepts */
 	int min_args, max_args; /* positional arguments it takes */
 	bool needs_root;
-	const char *args; /* for usage */
+	const char *args; /* for usage; a second form after '\n' */
 	const char *help;
 	const char *synopsis; /* positional arguments on one line, for errors */
+	const char *example; /* for COMMAND --help */
 };
 
 /* clang-format off */
 static const struct command commands[] = {
 	{ "load", cmd_load, NULL, OPT_CGROUP | OPT_MODE, 0, 0, true,
 	  "[--cgroup DIR] [--mode enforce|audit|redirect]",
-	  "Load the guard, attach it to the cgroup v2 root (or DIR) and pin it, then\n"
-	  "apply the configuration. If a guard is loaded already, its program and maps\n"
-	  "are replaced in place: the host is never unguarded. With errors in the\n"
-	  "configuration nothing is applied (exit 2); if no guard was loaded at all,\n"
-	  "the built-in defaults are loaded so that the host stays guarded. --mode\n"
-	  "overrides the configuration's mode; switching is atomic.", NULL },
+	  "Load the guard, attach it and pin it, then apply the configuration. A guard\n"
+	  "that is loaded already keeps its cgroup and its configuration file unless\n"
+	  "--cgroup or --config says otherwise (the first load attaches to the cgroup\n"
+	  "v2 root); its program and maps are replaced in place: the host is never\n"
+	  "unguarded. With errors in the configuration nothing is applied (exit 2); if\n"
+	  "no guard was loaded at all, the built-in defaults are loaded so that the\n"
+	  "host stays guarded. --mode is written to the configuration file (which must\n"
+	  "exist), so later syncs keep it; switching is atomic.",
+	  NULL, "smtpguard load --mode audit     report, refuse nothing (a safe first step)" },
 	{ "sync", cmd_sync, NULL, 0, 0, 0, true, "",
 	  "Re-read the configuration, re-resolve names and roles, refresh the host's\n"
 	  "own addresses, and make the live guard equal to the result. Prints each\n"
-	  "change (+uid 47 (mailnull, @mta)); a second run changes nothing.\n"
-	  "Exit status 3 when no guard is loaded.", NULL },
+	  "change (+uid 47 (mailnull, @mta)); a second run changes nothing. Every\n"
+	  "problem of the file is reported in one run. Exit status 3 when no guard\n"
+	  "is loaded.",
+	  NULL, "smtpguard sync                  after editing /etc/smtpguard.conf" },
 	{ "unload", cmd_unload, NULL, 0, 0, 0, true, "", "Detach the guard and remove its pins.",
-	  NULL },
+	  NULL, "smtpguard unload                SMTP is unguarded until the next load" },
 	{ "status", cmd_status, NULL, OPT_JSON, 0, 0, true, "[--json]",
 	  "Show whether the guard is loaded, where it is attached, the guarded ports,\n"
 	  "allow_local and the allowlists. Exit status 3 when it is not loaded or damaged.",
-	  NULL },
+	  NULL, "smtpguard status --json | jq .state" },
 	{ "list", cmd_list, NULL, OPT_JSON, 0, 0, true, "[--json]",
-	  "Show the allowlists with names and where each entry came from.", NULL },
-	{ "allow", cmd_allow, cmd_allow_check, OPT_RUNTIME, 2, 2, true,
-	  "user|group NAME|ID [--runtime]\n               allow dest CIDR [--runtime]",
+	  "Show the allowlists with names and where each entry came from.", NULL,
+	  "smtpguard list" },
+	{ "allow", cmd_allow, cmd_allow_check, OPT_RUNTIME | OPT_FILE_ONLY, 2, 2, true,
+	  "user|group NAME|ID [--runtime | --file-only]\nallow dest CIDR [--runtime | --file-only]",
 	  "Allow a user, group or destination CIDR. Without --runtime the configuration\n"
 	  "file is updated (atomically, comments kept) and the live guard synced to it;\n"
-	  "with --runtime only the live guard changes, until the next load or sync.",
-	  "user|group NAME|ID, or dest CIDR" },
-	{ "revoke", cmd_revoke, cmd_allow_check, OPT_RUNTIME, 2, 2, true,
-	  "user|group NAME|ID [--runtime]\n               revoke dest CIDR [--runtime]",
+	  "with --runtime only the live guard changes, until the next load or sync.\n"
+	  "The guard must be loaded (exit 3 otherwise, nothing changed); --file-only\n"
+	  "edits the file alone, for a guard that is not loaded.",
+	  "user|group NAME|ID, or dest CIDR",
+	  "smtpguard allow user alice      alice's scripts may send mail directly" },
+	{ "revoke", cmd_revoke, cmd_allow_check, OPT_RUNTIME | OPT_FILE_ONLY | OPT_FORCE, 2, 2, true,
+	  "user|group NAME|ID [--runtime | --file-only] [--force]\n"
+	  "revoke dest CIDR [--runtime | --file-only]",
 	  "Remove a user, group or destination, from the file and the live guard, or\n"
-	  "with --runtime from the live guard only.",
-	  "user|group NAME|ID, or dest CIDR" },
+	  "with --runtime from the live guard only. Nothing changes when the entry\n"
+	  "would stay allowed another way (a role, another line). Revoking root needs\n"
+	  "--force: root's cron jobs, panel tasks and the MTA's queue runner may need it.",
+	  "user|group NAME|ID, or dest CIDR",
+	  "smtpguard revoke user alice     back to refusing alice's direct SMTP" },
 	{ "monitor", cmd_monitor, NULL, OPT_JSON | OPT_SYSLOG, 0, 0, true, "[--json] [--syslog]",
 	  "Stream refused, audited and redirected attempts as they happen: a line each\n"
 	  "(or one JSON object per line), or to syslog with storms condensed. Raises\n"
 	  "alerts (alert_threshold, alert_command). Stopping it never affects enforcement.",
-	  NULL },
+	  NULL, "smtpguard monitor --json | jq -c 'select(.type == \"event\")'" },
 	{ "stats", cmd_stats, NULL, OPT_PROMETHEUS, 0, 0, true, "--prometheus",
-	  "Print node_exporter textfile-collector metrics.", NULL },
+	  "Print node_exporter textfile-collector metrics.", NULL,
+	  "smtpguard stats --prometheus > /var/lib/node_exporter/smtpguard.prom" },
 	{ "check", cmd_host_check, NULL, OPT_JSON | OPT_CGROUP, 0, 0, true, "[--json] [--cgroup DIR]",
 	  "Can the guard work on this host? Probes by trying, and changes nothing:\n"
 	  "cgroup v2, bpffs, cgroup connect programs, bpf_link, the ring buffer, the\n"
 	  "helpers the program calls, kernel BTF (optional), io_uring and MPTCP (what\n"
 	  "there is to guard), unprivileged BPF, and this guard's state. Each missing\n"
 	  "piece is named with the kernel version that brought it. Exit status 0 when\n"
-	  "the guard can work, 1 when it cannot.", NULL },
+	  "the guard can work, 1 when it cannot.", NULL,
+	  "smtpguard check --json | jq -r '.missing[]'" },
 	{ "check-config", cmd_check_config, NULL, 0, 0, 1, false, "[FILE]",
 	  "Validate the configuration (or FILE) without touching the kernel. Every\n"
 	  "error is reported as FILE:LINE: message; a name that does not resolve is an\n"
 	  "error here. Exit status 2 when there are errors.",
-	  "[FILE]" },
+	  "[FILE]", "smtpguard check-config /etc/smtpguard.conf.new" },
 	{ "import", cmd_import, cmd_import_check, OPT_WRITE, 1, 2, false,
 	  "csf|apf|imunify|cpanel [FILE] [--write]",
 	  "Read the SMTP block of CSF (/etc/csf/csf.conf), APF (/etc/apf/conf.apf),\n"
@@ -95,12 +113,11 @@ static const struct command commands[] = {
 	  "With --write, the configuration file (--config, default /etc/smtpguard.conf)\n"
 	  "is replaced atomically, the old one kept as FILE.before-import-TIME, and the\n"
 	  "command that applies it is printed. A file that is not of that kind: exit 2,\n"
-	  "FILE:LINE: message, nothing written.\n"
-	  "\n"
-	  "Example:\n"
-	  "  smtpguard import csf > /tmp/smtpguard.conf     read it, then\n"
-	  "  smtpguard import csf --write && smtpguard check-config && smtpguard sync",
-	  "csf|apf|imunify|cpanel [FILE]" },
+	  "FILE:LINE: message, nothing written. DirectAdmin: import csf, or keep the\n"
+	  "defaults (see the README's migration section).",
+	  "csf|apf|imunify|cpanel [FILE]",
+	  "smtpguard import csf > /tmp/smtpguard.conf     read it, and stderr; then\n"
+	  "  smtpguard import csf --write && smtpguard check-config && smtpguard sync" },
 };
 /* clang-format on */
 
@@ -113,6 +130,8 @@ enum long_only {
 	LO_MODE,
 	LO_SYSLOG,
 	LO_PROMETHEUS,
+	LO_FORCE,
+	LO_FILE_ONLY,
 	LO_WRITE,
 };
 
@@ -128,6 +147,8 @@ static const struct option long_options[] = {
 	{ "mode", required_argument, NULL, LO_MODE },
 	{ "syslog", no_argument, NULL, LO_SYSLOG },
 	{ "prometheus", no_argument, NULL, LO_PROMETHEUS },
+	{ "force", no_argument, NULL, LO_FORCE },
+	{ "file-only", no_argument, NULL, LO_FILE_ONLY },
 	{ "write", no_argument, NULL, LO_WRITE },
 	{},
 };
@@ -141,9 +162,15 @@ static void usage(FILE *out)
 		     "the cgroup v2 root. Local mail submission keeps working.\n"
 		     "\n"
 		     "Commands:\n");
-	for (size_t i = 0; i < N_COMMANDS; i++)
-		fprintf(out, "  %-*s%s\n", commands[i].args[0] ? 13 : 0, commands[i].name,
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		const char *nl = strchr(commands[i].args, '\n');
+
+		fprintf(out, "  %-*s%.*s\n", commands[i].args[0] ? 13 : 0, commands[i].name,
+			nl ? (int)(nl - commands[i].args) : (int)strlen(commands[i].args),
 			commands[i].args);
+		if (nl)
+			fprintf(out, "  %-13s%s\n", "", nl + 1);
+	}
 	fprintf(out,
 		"\n"
 		"Options (accepted anywhere on the line):\n"
@@ -172,10 +199,16 @@ static void usage(FILE *out)
 
 static void command_usage(FILE *out, const struct command *c)
 {
+	const char *nl = strchr(c->args, '\n');
+
+	fprintf(out, "Usage: smtpguard %s%s%.*s\n", c->name, c->args[0] ? " " : "",
+		nl ? (int)(nl - c->args) : (int)strlen(c->args), c->args);
+	if (nl)
+		fprintf(out, "       smtpguard %s\n", nl + 1);
 	fprintf(out,
-		"Usage: smtpguard %s %s\n\n%s\n\nGlobal options: --config FILE, --pin-dir DIR, "
-		"-v, --help, --version (see smtpguard --help).\n",
-		c->name, c->args, c->help);
+		"\n%s\n\nExample:\n  %s\n\nGlobal options: --config FILE, --pin-dir DIR, -v, "
+		"--help, --version (see smtpguard --help).\n",
+		c->help, c->example);
 }
 
 static const struct command *find_command(const char *name)
@@ -199,6 +232,10 @@ static const char *opt_name(unsigned int bit)
 		return "--mode";
 	case OPT_SYSLOG:
 		return "--syslog";
+	case OPT_FORCE:
+		return "--force";
+	case OPT_FILE_ONLY:
+		return "--file-only";
 	case OPT_WRITE:
 		return "--write";
 	default:
@@ -272,6 +309,14 @@ int main(int argc, char **argv)
 		case LO_PROMETHEUS:
 			given |= OPT_PROMETHEUS;
 			break;
+		case LO_FORCE:
+			o.force = true;
+			given |= OPT_FORCE;
+			break;
+		case LO_FILE_ONLY:
+			o.file_only = true;
+			given |= OPT_FILE_ONLY;
+			break;
 		case LO_WRITE:
 			o.write = true;
 			given |= OPT_WRITE;
@@ -317,6 +362,10 @@ int main(int argc, char **argv)
 	/* A relative pin dir would depend on where the command happens to run. */
 	if (o.pin_dir[0] != '/') {
 		log_err("--pin-dir: expected an absolute path, got '%s'", o.pin_dir);
+		return EXIT_USAGE;
+	}
+	if (o.runtime && o.file_only) {
+		log_err("%s: --runtime and --file-only exclude each other", cmd->name);
 		return EXIT_USAGE;
 	}
 	if (!o.config[0]) {

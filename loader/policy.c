@@ -105,6 +105,7 @@ struct resolve_state {
 	enum name_policy names;
 	int errors, warnings;
 	struct role_cache roles;
+	__u32 empty_roles; /* SG_F_EMPTY_* */
 };
 
 static int resolve_role(struct resolve_state *rs, const struct cfg_ident *e, enum id_kind kind,
@@ -115,7 +116,14 @@ static int resolve_role(struct resolve_state *rs, const struct cfg_ident *e, enu
 	struct role_ids ids;
 
 	roles_resolve(e->role, kind, &rs->roles, &ids);
-	if (!ids.n && e->line) {
+	/*
+	 * Most hosts have no Mailman: not a warning on every sync (the timer runs
+	 * every 10 minutes), but a note in status, and a warning from
+	 * check-config, where the admin asks.
+	 */
+	if (!ids.n)
+		rs->empty_roles |= e->role == ROLE_MTA ? SG_F_EMPTY_MTA : SG_F_EMPTY_MAILMAN;
+	if (!ids.n && e->line && rs->names == NAMES_ERROR) {
 		fprintf(rs->diag, "%s:%u: warning: %s resolves to no %s on this host\n",
 			rs->cfg->path, e->line, config_role_name(e->role),
 			identity_kind_word(kind));
@@ -184,6 +192,7 @@ int policy_build(const struct sg_config *cfg, struct sg_policy *p, FILE *diag,
 		if (dest_set_add(&p->dests, &cfg->dests.v[i].key, SG_ORIGIN_CONFIG))
 			goto nomem;
 	dest_set_finish(&p->dests);
+	p->settings.flags |= rs.empty_roles;
 	if (warnings)
 		*warnings = rs.warnings;
 	return rs.errors;

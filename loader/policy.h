@@ -61,7 +61,8 @@ void dest_set_finish(struct dest_set *s);
  * Resolve cfg into p: names through NSS, roles through roles_resolve(). A
  * name that does not resolve is never allowed: it is reported on diag as
  * "FILE:LINE: warning: no such user NAME" (or as an error, with NAMES_ERROR)
- * and skipped. A role that resolves to nothing is always only a warning (the
+ * and skipped. A role that resolves to nothing is noted in the settings
+ * (SG_F_EMPTY_*) and, for check-config only, a warning (the
  * host may have no Mailman). Built-in defaults that do not exist are skipped
  * quietly. Returns the number of errors (only with NAMES_ERROR), or -ENOMEM;
  * *warnings, if not NULL, gets the number of warnings.

@@ -106,7 +106,7 @@ static int run_capture(const char *name, char *const args[], char *out, size_t l
 
 	out[0] = '\0';
 	if (!find_binary(name, path, sizeof(path)))
-		return -1;
+		return -ENOENT;
 	argv[n++] = (char *)name;
 	for (size_t i = 0; args[i] && n < 7; i++)
 		argv[n++] = args[i];
@@ -258,7 +258,11 @@ static void ask_exim_once(struct role_cache *c)
 	for (size_t i = 0; i < sizeof(bins) / sizeof(bins[0]); i++) {
 		char *args[] = { "-bP", "exim_user", "exim_group", NULL };
 
-		if (!run_capture(bins[i], args, c->exim_text, sizeof(c->exim_text))) {
+		int err = run_capture(bins[i], args, c->exim_text, sizeof(c->exim_text));
+
+		if (err != -ENOENT)
+			c->exim_installed = true;
+		if (!err) {
 			snprintf(c->exim_bin, sizeof(c->exim_bin), "%s", bins[i]);
 			return;
 		}
@@ -297,11 +301,16 @@ static void ask_postfix(enum id_kind kind, struct role_cache *c, struct role_ids
 		 "%spostconf", out->source[0] ? ", " : "");
 }
 
+/*
+ * Exim's answer, else (Exim installed but silent: broken, hung, mid-upgrade)
+ * its known accounts; Postfix's mail_owner too. Without an installed Exim the
+ * known names mean nothing: a leftover "mailnull" of a removed MTA stays out.
+ */
 static void resolve_mta(enum id_kind kind, struct role_cache *c, struct role_ids *out)
 {
 	static const char *const known[] = { "mailnull", "Debian-exim", "exim" };
 
-	if (!ask_exim(kind, c, out)) {
+	if (!ask_exim(kind, c, out) && c->exim_installed) {
 		for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 			add_system_account(out, kind, known[i]);
 		if (out->n)

@@ -38,6 +38,7 @@ struct role_ids {
 /* What the MTA binaries answered, so each is asked once per load or sync. */
 struct role_cache {
 	bool exim_asked, postconf_asked;
+	bool exim_installed; /* a trusted exim or exim4 binary exists, answering or not */
 	char exim_bin[8]; /* the one that answered: "exim" or "exim4"; "" if none */
 	char exim_text[4096];
 	char postconf_text[512]; /* "" if it did not answer */

@@ -11,7 +11,7 @@ set -eu
 
 have_all() {
 	for cmd in make cc clang bpftool pkg-config ip nsenter useradd systemd-analyze man \
-		iptables-restore nft valgrind setpriv findmnt; do
+		iptables-restore nft valgrind setpriv findmnt jq; do
 		command -v "$cmd" >/dev/null 2>&1 || return 1
 	done
 	pkg-config --exists libbpf liburing yaml-0.1 2>/dev/null || return 1
@@ -38,7 +38,7 @@ if command -v apt-get >/dev/null 2>&1; then
 	apt-get update -q
 	apt-get install -y -q --no-install-recommends make gcc libc6-dev clang llvm pkg-config \
 		libbpf-dev libelf-dev zlib1g-dev liburing-dev libyaml-dev iproute2 util-linux passwd systemd \
-		man-db iptables nftables valgrind ca-certificates
+		man-db iptables nftables valgrind jq ca-certificates
 	have_fuzzer || apt-get install -y -q --no-install-recommends libclang-rt-dev ||
 		apt-get install -y -q --no-install-recommends \
 			"libclang-rt-$(clang --version | sed -n 's/.*version \([0-9]*\).*/\1/p' | head -n 1)-dev"
@@ -49,14 +49,24 @@ if command -v apt-get >/dev/null 2>&1; then
 				"linux-tools-$(uname -r)"
 	fi
 elif command -v dnf >/dev/null 2>&1; then
-	# liburing-devel comes from EPEL on some EL releases, libyaml-devel from CRB
-	# (PowerTools on EL 8).
+	# libbpf-devel and libyaml-devel live in CRB (EL9) or PowerTools (EL8), liburing-devel in
+	# EPEL on some releases: enable them first. The repository ids differ
+	# between derivatives (powertools, PowerTools, crb, a vendor prefix), so
+	# take whichever the system lists.
 	dnf install -y epel-release >/dev/null 2>&1 || true
-	dnf config-manager --set-enabled crb >/dev/null 2>&1 ||
-		dnf config-manager --set-enabled powertools >/dev/null 2>&1 || true
+	dnf install -y dnf-plugins-core >/dev/null 2>&1 || true
+	repos=$(dnf repolist --all -q 2>/dev/null |
+		awk 'tolower($1) ~ /(^|-)(crb|powertools)$/ { print $1 }')
+	if [ -n "$repos" ]; then
+		# shellcheck disable=SC2086 # one id per word
+		dnf config-manager --set-enabled $repos
+	else
+		echo "install-deps: no CRB or PowerTools repository found; libbpf-devel is" \
+			"there: enable it by hand (dnf config-manager --set-enabled crb)" >&2
+	fi
 	dnf install -y make gcc clang llvm pkgconf-pkg-config libbpf-devel elfutils-libelf-devel \
 		zlib-devel bpftool liburing-devel libyaml-devel iproute util-linux shadow-utils systemd man-db \
-		iptables-nft nftables valgrind compiler-rt
+		iptables-nft nftables valgrind compiler-rt jq
 else
 	echo "install-deps: no apt-get or dnf; install clang, bpftool, libbpf, libelf, zlib," \
 		"libyaml, liburing, iproute2 and util-linux by hand" >&2

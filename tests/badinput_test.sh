@@ -360,6 +360,31 @@ bad "a group-writable file" - group_writable "FILE: must be owned by root and no
 bad "a file owned by another user" canary not_root_owned "FILE: must be owned by root"
 bad "a file over 64 MiB" - too_big "FILE: larger than 64 MiB"
 bad "a missing file named with --config" - ':' "FILE: no such file"
+# alert_command runs as root: it is trusted like the file itself, with every
+# directory above it (a sticky one like /tmp excepted).
+alert_cmd() { # alert_cmd DIR-MODE FILE-OWNER FILE-MODE
+	mkdir -p "$f.d" && chmod "$1" "$f.d" &&
+		printf '#!/bin/sh\n' >"$f.d/alert" && chown "$2" "$f.d/alert" && chmod "$3" "$f.d/alert" &&
+		canary "alert_threshold = 1/60s" "alert_command = $f.d/alert"
+}
+bad "alert_command owned by another user" canary 'alert_cmd 755 65534 755' \
+	"FILE:3: alert_command FILE.d/alert: must be owned by root and not writable by group or others"
+bad "alert_command writable by its group" canary 'alert_cmd 755 0 775' \
+	"FILE:3: alert_command FILE.d/alert: must be owned by root"
+bad "alert_command in a directory others may write" canary 'alert_cmd 777 0 755' \
+	"FILE:3: alert_command FILE.d/alert: FILE.d is writable by others"
+bad "alert_command through a symlink into such a directory" canary \
+	'alert_cmd 777 0 755 && mv "$f.d" "$f.e" && mkdir "$f.d" && ln -s "$f.e/alert" "$f.d/alert"' \
+	"FILE:3: alert_command FILE.d/alert: FILE.e is writable by others"
+bad "alert_command that does not exist" canary \
+	'canary "alert_threshold = 1/60s" "alert_command = $f.none"' \
+	"FILE:3: alert_command FILE.none: No such file or directory"
+# The monitor, which runs it, refuses such a file too.
+f="$dir/alert-monitor.conf"
+alert_cmd 777 0 755
+sg monitor --pin-dir "$pin" --config "$f"
+expect "alert_command in a directory others may write: monitor refuses to start" 2 \
+	"$f:3: alert_command $f.d/alert: $f.d is writable by others"
 
 # An unreadable file, as an unprivileged user (check-config needs no root).
 if command -v setpriv >/dev/null; then
@@ -404,12 +429,20 @@ load_good
 # ---- Bad command lines: exit 2, one line on stderr naming the argument ----
 # cli NAME RC MESSAGE ARGS...: global options first, then ARGS.
 cp "$good" "$dir/good.copy"
+# A command that fails changes nothing: after each one, the live maps and the
+# file are byte for byte what they were.
 cli() {
 	local name=$1 want=$2 msg=$3 lines
 	shift 3
 	sg --pin-dir "$pin" --config "$good" "$@"
 	expect "args: $name" "$want" "$msg"
-	[ "$want" = 2 ] || return
+	[ "$want" = 0 ] && return
+	if [ "$(snapshot)" != "$baseline" ]; then
+		not_ok "args: $name" "the live guard changed"
+	elif ! cmp -s "$good" "$dir/good.copy"; then
+		not_ok "args: $name" "the file changed: $(diff "$dir/good.copy" "$good" | tr '\n' ' ')"
+	fi
+	[ "$want" = 2 ] || return 0
 	lines=$(wc -l <"$err")
 	[ "$lines" = 1 ] || not_ok "args: $name" "$lines lines on stderr, expected one"
 	[ -s "$out" ] && not_ok "args: $name" "output on stdout: $(head -c 200 "$out")"
@@ -451,11 +484,30 @@ cli "--pin-dir relative" 2 "--pin-dir: expected an absolute path, got 'relative/
 	--pin-dir relative/pins status
 cli "--pin-dir empty" 2 "--pin-dir: expected an absolute path, got ''" --pin-dir "" status
 cli "--config empty" 2 "--config: expected a file name" --config "" load --cgroup "$SG_CGROUP"
+# Commands that get past the arguments and still must change nothing.
+cli "revoke root without --force" 2 "refusing to revoke root without --force" revoke user root
+cli "revoke root --runtime without --force" 2 "without --force" revoke user 0 --runtime
+cli "allow a user that does not exist" 2 "no such user 'nosuchuser-sgt'" allow user nosuchuser-sgt
+cli "allow into a --config that does not exist" 2 "smtpguard never creates it" \
+	allow user 64201 --config "$dir/never.conf"
+cli "--runtime with --file-only" 2 "exclude each other" allow user 64201 --runtime --file-only
+cli "revoke --force of a user" 2 "option --force does not apply" allow user 64201 --force
+[ -e "$dir/never.conf" ] && not_ok "args: a --config that does not exist" "it was created"
 cli "--help" 0 "" --help
 grep -q "^Usage: smtpguard" "$out" || not_ok "args: --help" "no usage on stdout"
 [ -s "$err" ] && not_ok "args: --help" "stderr: $(cat "$err")"
 cli "load --help" 0 "" load --help
 grep -q "^Usage: smtpguard load" "$out" || not_ok "args: load --help" "no usage on stdout"
+# Every command's help: usage lines that name smtpguard, an example, no trailing blanks.
+for c in load sync unload status list allow revoke monitor stats check check-config; do
+	sg "$c" --help
+	if [ "$rc" != 0 ] || ! grep -q "^Usage: smtpguard $c" "$out" || ! grep -q "^Example:" "$out" ||
+		grep -q ' $' "$out" || ! sed -n 2p "$out" | grep -Eq '^$|^       smtpguard '; then
+		not_ok "args: $c --help" "$(head -c 300 "$out" | tr '\n' '|')"
+	else
+		ok "args: $c --help has usage, an example, no trailing blanks"
+	fi
+done
 unchanged "bad command lines"
 if cmp -s "$good" "$dir/good.copy"; then
 	ok "bad command lines: configuration file unchanged"

@@ -53,6 +53,18 @@ check "the hooks run /usr/sbin/smtpguard" \
 	grep -q '/usr/sbin/smtpguard sync' "$dest/etc/NetworkManager/dispatcher.d/50-smtpguard"
 check "the address hook is valid sh" sh -n "$dest/etc/NetworkManager/dispatcher.d/50-smtpguard"
 
+# One version everywhere: the VERSION file, --version, the man pages, the metrics.
+version=$(cat VERSION)
+check "smtpguard --version says $version (VERSION)" \
+	test "$(build/smtpguard --version)" = "smtpguard $version"
+for page in man8/smtpguard.8 man5/smtpguard.conf.5; do
+	check "installed $page carries version $version" \
+		grep -q "^\.TH .*\"smtpguard $version\"" "$dest/usr/share/man/$page"
+done
+check "stats --prometheus prints smtpguard_info{version=\"$version\",mode=\"\"} 1" \
+	sh -c "build/smtpguard stats --prometheus --pin-dir '$tmp/no-guard' |
+		grep -qx 'smtpguard_info{version=\"$version\",mode=\"\"} 1'"
+
 echo "# mine" >"$dest/etc/smtpguard.conf"
 check "make install keeps an existing /etc/smtpguard.conf" \
 	sh -c "make -s install DESTDIR='$dest' PREFIX=/usr && grep -qx '# mine' '$dest/etc/smtpguard.conf'"

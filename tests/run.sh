@@ -91,5 +91,9 @@ run_program "bad input: malformed configurations and arguments" env SG_BIN="$bui
 	SG_PIN_DIR="$pin_dir" SG_CGROUP="$cgroup" SG_WORKDIR="$workdir" \
 	nsenter --net="/run/netns/$ns_host" "$top/tests/badinput_test.sh"
 
+run_program "JSON: the keys printed are the keys documented" env SG_BIN="$build/smtpguard" \
+	SG_PIN_DIR="$pin_dir" SG_CGROUP="$cgroup" SG_WORKDIR="$workdir" SG_MAN="$top/dist/man/smtpguard.8" \
+	nsenter --net="/run/netns/$ns_host" "$top/tests/json_keys_test.sh"
+
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

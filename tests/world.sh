@@ -44,7 +44,7 @@ world_cleanup() {
 	# A monitor killed with SIGKILL leaves its lock file (see cmd_monitor.c).
 	rm -f "/run/smtpguard-monitor$(tr / _ <<<"$pin_dir").lock"
 	local dir
-	for dir in "$pin_dir" "$pin_dir-other" "$pin_dir-nocg"; do # the last two: fault rows
+	for dir in "$pin_dir" "$pin_dir-other" "$pin_dir-nocg" "$pin_dir-json"; do # fault rows, JSON keys
 		[ -d "$dir" ] || continue
 		"$build/smtpguard" unload --pin-dir "$dir" >/dev/null 2>&1
 		rm -rf "$dir"

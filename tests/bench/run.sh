@@ -30,3 +30,11 @@ echo "# command: ${BENCH_QUICK:+BENCH_QUICK=$BENCH_QUICK }make bench"
 env SG_BIN="$build/smtpguard" SG_PIN_DIR="$pin_dir" SG_CGROUP="$cgroup" SG_WORKDIR="$workdir" \
 	BENCH_OUT="$out" BENCH_QUICK="${BENCH_QUICK:-0}" \
 	nsenter --net="/run/netns/$ns_host" "$build/tests/bench"
+status=$?
+# Fairness: a flood by one account, a quiet one beside it (tests/bench/flood.c).
+flood_seconds=7
+[ "${BENCH_QUICK:-0}" = 1 ] && flood_seconds=2
+env SG_BIN="$build/smtpguard" SG_PIN_DIR="$pin_dir" SG_CGROUP="$cgroup" SG_WORKDIR="$workdir" \
+	FLOOD_SECONDS="$flood_seconds" nsenter --net="/run/netns/$ns_host" "$build/tests/flood" |
+	tee -a "$out/results.md"
+exit $((status | PIPESTATUS[0]))

@@ -52,6 +52,8 @@ enum conf {
 	CONF_LOCK, /* edited by parallel "smtpguard allow" runs */
 	CONF_SMALL, /* max_identities = 16 */
 	CONF_CT_LOOPBACK, /* container_loopback = yes */
+	CONF_FILEONLY, /* edited with --file-only while nothing is loaded */
+	CONF_MAILMAN, /* @mailman, which resolves to nobody on a host without Mailman */
 	CONF_COUNT,
 };
 

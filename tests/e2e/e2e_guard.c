@@ -122,7 +122,7 @@ static const struct {
 					   "\n"
 					   "allow_groups = 64210\n" },
 	[CONF_THREE_ERRORS] = { "three.conf", "ports = 25, 0\n"
-					      "allow_users = root 64201\n"
+					      "allow_users = root 64201 nosuchuser-sgtest\n"
 					      "colour = blue\n"
 					      "allow_local = perhaps\n" },
 	[CONF_DEST] = { "dest.conf", "allow_users = root 64202\n"
@@ -151,6 +151,8 @@ static const struct {
 	[CONF_KILL_B] = { "kill-b.conf", "allow_users = root 64201\nallow_groups = none\n" },
 	[CONF_KILL_SYNC] = { "kill-sync.conf", NULL }, /* written by the kill loop */
 	[CONF_LOCK] = { "lock.conf", "allow_users = root 64202\nallow_groups = none\n" },
+	[CONF_MAILMAN] = { "mailman.conf", "allow_users = root @mailman\n" },
+	[CONF_FILEONLY] = { "fileonly.conf", "allow_users = root 64202\n" },
 	[CONF_CT_LOOPBACK] = { "ct-loopback.conf", "allow_users = root 64202\n"
 						   "allow_groups = none\n"
 						   "container_loopback = yes\n" },
@@ -507,7 +509,9 @@ static const struct step steps[] = {
 	/* Damage behind the guard's back: status says so, load repairs. */
 	UNPIN("link_connect6"),
 	CLI("status", CONF_TEST, 3, "DAMAGED", "link_connect6 is not pinned"),
-	CLI("status --json", CONF_TEST, 3, "\"damaged\":true"),
+	CLI("status --json", CONF_TEST, 3, "\"damaged\":true", "\"state\":\"damaged\""),
+	CLI("stats --prometheus", CONF_TEST, 0, "smtpguard_state{state=\"damaged\"} 1",
+	    "smtpguard_state{state=\"enforcing\"} 0", "smtpguard_loaded 0"),
 	CLI("allow user 64201 --runtime", CONF_TEST, 3, "damaged"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 	CLI("load", CONF_TEST, 0),
@@ -569,10 +573,20 @@ static const struct step steps[] = {
 	   "grep -q 'no BPF filesystem is mounted on /sys/fs/bpf'"),
 	CLI("load --pin-dir {WORK}", CONF_TEST, 1, "is not on a BPF filesystem"),
 	CLI("load --cgroup {WORK}", CONF_TEST, 1, "is not a cgroup v2 directory"),
+	/* A first load that fails leaves no empty pin dir behind. */
+	CLI("load --pin-dir {PIN}-nocg --cgroup {WORK}", CONF_TEST, 1, "is not a cgroup v2 directory"),
+	SH("test ! -e {PIN}-nocg"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 
 	/* The built-in defaults: root and the mail group; 64202 is no longer allowed. */
 	CLI("load", CONF_EMPTY, 0, "guarding 3 ports", "1 user"),
+	/* No Mailman here: a note in status, no warning from every sync. */
+	CLI_NOT("sync", CONF_EMPTY, 0, "warning", "in sync"),
+	CLI("status", CONF_EMPTY, 0, "@mailman matches nobody on this host"),
+	CLI("status --json", CONF_EMPTY, 0, "\"empty_roles\":[\"@mta\",\"@mailman\"]"),
+	CLI("check-config", CONF_MAILMAN, 0, "mailman.conf:1: warning: @mailman resolves to no user"),
+	CLI_NOT("load", CONF_MAILMAN, 0, "warning", "guarding 3 ports"),
+	CLI("load", CONF_EMPTY, 0, "guarding 3 ports"),
 	CONN(root, P4(REMOTE4, 25, PM_CONNECT), 0),
 	CONN(root, P6(REMOTE6, 587, PM_CONNECT), 0),
 	CONN(mail_group, P4(REMOTE4, 25, PM_CONNECT), 0),
@@ -586,6 +600,17 @@ static const struct step steps[] = {
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), 0),
 	CONN(denied, P6(REMOTE6, 25, PM_CONNECT), 0),
 	CONN(denied, P6(MAPPED4, 25, PM_CONNECT), 0),
+	/* allow and revoke change nothing when no guard is loaded, unless --file-only says so. */
+	CLI("allow user 64201", CONF_FILEONLY, 3, "not loaded", "nothing changed", "--file-only"),
+	CLI("revoke user 64202", CONF_FILEONLY, 3, "not loaded"),
+	FILE_HAS(CONF_FILEONLY, "64201", "allow_users = root 64202\n"),
+	CLI("allow user 64201 --file-only", CONF_FILEONLY, 0, "added as line 2", "only the file was changed"),
+	FILE_HAS(CONF_FILEONLY, NULL, "allow_users = root 64202\nallow_users = 64201\n"),
+	CLI("allow user 64201 --file-only --runtime", CONF_FILEONLY, 2, "exclude each other"),
+	CLI("allow user 64201 --file-only --config {WORK}/never.conf", CONF_NONE, 2,
+	    "never.conf: No such file or directory; smtpguard never creates it"),
+	SH("test ! -e {WORK}/never.conf"),
+	CLI("status", CONF_TEST, 3, "not loaded"),
 	/* At boot, a broken file must not leave the host unguarded. */
 	CLI("load", CONF_BAD, 2, "nothing applied", "loaded the built-in defaults instead"),
 	CLI("status", CONF_TEST, 0, "loaded, enforcing", "uid 0 (root)"),
@@ -628,16 +653,40 @@ static const struct step steps[] = {
 	CLI_ENV("SMTPGUARD_MTA_PATH={WORK}/fake-bin:{WORK}/fake-pfx", "sync", CONF_ROLES, 0,
 		"+uid 64271 (sgt-pfx, @mta)"),
 	CONN(fake_pfx, P4(REMOTE4, 25, PM_CONNECT), 0),
-	/* A revoke that a role undoes says so. */
+	/*
+	 * A revoke that a role would undo fails before it changes anything: not
+	 * the file, and not the live guard (here revoked at runtime first, which
+	 * a sync would have undone).
+	 */
+	CLI_ENV("SMTPGUARD_MTA_PATH={WORK}/fake-bin:{WORK}/fake-pfx", "revoke user sgt-mta --runtime",
+		CONF_ROLES, 0, "revoked uid 64270"),
+	SNAP(),
 	CLI_ENV("SMTPGUARD_MTA_PATH={WORK}/fake-bin:{WORK}/fake-pfx", "revoke user sgt-mta", CONF_ROLES, 1,
-		"not listed", "is still allowed: uid 64270 (sgt-mta, @mta)"),
-	/* No Exim answers: the known Exim accounts, and only system accounts. */
+		"nothing was changed: uid 64270 (sgt-mta, @mta) would still be allowed"),
+	SAME(),
+	FILE_HAS(CONF_ROLES, NULL, "allow_users = root @mta\n"),
+	CONN(fake_mta, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CLI_ENV("SMTPGUARD_MTA_PATH={WORK}/fake-bin:{WORK}/fake-pfx", "sync", CONF_ROLES, 0,
+		"+uid 64270 (sgt-mta, @mta)"),
+	/* Root is revoked only with --force. */
+	SNAP(),
+	CLI("revoke user root", CONF_ROLES, 2, "refusing to revoke root without --force", "cron"),
+	CLI("revoke user 0 --runtime", CONF_ROLES, 2, "without --force"),
+	SAME(),
+	FILE_HAS(CONF_ROLES, NULL, "allow_users = root @mta\n"),
+	CONN(root, P4(REMOTE4, 25, PM_CONNECT), 0),
+	/* Exim installed but silent: the known Exim accounts, and only system accounts. */
 	SH("! getent passwd mailnull exim >/dev/null && "
 	   "useradd -r -M -N -g sgt-grp -c smtpguard-test -s /usr/sbin/nologin mailnull && "
-	   "useradd -K UID_MAX=65000 -M -N -g sgt-grp -u 64272 -c smtpguard-test -s /usr/sbin/nologin exim"),
-	CLI_ENV("SMTPGUARD_MTA_PATH=/nonexistent", "sync", CONF_ROLES, 0, "-uid 64270", "-uid 64271", "-gid 64211",
+	   "useradd -K UID_MAX=65000 -M -N -g sgt-grp -u 64272 -c smtpguard-test -s /usr/sbin/nologin exim && "
+	   "mkdir -p {WORK}/broken-bin && printf '#!/bin/sh\\nexit 1\\n' >{WORK}/broken-bin/exim && "
+	   "chmod 755 {WORK}/broken-bin/exim"),
+	CLI_ENV("SMTPGUARD_MTA_PATH={WORK}/broken-bin", "sync", CONF_ROLES, 0, "-uid 64270", "-uid 64271", "-gid 64211",
 		"ignoring account exim for a role: UID 64272 is not a system account"),
 	CLI_NOT("list --json", CONF_ROLES, 0, "64272", "\"name\":\"mailnull\",\"origin\":[\"config\",\"@mta\"]"),
+	/* No Exim installed: a leftover mailnull of a removed MTA is not allowed. */
+	CLI_ENV("SMTPGUARD_MTA_PATH=/nonexistent", "sync", CONF_ROLES, 0, "(mailnull"),
+	CLI_NOT("list --json", CONF_ROLES, 0, "mailnull", "{\"uid\":0,"),
 	SH("userdel mailnull && userdel exim"),
 	/* A stand-in that others may write is never run as root. */
 	SH("chmod 775 {WORK}/fake-bin/exim"),
@@ -661,6 +710,8 @@ static const struct step steps[] = {
 	CLI("load", CONF_PERSIST, 0, "no changes"),
 	CONN(denied, P6(MAPPED4, 587, PM_CONNECT), 0),
 	CLI("allow user 64201", CONF_PERSIST, 0, "already listed on line 4"),
+	CLI("allow user 64201 --config {WORK}/never.conf", CONF_NONE, 2, "smtpguard never creates it"),
+	SH("test ! -e {WORK}/never.conf"),
 	CLI("allow dest 203.0.113.0/24", CONF_NONE, 0, "of {WORK}/persist.conf", "+dest 203.0.113.0/24"),
 	CLI("revoke user 64201", CONF_PERSIST, 0, "removed from line 4", "-uid 64201"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
@@ -673,12 +724,37 @@ static const struct step steps[] = {
 	CLI("sync", CONF_PERSIST, 0, "-uid 64201 (no name, runtime)"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 
+	/*
+	 * A plain load keeps the guard's cgroup and file (SMTPGUARD_CGROUP_ROOT:
+	 * if it did not, it would land in the unguarded test cgroup, never the
+	 * host's root). Moves are asked for and printed.
+	 */
+	SH("SMTPGUARD_CGROUP_ROOT={FREE_CG} {BIN} load --pin-dir {PIN} >{WORK}/keep.out 2>&1 && "
+	   "grep -q 'no changes' {WORK}/keep.out && ! grep -q '~cgroup' {WORK}/keep.out && grep -q ' on {CG}:' {WORK}/keep.out"),
+	CLI("status --json", CONF_NONE, 0, "\"cgroup\":\"{CG}\"", "\"config\":\"{WORK}/persist.conf\""),
+	CONN(allowed_gid, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CLI("load --cgroup {FREE_CG}", CONF_PERSIST, 0, "~cgroup: {CG} -> {FREE_CG}"),
+	CLI("load --cgroup {CG}", CONF_PERSIST, 0, "~cgroup: {FREE_CG} -> {CG}"),
+	/* load --mode follows the recorded file too, and never creates one. */
+	SH("SMTPGUARD_CGROUP_ROOT={FREE_CG} {BIN} load --mode audit --pin-dir {PIN} >/dev/null"),
+	FILE_HAS(CONF_PERSIST, NULL, "# smtpguard test: this comment must survive\n", "mode = audit\n"),
+	CLI("list --json", CONF_NONE, 0, "{\"uid\":64202,"),
+	CLI("status --json", CONF_NONE, 0, "\"state\":\"audit\"", "\"cgroup\":\"{CG}\""),
+	SH("SMTPGUARD_CGROUP_ROOT={FREE_CG} {BIN} load --mode enforce --pin-dir {PIN} >/dev/null"),
+	FILE_HAS(CONF_PERSIST, "mode = audit", "mode = enforce\n"),
+	CLI("load --mode audit --config {WORK}/never.conf", CONF_NONE, 2, "never.conf does not exist",
+	    "Nothing was changed"),
+	SH("test ! -e {WORK}/never.conf"),
+	CLI("status --json", CONF_NONE, 0, "\"state\":\"enforcing\""),
+
 	/* A file with three errors: all three reported, the live maps unchanged. */
 	SNAP(),
 	CLI("load", CONF_THREE_ERRORS, 2, "three.conf:1: bad port '0'", "three.conf:3: unknown key 'colour'",
 	    "three.conf:4: bad value 'perhaps'", "3 errors, nothing applied"),
 	SAME(),
-	CLI("sync", CONF_THREE_ERRORS, 2, "3 errors, nothing applied", "unchanged"),
+	CLI("sync", CONF_THREE_ERRORS, 2, "three.conf:1: bad port '0'",
+	    "three.conf:2: warning: no such user nosuchuser-sgtest", "three.conf:3: unknown key 'colour'",
+	    "3 errors, nothing applied"),
 	SAME(),
 	CLI("check-config", CONF_THREE_ERRORS, 2, "three.conf:1:", "three.conf:3:", "three.conf:4:"),
 	CLI("allow user 64201", CONF_THREE_ERRORS, 2, "fix them first"),
@@ -747,6 +823,11 @@ static const struct step steps[] = {
 	REACH(allowed_uid, P4(REMOTE4, 25, PM_CONNECT), 0),
 	REACH(denied, P4(REMOTE4, 2525, PM_CONNECT), 0),
 	EVENT(denied, P6(MAPPED4, 25, PM_CONNECT), "redirected", 0),
+	/* One account's counts in every action, each with its separator. */
+	SH("{BIN} status --pin-dir {PIN} | grep -Eq "
+	   "'uid 64201: [0-9]+ blocked, [0-9]+ audited, [0-9]+ redirected'"),
+	CLI("stats --prometheus", CONF_EVENTS, 0, "smtpguard_state{state=\"redirect\"} 1",
+	    "smtpguard_info{version=\"" SMTPGUARD_VERSION "\",mode=\"redirect\"} 1"),
 	/* A socket bound to another interface is not redirected: refused, counted blocked. */
 	EVENT(denied, P4D(REMOTE4, 25, VETH), "blocked", EPERM),
 	/* Nor is one in a container: the target is the host's MTA, not the container's. */

@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #
 # /init of a kernel-matrix guest (tests/matrix/run.sh builds the initramfs):

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# shellcheck shell=bash
 #
 # tests/matrix/kernels.sh - the kernels of the matrix, sourced after lib.sh.
 # Each is a Debian cloud kernel: its package is downloaded (apt-get

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# shellcheck shell=bash
 #
 # tests/matrix/lib.sh - what the kernel and userland matrix scripts share:
 # the cache, the Debian mirror, and Debian suites reached through a private
