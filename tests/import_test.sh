@@ -123,7 +123,7 @@ count_lines() { if [ -e "$1" ]; then wc -l <"$1"; else echo 0; fi; }
 # decide WHO FAMILY ADDRESS PORT: "remote", "local" (reached this host's
 # listener instead: redirected, or a local destination) or "refused".
 decide() {
-	local who=$1 fam=$2 addr=$3 port=$4 uid gid m0 h0 m1 h1 rc t
+	local who=$1 fam=$2 addr=$3 port=$4 uid gid m0 h0 m1 h1 rc
 	read -r uid gid <<<"$(who_ids "$who")"
 	m0=$(count_lines "$SG_WORKDIR/mx-accepted.log")
 	h0=$(count_lines "$SG_WORKDIR/host-accepted.log")
@@ -136,7 +136,7 @@ decide() {
 		echo refused
 		return
 	}
-	for t in 1 2 3 4 5 6 7 8 9 10; do # the listener logs when it gets round to accept()
+	for _ in 1 2 3 4 5 6 7 8 9 10; do # the listener logs when it gets round to accept()
 		m1=$(count_lines "$SG_WORKDIR/mx-accepted.log")
 		h1=$(count_lines "$SG_WORKDIR/host-accepted.log")
 		[ $((m1 - m0 + h1 - h0)) -gt 0 ] && break
@@ -340,7 +340,8 @@ target="$dir/written.conf"
 printf 'allow_users = root\n' >"$target"
 "$SG_BIN" import csf "$csf_on" --config "$target" --write >"$out" 2>"$err"
 rc=$?
-backup=$(ls "$target".before-import-* 2>/dev/null | head -n 1)
+backups() { find "$dir" -maxdepth 1 -name "$(basename "$target").before-import-*"; }
+backup=$(backups | head -n 1)
 if [ "$rc" = 0 ] && [ -n "$backup" ] && [ "$(cat "$backup")" = "allow_users = root" ] &&
 	cmp -s "$target" <("$SG_BIN" import csf "$csf_on" 2>/dev/null); then
 	ok "--write: the file is the import, the old one kept as $(basename "$backup")"
@@ -348,10 +349,18 @@ else
 	not_ok "--write" "exit $rc, backup '$backup': $(head -c 300 "$err")"
 fi
 has "--write: prints the sync that applies it" "$out" "smtpguard sync --config $target"
-[ "$(stat -c '%u %a' "$target")" = "0 644" ] && ok "--write: root's, mode 644" ||
+if [ "$(stat -c '%u %a' "$target")" = "0 644" ]; then
+	ok "--write: root's, mode 644"
+else
 	not_ok "--write: owner and mode" "$(stat -c '%u %a' "$target")"
+fi
 "$SG_BIN" status --pin-dir "$SG_PIN_DIR" >/dev/null 2>&1
-[ $? = 3 ] && ok "--write: no guard was loaded by it" || not_ok "--write" "a guard is loaded"
+rc=$?
+if [ "$rc" = 3 ]; then
+	ok "--write: no guard was loaded by it"
+else
+	not_ok "--write" "status exits $rc: a guard is loaded"
+fi
 
 # ---- Bad input: exit 2, FILE:LINE, nothing on stdout, nothing written ----
 printf 'SMTP_BLOCK = "1"\n\177ELF\0\1\n' >"$dir/binary"
@@ -364,7 +373,7 @@ bad() {
 	local rc=$?
 	if [ "$rc" = 2 ] && grep -qF -- "$want" "$err" && [ ! -s "$out" ] &&
 		cmp -s "$target" "$dir/before" &&
-		[ "$(ls "$target".before-import-* | wc -l)" = 1 ]; then
+		[ "$(backups | wc -l)" = 1 ]; then
 		ok "bad input: $name"
 	else
 		not_ok "bad input: $name" "exit $rc, stderr: $(head -c 300 "$err")"

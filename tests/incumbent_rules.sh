@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# shellcheck shell=bash
 #
 # tests/incumbent_rules.sh - the iptables rules the incumbents make, for the
 # tests to install in a network namespace of their own (never the machine's):
