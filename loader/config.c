@@ -22,7 +22,7 @@
 
 /* A value quoted back in a message: at most SHOWN_MAX bytes of it, escaped. */
 #define SHOWN_MAX 64
-#define SHOWN_SIZE (SHOWN_MAX * 4 + 4)
+#define SHOWN_SIZE PARSE_SHOWN_SIZE(SHOWN_MAX)
 
 struct parse_state {
 	struct sg_config *cfg;
@@ -51,24 +51,7 @@ static void __attribute__((format(printf, 2, 3))) perr(struct parse_state *ps, c
  */
 static const char *shown(struct parse_state *ps, const char *s)
 {
-	char *buf = ps->shown;
-	size_t n = 0;
-
-	for (size_t i = 0; s[i]; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (i == SHOWN_MAX) {
-			memcpy(buf + n, "...", 3);
-			n += 3;
-			break;
-		}
-		if (c < 0x20 || c >= 0x7f)
-			n += (size_t)snprintf(buf + n, SHOWN_SIZE - n, "\\x%02x", c);
-		else
-			buf[n++] = (char)c;
-	}
-	buf[n] = '\0';
-	return buf;
+	return parse_shown(s, strlen(s), SHOWN_MAX, ps->shown);
 }
 
 const char *config_role_name(enum sg_role role)
