@@ -22,7 +22,6 @@
 #include "log.h"
 #include "mounts.h"
 #include "policy.h"
-#include "scope_resolve.h"
 
 /* Everything one load or sync needs, freed by plan_free(). */
 struct plan {
@@ -53,34 +52,13 @@ static void warn_foreign_netns(void)
 			 "addresses are taken from this one");
 }
 
-/* Names of scoped exceptions, with the live guard's addresses for an outage. */
-static int resolve_scopes(struct plan *pl, const char *pin_dir)
-{
-	struct scope_plan live = {};
-	int n;
-
-	live_scope_rules(pin_dir, &live);
-	n = scope_resolve(&pl->policy, pl->cfg.path, &live, stderr, NAMES_WARN, NULL);
-	scope_free(&live);
-	return n;
-}
-
-static int plan_resolve(struct plan *pl, const char *pin_dir)
+static int plan_resolve(struct plan *pl)
 {
 	int err;
 
 	if (policy_build(&pl->cfg, &pl->policy, stderr, NAMES_WARN, NULL) < 0) {
 		log_err("out of memory");
 		return EXIT_FAIL;
-	}
-	err = resolve_scopes(pl, pin_dir);
-	if (err < 0) {
-		log_err("out of memory");
-		return EXIT_FAIL;
-	}
-	if (err > 0) {
-		log_err("%s: nothing applied", pl->cfg.path);
-		return EXIT_USAGE;
 	}
 	/* Like a bad port: a configuration error, nothing applied. */
 	if (!policy_fits(&pl->cfg, &pl->policy, stderr)) {
@@ -108,8 +86,7 @@ static int plan_from_config(const struct sg_opts *o, struct plan *pl)
 	if (n > 0) {
 		/* Every problem in one run, as check-config: names are looked up too. */
 		if (pl->cfg.from_file &&
-		    (policy_build(&pl->cfg, &pl->policy, stderr, NAMES_WARN, NULL) < 0 ||
-		     resolve_scopes(pl, o->pin_dir) < 0))
+		    policy_build(&pl->cfg, &pl->policy, stderr, NAMES_WARN, NULL) < 0)
 			return EXIT_FAIL;
 		log_err("%s: %d error%s, nothing applied", o->config, n, n == 1 ? "" : "s");
 		return EXIT_USAGE;
@@ -122,7 +99,7 @@ static int plan_from_config(const struct sg_opts *o, struct plan *pl)
 	}
 	if (!pl->cfg.from_file)
 		printf("smtpguard: %s not found, using the built-in defaults\n", o->config);
-	return plan_resolve(pl, o->pin_dir);
+	return plan_resolve(pl);
 }
 
 static unsigned int count_ports(const __u64 *ports)
@@ -137,22 +114,16 @@ static unsigned int count_ports(const __u64 *ports)
 static void print_summary(const struct plan *pl, const char *cgroup)
 {
 	unsigned int ports = count_ports(pl->policy.settings.ports);
-	size_t n = pl->policy.scope.nrules;
-	char scoped[64] = "";
-
-	if (n)
-		snprintf(scoped, sizeof(scoped), " (and %zu scoped exception%s)", n,
-			 n == 1 ? "" : "s");
 
 	printf("smtpguard: %s %u port%s on %s: %zu user%s, %zu group%s and %zu "
-	       "destination%s allowed%s, allow_local %s\n",
+	       "destination%s allowed, allow_local %s\n",
 	       pl->policy.settings.mode == SG_MODE_AUDIT    ? "auditing (not refusing)" :
 	       pl->policy.settings.mode == SG_MODE_REDIRECT ? "redirecting" :
 							      "guarding",
 	       ports, ports == 1 ? "" : "s", cgroup, pl->policy.uids.n,
 	       pl->policy.uids.n == 1 ? "" : "s", pl->policy.gids.n,
 	       pl->policy.gids.n == 1 ? "" : "s", pl->policy.dests.n,
-	       pl->policy.dests.n == 1 ? "" : "s", scoped,
+	       pl->policy.dests.n == 1 ? "" : "s",
 	       pl->policy.settings.flags & SG_F_ALLOW_LOCAL ? "yes" : "no");
 }
 
@@ -163,9 +134,17 @@ static void print_changes(const char *pin_dir, const struct plan *pl)
 	char problem[512];
 	struct guard g;
 
-	if (guard_open(pin_dir, &g, problem, sizeof(problem)) == GUARD_LOADED &&
-	    !live_read(&g, &live, false) && !diff_print(stdout, &live, &pl->policy, &pl->local))
+	int state = guard_open(pin_dir, &g, problem, sizeof(problem)), err = -ENOENT;
+
+	if (state == GUARD_LOADED || state == GUARD_DAMAGED)
+		err = live_read(&g, &live, false);
+	if (!err && state == GUARD_LOADED && !diff_print(stdout, &live, &pl->policy, &pl->local))
 		printf("smtpguard: no changes to the allowlists or settings\n");
+	/* An older version's guard cannot be read, only replaced: say so. */
+	if (err == -EPROTO ||
+	    (state == GUARD_DAMAGED && strstr(problem, "another smtpguard version")))
+		printf("~program: the loaded BPF program is from another smtpguard build (another "
+		       "ABI); replacing it\n");
 	guard_close(&g);
 	live_free(&live);
 }
@@ -221,7 +200,7 @@ static int load_defaults_instead(const struct sg_opts *o, const char *cgroup)
 		log_err("the loaded guard is unchanged");
 		return EXIT_USAGE;
 	}
-	ret = config_builtin(&pl.cfg, o->config) ? EXIT_FAIL : plan_resolve(&pl, o->pin_dir);
+	ret = config_builtin(&pl.cfg, o->config) ? EXIT_FAIL : plan_resolve(&pl);
 	if (ret == EXIT_OK)
 		ret = load_plan(o, &pl, cgroup);
 	if (ret == EXIT_OK)

@@ -18,8 +18,8 @@
 #define OPT_PROMETHEUS (1U << 5)
 #define OPT_FORCE (1U << 6)
 #define OPT_FILE_ONLY (1U << 7)
-#define OPT_TO (1U << 8)
-#define OPT_LAST OPT_TO
+#define OPT_WRITE (1U << 8)
+#define OPT_LAST OPT_WRITE
 
 struct command {
 	const char *name;
@@ -63,31 +63,23 @@ static const struct command commands[] = {
 	{ "list", cmd_list, NULL, OPT_JSON, 0, 0, true, "[--json]",
 	  "Show the allowlists with names and where each entry came from.", NULL,
 	  "smtpguard list" },
-	{ "allow", cmd_allow, cmd_allow_check, OPT_RUNTIME | OPT_FILE_ONLY | OPT_TO, 2, 2, true,
-	  "user|group NAME|ID [--to DEST[:PORTS]] [--runtime | --file-only]\n"
-	  "allow dest DEST[:PORTS] [--runtime | --file-only]",
-	  "Allow a user, group or destination. With --to, the user or group may reach\n"
-	  "that destination only (an address, CIDR or DNS name; [IPv6]:PORTS), on those\n"
-	  "guarded ports (all of them without PORTS), and nothing else; a dest with ports\n"
-	  "or a name is for anyone, on those ports only. Without --runtime the\n"
-	  "configuration file is updated (atomically, comments kept) and the live guard\n"
-	  "synced to it; with --runtime only the live guard changes, until the next load\n"
-	  "or sync. The guard must be loaded (exit 3 otherwise, nothing changed);\n"
-	  "--file-only edits the file alone, for a guard that is not loaded. A name\n"
-	  "that does not resolve now is refused.",
-	  "user|group NAME|ID, or dest DEST[:PORTS]",
-	  "smtpguard allow user alice --to smtp.sendgrid.net:587   her relay, nothing else" },
-	{ "revoke", cmd_revoke, cmd_allow_check,
-	  OPT_RUNTIME | OPT_FILE_ONLY | OPT_FORCE | OPT_TO, 2, 2, true,
-	  "user|group NAME|ID [--to DEST[:PORTS]] [--runtime | --file-only] [--force]\n"
-	  "revoke dest DEST[:PORTS] [--runtime | --file-only]",
+	{ "allow", cmd_allow, cmd_allow_check, OPT_RUNTIME | OPT_FILE_ONLY, 2, 2, true,
+	  "user|group NAME|ID [--runtime | --file-only]\nallow dest CIDR [--runtime | --file-only]",
+	  "Allow a user, group or destination CIDR. Without --runtime the configuration\n"
+	  "file is updated (atomically, comments kept) and the live guard synced to it;\n"
+	  "with --runtime only the live guard changes, until the next load or sync.\n"
+	  "The guard must be loaded (exit 3 otherwise, nothing changed); --file-only\n"
+	  "edits the file alone, for a guard that is not loaded.",
+	  "user|group NAME|ID, or dest CIDR",
+	  "smtpguard allow user alice      alice's scripts may send mail directly" },
+	{ "revoke", cmd_revoke, cmd_allow_check, OPT_RUNTIME | OPT_FILE_ONLY | OPT_FORCE, 2, 2, true,
+	  "user|group NAME|ID [--runtime | --file-only] [--force]\n"
+	  "revoke dest CIDR [--runtime | --file-only]",
 	  "Remove a user, group or destination, from the file and the live guard, or\n"
 	  "with --runtime from the live guard only. Nothing changes when the entry\n"
 	  "would stay allowed another way (a role, another line). Revoking root needs\n"
-	  "--force: root's cron jobs, panel tasks and the MTA's queue runner may need it.\n"
-	  "With --to (or a dest with ports or a name), the scoped exception goes: with\n"
-	  "PORTS only those ports, without them the destination on every port.",
-	  "user|group NAME|ID, or dest DEST[:PORTS]",
+	  "--force: root's cron jobs, panel tasks and the MTA's queue runner may need it.",
+	  "user|group NAME|ID, or dest CIDR",
 	  "smtpguard revoke user alice     back to refusing alice's direct SMTP" },
 	{ "monitor", cmd_monitor, NULL, OPT_JSON | OPT_SYSLOG, 0, 0, true, "[--json] [--syslog]",
 	  "Stream refused, audited and redirected attempts as they happen: a line each\n"
@@ -110,6 +102,22 @@ static const struct command commands[] = {
 	  "error is reported as FILE:LINE: message; a name that does not resolve is an\n"
 	  "error here. Exit status 2 when there are errors.",
 	  "[FILE]", "smtpguard check-config /etc/smtpguard.conf.new" },
+	{ "import", cmd_import, cmd_import_check, OPT_WRITE, 1, 2, false,
+	  "csf|apf|imunify|cpanel [FILE] [--write]",
+	  "Read the SMTP block of CSF (/etc/csf/csf.conf), APF (/etc/apf/conf.apf),\n"
+	  "Imunify360 (/etc/sysconfig/imunify360/imunify360.config) or cPanel's SMTP\n"
+	  "Restrictions (/var/cpanel/smtpgidonlytweak), or FILE, and print the\n"
+	  "smtpguard.conf that keeps its policy, each line saying where it came from.\n"
+	  "Every place where the two differ is printed on stderr. Nothing else is\n"
+	  "touched. An incumbent that does not guard today is imported in audit mode.\n"
+	  "With --write, the configuration file (--config, default /etc/smtpguard.conf)\n"
+	  "is replaced atomically, the old one kept as FILE.before-import-TIME, and the\n"
+	  "command that applies it is printed. A file that is not of that kind: exit 2,\n"
+	  "FILE:LINE: message, nothing written. DirectAdmin: import csf, or keep the\n"
+	  "defaults (see the README's migration section).",
+	  "csf|apf|imunify|cpanel [FILE]",
+	  "smtpguard import csf > /tmp/smtpguard.conf     read it, and stderr; then\n"
+	  "  smtpguard import csf --write && smtpguard check-config && smtpguard sync" },
 };
 /* clang-format on */
 
@@ -124,7 +132,7 @@ enum long_only {
 	LO_PROMETHEUS,
 	LO_FORCE,
 	LO_FILE_ONLY,
-	LO_TO,
+	LO_WRITE,
 };
 
 static const struct option long_options[] = {
@@ -141,7 +149,7 @@ static const struct option long_options[] = {
 	{ "prometheus", no_argument, NULL, LO_PROMETHEUS },
 	{ "force", no_argument, NULL, LO_FORCE },
 	{ "file-only", no_argument, NULL, LO_FILE_ONLY },
-	{ "to", required_argument, NULL, LO_TO },
+	{ "write", no_argument, NULL, LO_WRITE },
 	{},
 };
 
@@ -181,10 +189,9 @@ static void usage(FILE *out)
 		"  smtpguard status                        is it on, and for whom?\n"
 		"  smtpguard allow user alice              let alice send (file and live guard)\n"
 		"  smtpguard allow dest 203.0.113.0/24     anyone may reach this relay\n"
-		"  smtpguard allow user alice --to smtp.sendgrid.net:587\n"
-		"                                          alice may reach her relay, nothing else\n"
 		"  smtpguard revoke group 1005 --runtime   live guard only, until the next sync\n"
 		"  smtpguard check-config                  validate the file after editing it\n"
+		"  smtpguard import csf                    print csf.conf's SMTP_BLOCK as smtpguard.conf\n"
 		"  smtpguard sync                          follow changed accounts and addresses\n"
 		"  smtpguard unload                        stop guarding\n",
 		SG_DEFAULT_CONFIG, SG_DEFAULT_PIN_DIR, SG_DEFAULT_CONFIG);
@@ -229,8 +236,8 @@ static const char *opt_name(unsigned int bit)
 		return "--force";
 	case OPT_FILE_ONLY:
 		return "--file-only";
-	case OPT_TO:
-		return "--to";
+	case OPT_WRITE:
+		return "--write";
 	default:
 		return "--prometheus";
 	}
@@ -310,9 +317,9 @@ int main(int argc, char **argv)
 			o.file_only = true;
 			given |= OPT_FILE_ONLY;
 			break;
-		case LO_TO:
-			o.to = optarg;
-			given |= OPT_TO;
+		case LO_WRITE:
+			o.write = true;
+			given |= OPT_WRITE;
 			break;
 		case ':':
 			log_err("option %s needs an argument (see smtpguard --help)",

@@ -17,7 +17,7 @@ set -uo pipefail
 SUITES_KNOWN="bullseye trixie"
 # What the build and the unit tests need (scripts/install-deps.sh, less the
 # kernel-side test tools).
-CHROOT_PACKAGES="make,gcc,libc6-dev,clang,llvm,pkg-config,libbpf-dev,libelf-dev,zlib1g-dev,bpftool,ca-certificates"
+CHROOT_PACKAGES="make,gcc,libc6-dev,clang,llvm,pkg-config,libbpf-dev,libelf-dev,zlib1g-dev,libyaml-dev,bpftool,ca-certificates"
 
 mounted=()
 cleanup() {
@@ -86,7 +86,8 @@ run_suite() {
 		sh -c 'cd /src && echo "# $(. /etc/os-release; echo "$PRETTY_NAME"):" \
 			"$(clang --version | head -n 1), libbpf $(pkg-config --modversion libbpf)," \
 			"$(bpftool version 2>/dev/null | head -n 1)" &&
-			make -j2 build/smtpguard build/tests/unit_config build/tests/unit_config_edit' \
+			make -j2 build/smtpguard build/tests/unit_config build/tests/unit_config_edit \
+			build/tests/unit_import build/tests/unit_incumbents' \
 		>"$log" 2>&1; then
 		head -n 1 "$log"
 		result ok "$suite: make (smtpguard, unit tests) with -Werror"
@@ -97,7 +98,9 @@ run_suite() {
 		return
 	fi
 	if chroot "$dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-		sh -c 'cd /src && build/tests/unit_config && build/tests/unit_config_edit' >"$log.unit" 2>&1; then
+		sh -c 'cd /src && build/tests/unit_config && build/tests/unit_config_edit &&
+			build/tests/unit_import tests/import && build/tests/unit_incumbents tests/import' \
+			>"$log.unit" 2>&1; then
 		result ok "$suite: unit tests ($(grep -E '^[0-9]+ passed' "$log.unit" | tr '\n' ' '))"
 	else
 		tail -n 20 "$log.unit"
