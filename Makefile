@@ -141,6 +141,7 @@ TEST_BINS := $(OUTPUT)/tests/unit_config $(OUTPUT)/tests/unit_config_edit $(OUTP
 # copies of the loader code they exercise.
 UNIT_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 UNIT_OBJS := $(addprefix $(OUTPUT)/unit/,config.o config_edit.o identity.o policy.o parse.o readfile.o \
+	dest_spec.o scope.o scope_resolve.o \
 	roles.o log.o trust.o)
 
 $(OUTPUT)/unit:
@@ -155,7 +156,8 @@ $(OUTPUT)/tests/unit_config: tests/unit/config_test.c tests/testlib.h $(UNIT_OBJ
 	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) $(LIBBPF_LIBS) -o $@
 
 $(OUTPUT)/tests/unit_config_edit: tests/unit/config_edit_test.c tests/testlib.h \
-		$(OUTPUT)/unit/config_edit.o $(OUTPUT)/unit/parse.o | $(OUTPUT)/tests
+		$(OUTPUT)/unit/config_edit.o $(OUTPUT)/unit/parse.o $(OUTPUT)/unit/dest_spec.o \
+		| $(OUTPUT)/tests
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) -o $@
 
@@ -176,7 +178,7 @@ $(OUTPUT)/tests/unit_incumbents: tests/unit/incumbents_test.c tests/testlib.h $(
 		$(YAML_LIBS) -o $@
 
 $(OUTPUT)/tests/e2e_guard: tests/e2e/e2e_guard.c tests/e2e/faults.c tests/e2e/probe.c \
-		tests/e2e/e2e.h tests/e2e/probe.h tests/testlib.h $(FLAGS_STAMP) | $(OUTPUT)/tests
+		tests/e2e/resolver.c tests/e2e/e2e.h tests/e2e/probe.h tests/testlib.h $(FLAGS_STAMP) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) $(filter %.c,$^) -luring -lpthread $(LIBBPF_LIBS) -o $@
 

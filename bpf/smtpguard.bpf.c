@@ -14,7 +14,9 @@
  * leave after the commit check (an inlined array lookup), two loads and a
  * bit test. A guarded connect costs one to three
  * hash lookups, however many identities are allowed; only a connect that is
- * about to be refused also pays one LPM trie lookup for allow_dest.
+ * about to be refused also pays one LPM trie lookup for allow_dest, and, when
+ * the generation has scoped exceptions, one LPM lookup per kind it has (UID,
+ * GID, anyone) and an inlined array lookup for the ports.
  */
 /*
  * No CO-RE: the program reads only UAPI context fields (bpf_sock_addr,
@@ -71,6 +73,29 @@ struct {
 	__type(key, struct sg_dest_key);
 	__type(value, struct sg_allow);
 } sg_allow_dest SEC(".maps");
+
+/* Scoped exceptions: see struct sg_scope_key. Sized by the loader per generation. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1);
+	__type(key, struct sg_scope_key);
+	__type(value, struct sg_scope_val);
+} sg_scoped SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sg_port_set);
+} sg_scope_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sg_scope_rule);
+} sg_scope_rules SEC(".maps");
 
 /*
  * State that outlives a program generation: load reuses these maps, so a
@@ -163,8 +188,16 @@ static __always_inline __u16 ctx_dst_port(const struct bpf_sock_addr *ctx)
 {
 	/* Narrow loads of user_port are not allowed on every kernel. */
 	volatile __u32 port = ctx->user_port;
+	__u32 host = bpf_ntohs((__u16)port);
 
-	return bpf_ntohs((__u16)port);
+	/*
+	 * Verifiers before 6.x do not know that a 16-bit byte swap leaves 16
+	 * bits, and refuse the port as an index (port / 64) as unbounded. The
+	 * compiler knows and would drop a plain mask: hide the value from it,
+	 * so the mask stays and the verifier sees it.
+	 */
+	asm volatile("" : "+r"(host));
+	return (__u16)(host & 0xffff);
 }
 
 static __always_inline bool port_guarded(__u16 port)
@@ -243,7 +276,7 @@ static __always_inline bool within_budget(struct sg_counter *c, __u64 now)
  * full it is dropped (lost); both are counted per UID and in the totals.
  */
 static __always_inline void record(const struct sg_addr *dst, __u16 port, __u8 family, __u32 action,
-				   __u64 uid_gid)
+				   __u64 uid_gid, __u8 ev_flags)
 {
 	__u64 now = bpf_ktime_get_boot_ns(), pid_tgid;
 	struct sg_counter *c = counter_of((__u32)uid_gid);
@@ -280,7 +313,8 @@ static __always_inline void record(const struct sg_addr *dst, __u16 port, __u8 f
 	e->family = family;
 	e->action = (__u8)action;
 	e->mode = (__u8)sg_settings.mode;
-	e->pad[0] = e->pad[1] = e->pad[2] = 0;
+	e->flags = ev_flags;
+	e->pad[0] = e->pad[1] = 0;
 	e->suppressed = c ? c->suppressed : 0;
 	e->lost = c ? c->lost : 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
@@ -331,7 +365,7 @@ static __always_inline bool can_redirect(struct bpf_sock_addr *ctx, const struct
  * that cannot happen is a refusal, and is recorded as one.
  */
 static __always_inline int deny(struct bpf_sock_addr *ctx, const struct sg_addr *dst, __u16 port,
-				__u8 family, __u64 uid_gid)
+				__u8 family, __u64 uid_gid, __u8 ev_flags)
 {
 	__u32 mode = sg_settings.mode;
 	__u32 action = SG_ACTION_BLOCKED;
@@ -341,7 +375,7 @@ static __always_inline int deny(struct bpf_sock_addr *ctx, const struct sg_addr 
 	else if (mode == SG_MODE_REDIRECT && can_redirect(ctx, dst))
 		action = SG_ACTION_REDIRECTED;
 
-	record(dst, port, family, action, uid_gid);
+	record(dst, port, family, action, uid_gid, ev_flags);
 	if (action == SG_ACTION_AUDITED)
 		return SYS_PROCEED;
 	return action == SG_ACTION_REDIRECTED ? SG_REDIRECT : SYS_REJECT;
@@ -378,10 +412,67 @@ static __always_inline bool dest_allowed(const struct sg_addr *dst)
 	return bpf_map_lookup_elem(&sg_allow_dest, &key);
 }
 
+/* What one identity's scoped exceptions say about a connect. */
+#define SCOPE_NO_RULES 0 /* the identity has none */
+#define SCOPE_MISSED 1 /* it has some, none for this destination and port */
+#define SCOPE_ALLOWED 2
+
+static __always_inline int scope_lookup(__u32 kind, __u32 id, const struct sg_addr *dst, __u16 port)
+{
+	struct sg_scope_key key = { .prefixlen = SG_SCOPE_KEY_BITS, .kind = kind, .id = id };
+	const struct sg_port_set *set;
+	const struct sg_scope_val *v;
+	struct sg_scope_rule *rule;
+	__u32 idx;
+
+	key.addr = *dst;
+	v = bpf_map_lookup_elem(&sg_scoped, &key);
+	if (!v)
+		return SCOPE_NO_RULES;
+	idx = v->ports;
+	set = bpf_map_lookup_elem(&sg_scope_ports, &idx); /* an array: inlined, no call */
+	if (!set || !(set->ports[port / 64] & (1ULL << (port % 64))))
+		return SCOPE_MISSED;
+	idx = v->rule;
+	rule = bpf_map_lookup_elem(&sg_scope_rules, &idx);
+	if (rule)
+		__sync_fetch_and_add(&rule->hits, 1);
+	return SCOPE_ALLOWED;
+}
+
+/*
+ * Only for a connect that would be refused otherwise. True when a scoped
+ * exception of the caller's UID, GID or of anyone allows it; else *ev_flags
+ * says whose rules were there and did not match.
+ */
+static __always_inline bool scope_allows(__u64 uid_gid, const struct sg_addr *dst, __u16 port,
+					 __u8 *ev_flags)
+{
+	int r;
+
+	if (sg_settings.flags & SG_F_SCOPED_UID) {
+		r = scope_lookup(SG_SCOPE_UID, (__u32)uid_gid, dst, port);
+		if (r == SCOPE_ALLOWED)
+			return true;
+		if (r == SCOPE_MISSED)
+			*ev_flags |= SG_EV_SCOPED_UID;
+	}
+	if (sg_settings.flags & SG_F_SCOPED_GID) {
+		r = scope_lookup(SG_SCOPE_GID, (__u32)(uid_gid >> 32), dst, port);
+		if (r == SCOPE_ALLOWED)
+			return true;
+		if (r == SCOPE_MISSED)
+			*ev_flags |= SG_EV_SCOPED_GID;
+	}
+	return (sg_settings.flags & SG_F_SCOPED_ANYONE) &&
+	       scope_lookup(SG_SCOPE_ANYONE, 0, dst, port) == SCOPE_ALLOWED;
+}
+
 /* SYS_PROCEED, SYS_REJECT, or SG_REDIRECT (the hook rewrites the destination). */
 static __always_inline int decide(struct bpf_sock_addr *ctx, const struct sg_addr *dst, __u8 family)
 {
 	__u16 port = ctx_dst_port(ctx);
+	__u8 ev_flags = 0;
 	__u64 uid_gid;
 
 	if (ctx->type != SOCK_STREAM || !port_guarded(port))
@@ -396,7 +487,9 @@ static __always_inline int decide(struct bpf_sock_addr *ctx, const struct sg_add
 		return SYS_PROCEED;
 	if (dest_allowed(dst))
 		return SYS_PROCEED;
-	return deny(ctx, dst, port, family, uid_gid);
+	if (scope_allows(uid_gid, dst, port, &ev_flags))
+		return SYS_PROCEED;
+	return deny(ctx, dst, port, family, uid_gid, ev_flags);
 }
 
 SEC("cgroup/connect4")

@@ -18,7 +18,7 @@
  * maps of a guard built with another ABI and asks for "smtpguard load",
  * which replaces program and maps in one step.
  */
-#define SG_ABI_VERSION 6
+#define SG_ABI_VERSION 7
 
 /* Number of __u64 words in the guarded-port bitmap: one bit per TCP port. */
 #define SG_PORT_WORDS (65536 / 64)
@@ -38,6 +38,15 @@
  * matched nobody when this generation was built (no Mailman on the host). */
 #define SG_F_EMPTY_MTA (1U << 2)
 #define SG_F_EMPTY_MAILMAN (1U << 3)
+/*
+ * This generation has scoped exceptions (struct sg_scope_key) for UIDs, for
+ * GIDs, for anyone: the program looks up only the kinds that exist, so a
+ * guard without them pays nothing for them. (Bits 4 to 7 are left for the
+ * other flags of the same release.)
+ */
+#define SG_F_SCOPED_UID (1U << 8)
+#define SG_F_SCOPED_GID (1U << 9)
+#define SG_F_SCOPED_ANYONE (1U << 10)
 
 /* sg_settings.mode: what happens to a connect the allowlists do not allow. */
 enum sg_mode {
@@ -119,7 +128,8 @@ struct sg_event {
 	__u8 family; /* 4 (connect4) or 6 (connect6, including v4-mapped) */
 	__u8 action; /* enum sg_action */
 	__u8 mode; /* enum sg_mode */
-	__u8 pad[3];
+	__u8 flags; /* SG_EV_* */
+	__u8 pad[2];
 	__u8 comm[16]; /* the calling thread's name */
 	/*
 	 * This UID's attempts so far that were not sent as events, as kept in
@@ -131,6 +141,14 @@ struct sg_event {
 	__u64 suppressed;
 	__u64 lost;
 };
+
+/*
+ * Bits of sg_event.flags: the caller's UID (or GID) has scoped exceptions,
+ * and none of them is for this destination and port. The monitor then says
+ * what the account may reach instead.
+ */
+#define SG_EV_SCOPED_UID (1U << 0)
+#define SG_EV_SCOPED_GID (1U << 1)
 
 /*
  * Per-UID event budget: at most SG_EVENT_BURST events per UID in each
@@ -192,6 +210,83 @@ struct sg_dest_key {
 };
 
 /*
+ * Scoped exceptions: allow_user_dest, allow_group_dest, and allow_dest with
+ * ports or a DNS name. "This identity may reach this destination on these
+ * ports." One LPM trie holds them all, keyed by who then where: a refused
+ * connect costs at most three lookups (its UID, its GID, anyone), however
+ * many rules there are. An LPM lookup returns only the longest match, so
+ * user space merges the ports of every containing prefix of the same
+ * identity into each entry. Each UID and GID with rules also has a /0 entry
+ * (prefixlen SG_SCOPE_ID_BITS) without ports, so the program can tell "has
+ * rules, none for this destination" (SG_EV_SCOPED_*) from "has none".
+ */
+enum sg_scope_kind {
+	SG_SCOPE_UID = 1,
+	SG_SCOPE_GID = 2,
+	SG_SCOPE_ANYONE = 3, /* id 0 */
+};
+
+struct sg_scope_key {
+	__u32 prefixlen; /* host byte order: SG_SCOPE_ID_BITS + the address's prefix */
+	__u32 kind; /* enum sg_scope_kind, host byte order; always matched whole */
+	__u32 id; /* UID or GID, host byte order; 0 for anyone; always matched whole */
+	struct sg_addr addr; /* network byte order, IPv4 v4-mapped as in sg_dest_key */
+};
+
+#define SG_SCOPE_ID_BITS 64 /* kind and id */
+#define SG_SCOPE_KEY_BITS (SG_SCOPE_ID_BITS + 128)
+#define SG_SCOPE_NONE 0xffffffffu
+
+struct sg_scope_val {
+	__u32 ports; /* index in sg_scope_ports; SG_SCOPE_NONE: no port (the /0 marker) */
+	__u32 rule; /* index in sg_scope_rules of the rule this prefix is from, or SG_SCOPE_NONE */
+};
+
+/* Value of sg_scope_ports: the ports an entry allows, as sg_settings.ports. */
+struct sg_port_set {
+	__u64 ports[SG_PORT_WORDS];
+};
+
+#define SG_SCOPE_DEST_MAX 256 /* a DNS name is at most 253 characters */
+#define SG_SCOPE_ADDRS 64 /* addresses kept per name (A and AAAA) */
+#define SG_SCOPE_RULE_PORTS 16 /* ports listed per destination */
+#define SG_MAX_SCOPE_RULES 4096
+#define SG_MAX_SCOPE_ENTRIES 65536
+
+/* sg_scope_rule.state: how a rule's addresses were found. */
+enum sg_resolve_state {
+	SG_RESOLVE_LITERAL = 0, /* an address or CIDR, as written */
+	SG_RESOLVE_OK = 1, /* a name, resolved at resolved_at */
+	SG_RESOLVE_STALE = 2, /* the resolver failed at checked_at: last good addresses kept */
+	SG_RESOLVE_NONE = 3, /* the name has no address: allows nothing */
+	SG_RESOLVE_UNKNOWN = 4, /* the resolver failed, no address is known: allows nothing */
+};
+
+/*
+ * Value of sg_scope_rules, one per rule as written (per resolved identity):
+ * for status, list, the monitor, and the next sync, which reads back a
+ * name's last good addresses from here when the resolver fails. Per
+ * generation like the trie. Only hits is written by the program.
+ */
+struct sg_scope_rule {
+	__u64 hits; /* connects let through by this rule's entries, this generation */
+	__u64 resolved_at; /* CLOCK_REALTIME seconds the addresses were resolved; 0: literal */
+	__u64 checked_at; /* CLOCK_REALTIME seconds of the last attempt to resolve */
+	__u32 kind; /* enum sg_scope_kind */
+	__u32 id; /* UID or GID; 0 for anyone */
+	__u32 origin; /* SG_ORIGIN_*: of the identity, and CONFIG or RUNTIME */
+	__u32 line; /* of the configuration file; 0 for --runtime */
+	__u32 state; /* enum sg_resolve_state */
+	__u16 nports; /* 0: every guarded port */
+	__u16 naddrs;
+	__u16 ports[SG_SCOPE_RULE_PORTS]; /* host byte order, sorted */
+	__u32 prefixlen; /* of each address: a literal's (IPv4: 96 + n), 128 for a name */
+	__u32 pad;
+	__u8 dest[SG_SCOPE_DEST_MAX]; /* the name (lower case) or address as written, NUL-ended */
+	struct sg_addr addrs[SG_SCOPE_ADDRS]; /* sorted */
+};
+
+/*
  * The commit point, shared by every generation (a state map, like the
  * counters). A load builds a whole new generation, stores its programs in
  * the sg_dispatch4/6 program arrays at slot (generation % 2), and then
@@ -241,6 +336,9 @@ struct sg_local {
 #define SG_PIN_ALLOW_GID "allow_gid"
 #define SG_PIN_LOCAL_ADDR "local_addr"
 #define SG_PIN_ALLOW_DEST "allow_dest"
+#define SG_PIN_SCOPED "scoped"
+#define SG_PIN_SCOPE_PORTS "scope_ports"
+#define SG_PIN_SCOPE_RULES "scope_rules"
 #define SG_PIN_EVENTS "events"
 #define SG_PIN_COUNTERS "counters"
 #define SG_PIN_STATS "stats"

@@ -23,6 +23,7 @@ struct sg_opts {
 	bool runtime; /* allow, revoke: the live guard only */
 	bool file_only; /* allow, revoke: the configuration file only */
 	bool force; /* revoke: even root */
+	const char *to; /* allow, revoke user|group --to DEST[:PORTS]: a scoped exception */
 	int mode; /* load --mode: enum sg_mode, or -1 for the configuration's */
 	bool json_lines; /* monitor --json */
 	bool syslog; /* monitor --syslog */

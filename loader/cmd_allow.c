@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * cmd_allow.c - "smtpguard allow|revoke user|group|dest ITEM [--runtime]".
+ * cmd_allow.c - "smtpguard allow|revoke user|group|dest ITEM [--to DEST]
+ * [--runtime]".
  *
  * Without --runtime the configuration file is edited (atomically, comments
  * kept) and the live guard is then synced to it, so the file stays the one
  * source of truth. With --runtime only the live maps change, until the next
- * load or sync.
+ * load or sync: one map update for a user, group or plain CIDR; a scoped
+ * exception (--to, or a dest with ports or a name) changes several trie
+ * entries at once, so it is a new generation built from the live one and put
+ * in force through the commit point, like a sync.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,12 +25,15 @@
 #include "config.h"
 #include "config_edit.h"
 #include "describe.h"
+#include "dest_spec.h"
+#include "diff.h"
 #include "guard.h"
 #include "identity.h"
 #include "live.h"
 #include "log.h"
 #include "maps.h"
 #include "parse.h"
+#include "scope_resolve.h"
 
 enum allow_kind {
 	ALLOW_USER = ID_USER,
@@ -41,7 +48,11 @@ struct allow_request {
 	__u32 id;
 	char name[256]; /* the id's canonical name, "" if none */
 	struct sg_dest_key dest;
-	char label[320]; /* "uid 1001 (alice)", "dest 203.0.113.0/24" */
+	/* A scoped exception: --to, or a dest with ports or a name (anyone). */
+	bool scoped;
+	enum sg_scope_kind scope_kind;
+	struct dest_spec to;
+	char label[640]; /* "uid 1001 (alice)", "dest 203.0.113.0/24", "uid 1001 (alice) to relay:587" */
 };
 
 static const char *const kind_keys[] = { "allow_users", "allow_groups", "allow_dest" };
@@ -63,19 +74,40 @@ static int parse_request(const struct sg_opts *o, bool allow, struct allow_reque
 		return EXIT_USAGE;
 	}
 	if (r->kind == ALLOW_DEST) {
-		why = parse_cidr(r->arg, &r->dest);
+		if (o->to) {
+			log_err("%s: --to goes with user or group; for anyone, write: %s dest "
+				"DEST[:PORTS]",
+				verb, verb);
+			return EXIT_USAGE;
+		}
+		why = dest_spec_parse(r->arg, &r->to);
 		if (why) {
 			log_err("%s: bad destination '%s': %s", verb, r->arg, why);
 			return EXIT_USAGE;
 		}
+		r->dest = r->to.key;
+		r->scoped = r->to.is_name || r->to.nports;
+		r->scope_kind = SG_SCOPE_ANYONE;
 		r->resolved = true;
 		snprintf(r->label, sizeof(r->label), "dest %s", r->arg);
 		return EXIT_OK;
+	}
+	if (o->to) {
+		why = dest_spec_parse(o->to, &r->to);
+		if (why) {
+			log_err("%s: bad --to '%s': %s", verb, o->to, why);
+			return EXIT_USAGE;
+		}
+		r->scoped = true;
+		r->scope_kind = r->kind == ALLOW_USER ? SG_SCOPE_UID : SG_SCOPE_GID;
 	}
 	err = identity_from_arg((enum id_kind)r->kind, r->arg, &r->id);
 	/* A revoke may name an account that is gone: the file may still list it. */
 	if (err == -ENOENT && !allow && !o->runtime) {
 		snprintf(r->label, sizeof(r->label), "%s %s", what, r->arg);
+		if (r->scoped)
+			snprintf(r->label + strlen(r->label), sizeof(r->label) - strlen(r->label),
+				 " to %s", o->to);
 		return EXIT_OK;
 	}
 	if (err == -ENOENT) {
@@ -93,6 +125,9 @@ static int parse_request(const struct sg_opts *o, bool allow, struct allow_reque
 	if (!identity_name((enum id_kind)r->kind, r->id, r->name, sizeof(r->name)))
 		r->name[0] = '\0';
 	describe_id((enum id_kind)r->kind, r->id, 0, r->label, sizeof(r->label));
+	if (r->scoped)
+		snprintf(r->label + strlen(r->label), sizeof(r->label) - strlen(r->label), " to %s",
+			 o->to);
 	return EXIT_OK;
 }
 
@@ -124,6 +159,157 @@ static int open_guard(const struct sg_opts *o, int *lock_fd, struct guard *g)
 	return EXIT_OK;
 }
 
+/* The request as a scoped rule; a name is not resolved yet. */
+static void request_rule(const struct allow_request *r, struct sg_scope_rule *rule)
+{
+	memset(rule, 0, sizeof(*rule));
+	rule->kind = r->scope_kind;
+	rule->origin = SG_ORIGIN_RUNTIME;
+	if (r->scope_kind != SG_SCOPE_ANYONE) {
+		rule->id = r->id;
+		rule->origin |= parse_is_number(r->arg) ? SG_ORIGIN_BY_ID : SG_ORIGIN_BY_NAME;
+	}
+	dest_spec_host(&r->to, (char *)rule->dest, sizeof(rule->dest));
+	rule->nports = (__u16)r->to.nports;
+	memcpy(rule->ports, r->to.ports, sizeof(rule->ports));
+	if (r->to.is_name) {
+		rule->state = SG_RESOLVE_NONE;
+		rule->prefixlen = 128;
+	} else {
+		rule->state = SG_RESOLVE_LITERAL;
+		rule->prefixlen = r->to.key.prefixlen;
+		rule->addrs[0] = r->to.key.addr;
+		rule->naddrs = 1;
+	}
+}
+
+/* A port that is not guarded is never refused: allowing it would allow nothing. */
+static bool ports_guarded(const struct sg_opts *o, const struct allow_request *r,
+			  const __u64 *guarded)
+{
+	for (unsigned int i = 0; i < r->to.nports; i++) {
+		if (config_port_guarded(guarded, r->to.ports[i]))
+			continue;
+		log_err("%s: port %u is not guarded (see 'ports'): the rule would allow nothing; "
+			"nothing was changed",
+			o->command, r->to.ports[i]);
+		return false;
+	}
+	return true;
+}
+
+/* A name must resolve now: a rule that allows nothing is not what was asked for. */
+static bool name_resolves(const struct sg_opts *o, const struct allow_request *r,
+			  struct sg_scope_rule *rule)
+{
+	char why[512];
+
+	if (!r->to.is_name || !scope_resolve_one(rule, why, sizeof(why)))
+		return true;
+	log_err("%s: %s; nothing was changed", o->command, why);
+	return false;
+}
+
+/*
+ * The request applied to rules (allow: added unless covered; revoke: its
+ * ports taken from the rules of the same identity and destination). 1 when
+ * the rules changed, 0 when nothing was to change, or -errno.
+ */
+static int apply_to_rules(const struct allow_request *r, bool allow, struct scope_plan *rules,
+			  struct sg_scope_rule *want, const __u64 *guarded)
+{
+	size_t out = 0;
+	int changed = 0;
+
+	for (size_t i = 0; i < rules->nrules; i++) {
+		struct sg_scope_rule *x = &rules->rules[i];
+		bool same = x->kind == want->kind && x->id == want->id &&
+			    !strcmp((const char *)x->dest, (const char *)want->dest);
+		bool narrowed = false;
+		int gone = 0;
+
+		if (same && allow && scope_rule_covers(x, want->ports, want->nports))
+			return 0;
+		if (same && !allow) {
+			gone = scope_rule_take_ports(x, r->to.ports, r->to.nports, guarded,
+						     &narrowed);
+			if (gone < 0)
+				return gone;
+			changed |= narrowed;
+		}
+		if (gone != 1)
+			rules->rules[out++] = *x;
+	}
+	rules->nrules = out;
+	if (!allow)
+		return changed;
+	return scope_add_rule(rules, want) ?: 1;
+}
+
+/*
+ * A scoped exception at runtime: a new generation, the live one with the
+ * change, committed at once (the trie's entries depend on each other).
+ */
+static int change_scoped_runtime(const struct sg_opts *o, const struct allow_request *r, bool allow)
+{
+	struct live_state live = {};
+	struct sg_scope_rule want;
+	struct sg_policy p = {};
+	int lock_fd = -1, ret, n;
+	struct guard g;
+
+	guard_init(&g);
+	ret = open_guard(o, &lock_fd, &g);
+	if (ret != EXIT_OK)
+		goto cleanup;
+	ret = EXIT_FAIL;
+	if (live_read(&g, &live, true) || live.cgroup[0] != '/' || live_policy(&live, &p)) {
+		log_err("cannot read the live guard; run 'smtpguard load'");
+		goto cleanup;
+	}
+	request_rule(r, &want);
+	ret = EXIT_USAGE;
+	if (allow && (!ports_guarded(o, r, live.settings.ports) || !name_resolves(o, r, &want)))
+		goto cleanup;
+	ret = EXIT_FAIL;
+	n = apply_to_rules(r, allow, &p.scope, &want, live.settings.ports);
+	if (n == 0) {
+		printf("smtpguard: %s %s\n", r->label,
+		       allow ? "is already allowed" : "was not allowed");
+		ret = EXIT_OK;
+		goto cleanup;
+	}
+	if (n < 0) {
+		log_err("cannot %s %s: %s", o->command, r->label,
+			n == -E2BIG ? "too many rules, or ports to list" : strerror(-n));
+		goto cleanup;
+	}
+	scope_sort_rules(&p.scope);
+	n = scope_resolve(&p, (const char *)live.settings.config_path, NULL, stderr, NAMES_WARN,
+			  NULL);
+	if (n) {
+		log_err("cannot %s %s: %s", o->command, r->label,
+			n < 0 ? strerror(-n) : "too many entries");
+		goto cleanup;
+	}
+	diff_print(stdout, &live, &p, &live.local);
+	if (guard_load(&(struct guard_load_args){ .pin_dir = o->pin_dir,
+						  .cgroup = live.cgroup,
+						  .policy = &p,
+						  .local = &live.local }))
+		goto cleanup;
+	printf("smtpguard: %s %s until the next load or sync (--runtime)\n",
+	       allow ? "allowed" : "revoked", r->label);
+	ret = EXIT_OK;
+cleanup:
+	policy_free(&p);
+	live_free(&live);
+	guard_close(&g);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	return ret;
+}
+
 static int change_runtime(const struct sg_opts *o, const struct allow_request *r, bool allow)
 {
 	struct sg_allow val = { .origin = SG_ORIGIN_RUNTIME };
@@ -131,6 +317,8 @@ static int change_runtime(const struct sg_opts *o, const struct allow_request *r
 	const void *key = r->kind == ALLOW_DEST ? (const void *)&r->dest : &r->id;
 	struct guard g;
 
+	if (r->scoped)
+		return change_scoped_runtime(o, r, allow);
 	guard_init(&g);
 	ret = open_guard(o, &lock_fd, &g);
 	if (ret != EXIT_OK)
@@ -202,7 +390,7 @@ static bool still_allowed(const char *path, const struct allow_request *r)
 	char buf[320];
 	FILE *quiet;
 
-	if (r->kind == ALLOW_DEST || !r->resolved)
+	if (r->kind == ALLOW_DEST || r->scoped || !r->resolved)
 		return false;
 	quiet = fopen("/dev/null", "w");
 	if (config_load(path, &cfg, quiet ? quiet : stderr) == 0 &&
@@ -308,7 +496,18 @@ static int check_target(const struct sg_opts *o, const char *config)
 	return EXIT_OK;
 }
 
-static int change_config(const struct sg_opts *o, const struct allow_request *r, bool allow)
+/* The file's keys of scoped exceptions, by enum sg_scope_kind. */
+static const char *const scope_keys[] = { [SG_SCOPE_UID] = "allow_user_dest",
+					  [SG_SCOPE_GID] = "allow_group_dest",
+					  [SG_SCOPE_ANYONE] = "allow_dest" };
+
+/*
+ * Edit the copy for the request: a list item, or a scoped exception (and
+ * every allow_dest item, whose items may carry ports). cfg is the file as
+ * it is (its guarded ports). 1 changed, 0 nothing to change, -errno.
+ */
+static int edit_copy(const char *copy, const struct allow_request *r, bool allow,
+		     const struct sg_config *cfg, char *msg, size_t len)
 {
 	struct config_edit e = {
 		.key = kind_keys[r->kind],
@@ -318,9 +517,40 @@ static int change_config(const struct sg_opts *o, const struct allow_request *r,
 		.ctx = r,
 		.defaults = config_default_items(kind_keys[r->kind]),
 	};
+	struct config_scope_edit se = {
+		.key = scope_keys[r->kind == ALLOW_DEST ? SG_SCOPE_ANYONE : r->scope_kind],
+		.who = r->kind == ALLOW_DEST ? NULL : r->arg,
+		.same_who = same_item,
+		.ctx = r,
+		.dest = r->to,
+		.add = allow,
+		.guarded = cfg->ports,
+	};
+
+	if (r->scoped || r->kind == ALLOW_DEST)
+		return config_edit_scope(copy, &se, msg, len);
+	return config_edit_apply(copy, &e, msg, len);
+}
+
+/* The edited copy must load: never replace a good file by a broken one. */
+static bool copy_is_valid(const char *copy)
+{
+	struct sg_config cfg;
+	FILE *quiet = fopen("/dev/null", "w");
+	int n = config_load(copy, &cfg, quiet ? quiet : stderr);
+
+	config_free(&cfg);
+	if (quiet)
+		fclose(quiet);
+	return n == 0;
+}
+
+static int change_config(const struct sg_opts *o, const struct allow_request *r, bool allow)
+{
 	char msg[256] = "", recorded[SG_CONFIG_PATH_MAX + 1], copy[PATH_MAX] = "";
 	struct sg_opts to = *o;
-	struct sg_config cfg;
+	struct sg_config cfg = {};
+	struct sg_scope_rule want;
 	int lock_fd, n, ret, changed;
 	bool not_loaded;
 
@@ -339,19 +569,28 @@ static int change_config(const struct sg_opts *o, const struct allow_request *r,
 	}
 	/* Never build on a broken file: it would not load afterwards either. */
 	n = config_load(to.config, &cfg, stderr);
-	config_free(&cfg);
 	if (n) {
 		log_err("%s has errors; fix them first, nothing was changed", to.config);
 		ret = n < 0 ? EXIT_FAIL : EXIT_USAGE;
 		goto cleanup;
 	}
+	ret = EXIT_USAGE;
+	request_rule(r, &want);
+	if (allow && r->scoped && (!ports_guarded(o, r, cfg.ports) || !name_resolves(o, r, &want)))
+		goto cleanup;
 	/* Edit a copy and judge it; only a good result replaces the file. */
 	ret = EXIT_FAIL;
 	changed = copy_config(to.config, copy, sizeof(copy));
 	if (!changed)
-		changed = config_edit_apply(copy, &e, msg, sizeof(msg));
+		changed = edit_copy(copy, r, allow, &cfg, msg, sizeof(msg));
 	if (changed < 0) {
 		log_err("cannot update %s: %s", to.config, strerror(-changed));
+		goto cleanup;
+	}
+	if (changed && !copy_is_valid(copy)) {
+		log_err("%s: the edit would leave %s with errors; nothing was changed", o->command,
+			to.config);
+		ret = EXIT_USAGE;
 		goto cleanup;
 	}
 	if (!allow && still_allowed(copy, r))
@@ -376,6 +615,7 @@ static int change_config(const struct sg_opts *o, const struct allow_request *r,
 cleanup:
 	if (copy[0])
 		unlink(copy);
+	config_free(&cfg);
 	close(lock_fd);
 	return ret;
 }

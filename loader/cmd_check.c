@@ -12,13 +12,14 @@
 #include "config.h"
 #include "log.h"
 #include "policy.h"
+#include "scope_resolve.h"
 
 int cmd_check_config(const struct sg_opts *o)
 {
 	const char *path = o->argc ? o->argv[0] : o->config;
 	struct sg_policy policy = {};
 	struct sg_config cfg;
-	int errors, resolve_errors, warnings = 0, ret = EXIT_USAGE;
+	int errors, resolve_errors, warnings = 0, ret = EXIT_USAGE, n;
 
 	errors = config_load(path, &cfg, stderr);
 	if (errors < 0) {
@@ -37,6 +38,13 @@ int cmd_check_config(const struct sg_opts *o)
 			ret = EXIT_FAIL;
 			goto cleanup;
 		}
+		/* The scoped exceptions' DNS names: one that does not exist is an error here. */
+		n = scope_resolve(&policy, path, NULL, stderr, NAMES_ERROR, &warnings);
+		if (n < 0) {
+			ret = EXIT_FAIL;
+			goto cleanup;
+		}
+		resolve_errors += n;
 		/* Only a valid max_identities is worth comparing with. */
 		if (!errors)
 			resolve_errors += !policy_fits(&cfg, &policy, stderr);
@@ -47,11 +55,12 @@ int cmd_check_config(const struct sg_opts *o)
 		goto cleanup;
 	}
 	printf("smtpguard: %s %s: %zu user%s, %zu group%s, %zu destination%s allowed, "
-	       "%d warning%s\n",
+	       "%zu scoped exception%s, %d warning%s\n",
 	       path, cfg.from_file ? "is valid" : "is absent, the built-in defaults apply",
 	       policy.uids.n, policy.uids.n == 1 ? "" : "s", policy.gids.n,
 	       policy.gids.n == 1 ? "" : "s", policy.dests.n, policy.dests.n == 1 ? "" : "s",
-	       warnings, warnings == 1 ? "" : "s");
+	       policy.scope.nrules, policy.scope.nrules == 1 ? "" : "s", warnings,
+	       warnings == 1 ? "" : "s");
 	ret = EXIT_OK;
 cleanup:
 	policy_free(&policy);

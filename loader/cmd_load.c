@@ -22,6 +22,7 @@
 #include "log.h"
 #include "mounts.h"
 #include "policy.h"
+#include "scope_resolve.h"
 
 /* Everything one load or sync needs, freed by plan_free(). */
 struct plan {
@@ -52,13 +53,34 @@ static void warn_foreign_netns(void)
 			 "addresses are taken from this one");
 }
 
-static int plan_resolve(struct plan *pl)
+/* Names of scoped exceptions, with the live guard's addresses for an outage. */
+static int resolve_scopes(struct plan *pl, const char *pin_dir)
+{
+	struct scope_plan live = {};
+	int n;
+
+	live_scope_rules(pin_dir, &live);
+	n = scope_resolve(&pl->policy, pl->cfg.path, &live, stderr, NAMES_WARN, NULL);
+	scope_free(&live);
+	return n;
+}
+
+static int plan_resolve(struct plan *pl, const char *pin_dir)
 {
 	int err;
 
 	if (policy_build(&pl->cfg, &pl->policy, stderr, NAMES_WARN, NULL) < 0) {
 		log_err("out of memory");
 		return EXIT_FAIL;
+	}
+	err = resolve_scopes(pl, pin_dir);
+	if (err < 0) {
+		log_err("out of memory");
+		return EXIT_FAIL;
+	}
+	if (err > 0) {
+		log_err("%s: nothing applied", pl->cfg.path);
+		return EXIT_USAGE;
 	}
 	/* Like a bad port: a configuration error, nothing applied. */
 	if (!policy_fits(&pl->cfg, &pl->policy, stderr)) {
@@ -86,7 +108,8 @@ static int plan_from_config(const struct sg_opts *o, struct plan *pl)
 	if (n > 0) {
 		/* Every problem in one run, as check-config: names are looked up too. */
 		if (pl->cfg.from_file &&
-		    policy_build(&pl->cfg, &pl->policy, stderr, NAMES_WARN, NULL) < 0)
+		    (policy_build(&pl->cfg, &pl->policy, stderr, NAMES_WARN, NULL) < 0 ||
+		     resolve_scopes(pl, o->pin_dir) < 0))
 			return EXIT_FAIL;
 		log_err("%s: %d error%s, nothing applied", o->config, n, n == 1 ? "" : "s");
 		return EXIT_USAGE;
@@ -99,7 +122,7 @@ static int plan_from_config(const struct sg_opts *o, struct plan *pl)
 	}
 	if (!pl->cfg.from_file)
 		printf("smtpguard: %s not found, using the built-in defaults\n", o->config);
-	return plan_resolve(pl);
+	return plan_resolve(pl, o->pin_dir);
 }
 
 static unsigned int count_ports(const __u64 *ports)
@@ -114,16 +137,22 @@ static unsigned int count_ports(const __u64 *ports)
 static void print_summary(const struct plan *pl, const char *cgroup)
 {
 	unsigned int ports = count_ports(pl->policy.settings.ports);
+	size_t n = pl->policy.scope.nrules;
+	char scoped[64] = "";
+
+	if (n)
+		snprintf(scoped, sizeof(scoped), " (and %zu scoped exception%s)", n,
+			 n == 1 ? "" : "s");
 
 	printf("smtpguard: %s %u port%s on %s: %zu user%s, %zu group%s and %zu "
-	       "destination%s allowed, allow_local %s\n",
+	       "destination%s allowed%s, allow_local %s\n",
 	       pl->policy.settings.mode == SG_MODE_AUDIT    ? "auditing (not refusing)" :
 	       pl->policy.settings.mode == SG_MODE_REDIRECT ? "redirecting" :
 							      "guarding",
 	       ports, ports == 1 ? "" : "s", cgroup, pl->policy.uids.n,
 	       pl->policy.uids.n == 1 ? "" : "s", pl->policy.gids.n,
 	       pl->policy.gids.n == 1 ? "" : "s", pl->policy.dests.n,
-	       pl->policy.dests.n == 1 ? "" : "s",
+	       pl->policy.dests.n == 1 ? "" : "s", scoped,
 	       pl->policy.settings.flags & SG_F_ALLOW_LOCAL ? "yes" : "no");
 }
 
@@ -200,7 +229,7 @@ static int load_defaults_instead(const struct sg_opts *o, const char *cgroup)
 		log_err("the loaded guard is unchanged");
 		return EXIT_USAGE;
 	}
-	ret = config_builtin(&pl.cfg, o->config) ? EXIT_FAIL : plan_resolve(&pl);
+	ret = config_builtin(&pl.cfg, o->config) ? EXIT_FAIL : plan_resolve(&pl, o->pin_dir);
 	if (ret == EXIT_OK)
 		ret = load_plan(o, &pl, cgroup);
 	if (ret == EXIT_OK)

@@ -34,6 +34,7 @@
 #include "live.h"
 #include "log.h"
 #include "maps.h"
+#include "scope_explain.h"
 #include "syslog_out.h"
 #include "uidtab.h"
 
@@ -58,6 +59,7 @@ struct monitor {
 	__u32 log_window, log_burst;
 	struct name_cache names;
 	struct uidtab uids;
+	struct scope_explain scope; /* "alice may reach X, not Y" */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -196,16 +198,17 @@ static void report(struct monitor *m, const struct sg_event *e, const char *user
 {
 	struct uid_state *s = uid_state(m, e->uid);
 	struct event_gap gap;
-	char line[1024];
+	char line[1024], why[768];
+	const char *scope = scope_explain(&m->scope, m->o->pin_dir, e, user, why, sizeof(why));
 
 	s->last_ns = now;
 	s->last_action = e->action;
 	advance_not_sent(s, e->suppressed, e->lost, &gap.suppressed, &gap.lost);
 	if (!m->o->syslog) {
 		if (m->o->json_lines) {
-			event_json(stdout, e, user, &gap);
+			event_json(stdout, e, user, &gap, scope);
 		} else {
-			event_line(e, user, &gap, true, line, sizeof(line));
+			event_line(e, user, &gap, true, scope, line, sizeof(line));
 			puts(line);
 		}
 		if (ferror(stdout))
@@ -217,7 +220,7 @@ static void report(struct monitor *m, const struct sg_event *e, const char *user
 	/* What the kernel did not send goes into the window's summary. */
 	s->suppressed += gap.suppressed + gap.lost;
 	if (s->logged < m->log_burst) {
-		event_line(e, user, NULL, false, line, sizeof(line));
+		event_line(e, user, NULL, false, scope, line, sizeof(line));
 		syslog_send(&m->log, LOG_NOTICE, "%s", line);
 		s->logged++;
 	} else {
@@ -526,6 +529,7 @@ cleanup:
 	detach(m);
 	syslog_close(&m->log);
 	config_free(&cfg);
+	scope_explain_free(&m->scope);
 	free(m);
 	return ret;
 }

@@ -86,6 +86,7 @@ int cmd_stats(const struct sg_opts *o)
 	printf("smtpguard_allowlist_entries{kind=\"users\"} %zu\n", s.ids[ID_USER].n);
 	printf("smtpguard_allowlist_entries{kind=\"groups\"} %zu\n", s.ids[ID_GROUP].n);
 	printf("smtpguard_allowlist_entries{kind=\"dest\"} %zu\n", s.dests.n);
+	printf("smtpguard_allowlist_entries{kind=\"scoped\"} %zu\n", s.scope.nrules);
 	help("smtpguard_events_lost_total", "counter",
 	     "Events dropped because the ring buffer was full (attempts are still counted)");
 	printf("smtpguard_events_lost_total %llu\n",

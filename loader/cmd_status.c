@@ -18,6 +18,7 @@
 #include "local_addrs.h"
 #include "log.h"
 #include "mounts.h"
+#include "scope_describe.h"
 
 /* status prints at most this many identities per list; "list" prints all. */
 #define STATUS_MAX_SHOWN 20
@@ -220,6 +221,7 @@ static void status_text(const struct sg_opts *o, const struct live_state *s,
 	for (size_t i = 0; i < s->dests.n; i++)
 		printf("%s%s", i ? ", " : "", describe_cidr(&s->dests.v[i].key, buf, sizeof(buf)));
 	printf("%s\n", s->dests.n ? "" : "none");
+	scope_status_text(&s->scope, STATUS_MAX_SHOWN);
 	if (s->settings.flags & (SG_F_EMPTY_MTA | SG_F_EMPTY_MAILMAN))
 		printf("  roles          %s%s%s matches nobody on this host (not installed?)\n",
 		       s->settings.flags & SG_F_EMPTY_MTA ? "@mta" : "",
@@ -291,6 +293,7 @@ static void status_json(const struct sg_opts *o, const struct live_state *s,
 	json_ids(&j, &s->ids[ID_USER], ID_USER);
 	json_ids(&j, &s->ids[ID_GROUP], ID_GROUP);
 	json_dests(&j, &s->dests);
+	scope_json(&j, &s->scope);
 	counts_json(&j, c);
 	json_obj_end(&j);
 	json_finish(&j);
@@ -398,6 +401,7 @@ static void list_text(const struct live_state *s)
 	for (size_t i = 0; i < s->dests.n; i++)
 		printf("%-6s %-35s %s\n", "", describe_cidr(&s->dests.v[i].key, buf, sizeof(buf)),
 		       describe_origin(s->dests.v[i].origin, origin, sizeof(origin)));
+	scope_list_text(&s->scope);
 }
 
 int cmd_list(const struct sg_opts *o)
@@ -415,6 +419,7 @@ int cmd_list(const struct sg_opts *o)
 		json_ids(&j, &s.ids[ID_USER], ID_USER);
 		json_ids(&j, &s.ids[ID_GROUP], ID_GROUP);
 		json_dests(&j, &s.dests);
+		scope_json(&j, &s.scope);
 		json_obj_end(&j);
 		json_finish(&j);
 	} else if (ret == EXIT_OK) {

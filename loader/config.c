@@ -167,6 +167,85 @@ static int dest_list_add(struct cfg_dest_list *l, const struct sg_dest_key *key,
 	return 0;
 }
 
+static int scope_list_add(struct cfg_scope_list *l, enum sg_scope_kind kind,
+			  const struct cfg_ident *who, const struct dest_spec *dest,
+			  unsigned int line)
+{
+	struct cfg_scope *e;
+
+	if (array_reserve_one((void **)&l->v, &l->cap, l->n, sizeof(*l->v)))
+		return -ENOMEM;
+	e = &l->v[l->n];
+	memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	e->dest = *dest;
+	e->line = line;
+	if (who) {
+		e->who = *who;
+		e->who.name = NULL;
+		if (who->name && !(e->who.name = strdup(who->name)))
+			return -ENOMEM;
+	}
+	l->n++;
+	return 0;
+}
+
+static void scope_list_free(struct cfg_scope_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].who.name);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/*
+ * The DEST[:PORTS] items of a line, from the token tok on. A piece of digits
+ * after an item with ports continues its port list (see dest_spec.h). Plain
+ * CIDRs of allow_dest (kind anyone, no ports) go to the allow_dest map as
+ * before; everything else is a scoped exception.
+ */
+static int parse_dest_items(struct parse_state *ps, const char *key, char *tok, char **save,
+			    enum sg_scope_kind kind, const struct cfg_ident *who)
+{
+	struct cfg_scope_list *l = &ps->cfg->scopes;
+	struct dest_spec *last = NULL;
+	int items = 0, errors = ps->errors;
+
+	for (; tok; tok = strtok_r(NULL, PARSE_LIST_SEPARATORS, save)) {
+		struct dest_spec d;
+		const char *why;
+
+		if (dest_spec_is_port_piece(tok)) {
+			why = last ? dest_spec_add_port(last, tok) :
+				     "a port must follow a destination and ':' (write DEST:PORT)";
+			if (why)
+				perr(ps, "bad %s '%s': %s", key, shown(ps, tok), why);
+			continue;
+		}
+		last = NULL;
+		items++;
+		why = dest_spec_parse(tok, &d);
+		if (why) {
+			perr(ps, "bad %s '%s': %s", key, shown(ps, tok), why);
+			continue;
+		}
+		if (kind == SG_SCOPE_ANYONE && !d.is_name && !d.nports) {
+			if (dest_list_add(&ps->cfg->dests, &d.key, ps->line))
+				return -ENOMEM;
+			continue;
+		}
+		if (scope_list_add(l, kind, who, &d, ps->line))
+			return -ENOMEM;
+		if (d.nports)
+			last = &l->v[l->n - 1].dest;
+	}
+	if (!items && kind != SG_SCOPE_ANYONE && ps->errors == errors)
+		perr(ps, "%s needs a destination after the %s (%s = %s DEST[:PORTS] ...)", key,
+		     kind == SG_SCOPE_UID ? "user" : "group", key,
+		     kind == SG_SCOPE_UID ? "USER" : "GROUP");
+	return 0;
+}
+
 static int parse_dests(struct parse_state *ps, char *value)
 {
 	char *save = NULL;
@@ -175,19 +254,60 @@ static int parse_dests(struct parse_state *ps, char *value)
 		ps->cfg->dests_line = ps->line;
 	if (is_none(value))
 		return 0;
-	for (char *tok = strtok_r(value, PARSE_LIST_SEPARATORS, &save); tok;
-	     tok = strtok_r(NULL, PARSE_LIST_SEPARATORS, &save)) {
-		struct sg_dest_key key;
-		const char *why = parse_cidr(tok, &key);
+	return parse_dest_items(ps, "allow_dest", strtok_r(value, PARSE_LIST_SEPARATORS, &save),
+				&save, SG_SCOPE_ANYONE, NULL);
+}
 
-		if (why) {
-			perr(ps, "bad allow_dest '%s': %s", shown(ps, tok), why);
-			continue;
+/*
+ * One USER or GROUP as in allow_users / allow_groups: a role, an ID or a
+ * name. 0 (into *out, name pointing into tok), 1 after reporting why not.
+ */
+static int parse_one_ident(struct parse_state *ps, const char *tok, const char *what,
+			   struct cfg_ident *out)
+{
+	const char *why;
+
+	memset(out, 0, sizeof(*out));
+	out->line = ps->line;
+	if (tok[0] == '@') {
+		out->role = role_from_token(tok);
+		if (!out->role) {
+			perr(ps, "unknown role '%s' (known: @mta, @mailman)", shown(ps, tok));
+			return 1;
 		}
-		if (dest_list_add(&ps->cfg->dests, &key, ps->line))
-			return -ENOMEM;
+		return 0;
 	}
+	if (parse_is_number(tok)) {
+		if (!parse_u32(tok, PARSE_MAX_ID, &out->id))
+			return 0;
+		perr(ps, "bad %s ID '%s' (expected 0 to %u)", what, shown(ps, tok), PARSE_MAX_ID);
+		return 1;
+	}
+	if (!strcmp(tok, "none")) {
+		perr(ps, "'none' is not a %s: to allow nothing, leave the key out", what);
+		return 1;
+	}
+	why = parse_name_problem(tok);
+	if (why) {
+		perr(ps, "bad %s name '%s': %s", what, shown(ps, tok), why);
+		return 1;
+	}
+	out->name = (char *)tok;
 	return 0;
+}
+
+/* allow_user_dest = USER DEST[:PORTS]..., allow_group_dest = GROUP DEST[:PORTS]... */
+static int parse_scoped(struct parse_state *ps, const char *key, char *value,
+			enum sg_scope_kind kind)
+{
+	char *save = NULL, *tok = strtok_r(value, PARSE_LIST_SEPARATORS, &save);
+	const char *what = kind == SG_SCOPE_UID ? "user" : "group";
+	struct cfg_ident who;
+
+	if (parse_one_ident(ps, tok, what, &who))
+		return 0;
+	return parse_dest_items(ps, key, strtok_r(NULL, PARSE_LIST_SEPARATORS, &save), &save, kind,
+				&who);
 }
 
 /* "ports = ," would otherwise silently mean "no ports". */
@@ -456,6 +576,8 @@ static const char *const key_names[CFG_KEY_COUNT] = {
 	[CFG_ALLOW_LOCAL] = "allow_local",
 	[CFG_CONTAINER_LOOPBACK] = "container_loopback",
 	[CFG_ALLOW_DEST] = "allow_dest",
+	[CFG_ALLOW_USER_DEST] = "allow_user_dest",
+	[CFG_ALLOW_GROUP_DEST] = "allow_group_dest",
 	[CFG_MODE] = "mode",
 	[CFG_REDIRECT_TO] = "redirect_to",
 	[CFG_ALERT_THRESHOLD] = "alert_threshold",
@@ -472,7 +594,7 @@ const char *config_key_name(enum cfg_key key)
 
 static void unknown_key(struct parse_state *ps, const char *key)
 {
-	char known[256];
+	char known[512];
 	size_t n = 0;
 
 	known[0] = '\0';
@@ -486,7 +608,8 @@ static void unknown_key(struct parse_state *ps, const char *key)
 static bool is_list_key(enum cfg_key k)
 {
 	return k == CFG_PORTS || k == CFG_ALLOW_USERS || k == CFG_ALLOW_GROUPS ||
-	       k == CFG_ALLOW_DEST || k == CFG_REDIRECT_TO;
+	       k == CFG_ALLOW_DEST || k == CFG_ALLOW_USER_DEST || k == CFG_ALLOW_GROUP_DEST ||
+	       k == CFG_REDIRECT_TO;
 }
 
 /* One logical line, NUL-terminated, comment still attached. */
@@ -532,6 +655,10 @@ static int parse_line(struct parse_state *ps, char *line)
 		return parse_idents(ps, value, &ps->cfg->groups, &ps->cfg->groups_line, "group");
 	case CFG_ALLOW_DEST:
 		return parse_dests(ps, value);
+	case CFG_ALLOW_USER_DEST:
+		return parse_scoped(ps, key, value, SG_SCOPE_UID);
+	case CFG_ALLOW_GROUP_DEST:
+		return parse_scoped(ps, key, value, SG_SCOPE_GID);
 	case CFG_MODE:
 		parse_mode(ps, value);
 		return 0;
@@ -590,6 +717,31 @@ static void check_kept_ports(struct parse_state *ps)
 	}
 }
 
+/*
+ * A scoped exception's ports must be guarded ones: any other port is not
+ * refused in the first place, so the rule would allow nothing (and is most
+ * likely a typo). Checked once every line is read: ports may come later.
+ */
+static void check_scope_ports(struct parse_state *ps)
+{
+	const struct sg_config *cfg = ps->cfg;
+	char item[DNS_NAME_MAX + 128];
+
+	for (size_t i = 0; i < cfg->scopes.n; i++) {
+		const struct dest_spec *d = &cfg->scopes.v[i].dest;
+
+		for (unsigned int k = 0; k < d->nports; k++) {
+			if (config_port_guarded(cfg->ports, d->ports[k]))
+				continue;
+			ps->line = cfg->scopes.v[i].line;
+			perr(ps,
+			     "port %u of '%s' is not guarded (see 'ports'): the rule would allow "
+			     "nothing",
+			     d->ports[k], dest_spec_format(d, item, sizeof(item)));
+		}
+	}
+}
+
 int config_parse(const char *path, const char *buf, size_t len, struct sg_config *cfg, FILE *diag)
 {
 	struct parse_state ps = { .cfg = cfg, .diag = diag };
@@ -621,8 +773,10 @@ int config_parse(const char *path, const char *buf, size_t len, struct sg_config
 	}
 	if (!err)
 		err = apply_defaults(cfg);
-	if (!err)
+	if (!err) {
 		check_kept_ports(&ps);
+		check_scope_ports(&ps);
+	}
 	return err ? err : ps.errors;
 }
 
@@ -676,6 +830,7 @@ void config_free(struct sg_config *cfg)
 	ident_list_free(&cfg->groups);
 	free(cfg->dests.v);
 	memset(&cfg->dests, 0, sizeof(cfg->dests));
+	scope_list_free(&cfg->scopes);
 	free(cfg->alert_command);
 	cfg->alert_command = NULL;
 }

@@ -5,7 +5,8 @@
  * unit-tested and fuzzed on a buffer.
  *
  * Format: "key = value" lines, '#' starts a comment. List keys (ports,
- * allow_users, allow_groups, allow_dest) may repeat and each line appends.
+ * allow_users, allow_groups, allow_dest, allow_user_dest, allow_group_dest)
+ * may repeat and each line appends.
  * Scalar keys (allow_local) may appear once. A key that is absent keeps its
  * built-in default; a key that is present replaces the default. "none" as
  * the only item of a list line means "present, and empty".
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <linux/types.h>
 
+#include "dest_spec.h"
 #include "smtpguard.h"
 
 #define SG_DEFAULT_CONFIG "/etc/smtpguard.conf"
@@ -52,6 +54,23 @@ struct cfg_dest_list {
 	size_t n, cap;
 };
 
+/*
+ * One scoped exception as written: allow_user_dest = USER DEST[:PORTS]...,
+ * allow_group_dest = GROUP ..., or an allow_dest item with ports or a name
+ * (kind SG_SCOPE_ANYONE). One entry per destination of the line.
+ */
+struct cfg_scope {
+	enum sg_scope_kind kind;
+	struct cfg_ident who; /* USER or GROUP; unused for anyone */
+	struct dest_spec dest;
+	unsigned int line;
+};
+
+struct cfg_scope_list {
+	struct cfg_scope *v;
+	size_t n, cap;
+};
+
 struct sg_config {
 	const char *path; /* for FILE:LINE messages */
 	bool from_file; /* false: the file does not exist, all defaults */
@@ -66,8 +85,10 @@ struct sg_config {
 	/* container_loopback: loopback is local in other network namespaces too */
 	bool container_loopback;
 	unsigned int container_loopback_line;
-	struct cfg_dest_list dests; /* allow_dest; empty by default */
+	struct cfg_dest_list dests; /* allow_dest CIDRs for every guarded port; empty by default */
 	unsigned int dests_line;
+	struct cfg_scope_list
+		scopes; /* allow_user_dest, allow_group_dest, allow_dest with ports or names */
 	__u32 mode; /* enum sg_mode; default enforce */
 	unsigned int mode_line;
 	/* redirect_to: network byte order; port 0 keeps the original port */
@@ -102,6 +123,8 @@ enum cfg_key {
 	CFG_ALLOW_LOCAL,
 	CFG_CONTAINER_LOOPBACK,
 	CFG_ALLOW_DEST,
+	CFG_ALLOW_USER_DEST,
+	CFG_ALLOW_GROUP_DEST,
 	CFG_MODE,
 	CFG_REDIRECT_TO,
 	CFG_ALERT_THRESHOLD,

@@ -427,6 +427,271 @@ static int op_list(struct text *t, const void *arg, char *msg, size_t len)
 	return e->add ? do_add(t, e, msg, len) : do_remove(t, e, msg, len);
 }
 
+/* One DEST[:PORTS] of a line, with the pieces that continue its port list. */
+struct scope_item {
+	char text[DNS_NAME_MAX + 160]; /* as written (pieces joined by ',') or rewritten */
+	struct dest_spec d;
+	bool ok; /* parsed */
+};
+
+/*
+ * The items of a value; for scoped keys the first token is the WHO, into
+ * who. NULL on ENOMEM; *n items.
+ */
+static struct scope_item *scope_items(const char *value, size_t vlen, bool has_who, char *who,
+				      size_t who_len, size_t *n)
+{
+	char *copy = strndup(value, vlen), *save = NULL;
+	struct scope_item *v = NULL;
+	size_t cap = 0;
+	bool first = true;
+
+	*n = 0;
+	who[0] = '\0';
+	if (!copy)
+		return NULL;
+	for (char *tok = strtok_r(copy, PARSE_LIST_SEPARATORS, &save); tok;
+	     tok = strtok_r(NULL, PARSE_LIST_SEPARATORS, &save)) {
+		struct scope_item *it;
+
+		if (has_who && first) {
+			snprintf(who, who_len, "%s", tok);
+			first = false;
+			continue;
+		}
+		first = false;
+		if (dest_spec_is_port_piece(tok) && *n && v[*n - 1].ok && v[*n - 1].d.nports) {
+			it = &v[*n - 1];
+			it->ok = !dest_spec_add_port(&it->d, tok);
+			snprintf(it->text + strlen(it->text), sizeof(it->text) - strlen(it->text),
+				 ",%s", tok);
+			continue;
+		}
+		if (array_reserve_one((void **)&v, &cap, *n, sizeof(*v))) {
+			free(v);
+			free(copy);
+			return NULL;
+		}
+		it = &v[(*n)++];
+		snprintf(it->text, sizeof(it->text), "%s", tok);
+		it->ok = !dest_spec_parse(tok, &it->d);
+	}
+	free(copy);
+	/* An empty list is still a list: never NULL unless out of memory. */
+	return v ? v : calloc(1, sizeof(*v));
+}
+
+/* Does item cover every port the edit names? */
+static bool item_covers(const struct scope_item *it, const struct dest_spec *d)
+{
+	if (!it->ok || !dest_spec_same_host(&it->d, d))
+		return false;
+	if (!it->d.nports)
+		return true;
+	if (!d->nports)
+		return false;
+	for (unsigned int i = 0; i < d->nports; i++)
+		if (!dest_spec_has_port(&it->d, d->ports[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Take d's ports from it (all of them when d has none): 1 when nothing is
+ * left of the item, 0 when it stays (rewritten if it changed), -E2BIG when
+ * what is left of "every guarded port" is more than an item can list.
+ */
+static int item_take(struct scope_item *it, const struct dest_spec *d, const __u64 *guarded)
+{
+	struct dest_spec left = it->d;
+	unsigned int n = 0;
+
+	if (!d->nports)
+		return 1;
+	if (!it->d.nports) { /* every guarded port: write out the others */
+		for (unsigned int p = 1; p < 65536; p++) {
+			if (!(guarded[p / 64] & (1ULL << (p % 64))) || dest_spec_has_port(d, p))
+				continue;
+			if (n == SG_SCOPE_RULE_PORTS)
+				return -E2BIG;
+			left.ports[n++] = (__u16)p;
+		}
+	} else {
+		for (unsigned int i = 0; i < it->d.nports; i++)
+			if (!dest_spec_has_port(d, it->d.ports[i]))
+				left.ports[n++] = it->d.ports[i];
+		if (n == it->d.nports)
+			return 0; /* none of d's ports was there */
+	}
+	if (!n)
+		return 1;
+	left.nports = n;
+	it->d = left;
+	dest_spec_format(&it->d, it->text, sizeof(it->text));
+	return 0;
+}
+
+/* Does this line set e's key? Its items (and WHO), else NULL; *mine: for e's WHO. */
+static struct scope_item *scope_line(const char *line, const struct config_scope_edit *e,
+				     size_t *vs, size_t *ve, size_t *n, char *who, size_t who_len,
+				     bool *mine)
+{
+	struct scope_item *items;
+
+	*mine = false;
+	if (!line_sets(line, e->key, vs, ve))
+		return NULL;
+	items = scope_items(line + *vs, *ve - *vs, e->who != NULL, who, who_len, n);
+	*mine = items && (!e->who || (who[0] && e->same_who(who, e->ctx)));
+	return items;
+}
+
+static int scope_add(struct text *t, const struct config_scope_edit *e, char *msg, size_t len)
+{
+	size_t vs, ve, n, last = 0;
+	char item[DNS_NAME_MAX + 160], who[256], *line;
+	bool seen = false, mine;
+
+	for (size_t i = 0; i < t->n; i++) {
+		struct scope_item *items =
+			scope_line(t->line[i], e, &vs, &ve, &n, who, sizeof(who), &mine);
+
+		if (!items && line_sets(t->line[i], e->key, &vs, &ve))
+			return -ENOMEM;
+		if (!items)
+			continue;
+		seen = true;
+		last = i;
+		for (size_t k = 0; mine && k < n; k++) {
+			if (item_covers(&items[k], &e->dest)) {
+				snprintf(msg, len, "already listed on line %zu", i + 1);
+				free(items);
+				return 0;
+			}
+		}
+		free(items);
+	}
+	dest_spec_format(&e->dest, item, sizeof(item));
+	if (asprintf(&line, "%s = %s%s%s", e->key, e->who ? e->who : "", e->who ? " " : "", item) <
+	    0)
+		return -ENOMEM;
+	if (seen && is_none_line(t->line[last], e->key)) {
+		free(t->line[last]);
+		t->line[last] = line;
+		snprintf(msg, len, "replaced 'none' on line %zu", last + 1);
+		return 1;
+	}
+	if (!seen)
+		last = t->n - 1; /* append at the end; (size_t)-1 + 1 for an empty file */
+	if (text_insert(t, last + 1, line))
+		return -ENOMEM;
+	snprintf(msg, len, "added as line %zu", last + 2);
+	return 1;
+}
+
+/* The line rebuilt from its WHO and the items left; NULL on ENOMEM. */
+static char *scope_rebuild(const char *line, size_t vs, size_t ve, const char *who,
+			   const struct scope_item *items, const bool *gone, size_t n)
+{
+	size_t cap = strlen(line) + 2 * (DNS_NAME_MAX + 160) * (n + 1), used = vs;
+	char *out = malloc(cap);
+
+	if (!out)
+		return NULL;
+	memcpy(out, line, vs);
+	if (who)
+		used += (size_t)snprintf(out + used, cap - used, " %s", who);
+	for (size_t k = 0; k < n; k++)
+		if (!gone[k])
+			used += (size_t)snprintf(out + used, cap - used, " %s", items[k].text);
+	if (line[ve])
+		snprintf(out + used, cap - used, " %s", line + ve);
+	return out;
+}
+
+static int scope_remove(struct text *t, const struct config_scope_edit *e, char *msg, size_t len)
+{
+	size_t vs, ve, n, removed = 0, deleted = 0, used = 0;
+	char nums[128] = "", who[256];
+	int err = 0;
+	bool mine;
+
+	for (size_t i = 0; !err && i < t->n; i++) {
+		struct scope_item *items =
+			scope_line(t->line[i], e, &vs, &ve, &n, who, sizeof(who), &mine);
+		bool *gone, touched = false, any_left = false;
+		char *line = NULL;
+
+		if (!items && line_sets(t->line[i], e->key, &vs, &ve))
+			return -ENOMEM;
+		if (!items || !mine) {
+			free(items);
+			continue;
+		}
+		gone = calloc(n + 1, sizeof(*gone));
+		for (size_t k = 0; gone && !err && k < n; k++) {
+			char before[sizeof(items[k].text)];
+			int r;
+
+			if (items[k].ok && dest_spec_same_host(&items[k].d, &e->dest)) {
+				memcpy(before, items[k].text, sizeof(before));
+				r = item_take(&items[k], &e->dest, e->guarded);
+				if (r < 0)
+					err = r;
+				gone[k] = r == 1;
+				touched = touched || gone[k] || strcmp(before, items[k].text);
+			}
+			any_left = any_left || !gone[k];
+		}
+		if (!gone)
+			err = -ENOMEM;
+		if (!err && touched) {
+			if (used < sizeof(nums))
+				used += (size_t)snprintf(nums + used, sizeof(nums) - used, "%s%zu",
+							 removed ? ", " : "", i + 1 + deleted);
+			removed++;
+			if (any_left)
+				line = scope_rebuild(t->line[i], vs, ve, e->who ? who : NULL, items,
+						     gone, n);
+			else if (t->line[i][ve] == '#') /* the comment stays */
+				line = strdup(t->line[i] + ve);
+			if (any_left || t->line[i][ve] == '#') {
+				if (!line) {
+					err = -ENOMEM;
+				} else {
+					free(t->line[i]);
+					t->line[i] = line;
+				}
+			} else {
+				text_delete(t, i--);
+				deleted++;
+			}
+		}
+		free(gone);
+		free(items);
+	}
+	if (err)
+		return err;
+	if (!removed) {
+		snprintf(msg, len, "not listed in %s", e->key);
+		return 0;
+	}
+	snprintf(msg, len, "removed from line%s %s", removed > 1 ? "s" : "", nums);
+	return 1;
+}
+
+static int op_scope(struct text *t, const void *arg, char *msg, size_t len)
+{
+	const struct config_scope_edit *e = arg;
+
+	return e->add ? scope_add(t, e, msg, len) : scope_remove(t, e, msg, len);
+}
+
+int config_edit_scope(const char *path, const struct config_scope_edit *e, char *msg, size_t len)
+{
+	return edit_file(path, op_scope, e, msg, len);
+}
+
 int config_edit_set(const char *path, const char *key, const char *value, char *msg, size_t len)
 {
 	struct set_arg a = { .key = key, .value = value };

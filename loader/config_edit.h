@@ -14,6 +14,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <linux/types.h>
+
+#include "dest_spec.h"
 
 struct config_edit {
 	const char *key; /* "allow_users", "allow_groups", "allow_dest" */
@@ -31,6 +34,31 @@ struct config_edit {
  * what happened ("added to line 12", "removed from lines 4, 9") goes to msg.
  */
 int config_edit_apply(const char *path, const struct config_edit *e, char *msg, size_t len);
+
+/*
+ * A scoped exception in allow_user_dest, allow_group_dest (lines of
+ * "USER DEST[:PORTS] ...") or allow_dest (lines of DEST[:PORTS] ...).
+ * Adding appends "key = [WHO] DEST" after the key's last line, unless a line
+ * of the same WHO already has that destination with those ports. Removing
+ * takes the ports (all of them when dest has none) from every item of the
+ * same destination on the lines of the same WHO: an item left without ports
+ * goes, a line left without items goes (its comment stays). An item written
+ * for every guarded port loses only the ports removed (it is written out
+ * with the rest of guarded). Items not touched keep their text.
+ */
+struct config_scope_edit {
+	const char *key;
+	const char *who; /* as the new line writes it; NULL for allow_dest */
+	/* Does a line's USER or GROUP stand for the request's? (unused for allow_dest) */
+	bool (*same_who)(const char *file_item, const void *ctx);
+	const void *ctx;
+	struct dest_spec dest;
+	bool add;
+	const __u64 *guarded; /* guarded ports (sg_settings.ports layout) */
+};
+
+/* Same return, messages and atomicity as config_edit_apply(). */
+int config_edit_scope(const char *path, const struct config_scope_edit *e, char *msg, size_t len);
 
 /*
  * Set the scalar key to value: replace the value of the line that sets it

@@ -7,6 +7,7 @@
 #include "describe.h"
 #include "diff.h"
 #include "guard.h"
+#include "scope_describe.h"
 
 static void say(FILE *out, char sign, const char *what)
 {
@@ -189,6 +190,7 @@ size_t diff_print(FILE *out, const struct live_state *live, const struct sg_poli
 	n += diff_ids(out, ID_USER, &live->ids[ID_USER], &p->uids);
 	n += diff_ids(out, ID_GROUP, &live->ids[ID_GROUP], &p->gids);
 	n += diff_dests(out, &live->dests, &p->dests);
+	n += scope_diff(out, &live->scope, &p->scope);
 	n += diff_local(out, &live->local, local);
 	return n;
 }

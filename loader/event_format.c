@@ -103,9 +103,10 @@ const char *text_value(const char *in, size_t in_len, char *buf, size_t len)
 }
 
 void event_line(const struct sg_event *e, const char *user, const struct event_gap *gap,
-		bool with_time, char *buf, size_t len)
+		bool with_time, const char *scope, char *buf, size_t len)
 {
 	char when[32] = "", dst[80], comm[TEXT_VALUE_MAX], name[TEXT_VALUE_MAX], more[48] = "";
+	size_t used;
 
 	if (with_time) {
 		boot_ns_to_iso(e->boot_ns, when, sizeof(when) - 1);
@@ -114,14 +115,19 @@ void event_line(const struct sg_event *e, const char *user, const struct event_g
 	if (gap && (gap->suppressed || gap->lost))
 		snprintf(more, sizeof(more), " not_sent=%llu",
 			 (unsigned long long)(gap->suppressed + gap->lost));
-	snprintf(buf, len, "%s%s uid=%u(%s) pid=%u comm=%s dst=%s%s", when,
-		 counters_action_name(e->action), e->uid,
-		 user ? text_value(user, 255, name, sizeof(name)) : "?", e->tgid,
-		 text_value((const char *)e->comm, sizeof(e->comm), comm, sizeof(comm)),
-		 event_dst(e, dst, sizeof(dst)), more);
+	used = (size_t)snprintf(buf, len, "%s%s uid=%u(%s) pid=%u comm=%s dst=%s%s", when,
+				counters_action_name(e->action), e->uid,
+				user ? text_value(user, 255, name, sizeof(name)) : "?", e->tgid,
+				text_value((const char *)e->comm, sizeof(e->comm), comm,
+					   sizeof(comm)),
+				event_dst(e, dst, sizeof(dst)), more);
+	if (scope && used < len)
+		snprintf(buf + used, len - used, " scope=%s",
+			 text_value(scope, 255, name, sizeof(name)));
 }
 
-void event_json(FILE *out, const struct sg_event *e, const char *user, const struct event_gap *gap)
+void event_json(FILE *out, const struct sg_event *e, const char *user, const struct event_gap *gap,
+		const char *scope)
 {
 	char when[32], addr[INET6_ADDRSTRLEN], comm[17];
 	struct json j;
@@ -145,6 +151,7 @@ void event_json(FILE *out, const struct sg_event *e, const char *user, const str
 	json_u64(&j, "cgroup_id", e->cgroup_id);
 	json_u64(&j, "not_sent_suppressed", gap ? gap->suppressed : 0);
 	json_u64(&j, "not_sent_lost", gap ? gap->lost : 0);
+	json_str(&j, "scope", scope);
 	json_obj_end(&j);
 	json_finish(&j);
 }

@@ -51,12 +51,14 @@ struct event_gap {
 
 /*
  * "2026-11-21T10:04:05Z blocked uid=1003(alice) pid=4242 comm=php-fpm
- * dst=198.51.100.25:25", then " not_sent=N" when the gap is not empty.
+ * dst=198.51.100.25:25", then " not_sent=N" when the gap is not empty, and
+ * ' scope="..."' with what the account may reach instead (scope_explain.h).
  */
 void event_line(const struct sg_event *e, const char *user, const struct event_gap *gap,
-		bool with_time, char *buf, size_t len);
+		bool with_time, const char *scope, char *buf, size_t len);
 
 /* {"schema":1,"type":"event","time":...,"action":...,"uid":...,...}: see smtpguard(8). */
-void event_json(FILE *out, const struct sg_event *e, const char *user, const struct event_gap *gap);
+void event_json(FILE *out, const struct sg_event *e, const char *user, const struct event_gap *gap,
+		const char *scope);
 
 #endif

@@ -20,6 +20,7 @@
 #include "mounts.h"
 #include "netns.h"
 #include "pins.h"
+#include "scope_maps.h"
 #include "smtpguard.skel.h"
 
 const char *guard_hook_name(enum sg_hook hook)
@@ -280,6 +281,10 @@ static int fill_maps(struct smtpguard_bpf *skel, const struct guard_load_args *a
 		err = maps_write_local(bpf_map__fd(skel->maps.sg_local_addr), a->local);
 	if (!err)
 		err = maps_write_dests(bpf_map__fd(skel->maps.sg_allow_dest), &a->policy->dests);
+	if (!err)
+		err = scope_maps_fill(bpf_map__fd(skel->maps.sg_scoped),
+				      bpf_map__fd(skel->maps.sg_scope_ports),
+				      bpf_map__fd(skel->maps.sg_scope_rules), &a->policy->scope);
 	if (err)
 		log_err("cannot fill the maps: %s", strerror(-err));
 	return err;
@@ -393,6 +398,12 @@ int guard_load(const struct guard_load_args *a)
 		log_err("cannot size the allowlists: %s", strerror(errno));
 		goto cleanup;
 	}
+	err = scope_maps_size(skel->maps.sg_scoped, skel->maps.sg_scope_ports,
+			      skel->maps.sg_scope_rules, &a->policy->scope);
+	if (err) {
+		log_err("cannot size the scoped exceptions: %s", strerror(-err));
+		goto cleanup;
+	}
 	err = reuse_state_maps(skel, a->pin_dir, &before);
 	if (err)
 		goto cleanup;
@@ -438,6 +449,9 @@ int guard_load(const struct guard_load_args *a)
 	maps[MAP_ALLOW_GID] = skel->maps.sg_allow_gid;
 	maps[MAP_LOCAL_ADDR] = skel->maps.sg_local_addr;
 	maps[MAP_ALLOW_DEST] = skel->maps.sg_allow_dest;
+	maps[MAP_SCOPED] = skel->maps.sg_scoped;
+	maps[MAP_SCOPE_PORTS] = skel->maps.sg_scope_ports;
+	maps[MAP_SCOPE_RULES] = skel->maps.sg_scope_rules;
 	maps[MAP_EVENTS] = skel->maps.sg_events;
 	maps[MAP_COUNTERS] = skel->maps.sg_counters;
 	maps[MAP_STATS] = skel->maps.sg_stats;

@@ -43,6 +43,7 @@ struct guard {
 	int allow_fd[2]; /* indexed by enum id_kind */
 	int local_fd;
 	int dest_fd;
+	int scope_fd[3]; /* the scoped exceptions: trie, port sets, rules (scope_maps.h) */
 	/* State that survives reloads */
 	int events_fd; /* ring buffer of struct sg_event */
 	int counters_fd; /* per-UID struct sg_counter, per CPU */

@@ -22,6 +22,7 @@ void guard_init(struct guard *g)
 	*g = (struct guard){ .control = 0 };
 	g->link_fd[SG_HOOK_CONNECT4] = g->link_fd[SG_HOOK_CONNECT6] = -1;
 	g->settings_fd = g->local_fd = g->dest_fd = -1;
+	g->scope_fd[0] = g->scope_fd[1] = g->scope_fd[2] = -1;
 	g->events_fd = g->counters_fd = g->stats_fd = -1;
 	g->allow_fd[ID_USER] = g->allow_fd[ID_GROUP] = -1;
 	g->control_fd = -1;
@@ -49,6 +50,9 @@ static int *slot_of_map(struct guard *g, const char *name)
 		{ "sg_allow_gid", offsetof(struct guard, allow_fd[ID_GROUP]) },
 		{ "sg_local_addr", offsetof(struct guard, local_fd) },
 		{ "sg_allow_dest", offsetof(struct guard, dest_fd) },
+		{ "sg_scoped", offsetof(struct guard, scope_fd[0]) },
+		{ "sg_scope_ports", offsetof(struct guard, scope_fd[1]) },
+		{ "sg_scope_rules", offsetof(struct guard, scope_fd[2]) },
 		{ "sg_events", offsetof(struct guard, events_fd) },
 		{ "sg_counters", offsetof(struct guard, counters_fd) },
 		{ "sg_stats", offsetof(struct guard, stats_fd) },
@@ -106,7 +110,8 @@ static int open_prog_maps(__u32 prog_id, struct guard *g)
 	}
 	if (g->settings_fd < 0 || g->allow_fd[ID_USER] < 0 || g->allow_fd[ID_GROUP] < 0 ||
 	    g->local_fd < 0 || g->dest_fd < 0 || g->events_fd < 0 || g->counters_fd < 0 ||
-	    g->stats_fd < 0 || g->control_fd < 0)
+	    g->stats_fd < 0 || g->control_fd < 0 || g->scope_fd[0] < 0 || g->scope_fd[1] < 0 ||
+	    g->scope_fd[2] < 0)
 		err = -EPROTO;
 cleanup:
 	close(prog_fd);
@@ -147,7 +152,8 @@ static __u32 committed_prog(const struct guard *g, const struct bpf_link_info *l
 static int open_generation(__u32 prog_id, struct guard *g)
 {
 	int *gen_fds[] = { &g->settings_fd, &g->allow_fd[ID_USER], &g->allow_fd[ID_GROUP],
-			   &g->local_fd, &g->dest_fd };
+			   &g->local_fd,    &g->dest_fd,	   &g->scope_fd[0],
+			   &g->scope_fd[1], &g->scope_fd[2] };
 
 	for (size_t i = 0; i < sizeof(gen_fds) / sizeof(gen_fds[0]); i++) {
 		if (*gen_fds[i] >= 0)
@@ -286,10 +292,10 @@ fail:
 
 void guard_close(struct guard *g)
 {
-	int *fds[] = { &g->link_fd[0],	  &g->link_fd[1], &g->settings_fd, &g->allow_fd[0],
-		       &g->allow_fd[1],	  &g->local_fd,	  &g->dest_fd,	   &g->events_fd,
-		       &g->counters_fd,	  &g->stats_fd,	  &g->control_fd,  &g->dispatch_fd[0],
-		       &g->dispatch_fd[1] };
+	int *fds[] = { &g->link_fd[0],	   &g->link_fd[1],  &g->settings_fd, &g->allow_fd[0],
+		       &g->allow_fd[1],	   &g->local_fd,    &g->dest_fd,     &g->events_fd,
+		       &g->counters_fd,	   &g->stats_fd,    &g->control_fd,  &g->dispatch_fd[0],
+		       &g->dispatch_fd[1], &g->scope_fd[0], &g->scope_fd[1], &g->scope_fd[2] };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
@@ -300,9 +306,10 @@ void guard_close(struct guard *g)
 
 void guard_keep_state_only(struct guard *g)
 {
-	int *fds[] = { &g->link_fd[0],	   &g->link_fd[1],    &g->settings_fd, &g->allow_fd[0],
-		       &g->allow_fd[1],	   &g->local_fd,      &g->dest_fd,     &g->control_fd,
-		       &g->dispatch_fd[0], &g->dispatch_fd[1] };
+	int *fds[] = { &g->link_fd[0],	   &g->link_fd[1],     &g->settings_fd, &g->allow_fd[0],
+		       &g->allow_fd[1],	   &g->local_fd,       &g->dest_fd,	&g->control_fd,
+		       &g->dispatch_fd[0], &g->dispatch_fd[1], &g->scope_fd[0], &g->scope_fd[1],
+		       &g->scope_fd[2] };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)

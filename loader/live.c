@@ -9,6 +9,7 @@
 #include "live.h"
 #include "maps.h"
 #include "mounts.h"
+#include "scope_maps.h"
 
 static int read_maps(const struct guard *g, struct live_state *s)
 {
@@ -30,6 +31,10 @@ static int read_maps(const struct guard *g, struct live_state *s)
 					sizeof(struct sg_local));
 	if (!err)
 		err = maps_read_local(g->local_fd, &s->local);
+	if (!err)
+		err = scope_maps_check(g->scope_fd[0], g->scope_fd[1], g->scope_fd[2]);
+	if (!err)
+		err = scope_maps_read_rules(g->scope_fd[2], &s->scope);
 	return err;
 }
 
@@ -126,6 +131,48 @@ cleanup:
 	guard_close(&g);
 }
 
+void live_scope_rules(const char *pin_dir, struct scope_plan *out)
+{
+	char problem[512];
+	struct guard g;
+
+	if (guard_open(pin_dir, &g, problem, sizeof(problem)) == GUARD_LOADED &&
+	    scope_maps_read_rules(g.scope_fd[2], out))
+		scope_free(out);
+	guard_close(&g);
+}
+
+static int copy_ids(const struct id_set *from, struct id_set *to)
+{
+	for (size_t i = 0; i < from->n; i++)
+		if (id_set_add(to, from->v[i].id, from->v[i].origin))
+			return -ENOMEM;
+	return 0;
+}
+
+int live_policy(const struct live_state *s, struct sg_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->settings = s->settings;
+	p->max_ids = s->max_ids;
+	if (copy_ids(&s->ids[ID_USER], &p->uids) || copy_ids(&s->ids[ID_GROUP], &p->gids))
+		goto nomem;
+	for (size_t i = 0; i < s->dests.n; i++)
+		if (dest_set_add(&p->dests, &s->dests.v[i].key, s->dests.v[i].origin))
+			goto nomem;
+	for (size_t i = 0; i < s->scope.nrules; i++) {
+		struct sg_scope_rule r = s->scope.rules[i];
+
+		r.hits = 0; /* counted per generation */
+		if (scope_add_rule(&p->scope, &r))
+			goto nomem;
+	}
+	return 0;
+nomem:
+	policy_free(p);
+	return -ENOMEM;
+}
+
 bool live_has_id(const char *pin_dir, enum id_kind kind, __u32 id, __u32 *origin)
 {
 	struct sg_allow val;
@@ -162,5 +209,6 @@ void live_free(struct live_state *s)
 	id_set_free(&s->ids[ID_GROUP]);
 	free(s->dests.v);
 	memset(&s->dests, 0, sizeof(s->dests));
+	scope_free(&s->scope);
 	addr_list_free(&s->local);
 }

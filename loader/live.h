@@ -10,12 +10,14 @@
 #include "guard.h"
 #include "local_addrs.h"
 #include "policy.h"
+#include "scope.h"
 
 struct live_state {
 	struct sg_settings settings;
 	__u32 max_ids; /* capacity of the user allowlist (max_identities) */
 	struct id_set ids[2]; /* indexed by enum id_kind */
 	struct dest_set dests;
+	struct scope_plan scope; /* the scoped exceptions' rules (no entries) */
 	struct addr_list local; /* exempt as "own" by the live guard */
 	struct bpf_link_info links[SG_HOOK_COUNT];
 	char cgroup[PATH_MAX]; /* where connect4 is attached */
@@ -52,6 +54,18 @@ struct live_record {
 	char cgroup[SG_CONFIG_PATH_MAX + 1];
 };
 void live_recorded(const char *pin_dir, struct live_record *r);
+
+/*
+ * The live guard's scoped rules into out (empty when nothing whole is
+ * loaded): the last good addresses of its names, for a sync during an outage.
+ */
+void live_scope_rules(const char *pin_dir, struct scope_plan *out);
+
+/*
+ * The policy the live guard enforces, as a new generation would be built
+ * from it (a --runtime change of scoped exceptions). 0 or -ENOMEM.
+ */
+int live_policy(const struct live_state *s, struct sg_policy *p);
 
 /* Is id (kind ID_USER/ID_GROUP) in the live allowlist? Its origin to *origin. */
 bool live_has_id(const char *pin_dir, enum id_kind kind, __u32 id, __u32 *origin);

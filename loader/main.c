@@ -19,7 +19,8 @@
 #define OPT_FORCE (1U << 6)
 #define OPT_FILE_ONLY (1U << 7)
 #define OPT_WRITE (1U << 8)
-#define OPT_LAST OPT_WRITE
+#define OPT_TO (1U << 9)
+#define OPT_LAST OPT_TO
 
 struct command {
 	const char *name;
@@ -63,23 +64,31 @@ static const struct command commands[] = {
 	{ "list", cmd_list, NULL, OPT_JSON, 0, 0, true, "[--json]",
 	  "Show the allowlists with names and where each entry came from.", NULL,
 	  "smtpguard list" },
-	{ "allow", cmd_allow, cmd_allow_check, OPT_RUNTIME | OPT_FILE_ONLY, 2, 2, true,
-	  "user|group NAME|ID [--runtime | --file-only]\nallow dest CIDR [--runtime | --file-only]",
-	  "Allow a user, group or destination CIDR. Without --runtime the configuration\n"
-	  "file is updated (atomically, comments kept) and the live guard synced to it;\n"
-	  "with --runtime only the live guard changes, until the next load or sync.\n"
-	  "The guard must be loaded (exit 3 otherwise, nothing changed); --file-only\n"
-	  "edits the file alone, for a guard that is not loaded.",
-	  "user|group NAME|ID, or dest CIDR",
-	  "smtpguard allow user alice      alice's scripts may send mail directly" },
-	{ "revoke", cmd_revoke, cmd_allow_check, OPT_RUNTIME | OPT_FILE_ONLY | OPT_FORCE, 2, 2, true,
-	  "user|group NAME|ID [--runtime | --file-only] [--force]\n"
-	  "revoke dest CIDR [--runtime | --file-only]",
+	{ "allow", cmd_allow, cmd_allow_check, OPT_RUNTIME | OPT_FILE_ONLY | OPT_TO, 2, 2, true,
+	  "user|group NAME|ID [--to DEST[:PORTS]] [--runtime | --file-only]\n"
+	  "allow dest DEST[:PORTS] [--runtime | --file-only]",
+	  "Allow a user, group or destination. With --to, the user or group may reach\n"
+	  "that destination only (an address, CIDR or DNS name; [IPv6]:PORTS), on those\n"
+	  "guarded ports (all of them without PORTS), and nothing else; a dest with ports\n"
+	  "or a name is for anyone, on those ports only. Without --runtime the\n"
+	  "configuration file is updated (atomically, comments kept) and the live guard\n"
+	  "synced to it; with --runtime only the live guard changes, until the next load\n"
+	  "or sync. The guard must be loaded (exit 3 otherwise, nothing changed);\n"
+	  "--file-only edits the file alone, for a guard that is not loaded. A name\n"
+	  "that does not resolve now is refused.",
+	  "user|group NAME|ID, or dest DEST[:PORTS]",
+	  "smtpguard allow user alice --to smtp.sendgrid.net:587   her relay, nothing else" },
+	{ "revoke", cmd_revoke, cmd_allow_check,
+	  OPT_RUNTIME | OPT_FILE_ONLY | OPT_FORCE | OPT_TO, 2, 2, true,
+	  "user|group NAME|ID [--to DEST[:PORTS]] [--runtime | --file-only] [--force]\n"
+	  "revoke dest DEST[:PORTS] [--runtime | --file-only]",
 	  "Remove a user, group or destination, from the file and the live guard, or\n"
 	  "with --runtime from the live guard only. Nothing changes when the entry\n"
 	  "would stay allowed another way (a role, another line). Revoking root needs\n"
-	  "--force: root's cron jobs, panel tasks and the MTA's queue runner may need it.",
-	  "user|group NAME|ID, or dest CIDR",
+	  "--force: root's cron jobs, panel tasks and the MTA's queue runner may need it.\n"
+	  "With --to (or a dest with ports or a name), the scoped exception goes: with\n"
+	  "PORTS only those ports, without them the destination on every port.",
+	  "user|group NAME|ID, or dest DEST[:PORTS]",
 	  "smtpguard revoke user alice     back to refusing alice's direct SMTP" },
 	{ "monitor", cmd_monitor, NULL, OPT_JSON | OPT_SYSLOG, 0, 0, true, "[--json] [--syslog]",
 	  "Stream refused, audited and redirected attempts as they happen: a line each\n"
@@ -133,6 +142,7 @@ enum long_only {
 	LO_FORCE,
 	LO_FILE_ONLY,
 	LO_WRITE,
+	LO_TO,
 };
 
 static const struct option long_options[] = {
@@ -150,6 +160,7 @@ static const struct option long_options[] = {
 	{ "force", no_argument, NULL, LO_FORCE },
 	{ "file-only", no_argument, NULL, LO_FILE_ONLY },
 	{ "write", no_argument, NULL, LO_WRITE },
+	{ "to", required_argument, NULL, LO_TO },
 	{},
 };
 
@@ -189,6 +200,8 @@ static void usage(FILE *out)
 		"  smtpguard status                        is it on, and for whom?\n"
 		"  smtpguard allow user alice              let alice send (file and live guard)\n"
 		"  smtpguard allow dest 203.0.113.0/24     anyone may reach this relay\n"
+		"  smtpguard allow user alice --to smtp.sendgrid.net:587\n"
+		"                                          alice may reach her relay, nothing else\n"
 		"  smtpguard revoke group 1005 --runtime   live guard only, until the next sync\n"
 		"  smtpguard check-config                  validate the file after editing it\n"
 		"  smtpguard import csf                    print csf.conf's SMTP_BLOCK as smtpguard.conf\n"
@@ -238,6 +251,8 @@ static const char *opt_name(unsigned int bit)
 		return "--file-only";
 	case OPT_WRITE:
 		return "--write";
+	case OPT_TO:
+		return "--to";
 	default:
 		return "--prometheus";
 	}
@@ -320,6 +335,10 @@ int main(int argc, char **argv)
 		case LO_WRITE:
 			o.write = true;
 			given |= OPT_WRITE;
+			break;
+		case LO_TO:
+			o.to = optarg;
+			given |= OPT_TO;
 			break;
 		case ':':
 			log_err("option %s needs an argument (see smtpguard --help)",

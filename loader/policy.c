@@ -10,6 +10,7 @@
 #include "identity.h"
 #include "policy.h"
 #include "roles.h"
+#include "scope.h"
 
 int id_set_add(struct id_set *s, __u32 id, __u32 origin)
 {
@@ -168,6 +169,55 @@ static int resolve_list(struct resolve_state *rs, const struct cfg_ident_list *l
 	return 0;
 }
 
+/* A rule for id, from the destination as written (a name is resolved later). */
+static int add_scope_rule(struct sg_policy *p, const struct cfg_scope *s, __u32 id, __u32 origin)
+{
+	struct sg_scope_rule r = { .kind = s->kind, .id = id, .origin = origin, .line = s->line };
+
+	dest_spec_host(&s->dest, (char *)r.dest, sizeof(r.dest));
+	r.nports = (__u16)s->dest.nports;
+	memcpy(r.ports, s->dest.ports, sizeof(r.ports));
+	if (s->dest.is_name) {
+		r.state = SG_RESOLVE_NONE;
+		r.prefixlen = 128;
+	} else {
+		r.state = SG_RESOLVE_LITERAL;
+		r.prefixlen = s->dest.key.prefixlen;
+		r.addrs[0] = s->dest.key.addr;
+		r.naddrs = 1;
+	}
+	return scope_add_rule(&p->scope, &r);
+}
+
+/* Each scoped exception once per ID its USER or GROUP resolves to. */
+static int resolve_scopes(struct resolve_state *rs, struct sg_policy *p)
+{
+	const struct cfg_scope_list *l = &rs->cfg->scopes;
+	struct id_set ids = {};
+	int err = 0;
+
+	for (size_t i = 0; !err && i < l->n; i++) {
+		const struct cfg_scope *s = &l->v[i];
+		struct cfg_ident_list one = { .v = (struct cfg_ident *)&s->who, .n = 1, .cap = 1 };
+
+		if (s->kind == SG_SCOPE_ANYONE) {
+			err = add_scope_rule(p, s, 0, SG_ORIGIN_CONFIG);
+			continue;
+		}
+		ids.n = 0;
+		err = resolve_list(rs, &one, s->kind == SG_SCOPE_UID ? ID_USER : ID_GROUP, &ids);
+		for (size_t k = 0; !err && k < ids.n; k++)
+			err = add_scope_rule(p, s, ids.v[k].id, ids.v[k].origin);
+	}
+	id_set_free(&ids);
+	if (err == -E2BIG) {
+		p->scope.overflow = true; /* policy_fits() says so */
+		err = 0;
+	}
+	scope_sort_rules(&p->scope);
+	return err;
+}
+
 int policy_build(const struct sg_config *cfg, struct sg_policy *p, FILE *diag,
 		 enum name_policy names, int *warnings)
 {
@@ -192,6 +242,8 @@ int policy_build(const struct sg_config *cfg, struct sg_policy *p, FILE *diag,
 		if (dest_set_add(&p->dests, &cfg->dests.v[i].key, SG_ORIGIN_CONFIG))
 			goto nomem;
 	dest_set_finish(&p->dests);
+	if (resolve_scopes(&rs, p))
+		goto nomem;
 	p->settings.flags |= rs.empty_roles;
 	if (warnings)
 		*warnings = rs.warnings;
@@ -207,6 +259,7 @@ void policy_free(struct sg_policy *p)
 	id_set_free(&p->gids);
 	free(p->dests.v);
 	memset(&p->dests, 0, sizeof(p->dests));
+	scope_free(&p->scope);
 }
 
 bool policy_fits(const struct sg_config *cfg, const struct sg_policy *p, FILE *diag)
@@ -214,6 +267,13 @@ bool policy_fits(const struct sg_config *cfg, const struct sg_policy *p, FILE *d
 	size_t users = p->uids.n, groups = p->gids.n, n = users > groups ? users : groups;
 	const char *what = users > groups ? "users" : "groups";
 
+	if (p->scope.overflow) {
+		fprintf(diag,
+			"%s: more than %u scoped exceptions (allow_user_dest, allow_group_dest, "
+			"allow_dest with ports or names, once per ID a role gives)\n",
+			cfg->path, SG_MAX_SCOPE_RULES);
+		return false;
+	}
 	if (n <= p->max_ids)
 		return true;
 	if (cfg->max_identities_line)

@@ -11,6 +11,7 @@
 #include <linux/types.h>
 
 #include "config.h"
+#include "scope.h"
 #include "smtpguard.h"
 
 struct id_entry {
@@ -41,6 +42,11 @@ struct sg_policy {
 	struct id_set uids;
 	struct id_set gids;
 	struct dest_set dests;
+	/*
+	 * Scoped exceptions. policy_build() makes the rules, with names not
+	 * resolved yet; scope_resolve() resolves them and builds the entries.
+	 */
+	struct scope_plan scope;
 };
 
 /* What policy_build() does with a name that does not resolve. */
@@ -69,6 +75,11 @@ void dest_set_finish(struct dest_set *s);
  */
 int policy_build(const struct sg_config *cfg, struct sg_policy *p, FILE *diag,
 		 enum name_policy names, int *warnings);
+/*
+ * The scoped rules' identities (USER, GROUP as in allow_users) are resolved
+ * by policy_build() too, with the same warnings; a destination written as a
+ * name is left for scope_resolve() (naddrs 0).
+ */
 void policy_free(struct sg_policy *p);
 
 /*

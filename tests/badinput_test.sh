@@ -76,8 +76,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # sg ARGS...: run smtpguard with a time limit; sets $rc, output in $out and $err.
+# With wrap_sg=(COMMAND...) set, smtpguard runs under it.
+wrap_sg=()
 sg() {
-	timeout 10 "$SG_BIN" "$@" >"$out" 2>"$err"
+	timeout 10 "${wrap_sg[@]}" "$SG_BIN" "$@" >"$out" 2>"$err"
 	rc=$?
 }
 
@@ -325,6 +327,33 @@ bad "UID out of range" - 'text "allow_users = root 4294967295"' \
 	"FILE:1: bad user ID '4294967295'"
 bad "'none' with other items" canary 'canary "allow_groups = none 12"' \
 	"FILE:2: 'none' must stand alone"
+# Scoped exceptions (allow_user_dest, allow_group_dest, allow_dest DEST[:PORTS]).
+# Guarding 25 and 465, a rule on 587 would allow nothing. The canary user
+# 64201 is also the rules' user, so nothing of them may reach the guard.
+bad "scoped: a port that is not guarded" canary \
+	'canary "ports = 25, 465" "allow_user_dest = 64201 198.51.100.25:587"' \
+	"FILE:3: port 587 of '198.51.100.25:587' is not guarded (see 'ports'): the rule would allow nothing"
+bad "scoped: a name with a port that is not guarded" canary \
+	'canary "ports = 25, 465" "allow_dest = relay.sgt-bad.test:465,587"' \
+	"FILE:3: port 587 of 'relay.sgt-bad.test:465,587' is not guarded"
+bad "scoped: an unknown port" canary 'canary "allow_user_dest = 64201 198.51.100.25:70000"' \
+	"FILE:2: bad allow_user_dest '198.51.100.25:70000': a port is a number from 1 to 65535"
+bad "scoped: port 0" canary 'canary "allow_group_dest = 64210 relay.sgt-bad.test:0"' \
+	"FILE:2: bad allow_group_dest 'relay.sgt-bad.test:0': a port is a number from 1 to 65535"
+bad "scoped: a CIDR with host bits" canary 'canary "allow_user_dest = 64201 198.51.100.9/24:25"' \
+	"FILE:2: bad allow_user_dest '198.51.100.9/24:25': host bits are set past the prefix length"
+bad "scoped: [::1] without a port" canary 'canary "allow_user_dest = 64201 [::1]"' \
+	"FILE:2: bad allow_user_dest '[::1]': brackets are for an IPv6 address with a port"
+bad "scoped: a 300-character name" canary \
+	'canary "allow_user_dest = 64201 $(printf "relayhost.%.0s" $(seq 30))test:25"' \
+	"FILE:2: bad allow_user_dest 'relayhost.relayhost." "a DNS name is at most 253 characters"
+bad "scoped: a port with no destination before it" canary 'canary "allow_dest = 25"' \
+	"FILE:2: bad allow_dest '25': a port must follow a destination"
+bad "scoped: a user and no destination" canary 'canary "allow_user_dest = 64201"' \
+	"FILE:2: allow_user_dest needs a destination after the user"
+bad "scoped: a name getaddrinfo would read as an address" canary \
+	'canary "allow_dest = 0x7f000001:25"' "FILE:2: bad allow_dest '0x7f000001:25': not an IPv4"
+
 # Bytes. A value is quoted back escaped and cut short: one short line per error.
 bad "1 MiB line" canary big_line \
 	"FILE:2: bad user name 'aaaaaaaa" "...': longer than 255 characters"
@@ -426,6 +455,33 @@ expect "unresolvable name: sync warns and skips it" 0 "$f:5: warning: no such us
 same_as_good "unresolvable name: the allowlists are the good file's"
 load_good
 
+# ---- A scoped exception's name that does not resolve ----
+# As for a user name: load and sync warn (FILE:LINE) and the rule allows
+# nothing; check-config calls it an error. The resolver is this test's own
+# (names from a hosts file of its own, in a mount namespace of the command):
+# nothing shared is touched and the answer does not depend on the network.
+files_only=(unshare -m sh -c 'mount --make-rprivate / && mount --bind "$1/nss" /etc/nsswitch.conf &&
+	mount --bind "$1/hosts" /etc/hosts && shift && exec "$@"' sh "$dir")
+{ grep -v '^hosts:' /etc/nsswitch.conf; echo 'hosts: files'; } >"$dir/nss"
+printf '127.0.0.1 localhost\n' >"$dir/hosts"
+f="$dir/scoped-unresolvable.conf"
+printf '%sallow_user_dest = 64201 nowhere.sgt-bad.test:25\n' "$good_text" >"$f"
+timeout 10 "${files_only[@]}" "$SG_BIN" check-config --pin-dir "$pin" --config "$f" >"$out" 2>"$err"
+rc=$?
+expect "scoped name that does not resolve: check-config is an error" 2 \
+	"$f:5: nowhere.sgt-bad.test does not resolve" "1 error"
+timeout 10 "${files_only[@]}" "$SG_BIN" load --pin-dir "$pin" --cgroup "$SG_CGROUP" --config "$f" >"$out" 2>"$err"
+rc=$?
+expect "scoped name that does not resolve: load warns" 0 \
+	"$f:5: warning: nowhere.sgt-bad.test does not resolve (no A or AAAA record): it allows nothing"
+if "$SG_BIN" status --json --pin-dir "$pin" | grep -q '"dest":"nowhere.sgt-bad.test",.*"state":"no address","addresses":\[\]'; then
+	ok "scoped name that does not resolve: in the guard with no address"
+else
+	not_ok "scoped name that does not resolve: in the guard with no address" \
+		"$("$SG_BIN" status --json --pin-dir "$pin")"
+fi
+load_good
+
 # ---- Bad command lines: exit 2, one line on stderr naming the argument ----
 # cli NAME RC MESSAGE ARGS...: global options first, then ARGS.
 cp "$good" "$dir/good.copy"
@@ -466,8 +522,8 @@ cli "status extra" 2 "status: unexpected argument 'extra': expected no arguments
 cli "sync extra" 2 "sync: unexpected argument 'extra'" sync extra
 cli "an empty argument" 2 "status: unexpected argument ''" status ""
 cli "check-config two files" 2 "check-config: unexpected argument 'b'" check-config a b
-cli "allow with no kind" 2 "allow: missing argument: expected user|group NAME|ID, or dest CIDR" \
-	allow
+cli "allow with no kind" 2 \
+	"allow: missing argument: expected user|group NAME|ID, or dest DEST[:PORTS]" allow
 cli "allow user with no name" 2 "allow: missing argument" allow user
 cli "revoke group with no name" 2 "revoke: missing argument" revoke group
 cli "allow user NAME extra" 2 "allow: unexpected argument 'extra'" allow user 64201 extra
@@ -492,6 +548,29 @@ cli "allow into a --config that does not exist" 2 "smtpguard never creates it" \
 	allow user 64201 --config "$dir/never.conf"
 cli "--runtime with --file-only" 2 "exclude each other" allow user 64201 --runtime --file-only
 cli "revoke --force of a user" 2 "option --force does not apply" allow user 64201 --force
+# Scoped exceptions on the command line: refused before anything changes.
+cli "--to: a port that is not guarded" 2 "allow: port 587 is not guarded" \
+	allow user 64201 --to 198.51.100.25:587
+cli "--to: a port that is not guarded, --runtime" 2 "allow: port 587 is not guarded" \
+	allow user 64201 --to 198.51.100.25:587 --runtime
+cli "--to: port 0" 2 "bad --to 'relay.sgt-bad.test:0': a port is a number" \
+	allow user 64201 --to relay.sgt-bad.test:0
+cli "--to: a CIDR with host bits" 2 "host bits are set" allow group 64210 --to 198.51.100.9/24
+cli "--to: [::1] without a port" 2 "brackets are for an IPv6 address with a port" \
+	allow user 64201 --to '[::1]'
+cli "--to: a 300-character name" 2 "a DNS name is at most 253 characters" \
+	allow user 64201 --to "$(printf 'relayhost.%.0s' $(seq 30))test:25"
+wrap_sg=("${files_only[@]}")
+cli "--to: a name that does not resolve" 2 "nowhere.sgt-bad.test does not resolve" \
+	allow user 64201 --to nowhere.sgt-bad.test:25
+cli "--to: a name that does not resolve, --runtime" 2 "nowhere.sgt-bad.test does not resolve" \
+	allow user 64201 --to nowhere.sgt-bad.test:25 --runtime
+wrap_sg=()
+cli "--to with dest" 2 "--to goes with user or group" allow dest 198.51.100.25 --to 198.51.100.26
+cli "--to for another command" 2 "option --to does not apply" status --to 198.51.100.25
+cli "--to without its argument" 2 "option --to needs an argument" allow user 64201 --to
+cli "dest: an unknown port" 2 "bad destination '198.51.100.25:99999': a port is a number" \
+	allow dest 198.51.100.25:99999 --runtime
 [ -e "$dir/never.conf" ] && not_ok "args: a --config that does not exist" "it was created"
 cli "--help" 0 "" --help
 grep -q "^Usage: smtpguard" "$out" || not_ok "args: --help" "no usage on stdout"

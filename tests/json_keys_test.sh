@@ -7,9 +7,11 @@
 #   SG_BIN, SG_PIN_DIR, SG_CGROUP, SG_WORKDIR  as for badinput_test.sh
 #   SG_MAN      dist/man/smtpguard.8
 #
-# It makes the guard show every key: loaded with an allow_dest, a refused
-# account in the counters, a monitor event and a "not_sent" line (a burst
-# over the event budget), then damaged, then not loaded. A key is written as
+# It makes the guard show every key: loaded with an allow_dest, scoped
+# exceptions (a user's literal and named relay, anyone's port), a refused
+# account in the counters, a monitor event of an account with scoped
+# exceptions and a "not_sent" line (a burst over the event budget), then
+# damaged, then not loaded. A key is written as
 # its path: "hooks.connect4.link_id", "users[].origin[]".
 set -u
 passed=0
@@ -92,7 +94,8 @@ attempts() {
 	)
 }
 
-printf 'allow_users = root 64202\nallow_groups = 64210\nallow_dest = 198.51.100.64/28\n' >"$conf"
+printf '%s\n' 'allow_users = root 64202' 'allow_groups = 64210' 'allow_dest = 198.51.100.64/28' \
+	'allow_dest = 198.51.100.80:465' 'allow_user_dest = 64201 198.51.100.26:587 localhost:587' >"$conf"
 "$SG_BIN" load --pin-dir "$pin" --cgroup "$SG_CGROUP" --config "$conf" >/dev/null ||
 	{ not_ok setup "cannot load"; finish; }
 "$SG_BIN" monitor --json --pin-dir "$pin" --config "$conf" >"$dir/monitor.out" 2>"$dir/monitor.err" &

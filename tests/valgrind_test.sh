@@ -27,7 +27,8 @@ vg=(valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kin
 
 WORLD_LISTEN_LOG=0 setup_world
 conf="$workdir/valgrind.conf"
-printf 'allow_users = root 64202\nallow_groups = none\nalert_threshold = 1/60s\n' >"$conf"
+printf '%s\n' 'allow_users = root 64202' 'allow_groups = none' 'alert_threshold = 1/60s' \
+	'allow_user_dest = 64201 198.51.100.26:587 localhost:465' 'allow_dest = 198.51.100.26:25' >"$conf"
 chmod 644 "$conf"
 log="$workdir/valgrind.log"
 
@@ -74,6 +75,11 @@ row "list --json" 0 '"uid":64202' list --json
 row "allow --runtime" 0 "allowed uid 64203" allow user 64203 --runtime
 row "revoke --runtime" 0 "revoked uid 64203" revoke user 64203 --runtime
 row "allow (edits the file, syncs)" 0 "+uid 64204" allow user 64204 --config "$conf"
+row "allow --to (a scoped exception: edits the file, syncs)" 0 "+scoped uid 64205" \
+	allow user 64205 --to 198.51.100.26:465 --config "$conf"
+row "allow --to --runtime (a new generation)" 0 "allowed uid 64206 to" \
+	allow user 64206 --to '[2001:db8:1::26]:587' --runtime
+row "revoke --to --runtime" 0 "revoked uid 64206 to" revoke user 64206 --to 2001:db8:1::26 --runtime
 row "sync" 0 "in sync, nothing changed" sync --config "$conf"
 
 # monitor: under valgrind, with a refused connect to report, then SIGTERM.
@@ -92,8 +98,9 @@ done
 kill -TERM "$monitor"
 wait "$monitor"
 code=$?
-if [ "$code" = 0 ] && grep -q '"uid":64201' "$workdir/monitor.out" && ! vg_errors "$workdir/monitor.vg"; then
-	echo "ok - valgrind: smtpguard monitor --json: reported the refused connect, exit 0 on SIGTERM"
+if [ "$code" = 0 ] && grep -q '"uid":64201' "$workdir/monitor.out" &&
+	grep -q '"scope":"uid 64201 may reach' "$workdir/monitor.out" && ! vg_errors "$workdir/monitor.vg"; then
+	echo "ok - valgrind: smtpguard monitor --json: reported the refused connect (and what it may reach), exit 0 on SIGTERM"
 	passed=$((passed + 1))
 else
 	echo "not ok - valgrind: smtpguard monitor --json: exit $code"

@@ -5,7 +5,9 @@
 #                       2001:db8:1::1/64 and fe80::1/64, listeners on
 #                       0.0.0.0:25 and [::]:25
 #   netns sgt-mx-PID    a remote mail host: 198.51.100.25, 2001:db8:1::25,
-#                       listening on 25 465 587 2525
+#                       listening on 25 465 587 2525; and a second one on the
+#                       same link, 198.51.100.26 and 2001:db8:1::26 (25, 587),
+#                       for the rows where one relay is allowed and not another
 #   netns sgt-ct-PID    a container on the host: 198.51.100.202/30 and
 #                       2001:db8:2::2/64 on a veth to the host (.201,
 #                       2001:db8:2::1), which forwards and masquerades it to
@@ -85,6 +87,8 @@ setup_world() {
 		in_ns "$ns_host" ip addr add fe80::1/64 dev "$veth_host" nodad &&
 		in_ns "$ns_mx" ip addr add 198.51.100.25/24 dev "$veth_mx" &&
 		in_ns "$ns_mx" ip addr add 2001:db8:1::25/64 dev "$veth_mx" nodad &&
+		in_ns "$ns_mx" ip addr add 198.51.100.26/24 dev "$veth_mx" &&
+		in_ns "$ns_mx" ip addr add 2001:db8:1::26/64 dev "$veth_mx" nodad &&
 		in_ns "$ns_host" ip link set "$veth_host" up &&
 		in_ns "$ns_mx" ip link set "$veth_mx" up || die "cannot configure the test hosts"
 
@@ -97,7 +101,8 @@ setup_world() {
 	setup_container
 	start_listener "$ns_mx" "${mx_log[@]}" 198.51.100.25:25 198.51.100.25:465 198.51.100.25:587 \
 		198.51.100.25:2525 '[2001:db8:1::25]:25' '[2001:db8:1::25]:465' \
-		'[2001:db8:1::25]:587' '[2001:db8:1::25]:2525'
+		'[2001:db8:1::25]:587' '[2001:db8:1::25]:2525' 198.51.100.26:25 198.51.100.26:587 \
+		'[2001:db8:1::26]:25' '[2001:db8:1::26]:587'
 	start_listener "$ns_host" "${host_log[@]}" 0.0.0.0:25 '[::]:25'
 }
 

@@ -54,6 +54,9 @@ enum conf {
 	CONF_CT_LOOPBACK, /* container_loopback = yes */
 	CONF_FILEONLY, /* edited with --file-only while nothing is loaded */
 	CONF_MAILMAN, /* @mailman, which resolves to nobody on a host without Mailman */
+	CONF_SCOPED, /* scoped exceptions: a user's, a group's, anyone's */
+	CONF_SCOPED_NAME, /* a user's relay by name, and a name that does not resolve */
+	CONF_SCOPED_EDIT, /* edited by allow/revoke --to */
 	CONF_COUNT,
 };
 
@@ -66,6 +69,8 @@ struct ctx {
 	pid_t monitor; /* S_MON_START, or 0 */
 	char conf_path[CONF_COUNT][4096];
 	struct test_report report;
+	/* resolver.c: the CLI sees the rows' own hosts file; down: DNS that fails */
+	bool resolver_private, resolver_down;
 };
 
 extern const struct who root, denied, allowed_uid, denied_nested, allowed_uid_nested;
@@ -105,6 +110,10 @@ bool read_text(const char *path, char *buf, size_t len);
 /* Write text to path through a 0644 temporary file renamed over it. */
 bool write_conf_file(const char *path, const char *text);
 double now_s(void);
+
+/* resolver.c: hosts (NULL: the host's own resolver again), or a failing resolver. */
+bool resolver_set(struct ctx *c, const char *hosts, bool down);
+int resolver_enter(const struct ctx *c);
 
 /* faults.c */
 void run_kill_loop(struct ctx *c, size_t i, int rounds);

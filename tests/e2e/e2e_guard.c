@@ -49,6 +49,10 @@
 #define REMOTE4 "198.51.100.25"
 #define REMOTE6 "2001:db8:1::25"
 #define MAPPED4 "::ffff:198.51.100.25"
+/* A second mail host on the same link (25 and 587): the relay that is not allowed. */
+#define OTHER4 "198.51.100.26"
+#define OTHER6 "2001:db8:1::26"
+#define MAPPED_OTHER4 "::ffff:198.51.100.26"
 #define OWN4 "198.51.100.1"
 #define OWN6 "2001:db8:1::1"
 #define MAPPED_OWN4 "::ffff:198.51.100.1"
@@ -94,6 +98,16 @@ static const struct who fake_mta = {
 };
 static const struct who fake_pfx = {
 	"sgt-pfx (64271), what a stand-in postconf reports", 64271, 64201, NULL, CG_TEST, false
+};
+/* Scoped exceptions (CONF_SCOPED*): 64201 (denied) has a relay, these have theirs or none. */
+static const struct who no_relay = {
+	"uid 64214 (no scoped rule)", 64214, 64201, NULL, CG_TEST, false
+};
+static const struct who relay_grp = {
+	"uid 64215 in gid 64212 (a group's relay)", 64215, 64212, NULL, CG_TEST, false
+};
+static const struct who named = {
+	"uid 64213 (a relay by name)", 64213, 64201, NULL, CG_TEST, false
 };
 
 static const struct {
@@ -156,6 +170,21 @@ static const struct {
 	[CONF_CT_LOOPBACK] = { "ct-loopback.conf", "allow_users = root 64202\n"
 						   "allow_groups = none\n"
 						   "container_loopback = yes\n" },
+	[CONF_SCOPED] = { "scoped.conf",
+			  "ports = 25 465 587\n"
+			  "allow_users = root 64202\n"
+			  "allow_groups = none\n"
+			  "allow_user_dest = 64201 198.51.100.25:587 [2001:db8:1::25]:465\n"
+			  "allow_group_dest = 64212 198.51.100.0/24:465\n"
+			  "allow_dest = 198.51.100.26:25\n" },
+	[CONF_SCOPED_NAME] = { "scoped-name.conf",
+			       "allow_users = root\n"
+			       "allow_groups = none\n"
+			       "allow_user_dest = 64213 relay.sgt-e2e.test:587\n"
+			       "allow_user_dest = 64213 gone.sgt-e2e.test\n" },
+	[CONF_SCOPED_EDIT] = { "scoped-edit.conf", "# scoped exceptions, edited by the rows\n"
+						   "allow_users = root\n"
+						   "allow_groups = none\n" },
 	[CONF_SMALL] = { "small.conf", "max_identities = 16\n"
 				       "allow_users = root 64202\n"
 				       "allow_groups = none\n" },
@@ -188,6 +217,8 @@ enum step_kind {
 	S_KILL_LOOP, /* load, sync and unload SIGKILLed at random moments (faults.c) */
 	S_LOCK_STORM, /* many allow/load/sync at once: no lost update (faults.c) */
 	S_FOREIGN_LINK, /* a hook made to run another guard's program (faults.c) */
+	S_HOSTS, /* the CLI's own hosts file from now on (.pin); NULL: the host's resolver */
+	S_RESOLVER_DOWN, /* the CLI's resolver fails (no DNS server answers), hosts unused */
 };
 
 struct step {
@@ -249,6 +280,10 @@ struct step {
 #define KILL_LOOP(n) { .kind = S_KILL_LOOP, .count = n }
 #define LOCK_STORM(n) { .kind = S_LOCK_STORM, .count = n }
 #define FOREIGN_LINK() { .kind = S_FOREIGN_LINK }
+#define HOSTS(text) { .kind = S_HOSTS, .pin = text }
+#define RESOLVER_DOWN() { .kind = S_RESOLVER_DOWN }
+/* An event whose JSON line also holds text. */
+#define EVENT_SAYS(w, pr, act, e, text) { .kind = S_EVENT, .who = &w, .probe = pr, .action = act, .expect = e, .want = { text } }
 #define P4D(a, p, dev) { .family = AF_INET, .addr = a, .port = p, .method = PM_CONNECT, .bind_dev = dev }
 #define P6D(a, p, dev) { .family = AF_INET6, .addr = a, .port = p, .method = PM_CONNECT, .bind_dev = dev }
 /* clang-format on */
@@ -776,6 +811,135 @@ static const struct step steps[] = {
 	CLI("revoke dest 198.51.100.25/32 --runtime", CONF_TEST, 0, "revoked dest"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 
+	/*
+	 * Scoped exceptions (issue 16): an account may reach its own relay, on
+	 * its ports, and nothing else; a group a CIDR; anyone a port of a host.
+	 */
+	CLI("load", CONF_SCOPED, 0, "(and 4 scoped exceptions)"),
+	CONN(denied, P4(REMOTE4, 587, PM_CONNECT), 0),
+	CONN(denied, P6(MAPPED4, 587, PM_CONNECT), 0),
+	CONN(denied, P6(REMOTE6, 465, PM_CONNECT), 0),
+	/* Another port of its relay, the relay's other family, another host. */
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CONN(denied, P4(REMOTE4, 465, PM_CONNECT), EPERM),
+	CONN(denied, P6(REMOTE6, 587, PM_CONNECT), EPERM),
+	CONN(denied, P4(OTHER4, 587, PM_CONNECT), EPERM),
+	CONN(denied, P6(OTHER6, 587, PM_CONNECT), EPERM),
+	/* Another user gets none of it. */
+	CONN(no_relay, P4(REMOTE4, 587, PM_CONNECT), EPERM),
+	CONN(no_relay, P6(REMOTE6, 465, PM_CONNECT), EPERM),
+	/* A group's relay: an IPv4 CIDR on one port, also v4-mapped, not IPv6. */
+	CONN(relay_grp, P4(REMOTE4, 465, PM_CONNECT), 0),
+	CONN(relay_grp, P6(MAPPED4, 465, PM_CONNECT), 0),
+	CONN(relay_grp, P4(REMOTE4, 587, PM_CONNECT), EPERM),
+	CONN(relay_grp, P6(REMOTE6, 465, PM_CONNECT), EPERM),
+	/* allow_dest with a port: anyone, on that port only. */
+	CONN(no_relay, P4(OTHER4, 25, PM_CONNECT), 0),
+	CONN(no_relay, P6(MAPPED_OTHER4, 25, PM_CONNECT), 0),
+	CONN(no_relay, P4(OTHER4, 587, PM_CONNECT), EPERM),
+	CONN(no_relay, P6(OTHER6, 25, PM_CONNECT), EPERM),
+	CLI("status", CONF_SCOPED, 0, "scoped (4)", "uid 64201: 198.51.100.25:587 (line 4, config,id, 2 let through)",
+	    "gid 64212: 198.51.100.0/24:465", "anyone: 198.51.100.26:25"),
+	CLI("list --json", CONF_SCOPED, 0,
+	    "{\"who\":\"user\",\"id\":64201,\"name\":null,\"dest\":\"198.51.100.25\",\"ports\":[587],",
+	    "\"state\":\"literal\",\"addresses\":[\"198.51.100.25\"],\"resolved_at\":null"),
+	/* What the account may reach instead, in its refused attempts' events. */
+	MON_START(CONF_SCOPED),
+	EVENT_SAYS(denied, P4(REMOTE4, 25, PM_CONNECT), "blocked", EPERM,
+		   "\"scope\":\"uid 64201 may reach 198.51.100.25:587, [2001:db8:1::25]:465, not 198.51.100.25:25\""),
+	EVENT_SAYS(relay_grp, P6(REMOTE6, 465, PM_CONNECT), "blocked", EPERM,
+		   "\"scope\":\"uid 64215 (group 64212) may reach 198.51.100.0/24:465, not [2001:db8:1::25]:465\""),
+	EVENT_SAYS(no_relay, P4(REMOTE4, 587, PM_CONNECT), "blocked", EPERM, "\"scope\":null"),
+	MON_STOP(),
+
+	/* allow/revoke --to: the file (comments kept) and the live guard; --runtime: the guard alone. */
+	CLI("load", CONF_SCOPED_EDIT, 0),
+	CONN(no_relay, P4(OTHER4, 587, PM_CONNECT), EPERM),
+	CLI("allow user 64214 --to 198.51.100.26:587", CONF_SCOPED_EDIT, 0, "added as line 4",
+	    "+scoped uid 64214: 198.51.100.26:587"),
+	FILE_HAS(CONF_SCOPED_EDIT, NULL, "# scoped exceptions, edited by the rows\n",
+		 "allow_groups = none\nallow_user_dest = 64214 198.51.100.26:587\n"),
+	CONN(no_relay, P4(OTHER4, 587, PM_CONNECT), 0),
+	CONN(no_relay, P4(OTHER4, 25, PM_CONNECT), EPERM),
+	CONN(denied, P4(OTHER4, 587, PM_CONNECT), EPERM),
+	CLI("allow user 64214 --to 198.51.100.26:587", CONF_SCOPED_EDIT, 0, "already listed on line 4"),
+	CLI("allow user 64214 --to 198.51.100.26:2525", CONF_SCOPED_EDIT, 2, "port 2525 is not guarded",
+	    "nothing was changed"),
+	CLI("allow group 64212 --to [2001:db8:1::/64]:25", CONF_SCOPED_EDIT, 0,
+	    "+scoped gid 64212: [2001:db8:1::/64]:25"),
+	CONN(relay_grp, P6(OTHER6, 25, PM_CONNECT), 0),
+	CONN(relay_grp, P6(REMOTE6, 25, PM_CONNECT), 0),
+	CONN(relay_grp, P4(OTHER4, 25, PM_CONNECT), EPERM),
+	CLI("revoke user 64214 --to 198.51.100.26", CONF_SCOPED_EDIT, 0, "removed from line 4",
+	    "-scoped uid 64214: 198.51.100.26:587"),
+	CONN(no_relay, P4(OTHER4, 587, PM_CONNECT), EPERM),
+	CLI("revoke group 64212 --to [2001:db8:1::/64]:25", CONF_SCOPED_EDIT, 0, "-scoped gid 64212"),
+	CONN(relay_grp, P6(OTHER6, 25, PM_CONNECT), EPERM),
+	FILE_HAS(CONF_SCOPED_EDIT, "_dest", "# scoped exceptions, edited by the rows\n"
+		 "allow_users = root\nallow_groups = none\n"),
+	CLI("allow user 64214 --to 198.51.100.26:25 --runtime", CONF_SCOPED_EDIT, 0,
+	    "until the next load or sync"),
+	CONN(no_relay, P4(OTHER4, 25, PM_CONNECT), 0),
+	FILE_HAS(CONF_SCOPED_EDIT, "_dest", "allow_groups = none\n"),
+	CLI("sync", CONF_SCOPED_EDIT, 0, "-scoped uid 64214: 198.51.100.26:25"),
+	CONN(no_relay, P4(OTHER4, 25, PM_CONNECT), EPERM),
+	CLI("allow dest 198.51.100.26:587", CONF_SCOPED_EDIT, 0, "+scoped anyone: 198.51.100.26:587"),
+	CONN(no_relay, P4(OTHER4, 587, PM_CONNECT), 0),
+	CONN(denied, P6(MAPPED_OTHER4, 587, PM_CONNECT), 0),
+	CONN(denied, P4(OTHER4, 25, PM_CONNECT), EPERM),
+	CLI("revoke dest 198.51.100.26:587", CONF_SCOPED_EDIT, 0, "-scoped anyone: 198.51.100.26:587"),
+	CONN(no_relay, P4(OTHER4, 587, PM_CONNECT), EPERM),
+	/* --to a name: refused when it does not resolve, its addresses when it does. */
+	HOSTS("198.51.100.26 relay.sgt-e2e.test\n"),
+	CLI("allow user 64214 --to nowhere.sgt-e2e.test:587", CONF_SCOPED_EDIT, 2,
+	    "nowhere.sgt-e2e.test does not resolve", "nothing was changed"),
+	FILE_HAS(CONF_SCOPED_EDIT, "nowhere", "allow_groups = none\n"),
+	CLI("allow user 64214 --to relay.sgt-e2e.test:587 --runtime", CONF_SCOPED_EDIT, 0,
+	    "+scoped uid 64214: relay.sgt-e2e.test:587 (198.51.100.26)"),
+	CONN(no_relay, P4(OTHER4, 587, PM_CONNECT), 0),
+	CLI("revoke user 64214 --to relay.sgt-e2e.test --runtime", CONF_SCOPED_EDIT, 0,
+	    "-scoped uid 64214: relay.sgt-e2e.test:587"),
+	CONN(no_relay, P4(OTHER4, 587, PM_CONNECT), EPERM),
+
+	/*
+	 * A relay by name, resolved at load and at every sync: followed when it
+	 * moves (one commit, the old addresses go), kept when the resolver
+	 * fails. A name that does not resolve allows nothing.
+	 */
+	HOSTS("198.51.100.25 relay.sgt-e2e.test\n2001:db8:1::25 relay.sgt-e2e.test\n"),
+	CLI("check-config", CONF_SCOPED_NAME, 2, "scoped-name.conf:4: gone.sgt-e2e.test does not resolve"),
+	CLI("load", CONF_SCOPED_NAME, 0, "scoped-name.conf:4: warning: gone.sgt-e2e.test does not resolve",
+	    "it allows nothing"),
+	CLI("status", CONF_SCOPED_NAME, 0, "relay.sgt-e2e.test:587 [198.51.100.25, 2001:db8:1::25, resolved 2",
+	    "gone.sgt-e2e.test [NO ADDRESS", "WARNING        1 scoped rule names a host that does not resolve"),
+	CONN(named, P4(REMOTE4, 587, PM_CONNECT), 0),
+	CONN(named, P6(REMOTE6, 587, PM_CONNECT), 0),
+	CONN(named, P6(MAPPED4, 587, PM_CONNECT), 0),
+	CONN(named, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CONN(named, P4(OTHER4, 587, PM_CONNECT), EPERM),
+	CLI("sync", CONF_SCOPED_NAME, 0, "in sync, nothing changed"),
+	HOSTS("198.51.100.26 relay.sgt-e2e.test\n"),
+	CLI("sync", CONF_SCOPED_NAME, 0,
+	    "~scoped uid 64213: relay.sgt-e2e.test:587: 198.51.100.25, 2001:db8:1::25 -> 198.51.100.26"),
+	CONN(named, P4(OTHER4, 587, PM_CONNECT), 0),
+	CONN(named, P4(REMOTE4, 587, PM_CONNECT), EPERM),
+	CONN(named, P6(REMOTE6, 587, PM_CONNECT), EPERM),
+	RESOLVER_DOWN(),
+	CLI("sync", CONF_SCOPED_NAME, 0, "cannot resolve relay.sgt-e2e.test now", "keeping its addresses",
+	    "~scoped uid 64213: relay.sgt-e2e.test:587: the resolver failed, keeping 198.51.100.26"),
+	CLI("status", CONF_SCOPED_NAME, 0, "[STALE: the resolver failed at ", "keeping 198.51.100.26",
+	    "WARNING        the resolver failed for 2 scoped rules"),
+	CLI("status --json", CONF_SCOPED_NAME, 0, "\"state\":\"stale\",\"addresses\":[\"198.51.100.26\"]"),
+	CONN(named, P4(OTHER4, 587, PM_CONNECT), 0),
+	CONN(named, P4(REMOTE4, 587, PM_CONNECT), EPERM),
+	CLI("sync", CONF_SCOPED_NAME, 0, "in sync, nothing changed"),
+	HOSTS("198.51.100.26 relay.sgt-e2e.test\n"),
+	CLI("sync", CONF_SCOPED_NAME, 0, "the resolver answers again: 198.51.100.26 -> 198.51.100.26"),
+	CLI("status --json", CONF_SCOPED_NAME, 0, "\"state\":\"resolved\",\"addresses\":[\"198.51.100.26\"]"),
+	HOSTS(NULL),
+	/* Back to what the rows below expect (the sync race's allowed UID is allowed from the start). */
+	CLI("load", CONF_TEST, 0, "-scoped uid 64213"),
+
 	/* 50 syncs that each change the guard, while an allowed and a denied UID connect. */
 	SYNC_RACE(),
 	/* The race spent uid 64201's event budget for this second (SG_EVENT_BURST). */
@@ -1071,6 +1235,10 @@ int run_cli(const struct ctx *c, const char *args, enum conf conf, unsigned int 
 		dup2(pipefd[1], 1);
 		dup2(pipefd[1], 2);
 		close(pipefd[0]);
+		if (resolver_enter(c)) {
+			perror("e2e_guard: the rows' own resolver");
+			_exit(127);
+		}
 		if (as_uid && (setgroups(0, NULL) || setresgid(as_uid, as_uid, as_uid) ||
 			       setresuid(as_uid, as_uid, as_uid))) {
 			perror("e2e_guard: dropping privileges");
@@ -1378,11 +1546,11 @@ static void run_event(struct ctx *c, size_t i, const struct step *s)
 	const struct probe *p = &pr;
 	bool mapped = !strncmp(p->addr, "::ffff:", 7);
 	const char *family = p->family == AF_INET ? "ipv4" : mapped ? "ipv4-mapped" : "ipv6";
-	char line[1024] = "", want[6][96];
+	char line[1024] = "", want[6][96], extra[512];
 	const char *why = NULL;
+	int got, wants = 6;
 	double t0;
 	pid_t pid;
-	int got;
 
 	got = probe_as_pid(c, s->who, p, &pid);
 	t0 = now_s();
@@ -1392,13 +1560,18 @@ static void run_event(struct ctx *c, size_t i, const struct step *s)
 	snprintf(want[3], sizeof(want[3]), "\"dst\":\"%s\"", mapped ? p->addr + 7 : p->addr);
 	snprintf(want[4], sizeof(want[4]), "\"port\":%u,", p->port);
 	snprintf(want[5], sizeof(want[5]), "\"family\":\"%s\"", family);
+	/* An extra text the row asks for (EVENT_SAYS). */
+	if (s->want[0]) {
+		expand(c, s->want[0], extra, sizeof(extra));
+		wants = 7;
+	}
 	if (got != s->expect)
 		why = "the connect did not give the expected result";
 	else if (!find_event(c, pid, 1.0, line, sizeof(line)))
 		why = "no event for its pid within 1 s";
-	for (int k = 0; !why && k < 6; k++)
-		if (!strstr(line, want[k]))
-			why = want[k];
+	for (int k = 0; !why && k < wants; k++)
+		if (!strstr(line, k < 6 ? want[k] : extra))
+			why = k < 6 ? want[k] : extra;
 	if (!why && !event_time_is_now(line))
 		why = "its time is not now (CLOCK_BOOTTIME to wall clock)";
 	t_result(&c->report, !why, "[%zu] %s: %s to %s port %u: %s, event in %.0f ms%s%s%s%s", i,
@@ -2003,6 +2176,12 @@ int main(void)
 			run_lock_storm(&c, i, s->count);
 		else if (s->kind == S_FOREIGN_LINK)
 			run_foreign_link(&c, i);
+		else if (s->kind == S_HOSTS || s->kind == S_RESOLVER_DOWN)
+			t_result(&c.report, resolver_set(&c, s->pin, s->kind == S_RESOLVER_DOWN),
+				 "[%zu] the CLI's resolver: %s", i,
+				 s->kind == S_RESOLVER_DOWN ? "fails (no DNS server answers)" :
+				 s->pin			    ? "its own hosts file" :
+							      "the host's");
 		else
 			run_tamper(&c, i, s);
 	}

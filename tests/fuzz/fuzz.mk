@@ -20,7 +20,7 @@ FUZZ_DIR := $(OUTPUT)/fuzz
 FUZZ_NAMES := config parse import
 FUZZ_BINS := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_NAMES))
 FUZZ_OBJS := $(addprefix $(FUZZ_DIR)/,config.o parse.o trust.o readfile.o identity.o import.o \
-	import_csf.o import_apf.o import_imunify.o import_cpanel.o import_emit.o kvfile.o)
+	import_csf.o import_apf.o import_imunify.o import_cpanel.o import_emit.o kvfile.o dest_spec.o)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # After ALL_CFLAGS, so -O1 wins over its -O2.
 FUZZ_CFLAGS = $(ALL_CFLAGS) $(FUZZ_SAN) -g -O1

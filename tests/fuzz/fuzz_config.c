@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "dest_spec.h"
 #include "fuzz.h"
 #include "parse.h"
 
@@ -171,6 +172,46 @@ static void check_redirect(const struct sg_config *cfg)
 		CHECK(!cfg->ports[i]);
 }
 
+/*
+ * A scoped exception from a file with no error: a valid destination that
+ * survives formatting and parsing again, guarded ports only, sorted.
+ */
+static void check_scopes(const struct sg_config *cfg, unsigned int lines)
+{
+	for (size_t i = 0; i < cfg->scopes.n; i++) {
+		const struct cfg_scope *s = &cfg->scopes.v[i];
+		const struct dest_spec *d = &s->dest;
+		struct dest_spec again;
+		char text[DNS_NAME_MAX + 128], name[DNS_NAME_MAX + 1];
+
+		CHECK(s->line >= 1 && s->line <= lines);
+		CHECK(s->kind == SG_SCOPE_UID || s->kind == SG_SCOPE_GID ||
+		      s->kind == SG_SCOPE_ANYONE);
+		/* allow_dest keeps its plain CIDRs apart: here only names and ports. */
+		CHECK(s->kind != SG_SCOPE_ANYONE || d->is_name || d->nports);
+		if (s->kind != SG_SCOPE_ANYONE && s->who.name)
+			CHECK(!parse_name_problem(s->who.name) && !parse_is_number(s->who.name));
+		CHECK(d->nports <= SG_SCOPE_RULE_PORTS);
+		for (unsigned int k = 0; k < d->nports; k++) {
+			CHECK(d->ports[k] && config_port_guarded(cfg->ports, d->ports[k]));
+			CHECK(!k || d->ports[k] > d->ports[k - 1]);
+		}
+		if (d->is_name) {
+			CHECK(!dest_spec_name_problem(d->name, name, sizeof(name)));
+			CHECK(!strcmp(name, d->name)); /* already lower case, no trailing dot */
+		} else {
+			const __u8 *b = (const __u8 *)d->key.addr.words;
+
+			CHECK(!d->name[0] && d->key.prefixlen <= 128);
+			for (__u32 bit = d->key.prefixlen; bit < 128; bit++)
+				CHECK(!(b[bit / 8] & (0x80 >> (bit % 8))));
+		}
+		dest_spec_format(d, text, sizeof(text));
+		CHECK(!dest_spec_parse(text, &again));
+		CHECK(!memcmp(d, &again, sizeof(again)));
+	}
+}
+
 /* What a configuration with no error may hold. */
 static void check_valid(const struct sg_config *cfg, unsigned int lines)
 {
@@ -200,6 +241,8 @@ static void check_valid(const struct sg_config *cfg, unsigned int lines)
 		for (__u32 bit = d->key.prefixlen; bit < 128; bit++)
 			CHECK(!(b[bit / 8] & (0x80 >> (bit % 8))));
 	}
+
+	check_scopes(cfg, lines);
 
 	CHECK(cfg->mode < SG_MODE_COUNT);
 	CHECK(cfg->mode_line || cfg->mode == SG_MODE_ENFORCE);
@@ -260,6 +303,16 @@ static void check_same(const struct run *a, const struct run *b)
 	CHECK(x->dests.n == y->dests.n && x->dests_line == y->dests_line);
 	for (size_t i = 0; i < x->dests.n; i++)
 		CHECK(!memcmp(&x->dests.v[i], &y->dests.v[i], sizeof(x->dests.v[i])));
+	CHECK(x->scopes.n == y->scopes.n);
+	for (size_t i = 0; i < x->scopes.n; i++) {
+		const struct cfg_scope *s = &x->scopes.v[i], *t = &y->scopes.v[i];
+
+		CHECK(s->kind == t->kind && s->line == t->line &&
+		      !memcmp(&s->dest, &t->dest, sizeof(s->dest)));
+		CHECK(!s->who.name == !t->who.name &&
+		      (!s->who.name || !strcmp(s->who.name, t->who.name)));
+		CHECK(s->who.id == t->who.id && s->who.role == t->who.role);
+	}
 	CHECK(x->mode == y->mode && x->mode_line == y->mode_line);
 	CHECK(x->redirect_ip4 == y->redirect_ip4 &&
 	      !memcmp(x->redirect_ip6, y->redirect_ip6, sizeof(x->redirect_ip6)));

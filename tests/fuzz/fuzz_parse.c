@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dest_spec.h"
 #include "fuzz.h"
 #include "parse.h"
 
@@ -241,6 +242,40 @@ static void check_cidr_from_bytes(const uint8_t *data, size_t size)
 	check_roundtrip(&k);
 }
 
+/*
+ * DEST[:PORTS]: a valid one is a name (valid, lower case, never readable as
+ * an address) or a CIDR with zero host bits, with sorted guarded-port
+ * candidates; formatted and parsed again it is the same; a name alone is
+ * what dest_spec_name_problem() accepts.
+ */
+static void check_dest_spec(const char *s)
+{
+	struct dest_spec d, again;
+	const char *why = dest_spec_parse(s, &d);
+	char text[DNS_NAME_MAX + 128], name[DNS_NAME_MAX + 1];
+	struct in_addr a4;
+
+	if (why) {
+		CHECK(*why);
+		return;
+	}
+	CHECK(d.nports <= SG_SCOPE_RULE_PORTS);
+	for (unsigned int k = 0; k < d.nports; k++)
+		CHECK(d.ports[k] && (!k || d.ports[k] > d.ports[k - 1]));
+	if (d.is_name) {
+		CHECK(d.name[0] && strlen(d.name) <= DNS_NAME_MAX);
+		CHECK(!dest_spec_name_problem(d.name, name, sizeof(name)) && !strcmp(name, d.name));
+		/* getaddrinfo() must not read it as a number. */
+		CHECK(!inet_aton(d.name, &a4) && !strchr(d.name, ':') && !strchr(d.name, '/'));
+	} else {
+		CHECK(!d.name[0] && host_bits_zero(&d.key));
+	}
+	dest_spec_format(&d, text, sizeof(text));
+	CHECK(!dest_spec_parse(text, &again));
+	CHECK(!memcmp(&d, &again, sizeof(d)));
+	CHECK(dest_spec_same_host(&d, &again));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s;
@@ -260,6 +295,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_trim(s);
 	check_cidr(s);
 	check_cidr_from_bytes(data, size);
+	check_dest_spec(s);
 
 	free(s);
 	return 0;

@@ -108,6 +108,11 @@ printf 'ports = 25 465 587\nallow_users = root 64202\nallow_groups = 64210\nallo
 printf 'ports = 25 465 587 2626\nallow_users = root 64202 64299\nallow_groups = 64210\n' \
 	>"$W/b.conf"
 printf 'allow_users = root 64202\nmode = audit\n' >"$W/audit.conf"
+# Scoped exceptions: the program's scoped path is only verified (and run)
+# when a generation has such rules.
+printf '%s\n' 'ports = 25 465 587' 'allow_users = root 64202' 'allow_groups = none' \
+	"allow_user_dest = 64201 $R4:587 [$R6]:465" "allow_group_dest = 64210 $R4:25" \
+	"allow_dest = $R4:465" >"$W/scoped.conf"
 printf 'allow_users = root 64202\nmode = redirect\nredirect_to = 127.0.0.1:25 [::1]:25\n' \
 	>"$W/redirect.conf"
 chmod 644 "$W"/*.conf
@@ -228,6 +233,21 @@ conn 0 denied 4 $R4 25
 conn 0 denied 6 $M4 465
 cli 0 "revoked uid 64201" revoke user 64201 --runtime
 conn $EPERM denied 4 $R4 25
+
+# ---- scoped exceptions: a user's relay on its ports, a group's, anyone's ----
+cli 0 "(and 4 scoped exceptions)" load --config "$W/scoped.conf"
+conn 0 denied 4 $R4 587
+conn 0 denied 6 $M4 587
+conn 0 denied 6 $R6 465
+conn $EPERM denied 4 $R4 25
+conn $EPERM denied 6 $R6 587
+conn 0 gid 4 $R4 25
+conn $EPERM gid 6 $R6 25
+conn 0 gid 4 $R4 465
+conn $EPERM gid 4 $R4 587
+cli 0 "scoped (4)" status
+cli 0 "guarding" load --config "$W/a.conf"
+conn $EPERM denied 4 $R4 587
 
 # ---- reload over and over while two probers connect: never a wrong answer ----
 rm -f "$W/stop"

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config_edit.h"
+#include "dest_spec.h"
 #include "testlib.h"
 
 static const char *const user_defaults[] = { "root", "@mta", "@mailman", NULL };
@@ -153,6 +154,98 @@ static void run_case(struct test_report *r, const char *dir, const struct edit_c
 		 strcmp(after, c->after) ? after : "");
 }
 
+/* config_edit_scope(): scoped exceptions, as allow/revoke --to and dest write them. */
+struct scope_edit_case {
+	const char *name;
+	const char *before;
+	const char *key;
+	const char *who; /* NULL for allow_dest */
+	const char *dest; /* DEST[:PORTS] */
+	bool add;
+	int ret;
+	const char *after;
+};
+
+/* clang-format off */
+static const struct scope_edit_case scope_edit_cases[] = {
+	{ "scoped add: a new line after the key's last one, comments kept",
+	  "# relays\nallow_user_dest = bob relay.test:587 # bob's\nports = 25 465 587\n",
+	  "allow_user_dest", "alice", "smtp.sendgrid.net:587", true, 1,
+	  "# relays\nallow_user_dest = bob relay.test:587 # bob's\n"
+	  "allow_user_dest = alice smtp.sendgrid.net:587\nports = 25 465 587\n" },
+	{ "scoped add: to a file without the key, at its end",
+	  "ports = 25\n", "allow_group_dest", "devs", "[2001:db8::/64]:25", true, 1,
+	  "ports = 25\nallow_group_dest = devs [2001:db8::/64]:25\n" },
+	{ "scoped add: what a line of the same user covers changes nothing",
+	  "allow_user_dest = alice relay.test:587, 465\n", "allow_user_dest", "alice",
+	  "relay.test:465", true, 0, "allow_user_dest = alice relay.test:587, 465\n" },
+	{ "scoped add: another user's line does not cover",
+	  "allow_user_dest = bob relay.test\n", "allow_user_dest", "alice", "relay.test:25", true, 1,
+	  "allow_user_dest = bob relay.test\nallow_user_dest = alice relay.test:25\n" },
+	{ "scoped add: allow_dest = none is replaced",
+	  "allow_dest = none\n", "allow_dest", NULL, "relay.test:587", true, 1,
+	  "allow_dest = relay.test:587\n" },
+	{ "scoped add: a plain CIDR that is listed changes nothing",
+	  "allow_dest = 198.51.100.0/24, relay.test:25\n", "allow_dest", NULL, "198.51.100.0/24",
+	  true, 0, "allow_dest = 198.51.100.0/24, relay.test:25\n" },
+	{ "scoped remove: the item goes, the others keep their text",
+	  "allow_user_dest = alice Relay.Test:587 198.51.100.9 # note\n", "allow_user_dest", "alice",
+	  "relay.test", false, 1, "allow_user_dest = alice 198.51.100.9 # note\n" },
+	{ "scoped remove: one port of a list",
+	  "allow_user_dest = alice relay.test:587, 465\n", "allow_user_dest", "alice",
+	  "relay.test:465", false, 1, "allow_user_dest = alice relay.test:587\n" },
+	{ "scoped remove: a port of 'every guarded port' writes out the others",
+	  "allow_user_dest = alice relay.test\n", "allow_user_dest", "alice", "relay.test:25", false, 1,
+	  "allow_user_dest = alice relay.test:465,587\n" },
+	{ "scoped remove: the last item takes the line, its comment stays",
+	  "ports = 25\nallow_user_dest = alice relay.test # alice's relay\nx = 1\n",
+	  "allow_user_dest", "alice", "relay.test", false, 1,
+	  "ports = 25\n# alice's relay\nx = 1\n" },
+	{ "scoped remove: only the same user's lines",
+	  "allow_user_dest = bob relay.test\nallow_user_dest = alice relay.test\n",
+	  "allow_user_dest", "alice", "relay.test", false, 1, "allow_user_dest = bob relay.test\n" },
+	{ "scoped remove: a port it does not have changes nothing",
+	  "allow_user_dest = alice relay.test:587\n", "allow_user_dest", "alice", "relay.test:25",
+	  false, 0, "allow_user_dest = alice relay.test:587\n" },
+	{ "scoped remove: an IPv6 address written another way is the same",
+	  "allow_dest = [2001:db8:0::9]:587\n", "allow_dest", NULL, "[2001:db8::9]:587", false, 1, "" },
+	{ "scoped remove: v4-mapped is the IPv4 address",
+	  "allow_dest = 198.51.100.9:587 relay.test\n", "allow_dest", NULL, "[::ffff:198.51.100.9]:587",
+	  false, 1, "allow_dest = relay.test\n" },
+};
+/* clang-format on */
+
+static void run_scope_edit_case(struct test_report *r, const char *dir,
+				const struct scope_edit_case *c)
+{
+	static const __u64 guarded[SG_PORT_WORDS] = {
+		[0] = 1ULL << 25, [7] = 1ULL << (465 % 64), [9] = 1ULL << (587 % 64)
+	};
+	struct config_scope_edit e = {
+		.key = c->key,
+		.who = c->who,
+		.same_who = same_string,
+		.ctx = c->who,
+		.add = c->add,
+		.guarded = guarded,
+	};
+	char path[512], after[4096], msg[256];
+	const char *why = dest_spec_parse(c->dest, &e.dest);
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/scope.conf", dir);
+	if (why || !write_all(path, c->before, 0644)) {
+		t_result(r, false, "edit: %s: %s", c->name, why ? why : "cannot write the file");
+		return;
+	}
+	ret = config_edit_scope(path, &e, msg, sizeof(msg));
+	if (!read_all(path, after, sizeof(after)))
+		after[0] = '\0';
+	t_result(r, ret == c->ret && !strcmp(after, c->after), "edit: %s (%s)%s%s%s", c->name, msg,
+		 ret == c->ret ? "" : ": wrong return", strcmp(after, c->after) ? ", got:\n" : "",
+		 strcmp(after, c->after) ? after : "");
+}
+
 static void run_set_case(struct test_report *r, const char *dir, const struct set_case *c)
 {
 	char path[512], after[4096], msg[256];
@@ -218,6 +311,8 @@ int main(void)
 		run_case(&r, dir, &cases[i]);
 	for (size_t i = 0; i < sizeof(set_cases) / sizeof(set_cases[0]); i++)
 		run_set_case(&r, dir, &set_cases[i]);
+	for (size_t i = 0; i < sizeof(scope_edit_cases) / sizeof(scope_edit_cases[0]); i++)
+		run_scope_edit_case(&r, dir, &scope_edit_cases[i]);
 	run_file_cases(&r, dir);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))

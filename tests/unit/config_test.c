@@ -14,8 +14,11 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "dest_spec.h"
 #include "parse.h"
 #include "policy.h"
+#include "scope.h"
+#include "scope_resolve.h"
 #include "testlib.h"
 
 #define ANY SIZE_MAX /* do not check this count */
@@ -311,6 +314,267 @@ static void run_policy_cases(struct test_report *r)
 	free(diag);
 }
 
+/*
+ * Scoped exceptions as parsed: each item as "KIND WHO DEST" (dest_spec_format),
+ * joined by "; ", and how many plain CIDRs went to allow_dest.
+ */
+struct scope_case {
+	const char *name;
+	const char *text;
+	int errors;
+	const char *diag; /* a substring of the diagnostics */
+	const char *items; /* the scoped items, when errors is 0 */
+	size_t dests;
+};
+
+#define LONG_NAME "LONGNAME"
+
+/* clang-format off */
+static const struct scope_case scope_cases[] = {
+	{ "a user's relay on one port", "allow_user_dest = alice smtp.sendgrid.net:587\n", 0, NULL,
+	  "U alice smtp.sendgrid.net:587", 0 },
+	{ "ports: a comma list", "allow_user_dest = alice relay.test:587,465\n", 0, NULL,
+	  "U alice relay.test:465,587", 0 },
+	{ "ports: a blank after the comma continues the list",
+	  "allow_user_dest = alice relay.test:587, 465\n", 0, NULL, "U alice relay.test:465,587", 0 },
+	{ "ports: a piece of digits after an item without ports is an error",
+	  "allow_dest = relay.test 587\n", 1, "t.conf:1: bad allow_dest '587': a port must follow",
+	  NULL, 0 },
+	{ "several destinations on one line, v4, v6, a CIDR",
+	  "allow_user_dest = 1001 198.51.100.9:587 [2001:db8::9]:465 2001:db8::/64\n", 0, NULL,
+	  "U 1001 198.51.100.9:587; U 1001 [2001:db8::9]:465; U 1001 2001:db8::/64", 0 },
+	{ "v4-mapped in brackets is the IPv4 address",
+	  "allow_user_dest = alice [::ffff:198.51.100.9]:587\n", 0, NULL,
+	  "U alice 198.51.100.9:587", 0 },
+	{ "a group, a role", "allow_group_dest = @mta relay.test\nallow_group_dest = devs 198.51.100.0/24:25\n",
+	  0, NULL, "G @mta relay.test; G devs 198.51.100.0/24:25", 0 },
+	{ "allow_dest: a plain CIDR stays a CIDR, ports or a name make a scoped rule",
+	  "allow_dest = 198.51.100.0/24 relay.test:587, 198.51.100.9:25\n", 0, NULL,
+	  "A relay.test:587; A 198.51.100.9:25", 1 },
+	{ "names are lower case, the root's dot dropped", "allow_dest = Relay.Example.NET.:25\n", 0,
+	  NULL, "A relay.example.net:25", 0 },
+	{ "a port guarded only by a later line is fine",
+	  "allow_user_dest = alice relay.test:2525\nports = 25 2525\n", 0, NULL,
+	  "U alice relay.test:2525", 0 },
+	{ "a port that is not guarded", "ports = 25\nallow_user_dest = alice relay.test:587\n", 1,
+	  "t.conf:2: port 587 of 'relay.test:587' is not guarded", NULL, 0 },
+	{ "a name with a port that is not guarded", "allow_dest = relay.test:2525\n", 1,
+	  "t.conf:1: port 2525 of 'relay.test:2525' is not guarded", NULL, 0 },
+	{ "port 0", "allow_user_dest = alice relay.test:0\n", 1,
+	  "t.conf:1: bad allow_user_dest 'relay.test:0': a port is a number from 1 to 65535", NULL, 0 },
+	{ "an empty port", "allow_user_dest = alice relay.test:\n", 1, "an empty port", NULL, 0 },
+	{ "two commas are two separators in the file", "allow_user_dest = alice relay.test:25,,587\n",
+	  0, NULL, "U alice relay.test:25,587", 0 },
+	{ "a CIDR with host bits", "allow_group_dest = devs 198.51.100.9/24:25\n", 1,
+	  "t.conf:1: bad allow_group_dest '198.51.100.9/24:25': host bits are set", NULL, 0 },
+	{ "[::1] without a port", "allow_user_dest = alice [::1]\n", 1,
+	  "'[::1]': brackets are for an IPv6 address with a port", NULL, 0 },
+	{ "brackets around IPv4", "allow_dest = [198.51.100.9]:25\n", 1,
+	  "brackets are only for IPv6 addresses", NULL, 0 },
+	{ "no ':' after ']'", "allow_dest = [2001:db8::1]587\n", 1, "expected ':PORTS' after ']'",
+	  NULL, 0 },
+	{ "a 300-character name", "allow_user_dest = alice " LONG_NAME ":587\n", 1,
+	  "a DNS name is at most 253 characters", NULL, 0 },
+	{ "a name whose last label is digits", "allow_dest = relay.123:25\n", 1,
+	  "a name's last label is never all digits", NULL, 0 },
+	{ "hex that getaddrinfo would read as 127.0.0.1", "allow_dest = 0x7f000001:25\n", 1,
+	  "'0x7f000001:25': not an IPv4 or IPv6 address", NULL, 0 },
+	{ "a hex number with the root's dot (found by make fuzz)", "allow_dest = 0x1.:25\n", 1,
+	  "reads as an IPv4 address", NULL, 0 },
+	{ "a label that starts with '-'", "allow_dest = -relay.test\n", 1,
+	  "a label starts with '-'", NULL, 0 },
+	{ "more than 16 ports for one destination",
+	  "ports = 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17\n"
+	  "allow_dest = relay.test:1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17\n", 1,
+	  "more than 16 ports for one destination", NULL, 0 },
+	{ "a user and no destination", "allow_user_dest = alice\n", 1,
+	  "t.conf:1: allow_user_dest needs a destination after the user", NULL, 0 },
+	{ "an empty value", "allow_group_dest =\n", 1, "empty value for 'allow_group_dest'", NULL, 0 },
+	{ "'none' is not a user", "allow_user_dest = none relay.test\n", 1,
+	  "'none' is not a user", NULL, 0 },
+	{ "a bad user name", "allow_user_dest = bad/name relay.test\n", 1,
+	  "t.conf:1: bad user name 'bad/name'", NULL, 0 },
+	{ "IPv6 with a port needs brackets (else it is an address)",
+	  "allow_dest = 2001:db8::1:587\n", 0, NULL, "", 1 },
+};
+/* clang-format on */
+
+static void scope_items_text(const struct sg_config *cfg, char *out, size_t len)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < cfg->scopes.n && used < len; i++) {
+		const struct cfg_scope *s = &cfg->scopes.v[i];
+		char who[64], dest[512];
+
+		if (s->kind == SG_SCOPE_ANYONE)
+			snprintf(who, sizeof(who), "A");
+		else if (s->who.role)
+			snprintf(who, sizeof(who), "%c %s", s->kind == SG_SCOPE_UID ? 'U' : 'G',
+				 config_role_name(s->who.role));
+		else if (s->who.name)
+			snprintf(who, sizeof(who), "%c %s", s->kind == SG_SCOPE_UID ? 'U' : 'G',
+				 s->who.name);
+		else
+			snprintf(who, sizeof(who), "%c %u", s->kind == SG_SCOPE_UID ? 'U' : 'G',
+				 s->who.id);
+		used += (size_t)snprintf(out + used, len - used, "%s%s %s", i ? "; " : "", who,
+					 dest_spec_format(&s->dest, dest, sizeof(dest)));
+	}
+}
+
+static void run_scope_cases(struct test_report *r)
+{
+	for (size_t i = 0; i < sizeof(scope_cases) / sizeof(scope_cases[0]); i++) {
+		const struct scope_case *c = &scope_cases[i];
+		char text[1024], items[2048], *diag = NULL, *at;
+		size_t diag_len = 0;
+		struct sg_config cfg;
+		FILE *f = open_memstream(&diag, &diag_len);
+		const char *why = NULL;
+		int n;
+
+		/* A 300-character name, made here: long literals are unreadable. */
+		snprintf(text, sizeof(text), "%s", c->text);
+		at = strstr(text, LONG_NAME);
+		if (at) {
+			char tail[256];
+
+			snprintf(tail, sizeof(tail), "%s", at + strlen(LONG_NAME));
+			for (int k = 0; k < 30; k++)
+				memcpy(at + 10 * k, "relayhost.", 10);
+			snprintf(at + 300, sizeof(text) - (size_t)(at - text) - 300, "test%s",
+				 tail);
+		}
+		n = config_parse("t.conf", text, strlen(text), &cfg, f);
+		fclose(f);
+		scope_items_text(&cfg, items, sizeof(items));
+		if (n != c->errors)
+			why = "wrong number of errors";
+		else if (c->diag && !strstr(diag, c->diag))
+			why = c->diag;
+		else if (!c->errors && strcmp(items, c->items))
+			why = "wrong items";
+		else if (!c->errors && cfg.dests.n != c->dests)
+			why = "wrong number of allow_dest CIDRs";
+		if (why)
+			t_result(r, false,
+				 "scoped: %s: %s (returned %d, items '%s', diagnostics: %s)",
+				 c->name, why, n, items, diag);
+		else
+			t_result(r, true, "scoped: %s", c->name);
+		config_free(&cfg);
+		free(diag);
+	}
+}
+
+/*
+ * The kernel's decision, emulated on the entries scope_build() made: an LPM
+ * lookup (the longest prefix of the identity that holds addr), then the
+ * port set. 'A' allowed, 'M' missed (the identity has rules, not these),
+ * '-' no rule.
+ */
+static char decide(const struct scope_plan *p, __u32 kind, __u32 id, const char *addr,
+		   unsigned int port)
+{
+	const struct scope_entry *best = NULL;
+	struct sg_dest_key want;
+
+	if (parse_cidr(addr, &want))
+		return '?';
+	for (size_t i = 0; i < p->nentries; i++) {
+		const struct scope_entry *e = &p->entries[i];
+		__u32 bits = e->key.prefixlen - SG_SCOPE_ID_BITS;
+		const __u8 *a = (const __u8 *)e->key.addr.words, *b = (const __u8 *)want.addr.words;
+		bool match = e->key.kind == kind && e->key.id == id;
+
+		for (__u32 k = 0; match && k < bits; k++)
+			match = !((a[k / 8] ^ b[k / 8]) & (0x80 >> (k % 8)));
+		if (match && (!best || e->key.prefixlen > best->key.prefixlen))
+			best = e;
+	}
+	if (!best)
+		return '-';
+	if (best->val.ports >= p->nsets)
+		return 'M';
+	return p->sets[best->val.ports].ports[port / 64] & (1ULL << (port % 64)) ? 'A' : 'M';
+}
+
+static void run_scope_build_cases(struct test_report *r)
+{
+	const char *text = "allow_user_dest = 64201 198.51.100.0/24:587 198.51.100.9:25\n"
+			   "allow_user_dest = 64201 2001:db8::/32\n"
+			   "allow_user_dest = 64201 ::ffff:198.51.100.0/120\n"
+			   "allow_group_dest = 64210 198.51.100.64/26\n"
+			   "allow_dest = 198.51.100.9:465\n"
+			   "allow_user_dest = 64202 198.51.100.0/25:25 198.51.100.0/24:465\n";
+	static const struct {
+		__u32 kind, id;
+		const char *addr;
+		unsigned int port;
+		char want;
+		const char *why;
+	} rows[] = {
+		{ SG_SCOPE_UID, 64201, "198.51.100.9", 25, 'A', "its own port at the /32" },
+		{ SG_SCOPE_UID, 64201, "198.51.100.9", 587, 'A',
+		  "the /24's port merged into the /32" },
+		{ SG_SCOPE_UID, 64201, "198.51.100.9", 465, 'A',
+		  "the /120 (v4-mapped, every port)" },
+		{ SG_SCOPE_UID, 64201, "198.51.100.10", 587, 'A', "the /24" },
+		{ SG_SCOPE_UID, 64201, "::ffff:198.51.100.10", 465, 'A', "v4-mapped is IPv4" },
+		{ SG_SCOPE_UID, 64201, "198.51.101.1", 25, 'M', "another host: the marker" },
+		{ SG_SCOPE_UID, 64201, "2001:db8:5::1", 465, 'A', "IPv6 CIDR, every port" },
+		{ SG_SCOPE_UID, 64201, "2001:db9::1", 465, 'M', "outside the IPv6 CIDR" },
+		{ SG_SCOPE_UID, 64202, "198.51.100.1", 465, 'A',
+		  "the /24's 465 merged into the /25" },
+		{ SG_SCOPE_UID, 64202, "198.51.100.200", 25, 'M', "the /25's 25 is not the /24's" },
+		{ SG_SCOPE_UID, 64203, "198.51.100.9", 25, '-', "another user: no rule" },
+		{ SG_SCOPE_GID, 64210, "198.51.100.70", 25, 'A', "the group's CIDR" },
+		{ SG_SCOPE_GID, 64210, "198.51.100.9", 25, 'M',
+		  "the group has rules, not this one" },
+		{ SG_SCOPE_ANYONE, 0, "198.51.100.9", 465, 'A', "allow_dest with a port" },
+		{ SG_SCOPE_ANYONE, 0, "198.51.100.9", 25, 'M', "allow_dest's port only" },
+		{ SG_SCOPE_ANYONE, 0, "198.51.100.10", 25, '-', "anyone has no marker" },
+	};
+	struct sg_policy p;
+	char *diag = NULL;
+	int n = build(text, &p, &diag), built = -1;
+
+	if (n == 0)
+		built = scope_resolve(&p, "t.conf", NULL, stderr, NAMES_WARN, NULL);
+	t_result(r,
+		 n == 0 && built == 0 && p.scope.nrules == 8 &&
+			 (p.settings.flags &
+			  (SG_F_SCOPED_UID | SG_F_SCOPED_GID | SG_F_SCOPED_ANYONE)) ==
+				 (SG_F_SCOPED_UID | SG_F_SCOPED_GID | SG_F_SCOPED_ANYONE),
+		 "scoped: rules and flags from the file (%d, %d, %zu rules, flags %#x)", n, built,
+		 p.scope.nrules, p.settings.flags);
+	for (size_t i = 0; built == 0 && i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char got = decide(&p.scope, rows[i].kind, rows[i].id, rows[i].addr, rows[i].port);
+
+		t_result(r, got == rows[i].want, "scoped: %s %u to %s:%u is '%c' (%s), got '%c'",
+			 rows[i].kind == SG_SCOPE_UID ? "uid" :
+			 rows[i].kind == SG_SCOPE_GID ? "gid" :
+							"anyone",
+			 rows[i].id, rows[i].addr, rows[i].port, rows[i].want, rows[i].why, got);
+	}
+	policy_free(&p);
+	free(diag);
+
+	/* Without scoped rules, the program looks up none. */
+	diag = NULL;
+	n = build("allow_dest = 198.51.100.0/24\n", &p, &diag);
+	built = n ? -1 : scope_resolve(&p, "t.conf", NULL, stderr, NAMES_WARN, NULL);
+	t_result(r,
+		 built == 0 && !p.scope.nentries &&
+			 !(p.settings.flags &
+			   (SG_F_SCOPED_UID | SG_F_SCOPED_GID | SG_F_SCOPED_ANYONE)),
+		 "scoped: none, no entries, no flags");
+	policy_free(&p);
+	free(diag);
+}
+
 /* The values behind the new keys, not only their acceptance. */
 static void run_value_cases(struct test_report *r)
 {
@@ -461,6 +725,8 @@ int main(void)
 		run_config_case(&r, &config_cases[i]);
 	run_u32_cases(&r);
 	run_policy_cases(&r);
+	run_scope_cases(&r);
+	run_scope_build_cases(&r);
 	run_value_cases(&r);
 	run_long_line_case(&r);
 	run_load_cases(&r);

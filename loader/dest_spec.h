@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * dest_spec.h - one DEST[:PORTS] of allow_dest, allow_user_dest and
+ * allow_group_dest, and of "allow ... --to": an address, a CIDR or a DNS
+ * name, and the guarded ports it is for. Shared by the configuration file
+ * and the command line, so both read it the same way.
+ *
+ *   relay.example.net          a name, every guarded port
+ *   relay.example.net:587      port 587 only
+ *   relay.example.net:587,465  a comma list ("relay:587, 465" too: see below)
+ *   198.51.100.9:587           198.51.100.0/24:25
+ *   2001:db8::9                without a port, IPv6 needs no brackets
+ *   [2001:db8::9]:587          with one it does: [2001:db8::/64]:587
+ *
+ * In a list value, items are separated by blanks or commas. A piece made only
+ * of digits is never a destination (no address or name is all digits), so
+ * one that follows an item with ports continues that item's port list:
+ * "relay:587,465" and "relay:587, 465" mean the same.
+ */
+#ifndef SG_DEST_SPEC_H
+#define SG_DEST_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "smtpguard.h"
+
+#define DNS_NAME_MAX 253
+
+struct dest_spec {
+	bool is_name;
+	char name[DNS_NAME_MAX + 1]; /* lower case, no trailing dot; "" for an address */
+	struct sg_dest_key key; /* the address or CIDR, when !is_name */
+	unsigned int nports; /* 0: every guarded port */
+	__u16 ports[SG_SCOPE_RULE_PORTS]; /* sorted, no duplicates */
+};
+
+/* NULL when s is DEST or DEST:PORTS (into d), else why not. */
+const char *dest_spec_parse(const char *s, struct dest_spec *d);
+
+/* A piece of digits after an item with ports: one more port. NULL or why not. */
+const char *dest_spec_add_port(struct dest_spec *d, const char *s);
+
+/* True when s is all digits: a continued port list, never a destination. */
+bool dest_spec_is_port_piece(const char *s);
+
+/* NULL when name is a DNS name smtpguard accepts (into out, lower case), else why not. */
+const char *dest_spec_name_problem(const char *name, char *out, size_t len);
+
+/* The destination alone: "relay.example.net", "198.51.100.9", "198.51.100.0/24", "2001:db8::/64". */
+const char *dest_spec_host(const struct dest_spec *d, char *buf, size_t len);
+
+/* The whole item as it is written back: "relay:587,465", "[2001:db8::9]:587". */
+const char *dest_spec_format(const struct dest_spec *d, char *buf, size_t len);
+
+/* Same destination (name or prefix), whatever the ports. */
+bool dest_spec_same_host(const struct dest_spec *a, const struct dest_spec *b);
+
+/* Is port one of d's (for nports == 0: always)? */
+bool dest_spec_has_port(const struct dest_spec *d, unsigned int port);
+
+#endif
