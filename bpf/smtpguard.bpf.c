@@ -10,11 +10,16 @@
  * IPv6 socket only runs connect6, so both hooks normalise the destination to
  * an IPv6 address (IPv4 as ::ffff:a.b.c.d) and share one decide().
  *
- * Cost: sockets that are not SOCK_STREAM, and ports that are not guarded,
- * leave after the commit check (an inlined array lookup), two loads and a
- * bit test. A guarded connect costs one to three
- * hash lookups, however many identities are allowed; only a connect that is
- * about to be refused also pays one LPM trie lookup for allow_dest.
+ * Cost (on CPUs whose return-stack mitigations make every call expensive,
+ * calls are what counts; make bench measures it against an empty program):
+ * sockets that are not SOCK_STREAM, and ports that are not guarded, leave
+ * after the commit check (an inlined array lookup) and a port test that
+ * reads the settings' first cache line. An allowed connect adds one helper
+ * call (bpf_get_current_uid_gid) and inlined array lookups, however many
+ * identities are allowed; only IDs above the arrays' range cost a hash
+ * lookup. Loopback and own addresses call bpf_get_netns_cookie(); a
+ * connect its identity does not allow pays the own-address hash, and only
+ * one about to be refused the LPM trie lookup for allow_dest.
  */
 /*
  * No CO-RE: the program reads only UAPI context fields (bpf_sock_addr,
@@ -40,19 +45,42 @@
 /* Filled in by the loader before load; see struct sg_settings. */
 const volatile struct sg_settings sg_settings = {};
 
+/*
+ * The UID and GID allowlists, each in two maps (see struct sg_id_block): an
+ * ARRAY of origin bytes for the IDs below its range, which the verifier
+ * turns into plain loads (no helper call), and a hash for the IDs at or
+ * above it. The loader sizes both before load; max_entries here are
+ * placeholders.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE); /* the loader writes single bytes through mmap */
+	__uint(max_entries, SG_ID_ARRAY_MIN / SG_ID_BLOCK);
+	__type(key, __u32); /* real UID / SG_ID_BLOCK, initial user namespace */
+	__type(value, struct sg_id_block);
+} sg_uid_array SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, SG_ID_ARRAY_MIN / SG_ID_BLOCK);
+	__type(key, __u32); /* real GID / SG_ID_BLOCK, initial user namespace */
+	__type(value, struct sg_id_block);
+} sg_gid_array SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, SG_MAX_IDS);
-	__type(key, __u32); /* real UID, initial user namespace */
+	__uint(max_entries, SG_ID_HASH_ROOM);
+	__type(key, __u32); /* real UID, at or above sg_uid_array's range */
 	__type(value, struct sg_allow);
 } sg_allow_uid SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, SG_MAX_IDS);
-	__type(key, __u32); /* real GID, initial user namespace */
+	__uint(max_entries, SG_ID_HASH_ROOM);
+	__type(key, __u32); /* real GID, at or above sg_gid_array's range */
 	__type(value, struct sg_allow);
 } sg_allow_gid SEC(".maps");
 
@@ -169,7 +197,15 @@ static __always_inline __u16 ctx_dst_port(const struct bpf_sock_addr *ctx)
 
 static __always_inline bool port_guarded(__u16 port)
 {
-	return sg_settings.ports[port / 64] & (1ULL << (port % 64));
+	bool hit = false;
+
+	/* The settings are constant: the verifier drops the branch not taken. */
+	if (!sg_settings.hot_ports[0])
+		return sg_settings.ports[port / 64] & (1ULL << (port % 64));
+#pragma unroll
+	for (int i = 0; i < SG_HOT_PORTS; i++)
+		hit |= port == sg_settings.hot_ports[i];
+	return hit;
 }
 
 /*
@@ -187,12 +223,28 @@ static __always_inline bool dst_is_loopback(const struct sg_addr *dst)
 	return dst->words[2] == 0 && (w3 == 1 || w3 == 0);
 }
 
+/*
+ * Is id in the allowlist made of array and hash? Below the array's range
+ * (its max_entries, which the inlined lookup compares against) only the
+ * array's byte counts; at or above it only the hash.
+ */
+static __always_inline bool id_allowed(void *array, void *hash, __u32 id)
+{
+	__u32 index = id / SG_ID_BLOCK;
+	const struct sg_id_block *b = bpf_map_lookup_elem(array, &index);
+
+	if (b)
+		return b->origin[id % SG_ID_BLOCK] != 0;
+	return bpf_map_lookup_elem(hash, &id);
+}
+
 static __always_inline bool caller_allowed(__u64 uid_gid)
 {
 	__u32 uid = (__u32)uid_gid;
 	__u32 gid = (__u32)(uid_gid >> 32);
 
-	return bpf_map_lookup_elem(&sg_allow_uid, &uid) || bpf_map_lookup_elem(&sg_allow_gid, &gid);
+	return id_allowed(&sg_uid_array, &sg_allow_uid, uid) ||
+	       id_allowed(&sg_gid_array, &sg_allow_gid, gid);
 }
 
 static __always_inline void stat_inc(__u32 slot)
@@ -399,14 +451,20 @@ static __always_inline int decide(struct bpf_sock_addr *ctx, const struct sg_add
 	return deny(ctx, dst, port, family, uid_gid);
 }
 
+/*
+ * The hooks build the destination after the commit check: nothing called
+ * before can have written it, so the compiler keeps what it knows of it
+ * (three constant words for connect4) in registers.
+ */
 SEC("cgroup/connect4")
 int sg_connect4(struct bpf_sock_addr *ctx)
 {
-	struct sg_addr dst = { .words = { 0, 0, bpf_htonl(0xffff), ctx->user_ip4 } };
+	struct sg_addr dst;
 	int verdict;
 
 	if (follow_commit(ctx, &sg_dispatch4))
 		return SYS_PROCEED;
+	dst = (struct sg_addr){ .words = { 0, 0, bpf_htonl(0xffff), ctx->user_ip4 } };
 	verdict = decide(ctx, &dst, 4);
 
 	if (verdict != SG_REDIRECT)
@@ -422,13 +480,14 @@ int sg_connect4(struct bpf_sock_addr *ctx)
 SEC("cgroup/connect6")
 int sg_connect6(struct bpf_sock_addr *ctx)
 {
-	struct sg_addr dst = {
-		.words = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] },
-	};
+	struct sg_addr dst;
 	int verdict;
 
 	if (follow_commit(ctx, &sg_dispatch6))
 		return SYS_PROCEED;
+	dst = (struct sg_addr){
+		.words = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] },
+	};
 	verdict = decide(ctx, &dst, 6);
 
 	if (verdict != SG_REDIRECT)

@@ -15,6 +15,7 @@
 #include "commit.h"
 #include "compat.h"
 #include "guard.h"
+#include "idlist.h"
 #include "log.h"
 #include "maps.h"
 #include "mounts.h"
@@ -264,13 +265,70 @@ cleanup:
 	return err;
 }
 
+/* The guarded ports as a short list too, when they fit (see sg_settings.hot_ports). */
+static void set_hot_ports(struct sg_settings *s)
+{
+	unsigned int n = 0;
+
+	memset(s->hot_ports, 0, sizeof(s->hot_ports));
+	for (unsigned int port = 1; port < 65536; port++) {
+		if (!(s->ports[port / 64] & (1ULL << (port % 64))))
+			continue;
+		if (n == SG_HOT_PORTS) {
+			memset(s->hot_ports, 0, sizeof(s->hot_ports));
+			return;
+		}
+		s->hot_ports[n++] = (__u16)port;
+	}
+	while (n && n < SG_HOT_PORTS)
+		s->hot_ports[n++] = s->hot_ports[0];
+}
+
+/*
+ * A generation's maps hold what it is loaded with, and some room: the
+ * allowlists as idlist_size_for() says, the own addresses as many as the
+ * host has (a change of them is a sync, which loads a new generation). 0 or
+ * -errno (printed).
+ */
+static int size_maps(struct smtpguard_bpf *skel, const struct guard_load_args *a)
+{
+	struct idlist_size uid, gid;
+	size_t local = a->local->n;
+
+	idlist_size_for(&a->policy->uids, a->policy->max_ids, &uid);
+	idlist_size_for(&a->policy->gids, a->policy->max_ids, &gid);
+	local = local < 16 ? 16 : local > SG_MAX_LOCAL_ADDRS ? SG_MAX_LOCAL_ADDRS : local;
+	if (bpf_map__set_max_entries(skel->maps.sg_uid_array, uid.array_entries) ||
+	    bpf_map__set_max_entries(skel->maps.sg_allow_uid, uid.hash_entries) ||
+	    bpf_map__set_max_entries(skel->maps.sg_gid_array, gid.array_entries) ||
+	    bpf_map__set_max_entries(skel->maps.sg_allow_gid, gid.hash_entries) ||
+	    bpf_map__set_max_entries(skel->maps.sg_local_addr, (__u32)local)) {
+		log_err("cannot size the maps: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* One allowlist of the new generation: array and hash. */
+static int fill_ids(struct bpf_map *array, struct bpf_map *hash, const struct id_set *s)
+{
+	struct idlist l;
+	int err;
+
+	err = idlist_open(&l, bpf_map__fd(array), bpf_map__fd(hash), true);
+	if (!err)
+		err = idlist_write(&l, s);
+	idlist_close(&l);
+	return err;
+}
+
 static int fill_maps(struct smtpguard_bpf *skel, const struct guard_load_args *a)
 {
 	int err;
 
-	err = maps_write_ids(bpf_map__fd(skel->maps.sg_allow_uid), &a->policy->uids);
+	err = fill_ids(skel->maps.sg_uid_array, skel->maps.sg_allow_uid, &a->policy->uids);
 	if (!err)
-		err = maps_write_ids(bpf_map__fd(skel->maps.sg_allow_gid), &a->policy->gids);
+		err = fill_ids(skel->maps.sg_gid_array, skel->maps.sg_allow_gid, &a->policy->gids);
 	if (err == -E2BIG || err == -ENOSPC) {
 		log_err("allowlist full: at most %u users and %u groups (max_identities)",
 			a->policy->max_ids, a->policy->max_ids);
@@ -387,12 +445,11 @@ int guard_load(const struct guard_load_args *a)
 		goto cleanup;
 	if (strlen(a->cgroup) < sizeof(skel->rodata->sg_settings.cgroup_path))
 		strcpy((char *)skel->rodata->sg_settings.cgroup_path, a->cgroup);
-	if (bpf_map__set_max_entries(skel->maps.sg_allow_uid, a->policy->max_ids) ||
-	    bpf_map__set_max_entries(skel->maps.sg_allow_gid, a->policy->max_ids)) {
-		err = -errno;
-		log_err("cannot size the allowlists: %s", strerror(errno));
+	skel->rodata->sg_settings.max_ids = a->policy->max_ids;
+	set_hot_ports(&skel->rodata->sg_settings);
+	err = size_maps(skel, a);
+	if (err)
 		goto cleanup;
-	}
 	err = reuse_state_maps(skel, a->pin_dir, &before);
 	if (err)
 		goto cleanup;
@@ -436,6 +493,8 @@ int guard_load(const struct guard_load_args *a)
 	maps[MAP_SETTINGS] = skel->maps.rodata;
 	maps[MAP_ALLOW_UID] = skel->maps.sg_allow_uid;
 	maps[MAP_ALLOW_GID] = skel->maps.sg_allow_gid;
+	maps[MAP_UID_ARRAY] = skel->maps.sg_uid_array;
+	maps[MAP_GID_ARRAY] = skel->maps.sg_gid_array;
 	maps[MAP_LOCAL_ADDR] = skel->maps.sg_local_addr;
 	maps[MAP_ALLOW_DEST] = skel->maps.sg_allow_dest;
 	maps[MAP_EVENTS] = skel->maps.sg_events;

@@ -53,6 +53,12 @@ struct live_record {
 };
 void live_recorded(const char *pin_dir, struct live_record *r);
 
+/*
+ * The SG_ABI_VERSION of the settings pinned at pin_dir, whatever their
+ * layout (it is always their first field): 0 or -errno.
+ */
+int live_abi_version(const char *pin_dir, __u32 *abi);
+
 /* Is id (kind ID_USER/ID_GROUP) in the live allowlist? Its origin to *origin. */
 bool live_has_id(const char *pin_dir, enum id_kind kind, __u32 id, __u32 *origin);
 
