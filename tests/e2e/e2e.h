@@ -54,6 +54,7 @@ enum conf {
 	CONF_CT_LOOPBACK, /* container_loopback = yes */
 	CONF_FILEONLY, /* edited with --file-only while nothing is loaded */
 	CONF_MAILMAN, /* @mailman, which resolves to nobody on a host without Mailman */
+	CONF_HIGH_IDS, /* IDs above the allowlists' arrays, in their hashes */
 	CONF_COUNT,
 };
 
