@@ -238,6 +238,34 @@ static __always_inline bool id_allowed(void *array, void *hash, __u32 id)
 	return bpf_map_lookup_elem(hash, &id);
 }
 
+/*
+ * bpf_get_current_task_btf(), declared here: older libbpf headers lack it.
+ * Only called when the loader found that connect programs may (5.11 and
+ * later kernels, with BTF); the settings being constant, the verifier never
+ * looks at the branch otherwise.
+ */
+static void *(*const sg_current_task)(void) = (void *)158;
+
+/*
+ * The calling task's real UID (low half) and GID (high half), as IDs of the
+ * initial user namespace: what bpf_get_current_uid_gid() returns (it reads
+ * the same current->cred fields and maps them through init_user_ns, which
+ * changes nothing), read directly when the loader knows the offsets.
+ */
+static __always_inline __u64 caller_ids(void)
+{
+	const char *task, *cred;
+	__u64 uid, gid;
+
+	if (!(sg_settings.flags & SG_F_TASK_CRED))
+		return bpf_get_current_uid_gid();
+	task = sg_current_task();
+	cred = *(const char *const *)(task + sg_settings.cred_off);
+	uid = *(const __u32 *)(cred + sg_settings.uid_off);
+	gid = *(const __u32 *)(cred + sg_settings.gid_off);
+	return gid << 32 | uid;
+}
+
 static __always_inline bool caller_allowed(__u64 uid_gid)
 {
 	__u32 uid = (__u32)uid_gid;
@@ -441,7 +469,7 @@ static __always_inline int decide(struct bpf_sock_addr *ctx, const struct sg_add
 	/* local_scope() calls a helper: only for destinations that can be local. */
 	if (dst_is_loopback(dst) && local_scope(ctx) != LOCAL_NONE)
 		return SYS_PROCEED;
-	uid_gid = bpf_get_current_uid_gid(); /* real IDs, init_user_ns */
+	uid_gid = caller_ids(); /* real IDs, init_user_ns */
 	if (caller_allowed(uid_gid))
 		return SYS_PROCEED;
 	if (bpf_map_lookup_elem(&sg_local_addr, dst) && local_scope(ctx) == LOCAL_ALL)

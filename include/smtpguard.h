@@ -41,6 +41,10 @@
  * matched nobody when this generation was built (no Mailman on the host). */
 #define SG_F_EMPTY_MTA (1U << 2)
 #define SG_F_EMPTY_MAILMAN (1U << 3)
+/* Read the caller's IDs from its task's credentials at cred_off, uid_off and
+ * gid_off (the kernel's BTF gave them) rather than by bpf_get_current_uid_gid():
+ * the same numbers, without the helper's calls. */
+#define SG_F_TASK_CRED (1U << 4)
 
 /* sg_settings.mode: what happens to a connect the allowlists do not allow. */
 enum sg_mode {
@@ -93,8 +97,14 @@ struct sg_settings {
 	/* max_identities: at most this many users, and as many groups, may be
 	 * allowed in this generation (loaded or at runtime). */
 	__u32 max_ids;
-	__u64 prog_hash; /* FNV-1a of the BPF object: sync reloads when the binary changed */
+	/* With SG_F_TASK_CRED: byte offsets of cred in struct task_struct, and
+	 * of uid and gid (4 bytes each) in struct cred, on this kernel. */
+	__u16 cred_off;
+	__u16 uid_off;
+	__u16 gid_off;
+	__u16 pad;
 	/* End of the first 64 bytes. */
+	__u64 prog_hash; /* FNV-1a of the BPF object: sync reloads when the binary changed */
 	__u32 redirect_ip6[4];
 	/* The configuration file this guard was loaded from, NUL-terminated; "" if
 	 * its path was too long. sync and allow/revoke use it. */

@@ -22,6 +22,7 @@
 #include "netns.h"
 #include "pins.h"
 #include "smtpguard.skel.h"
+#include "task_cred.h"
 
 const char *guard_hook_name(enum sg_hook hook)
 {
@@ -403,6 +404,62 @@ static int attach_both(struct smtpguard_bpf *skel, const struct guard_load_args 
 	return err;
 }
 
+/*
+ * Open, configure and load a new generation's object: its settings and map
+ * sizes, the live guard's state maps reused (b says what was live). With
+ * task_cred, it reads the caller's IDs directly when the kernel allows
+ * (task_cred.h). NULL with *err set (printed), -EACCES when the verifier
+ * refused a program that read the credentials.
+ */
+static struct smtpguard_bpf *open_generation(const struct guard_load_args *a, struct before *b,
+					     bool task_cred, int *err)
+{
+	struct smtpguard_bpf *skel = smtpguard_bpf__open();
+	struct sg_settings *s;
+	bool direct = false;
+
+	if (!skel) {
+		*err = -errno;
+		log_err("cannot open the BPF object: %s", strerror(errno));
+		return NULL;
+	}
+	s = (struct sg_settings *)&skel->rodata->sg_settings;
+	*s = a->policy->settings;
+	s->prog_hash = guard_prog_hash();
+	*err = netns_cookie_self(a->cgroup, &s->netns_cookie);
+	if (*err)
+		goto fail;
+	if (strlen(a->cgroup) < sizeof(s->cgroup_path))
+		strcpy((char *)s->cgroup_path, a->cgroup);
+	s->max_ids = a->policy->max_ids;
+	set_hot_ports(s);
+	direct = task_cred && !task_cred_setup(s);
+	log_debug("the caller's IDs: %s",
+		  direct ? "read from the task's credentials" : "bpf_get_current_uid_gid()");
+	*err = size_maps(skel, a);
+	if (!*err)
+		*err = reuse_state_maps(skel, a->pin_dir, b);
+	if (*err)
+		goto fail;
+	s->generation = commit_next(b->control_reused ? b->control : 0);
+	compat_bump_memlock();
+	*err = smtpguard_bpf__load(skel);
+	if (*err && direct) {
+		*err = -EACCES;
+		goto fail;
+	}
+	if (*err) {
+		log_err("the kernel refused the BPF program: %s ('smtpguard check' names what this "
+			"kernel lacks; -v for libbpf's debug output)",
+			strerror(-*err));
+		goto fail;
+	}
+	return skel;
+fail:
+	smtpguard_bpf__destroy(skel);
+	return NULL;
+}
+
 int guard_load(const struct guard_load_args *a)
 {
 	struct smtpguard_bpf *skel = NULL;
@@ -432,37 +489,16 @@ int guard_load(const struct guard_load_args *a)
 	if (err)
 		goto cleanup;
 
-	skel = smtpguard_bpf__open();
-	if (!skel) {
-		err = -errno;
-		log_err("cannot open the BPF object: %s", strerror(errno));
-		goto cleanup;
+	skel = open_generation(a, &before, true, &err);
+	/* The probe said yes and the verifier no: the helper decides the same. */
+	if (!skel && err == -EACCES) {
+		log_warn("reading the task's credentials was refused; calling "
+			 "bpf_get_current_uid_gid() instead");
+		skel = open_generation(a, &before, false, &err);
 	}
-	skel->rodata->sg_settings = a->policy->settings;
-	skel->rodata->sg_settings.prog_hash = guard_prog_hash();
-	err = netns_cookie_self(a->cgroup, &skel->rodata->sg_settings.netns_cookie);
-	if (err)
+	if (!skel)
 		goto cleanup;
-	if (strlen(a->cgroup) < sizeof(skel->rodata->sg_settings.cgroup_path))
-		strcpy((char *)skel->rodata->sg_settings.cgroup_path, a->cgroup);
-	skel->rodata->sg_settings.max_ids = a->policy->max_ids;
-	set_hot_ports(&skel->rodata->sg_settings);
-	err = size_maps(skel, a);
-	if (err)
-		goto cleanup;
-	err = reuse_state_maps(skel, a->pin_dir, &before);
-	if (err)
-		goto cleanup;
-	gen = commit_next(before.control_reused ? before.control : 0);
-	skel->rodata->sg_settings.generation = gen;
-	compat_bump_memlock();
-	err = smtpguard_bpf__load(skel);
-	if (err) {
-		log_err("the kernel refused the BPF program: %s ('smtpguard check' names what this "
-			"kernel lacks; -v for libbpf's debug output)",
-			strerror(-err));
-		goto cleanup;
-	}
+	gen = skel->rodata->sg_settings.generation;
 	err = fill_maps(skel, a);
 	if (err)
 		goto cleanup;
