@@ -509,9 +509,10 @@ static void print_tables(struct cost *c)
 {
 	for (int si = 0; si < c->n_sizes; si++) {
 		out(c,
-		    "\n#### %d allowed users and %d groups (plus UID %u)\n\n"
+		    "\n#### %d allowed user%s and %d group%s (plus UID %u)\n\n"
 		    "| path | hook | empty program | smtpguard | added |\n|---|---|---|---|---|\n",
-		    c->sizes[si], c->sizes[si], HIGH_UID);
+		    c->sizes[si], c->sizes[si] == 1 ? "" : "s", c->sizes[si],
+		    c->sizes[si] == 1 ? "" : "s", HIGH_UID);
 		for (int p = 0; p < P_COUNT; p++) {
 			for (int h = 0; h < H_COUNT; h++) {
 				struct figure fl =
@@ -546,8 +547,8 @@ static void print_memory_and_targets(struct cost *c)
 
 	out(c, "\n#### Kernel memory of all the guard's maps (bytes_memlock)\n\n");
 	for (int si = 0; si < c->n_sizes; si++) {
-		out(c, "- %d users: %.2f MiB; %d users and %d groups: %.2f MiB\n", c->sizes[si],
-		    c->memory[si][0] / 1048576.0, c->sizes[si], c->sizes[si],
+		out(c, "- %d user(s): %.2f MiB; %d user(s) and %d group(s): %.2f MiB\n",
+		    c->sizes[si], c->memory[si][0] / 1048576.0, c->sizes[si], c->sizes[si],
 		    c->memory[si][1] / 1048576.0);
 		if (c->sizes[si] == 1000)
 			k1000 = si;
@@ -621,8 +622,8 @@ int main(void)
 		return 2;
 	}
 	c->quick = getenv("BENCH_QUICK") && !strcmp(getenv("BENCH_QUICK"), "1");
-	c->rounds = c->quick ? 3 : 9;
-	c->batch = c->quick ? 300 : 3000;
+	c->rounds = c->quick ? 3 : 15;
+	c->batch = c->quick ? 300 : 2000;
 	c->sizes[c->n_sizes++] = 1;
 	c->sizes[c->n_sizes++] = 1000;
 	if (!c->quick)
