@@ -404,6 +404,23 @@ static int attach_both(struct smtpguard_bpf *skel, const struct guard_load_args 
 	return err;
 }
 
+/* The settings pinned at pin_dir, when they are this smtpguard's. 0 or -errno. */
+static int live_settings(const char *pin_dir, struct sg_settings *out)
+{
+	char path[PATH_MAX];
+	int fd, err;
+
+	err = pin_path(path, pin_dir, map_pins[MAP_SETTINGS], "");
+	if (err)
+		return err;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	err = maps_read_settings(fd, out);
+	close(fd);
+	return err;
+}
+
 /*
  * Open, configure and load a new generation's object: its settings and map
  * sizes, the live guard's state maps reused (b says what was live). With
@@ -415,7 +432,7 @@ static struct smtpguard_bpf *open_generation(const struct guard_load_args *a, st
 					     bool task_cred, int *err)
 {
 	struct smtpguard_bpf *skel = smtpguard_bpf__open();
-	struct sg_settings *s;
+	struct sg_settings *s, live;
 	bool direct = false;
 
 	if (!skel) {
@@ -433,7 +450,7 @@ static struct smtpguard_bpf *open_generation(const struct guard_load_args *a, st
 		strcpy((char *)s->cgroup_path, a->cgroup);
 	s->max_ids = a->policy->max_ids;
 	set_hot_ports(s);
-	direct = task_cred && !task_cred_setup(s);
+	direct = task_cred && !task_cred_setup(s, live_settings(a->pin_dir, &live) ? NULL : &live);
 	log_debug("the caller's IDs: %s",
 		  direct ? "read from the task's credentials" : "bpf_get_current_uid_gid()");
 	*err = size_maps(skel, a);

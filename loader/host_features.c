@@ -209,7 +209,7 @@ static void probe_btf(struct feature_env *env, struct feature_result *r)
 	if (n == 2 &&
 	    ((magic[0] == 0x9f && magic[1] == 0xeb) || (magic[0] == 0xeb && magic[1] == 0x9f)))
 		say(r, FEAT_OK, "%s; %s", path,
-		    task_cred_setup(&probe) ?
+		    task_cred_setup(&probe, NULL) ?
 			    "connect programs may not read the caller's credentials here: the "
 			    "guard asks bpf_get_current_uid_gid()" :
 			    "the guard reads the caller's IDs from its credentials (no helper call)");

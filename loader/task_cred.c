@@ -125,7 +125,7 @@ static int probe(long cred, long uid, long gid)
 	return 0;
 }
 
-int task_cred_setup(struct sg_settings *s)
+int task_cred_setup(struct sg_settings *s, const struct sg_settings *known)
 {
 	const char *off = getenv("SMTPGUARD_TEST_NO_TASK_CRED");
 	long cred, uid, gid;
@@ -134,6 +134,13 @@ int task_cred_setup(struct sg_settings *s)
 
 	if (off && !strcmp(off, "1"))
 		return -ENOENT;
+	if (known && (known->flags & SG_F_TASK_CRED)) {
+		s->flags |= SG_F_TASK_CRED;
+		s->cred_off = known->cred_off;
+		s->uid_off = known->uid_off;
+		s->gid_off = known->gid_off;
+		return 0;
+	}
 	if (access(VMLINUX_BTF, R_OK))
 		return -ENOENT;
 	btf = btf__parse(VMLINUX_BTF, NULL);

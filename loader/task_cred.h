@@ -24,7 +24,11 @@
  * kernel BTF, or no such fields), -EOPNOTSUPP (the verifier refused the
  * read) or another -errno. SMTPGUARD_TEST_NO_TASK_CRED=1 makes it fail
  * (the suite runs both ways).
+ *
+ * Parsing the kernel's BTF takes some 10 ms. When known (the live guard's
+ * settings: pins last only as long as the running kernel) already reads the
+ * credentials, its offsets are taken as they are.
  */
-int task_cred_setup(struct sg_settings *s);
+int task_cred_setup(struct sg_settings *s, const struct sg_settings *known);
 
 #endif
