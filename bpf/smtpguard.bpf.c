@@ -14,10 +14,11 @@
  * calls are what counts; make bench measures it against an empty program):
  * sockets that are not SOCK_STREAM, and ports that are not guarded, leave
  * after the commit check (an inlined array lookup) and a port test that
- * reads the settings' first cache line. An allowed connect adds one helper
- * call (bpf_get_current_uid_gid) and inlined array lookups, however many
- * identities are allowed; only IDs above the arrays' range cost a hash
- * lookup. Loopback and own addresses call bpf_get_netns_cookie(); a
+ * reads the settings' first cache line. An allowed connect adds reading the
+ * caller's IDs (bpf_get_current_task_btf() and two loads where the kernel
+ * allows it, else bpf_get_current_uid_gid()) and inlined array lookups,
+ * however many identities are allowed; only IDs above the arrays' range
+ * cost a hash lookup. Loopback and own addresses call bpf_get_netns_cookie(); a
  * connect its identity does not allow pays the own-address hash, and only
  * one about to be refused the LPM trie lookup for allow_dest.
  */
@@ -240,9 +241,9 @@ static __always_inline bool id_allowed(void *array, void *hash, __u32 id)
 
 /*
  * bpf_get_current_task_btf(), declared here: older libbpf headers lack it.
- * Only called when the loader found that connect programs may (5.11 and
- * later kernels, with BTF); the settings being constant, the verifier never
- * looks at the branch otherwise.
+ * Only called when the loader found that connect programs may (newer
+ * kernels, with BTF); the settings being constant, the verifier never looks
+ * at the branch otherwise.
  */
 static void *(*const sg_current_task)(void) = (void *)158;
 
@@ -250,7 +251,8 @@ static void *(*const sg_current_task)(void) = (void *)158;
  * The calling task's real UID (low half) and GID (high half), as IDs of the
  * initial user namespace: what bpf_get_current_uid_gid() returns (it reads
  * the same current->cred fields and maps them through init_user_ns, which
- * changes nothing), read directly when the loader knows the offsets.
+ * changes nothing), read directly when the loader knows the offsets. A
+ * running task's cred is never NULL, and cannot be freed under it.
  */
 static __always_inline __u64 caller_ids(void)
 {
