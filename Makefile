@@ -7,7 +7,8 @@
 # make valgrind   the CLI's user-space paths under valgrind (root; real kernel)
 # make fuzz       libFuzzer on the parsers, FUZZ_SECONDS=60 (tests/fuzz/fuzz.mk)
 # make soak       allowed and denied connects while the guard churns, SOAK_SECONDS=60
-# make bench      smtpguard vs iptables vs nftables, and a flood (root; BENCH_QUICK=1: smoke)
+# make bench      cost per decision in the kernel, smtpguard vs iptables vs nftables, a flood
+#                 (root; BENCH_QUICK=1: smoke)
 # make kernel-matrix    the real-kernel rows in Debian's 5.10, 6.1, 6.12 under qemu (root)
 # make userland-matrix  build + unit tests in Debian 11 and 13 chroots (root)
 # make install    PREFIX=/usr/local DESTDIR= : binary, units, hooks, man pages, config
@@ -202,7 +203,12 @@ $(OUTPUT)/tests/flood: tests/bench/flood.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< -o $@
 
-bench: $(OUTPUT)/smtpguard $(OUTPUT)/tests/bench $(OUTPUT)/tests/sg-listen $(OUTPUT)/tests/flood
+$(OUTPUT)/tests/cost: tests/bench/cost.c $(FLAGS_STAMP) | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< $(LIBBPF_LIBS) -o $@
+
+bench: $(OUTPUT)/smtpguard $(OUTPUT)/tests/bench $(OUTPUT)/tests/cost $(OUTPUT)/tests/sg-listen \
+		$(OUTPUT)/tests/flood
 	$(Q)tests/bench/run.sh
 
 test: tests

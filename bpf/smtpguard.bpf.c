@@ -10,13 +10,19 @@
  * IPv6 socket only runs connect6, so both hooks normalise the destination to
  * an IPv6 address (IPv4 as ::ffff:a.b.c.d) and share one decide().
  *
- * Cost: sockets that are not SOCK_STREAM, and ports that are not guarded,
- * leave after the commit check (an inlined array lookup), two loads and a
- * bit test. A guarded connect costs one to three
- * hash lookups, however many identities are allowed; only a connect that is
- * about to be refused also pays one LPM trie lookup for allow_dest, and, when
- * the generation has scoped exceptions, one LPM lookup per kind it has (UID,
- * GID, anyone) and an inlined array lookup for the ports.
+ * Cost (on CPUs whose return-stack mitigations make every call expensive,
+ * calls are what counts; make bench measures it against an empty program):
+ * sockets that are not SOCK_STREAM, and ports that are not guarded, leave
+ * after the commit check (an inlined array lookup) and a port test that
+ * reads the settings' first cache line. An allowed connect adds reading the
+ * caller's IDs (bpf_get_current_task_btf() and two loads where the kernel
+ * allows it, else bpf_get_current_uid_gid()) and inlined array lookups,
+ * however many identities are allowed; only IDs above the arrays' range
+ * cost a hash lookup. Loopback and own addresses call bpf_get_netns_cookie(); a
+ * connect its identity does not allow pays the own-address hash, and only
+ * one about to be refused the LPM trie lookup for allow_dest and, when the
+ * generation has scoped exceptions, one LPM lookup per kind it has (UID, GID,
+ * anyone) and an inlined array lookup for the ports.
  */
 /*
  * No CO-RE: the program reads only UAPI context fields (bpf_sock_addr,
@@ -42,19 +48,42 @@
 /* Filled in by the loader before load; see struct sg_settings. */
 const volatile struct sg_settings sg_settings = {};
 
+/*
+ * The UID and GID allowlists, each in two maps (see struct sg_id_block): an
+ * ARRAY of origin bytes for the IDs below its range, which the verifier
+ * turns into plain loads (no helper call), and a hash for the IDs at or
+ * above it. The loader sizes both before load; max_entries here are
+ * placeholders.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE); /* the loader writes single bytes through mmap */
+	__uint(max_entries, SG_ID_ARRAY_MIN / SG_ID_BLOCK);
+	__type(key, __u32); /* real UID / SG_ID_BLOCK, initial user namespace */
+	__type(value, struct sg_id_block);
+} sg_uid_array SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, SG_ID_ARRAY_MIN / SG_ID_BLOCK);
+	__type(key, __u32); /* real GID / SG_ID_BLOCK, initial user namespace */
+	__type(value, struct sg_id_block);
+} sg_gid_array SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, SG_MAX_IDS);
-	__type(key, __u32); /* real UID, initial user namespace */
+	__uint(max_entries, SG_ID_HASH_ROOM);
+	__type(key, __u32); /* real UID, at or above sg_uid_array's range */
 	__type(value, struct sg_allow);
 } sg_allow_uid SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, SG_MAX_IDS);
-	__type(key, __u32); /* real GID, initial user namespace */
+	__uint(max_entries, SG_ID_HASH_ROOM);
+	__type(key, __u32); /* real GID, at or above sg_gid_array's range */
 	__type(value, struct sg_allow);
 } sg_allow_gid SEC(".maps");
 
@@ -202,7 +231,15 @@ static __always_inline __u16 ctx_dst_port(const struct bpf_sock_addr *ctx)
 
 static __always_inline bool port_guarded(__u16 port)
 {
-	return sg_settings.ports[port / 64] & (1ULL << (port % 64));
+	bool hit = false;
+
+	/* The settings are constant: the verifier drops the branch not taken. */
+	if (!sg_settings.hot_ports[0])
+		return sg_settings.ports[port / 64] & (1ULL << (port % 64));
+#pragma unroll
+	for (int i = 0; i < SG_HOT_PORTS; i++)
+		hit |= port == sg_settings.hot_ports[i];
+	return hit;
 }
 
 /*
@@ -220,12 +257,57 @@ static __always_inline bool dst_is_loopback(const struct sg_addr *dst)
 	return dst->words[2] == 0 && (w3 == 1 || w3 == 0);
 }
 
+/*
+ * Is id in the allowlist made of array and hash? Below the array's range
+ * (its max_entries, which the inlined lookup compares against) only the
+ * array's byte counts; at or above it only the hash.
+ */
+static __always_inline bool id_allowed(void *array, void *hash, __u32 id)
+{
+	__u32 index = id / SG_ID_BLOCK;
+	const struct sg_id_block *b = bpf_map_lookup_elem(array, &index);
+
+	if (b)
+		return b->origin[id % SG_ID_BLOCK] != 0;
+	return bpf_map_lookup_elem(hash, &id);
+}
+
+/*
+ * bpf_get_current_task_btf(), declared here: older libbpf headers lack it.
+ * Only called when the loader found that connect programs may (newer
+ * kernels, with BTF); the settings being constant, the verifier never looks
+ * at the branch otherwise.
+ */
+static void *(*const sg_current_task)(void) = (void *)158;
+
+/*
+ * The calling task's real UID (low half) and GID (high half), as IDs of the
+ * initial user namespace: what bpf_get_current_uid_gid() returns (it reads
+ * the same current->cred fields and maps them through init_user_ns, which
+ * changes nothing), read directly when the loader knows the offsets. A
+ * running task's cred is never NULL, and cannot be freed under it.
+ */
+static __always_inline __u64 caller_ids(void)
+{
+	const char *task, *cred;
+	__u64 uid, gid;
+
+	if (!(sg_settings.flags & SG_F_TASK_CRED))
+		return bpf_get_current_uid_gid();
+	task = sg_current_task();
+	cred = *(const char *const *)(task + sg_settings.cred_off);
+	uid = *(const __u32 *)(cred + sg_settings.uid_off);
+	gid = *(const __u32 *)(cred + sg_settings.gid_off);
+	return gid << 32 | uid;
+}
+
 static __always_inline bool caller_allowed(__u64 uid_gid)
 {
 	__u32 uid = (__u32)uid_gid;
 	__u32 gid = (__u32)(uid_gid >> 32);
 
-	return bpf_map_lookup_elem(&sg_allow_uid, &uid) || bpf_map_lookup_elem(&sg_allow_gid, &gid);
+	return id_allowed(&sg_uid_array, &sg_allow_uid, uid) ||
+	       id_allowed(&sg_gid_array, &sg_allow_gid, gid);
 }
 
 static __always_inline void stat_inc(__u32 slot)
@@ -480,7 +562,7 @@ static __always_inline int decide(struct bpf_sock_addr *ctx, const struct sg_add
 	/* local_scope() calls a helper: only for destinations that can be local. */
 	if (dst_is_loopback(dst) && local_scope(ctx) != LOCAL_NONE)
 		return SYS_PROCEED;
-	uid_gid = bpf_get_current_uid_gid(); /* real IDs, init_user_ns */
+	uid_gid = caller_ids(); /* real IDs, init_user_ns */
 	if (caller_allowed(uid_gid))
 		return SYS_PROCEED;
 	if (bpf_map_lookup_elem(&sg_local_addr, dst) && local_scope(ctx) == LOCAL_ALL)
@@ -492,14 +574,20 @@ static __always_inline int decide(struct bpf_sock_addr *ctx, const struct sg_add
 	return deny(ctx, dst, port, family, uid_gid, ev_flags);
 }
 
+/*
+ * The hooks build the destination after the commit check: nothing called
+ * before can have written it, so the compiler keeps what it knows of it
+ * (three constant words for connect4) in registers.
+ */
 SEC("cgroup/connect4")
 int sg_connect4(struct bpf_sock_addr *ctx)
 {
-	struct sg_addr dst = { .words = { 0, 0, bpf_htonl(0xffff), ctx->user_ip4 } };
+	struct sg_addr dst;
 	int verdict;
 
 	if (follow_commit(ctx, &sg_dispatch4))
 		return SYS_PROCEED;
+	dst = (struct sg_addr){ .words = { 0, 0, bpf_htonl(0xffff), ctx->user_ip4 } };
 	verdict = decide(ctx, &dst, 4);
 
 	if (verdict != SG_REDIRECT)
@@ -515,13 +603,14 @@ int sg_connect4(struct bpf_sock_addr *ctx)
 SEC("cgroup/connect6")
 int sg_connect6(struct bpf_sock_addr *ctx)
 {
-	struct sg_addr dst = {
-		.words = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] },
-	};
+	struct sg_addr dst;
 	int verdict;
 
 	if (follow_commit(ctx, &sg_dispatch6))
 		return SYS_PROCEED;
+	dst = (struct sg_addr){
+		.words = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] },
+	};
 	verdict = decide(ctx, &dst, 6);
 
 	if (verdict != SG_REDIRECT)

@@ -23,6 +23,9 @@
 /* Number of __u64 words in the guarded-port bitmap: one bit per TCP port. */
 #define SG_PORT_WORDS (65536 / 64)
 
+/* How many guarded ports sg_settings.hot_ports can hold. */
+#define SG_HOT_PORTS 8
+
 /* Room for the configuration path recorded in the settings. */
 #define SG_CONFIG_PATH_MAX 256
 
@@ -38,11 +41,14 @@
  * matched nobody when this generation was built (no Mailman on the host). */
 #define SG_F_EMPTY_MTA (1U << 2)
 #define SG_F_EMPTY_MAILMAN (1U << 3)
+/* Read the caller's IDs from its task's credentials at cred_off, uid_off and
+ * gid_off (the kernel's BTF gave them) rather than by bpf_get_current_uid_gid():
+ * the same numbers, without the helper's calls. */
+#define SG_F_TASK_CRED (1U << 4)
 /*
  * This generation has scoped exceptions (struct sg_scope_key) for UIDs, for
  * GIDs, for anyone: the program looks up only the kinds that exist, so a
- * guard without them pays nothing for them. (Bits 4 to 7 are left for the
- * other flags of the same release.)
+ * guard without them pays nothing for them. (Bits 5 to 7 are free.)
  */
 #define SG_F_SCOPED_UID (1U << 8)
 #define SG_F_SCOPED_GID (1U << 9)
@@ -72,21 +78,10 @@ enum sg_action {
  * "smtpguard status" reads back what the kernel actually enforces.
  */
 struct sg_settings {
+	/* The first 64 bytes hold what every connect reads: one cache line. */
 	__u32 abi_version; /* SG_ABI_VERSION of the loader that built the program */
 	__u32 flags; /* SG_F_* */
-	__u64 prog_hash; /* FNV-1a of the BPF object: sync reloads when the binary changed */
 	__u64 generation; /* this program's generation: see struct sg_control */
-	/* The configuration file this guard was loaded from, NUL-terminated; "" if
-	 * its path was too long. sync and allow/revoke use it. */
-	__u8 config_path[SG_CONFIG_PATH_MAX];
-	__u32 mode; /* enum sg_mode */
-	/* Redirect targets: IPv4 (network byte order) for connect4 and v4-mapped
-	 * connects, IPv6 for the rest. A port of 0 keeps the original port. */
-	__u32 redirect_ip4;
-	__u32 redirect_ip6[4];
-	__u16 redirect_port4; /* host byte order */
-	__u16 redirect_port6; /* host byte order */
-	__u32 pad;
 	/*
 	 * The network namespace the guard was loaded for (the host's), as
 	 * bpf_get_netns_cookie() names it. Loopback and own addresses are local
@@ -94,6 +89,34 @@ struct sg_settings {
 	 * identity alone (and never redirected). 0: unknown, nothing is local.
 	 */
 	__u64 netns_cookie;
+	/*
+	 * The guarded ports again when there are at most SG_HOT_PORTS of them
+	 * (host byte order; repeats of hot_ports[0] fill the rest), so that
+	 * the port test reads no other cache line. hot_ports[0] == 0: more
+	 * ports than that, ports[] decides. Port 0 is never guarded.
+	 */
+	__u16 hot_ports[SG_HOT_PORTS];
+	__u32 mode; /* enum sg_mode */
+	/* Redirect targets: IPv4 (network byte order) for connect4 and v4-mapped
+	 * connects, IPv6 for the rest. A port of 0 keeps the original port. */
+	__u32 redirect_ip4;
+	__u16 redirect_port4; /* host byte order */
+	__u16 redirect_port6; /* host byte order */
+	/* max_identities: at most this many users, and as many groups, may be
+	 * allowed in this generation (loaded or at runtime). */
+	__u32 max_ids;
+	/* With SG_F_TASK_CRED: byte offsets of cred in struct task_struct, and
+	 * of uid and gid (4 bytes each) in struct cred, on this kernel. */
+	__u16 cred_off;
+	__u16 uid_off;
+	__u16 gid_off;
+	__u16 pad;
+	/* End of the first 64 bytes. */
+	__u64 prog_hash; /* FNV-1a of the BPF object: sync reloads when the binary changed */
+	__u32 redirect_ip6[4];
+	/* The configuration file this guard was loaded from, NUL-terminated; "" if
+	 * its path was too long. sync and allow/revoke use it. */
+	__u8 config_path[SG_CONFIG_PATH_MAX];
 	/* The cgroup v2 directory the guard was loaded for, NUL-terminated (""
 	 * if too long): load without --cgroup keeps it, even when damaged. */
 	__u8 cgroup_path[SG_CONFIG_PATH_MAX];
@@ -184,8 +207,10 @@ enum sg_stat {
 };
 
 /*
- * Value of the UID, GID and destination allowlists: why an entry is there,
- * as SG_ORIGIN_* bits. Only user space reads it; the program checks presence.
+ * Value of the UID and GID hashes and of the destination allowlist: why an
+ * entry is there, as SG_ORIGIN_* bits (which fit in the 8 bits of an
+ * array's origin byte). Only user space reads it; the program checks
+ * presence.
  */
 struct sg_allow {
 	__u32 origin;
@@ -198,6 +223,27 @@ struct sg_allow {
 #define SG_ORIGIN_BY_ID (1U << 4) /* written as a number */
 #define SG_ORIGIN_ROLE_MTA (1U << 5) /* through @mta */
 #define SG_ORIGIN_ROLE_MAILMAN (1U << 6) /* through @mailman */
+
+/*
+ * The UID and GID allowlists. An ID below the range of its list's array
+ * (max_entries * SG_ID_BLOCK, chosen by the loader for each generation) is
+ * allowed when its origin byte in the array is not 0: element id /
+ * SG_ID_BLOCK, byte id % SG_ID_BLOCK. An ID at or above the range is allowed
+ * when the list's hash has it (value struct sg_allow); the hash never holds
+ * an ID below the range. The byte is the ID's SG_ORIGIN_* bits, so the
+ * decision and its reason change together, with one single-byte store.
+ */
+#define SG_ID_BLOCK 8
+struct sg_id_block {
+	__u8 origin[SG_ID_BLOCK];
+};
+
+/* The range an array covers: a power of two from 2^16 to 2^19 IDs (64 to 512 KiB). */
+#define SG_ID_ARRAY_MIN (1U << 16)
+#define SG_ID_ARRAY_MAX (1U << 19)
+/* The hash for IDs above the range has room for this many more than it was
+ * loaded with (or a quarter more, when that is larger) until the next load. */
+#define SG_ID_HASH_ROOM 256
 
 /*
  * Key of the destination allowlist (an LPM trie): a CIDR anyone may reach on
@@ -315,17 +361,26 @@ struct sg_local {
 };
 
 /*
- * Capacity of each allowlist (users, groups): max_identities in the
- * configuration, this by default. The maps are BPF_F_NO_PREALLOC hashes, so
- * memory follows the number of entries actually stored, not this limit,
- * except for the bucket array: 16 bytes per slot even when empty.
+ * How many users, and as many groups, may be allowed: max_identities in the
+ * configuration, this by default. It is a limit, not a size: every load
+ * sizes its allowlists to what it holds (an array up to the largest ID
+ * below SG_ID_ARRAY_MAX, a hash for the IDs above with room to spare; see
+ * loader/idlist.h), so memory follows the accounts, not this number.
  */
 #define SG_MAX_IDS 131072 /* > 100,000 */
 #define SG_MIN_IDS_LIMIT 16
-#define SG_MAX_IDS_LIMIT 4194304 /* 64 MiB of buckets per map */
+#define SG_MAX_IDS_LIMIT 4194304
+/* The own-address map is sized to the host's addresses at each load, up to this. */
 #define SG_MAX_LOCAL_ADDRS 16384
 #define SG_MAX_DESTS 16384
-#define SG_MAX_COUNTED_UIDS 16384 /* LRU: the least recently seen UIDs make room */
+/*
+ * The per-UID counters: an LRU (the least recently seen UIDs make room),
+ * which the kernel allocates whole (some 160 bytes per slot), and which is
+ * shared by every generation, so its size is fixed: 4096 UIDs that were
+ * refused, audited or redirected lately. The totals (sg_stats) never lose
+ * a count.
+ */
+#define SG_MAX_COUNTED_UIDS 4096
 #define SG_EVENTS_BYTES (256 * 1024) /* ring buffer, a power of two of pages */
 
 /* Names of the pinned objects under the pin directory. */
@@ -334,6 +389,8 @@ struct sg_local {
 #define SG_PIN_SETTINGS "settings"
 #define SG_PIN_ALLOW_UID "allow_uid"
 #define SG_PIN_ALLOW_GID "allow_gid"
+#define SG_PIN_UID_ARRAY "allow_uid_array"
+#define SG_PIN_GID_ARRAY "allow_gid_array"
 #define SG_PIN_LOCAL_ADDR "local_addr"
 #define SG_PIN_ALLOW_DEST "allow_dest"
 #define SG_PIN_SCOPED "scoped"

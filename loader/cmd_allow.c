@@ -29,6 +29,7 @@
 #include "diff.h"
 #include "guard.h"
 #include "identity.h"
+#include "idlist.h"
 #include "live.h"
 #include "log.h"
 #include "maps.h"
@@ -310,45 +311,98 @@ cleanup:
 	return ret;
 }
 
-static int change_runtime(const struct sg_opts *o, const struct allow_request *r, bool allow)
+/*
+ * A UID or GID at runtime: one byte of the allowlist's array, or one entry of
+ * its hash for high IDs (idlist.h). The lock is held: nobody else writes.
+ */
+static int change_runtime_id(const struct allow_request *r, bool allow, const struct guard *g)
+{
+	struct sg_settings settings;
+	struct idlist l = {};
+	__u32 origin;
+	long n = 0;
+	int err;
+
+	err = maps_read_settings(g->settings_fd, &settings);
+	if (!err)
+		err = idlist_open(&l, g->array_fd[r->kind], g->allow_fd[r->kind], true);
+	if (err) {
+		log_err("cannot open the live allowlist for %s: %s", r->label, strerror(-err));
+		goto cleanup;
+	}
+	if (allow == !idlist_get(&l, r->id, &origin)) {
+		printf("smtpguard: %s %s\n", r->label,
+		       allow ? "is already allowed" : "was not allowed");
+		goto cleanup;
+	}
+	if (allow) {
+		n = idlist_count(&l);
+		err = n < 0 ? (int)n : n >= settings.max_ids ? -ENOSPC : 0;
+	}
+	if (err == -ENOSPC) {
+		log_err("cannot allow %s: the allowlist is full (max_identities = %u); raise "
+			"max_identities in the configuration and run 'smtpguard load'",
+			r->label, settings.max_ids);
+		goto cleanup;
+	}
+	if (!err)
+		err = allow ? idlist_set(&l, r->id, SG_ORIGIN_RUNTIME) : idlist_clear(&l, r->id);
+	if (err == -E2BIG)
+		log_err("cannot allow %s: the loaded guard has no more room for IDs of %u and "
+			"above (%u); add it to the configuration ('smtpguard allow' without "
+			"--runtime), which loads the guard again with room for more",
+			r->label, l.range, maps_max_entries(l.hash_fd));
+	else if (err)
+		log_err("cannot %s %s: %s", allow ? "allow" : "revoke", r->label, strerror(-err));
+	else
+		printf("smtpguard: %s %s until the next load or sync (--runtime)\n",
+		       allow ? "allowed" : "revoked", r->label);
+cleanup:
+	idlist_close(&l);
+	return err ? EXIT_FAIL : EXIT_OK;
+}
+
+static int change_runtime_dest(const struct allow_request *r, bool allow, const struct guard *g)
 {
 	struct sg_allow val = { .origin = SG_ORIGIN_RUNTIME };
-	int lock_fd = -1, ret, fd, err;
-	const void *key = r->kind == ALLOW_DEST ? (const void *)&r->dest : &r->id;
+	int err;
+
+	if (allow && !bpf_map_lookup_elem(g->dest_fd, &r->dest, &val)) {
+		printf("smtpguard: %s is already allowed\n", r->label);
+		return EXIT_OK;
+	}
+	err = allow ? bpf_map_update_elem(g->dest_fd, &r->dest, &val, BPF_NOEXIST) :
+		      bpf_map_delete_elem(g->dest_fd, &r->dest);
+	if (err && !allow && errno == ENOENT) {
+		printf("smtpguard: %s was not allowed\n", r->label);
+		return EXIT_OK;
+	}
+	if (err && allow && (errno == E2BIG || errno == ENOSPC)) {
+		log_err("cannot allow %s: the destination allowlist is full (%u entries)", r->label,
+			maps_max_entries(g->dest_fd));
+		return EXIT_FAIL;
+	}
+	if (err) {
+		log_err("cannot %s %s: %s", allow ? "allow" : "revoke", r->label, strerror(errno));
+		return EXIT_FAIL;
+	}
+	printf("smtpguard: %s %s until the next load or sync (--runtime)\n",
+	       allow ? "allowed" : "revoked", r->label);
+	return EXIT_OK;
+}
+
+static int change_runtime(const struct sg_opts *o, const struct allow_request *r, bool allow)
+{
+	int lock_fd = -1, ret;
 	struct guard g;
 
 	if (r->scoped)
 		return change_scoped_runtime(o, r, allow);
 	guard_init(&g);
 	ret = open_guard(o, &lock_fd, &g);
-	if (ret != EXIT_OK)
-		goto cleanup;
-	fd = r->kind == ALLOW_DEST ? g.dest_fd : g.allow_fd[r->kind];
-	if (allow && !bpf_map_lookup_elem(fd, key, &val)) {
-		printf("smtpguard: %s is already allowed\n", r->label);
-		goto cleanup;
-	}
-	err = allow ? bpf_map_update_elem(fd, key, &val, BPF_NOEXIST) :
-		      bpf_map_delete_elem(fd, key);
-	if (err && !allow && errno == ENOENT) {
-		printf("smtpguard: %s was not allowed\n", r->label);
-		goto cleanup;
-	}
-	if (err && allow && (errno == E2BIG || errno == ENOSPC)) {
-		log_err("cannot allow %s: the allowlist is full (max_identities = %u); raise "
-			"max_identities in the configuration and run 'smtpguard load'",
-			r->label, maps_max_entries(fd));
-		ret = EXIT_FAIL;
-		goto cleanup;
-	}
-	if (err) {
-		log_err("cannot %s %s: %s", o->command, r->label, strerror(errno));
-		ret = EXIT_FAIL;
-		goto cleanup;
-	}
-	printf("smtpguard: %s %s until the next load or sync (--runtime)\n",
-	       allow ? "allowed" : "revoked", r->label);
-cleanup:
+	if (ret == EXIT_OK)
+		ret = r->kind == ALLOW_DEST ? change_runtime_dest(r, allow, &g) :
+					      change_runtime_id(r, allow, &g);
 	guard_close(&g);
 	if (lock_fd >= 0)
 		close(lock_fd);

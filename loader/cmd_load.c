@@ -162,18 +162,17 @@ static void print_changes(const char *pin_dir, const struct plan *pl)
 	struct live_state live = {};
 	char problem[512];
 	struct guard g;
+	__u32 abi;
+	int state = guard_open(pin_dir, &g, problem, sizeof(problem));
 
-	int state = guard_open(pin_dir, &g, problem, sizeof(problem)), err = -ENOENT;
-
-	if (state == GUARD_LOADED || state == GUARD_DAMAGED)
-		err = live_read(&g, &live, false);
-	if (!err && state == GUARD_LOADED && !diff_print(stdout, &live, &pl->policy, &pl->local))
+	if (state == GUARD_LOADED && !live_read(&g, &live, false) &&
+	    !diff_print(stdout, &live, &pl->policy, &pl->local))
 		printf("smtpguard: no changes to the allowlists or settings\n");
-	/* An older version's guard cannot be read, only replaced: say so. */
-	if (err == -EPROTO ||
-	    (state == GUARD_DAMAGED && strstr(problem, "another smtpguard version")))
-		printf("~program: the loaded BPF program is from another smtpguard build (another "
-		       "ABI); replacing it\n");
+	/* An upgrade across an ABI change cannot read the old maps: it replaces them all. */
+	if (state != GUARD_NOT_LOADED && !live_abi_version(pin_dir, &abi) && abi != SG_ABI_VERSION)
+		printf("~program: the loaded guard is from another smtpguard build (ABI %u, this "
+		       "one %u); replacing it whole\n",
+		       abi, SG_ABI_VERSION);
 	guard_close(&g);
 	live_free(&live);
 }

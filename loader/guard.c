@@ -15,6 +15,7 @@
 #include "commit.h"
 #include "compat.h"
 #include "guard.h"
+#include "idlist.h"
 #include "log.h"
 #include "maps.h"
 #include "mounts.h"
@@ -22,6 +23,7 @@
 #include "pins.h"
 #include "scope_maps.h"
 #include "smtpguard.skel.h"
+#include "task_cred.h"
 
 const char *guard_hook_name(enum sg_hook hook)
 {
@@ -265,13 +267,75 @@ cleanup:
 	return err;
 }
 
+/* The guarded ports as a short list too, when they fit (see sg_settings.hot_ports). */
+static void set_hot_ports(struct sg_settings *s)
+{
+	unsigned int n = 0;
+
+	memset(s->hot_ports, 0, sizeof(s->hot_ports));
+	for (unsigned int port = 1; port < 65536; port++) {
+		if (!(s->ports[port / 64] & (1ULL << (port % 64))))
+			continue;
+		if (n == SG_HOT_PORTS) {
+			memset(s->hot_ports, 0, sizeof(s->hot_ports));
+			return;
+		}
+		s->hot_ports[n++] = (__u16)port;
+	}
+	while (n && n < SG_HOT_PORTS)
+		s->hot_ports[n++] = s->hot_ports[0];
+}
+
+/*
+ * A generation's maps hold what it is loaded with, and some room: the
+ * allowlists as idlist_size_for() says, the own addresses as many as the
+ * host has (a change of them is a sync, which loads a new generation). 0 or
+ * -errno (printed).
+ */
+static int size_maps(struct smtpguard_bpf *skel, const struct guard_load_args *a)
+{
+	struct idlist_size uid, gid;
+	size_t local = a->local->n;
+	int err;
+
+	idlist_size_for(&a->policy->uids, a->policy->max_ids, &uid);
+	idlist_size_for(&a->policy->gids, a->policy->max_ids, &gid);
+	local = local < 16 ? 16 : local > SG_MAX_LOCAL_ADDRS ? SG_MAX_LOCAL_ADDRS : local;
+	if (bpf_map__set_max_entries(skel->maps.sg_uid_array, uid.array_entries) ||
+	    bpf_map__set_max_entries(skel->maps.sg_allow_uid, uid.hash_entries) ||
+	    bpf_map__set_max_entries(skel->maps.sg_gid_array, gid.array_entries) ||
+	    bpf_map__set_max_entries(skel->maps.sg_allow_gid, gid.hash_entries) ||
+	    bpf_map__set_max_entries(skel->maps.sg_local_addr, (__u32)local)) {
+		log_err("cannot size the maps: %s", strerror(errno));
+		return -errno;
+	}
+	err = scope_maps_size(skel->maps.sg_scoped, skel->maps.sg_scope_ports,
+			      skel->maps.sg_scope_rules, &a->policy->scope);
+	if (err)
+		log_err("cannot size the scoped exceptions: %s", strerror(-err));
+	return err;
+}
+
+/* One allowlist of the new generation: array and hash. */
+static int fill_ids(struct bpf_map *array, struct bpf_map *hash, const struct id_set *s)
+{
+	struct idlist l;
+	int err;
+
+	err = idlist_open(&l, bpf_map__fd(array), bpf_map__fd(hash), true);
+	if (!err)
+		err = idlist_write(&l, s);
+	idlist_close(&l);
+	return err;
+}
+
 static int fill_maps(struct smtpguard_bpf *skel, const struct guard_load_args *a)
 {
 	int err;
 
-	err = maps_write_ids(bpf_map__fd(skel->maps.sg_allow_uid), &a->policy->uids);
+	err = fill_ids(skel->maps.sg_uid_array, skel->maps.sg_allow_uid, &a->policy->uids);
 	if (!err)
-		err = maps_write_ids(bpf_map__fd(skel->maps.sg_allow_gid), &a->policy->gids);
+		err = fill_ids(skel->maps.sg_gid_array, skel->maps.sg_allow_gid, &a->policy->gids);
 	if (err == -E2BIG || err == -ENOSPC) {
 		log_err("allowlist full: at most %u users and %u groups (max_identities)",
 			a->policy->max_ids, a->policy->max_ids);
@@ -350,6 +414,79 @@ static int attach_both(struct smtpguard_bpf *skel, const struct guard_load_args 
 	return err;
 }
 
+/* The settings pinned at pin_dir, when they are this smtpguard's. 0 or -errno. */
+static int live_settings(const char *pin_dir, struct sg_settings *out)
+{
+	char path[PATH_MAX];
+	int fd, err;
+
+	err = pin_path(path, pin_dir, map_pins[MAP_SETTINGS], "");
+	if (err)
+		return err;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	err = maps_read_settings(fd, out);
+	close(fd);
+	return err;
+}
+
+/*
+ * Open, configure and load a new generation's object: its settings and map
+ * sizes, the live guard's state maps reused (b says what was live). With
+ * task_cred, it reads the caller's IDs directly when the kernel allows
+ * (task_cred.h). NULL with *err set (printed), -EACCES when the verifier
+ * refused a program that read the credentials.
+ */
+static struct smtpguard_bpf *open_generation(const struct guard_load_args *a, struct before *b,
+					     bool task_cred, int *err)
+{
+	struct smtpguard_bpf *skel = smtpguard_bpf__open();
+	struct sg_settings *s, live;
+	bool direct = false;
+
+	if (!skel) {
+		*err = -errno;
+		log_err("cannot open the BPF object: %s", strerror(errno));
+		return NULL;
+	}
+	s = (struct sg_settings *)&skel->rodata->sg_settings;
+	*s = a->policy->settings;
+	s->prog_hash = guard_prog_hash();
+	*err = netns_cookie_self(a->cgroup, &s->netns_cookie);
+	if (*err)
+		goto fail;
+	if (strlen(a->cgroup) < sizeof(s->cgroup_path))
+		strcpy((char *)s->cgroup_path, a->cgroup);
+	s->max_ids = a->policy->max_ids;
+	set_hot_ports(s);
+	direct = task_cred && !task_cred_setup(s, live_settings(a->pin_dir, &live) ? NULL : &live);
+	log_debug("the caller's IDs: %s",
+		  direct ? "read from the task's credentials" : "bpf_get_current_uid_gid()");
+	*err = size_maps(skel, a);
+	if (!*err)
+		*err = reuse_state_maps(skel, a->pin_dir, b);
+	if (*err)
+		goto fail;
+	s->generation = commit_next(b->control_reused ? b->control : 0);
+	compat_bump_memlock();
+	*err = smtpguard_bpf__load(skel);
+	if (*err && direct) {
+		*err = -EACCES;
+		goto fail;
+	}
+	if (*err) {
+		log_err("the kernel refused the BPF program: %s ('smtpguard check' names what this "
+			"kernel lacks; -v for libbpf's debug output)",
+			strerror(-*err));
+		goto fail;
+	}
+	return skel;
+fail:
+	smtpguard_bpf__destroy(skel);
+	return NULL;
+}
+
 int guard_load(const struct guard_load_args *a)
 {
 	struct smtpguard_bpf *skel = NULL;
@@ -379,44 +516,16 @@ int guard_load(const struct guard_load_args *a)
 	if (err)
 		goto cleanup;
 
-	skel = smtpguard_bpf__open();
-	if (!skel) {
-		err = -errno;
-		log_err("cannot open the BPF object: %s", strerror(errno));
-		goto cleanup;
+	skel = open_generation(a, &before, true, &err);
+	/* The probe said yes and the verifier no: the helper decides the same. */
+	if (!skel && err == -EACCES) {
+		log_warn("reading the task's credentials was refused; calling "
+			 "bpf_get_current_uid_gid() instead");
+		skel = open_generation(a, &before, false, &err);
 	}
-	skel->rodata->sg_settings = a->policy->settings;
-	skel->rodata->sg_settings.prog_hash = guard_prog_hash();
-	err = netns_cookie_self(a->cgroup, &skel->rodata->sg_settings.netns_cookie);
-	if (err)
+	if (!skel)
 		goto cleanup;
-	if (strlen(a->cgroup) < sizeof(skel->rodata->sg_settings.cgroup_path))
-		strcpy((char *)skel->rodata->sg_settings.cgroup_path, a->cgroup);
-	if (bpf_map__set_max_entries(skel->maps.sg_allow_uid, a->policy->max_ids) ||
-	    bpf_map__set_max_entries(skel->maps.sg_allow_gid, a->policy->max_ids)) {
-		err = -errno;
-		log_err("cannot size the allowlists: %s", strerror(errno));
-		goto cleanup;
-	}
-	err = scope_maps_size(skel->maps.sg_scoped, skel->maps.sg_scope_ports,
-			      skel->maps.sg_scope_rules, &a->policy->scope);
-	if (err) {
-		log_err("cannot size the scoped exceptions: %s", strerror(-err));
-		goto cleanup;
-	}
-	err = reuse_state_maps(skel, a->pin_dir, &before);
-	if (err)
-		goto cleanup;
-	gen = commit_next(before.control_reused ? before.control : 0);
-	skel->rodata->sg_settings.generation = gen;
-	compat_bump_memlock();
-	err = smtpguard_bpf__load(skel);
-	if (err) {
-		log_err("the kernel refused the BPF program: %s ('smtpguard check' names what this "
-			"kernel lacks; -v for libbpf's debug output)",
-			strerror(-err));
-		goto cleanup;
-	}
+	gen = skel->rodata->sg_settings.generation;
 	err = fill_maps(skel, a);
 	if (err)
 		goto cleanup;
@@ -447,6 +556,8 @@ int guard_load(const struct guard_load_args *a)
 	maps[MAP_SETTINGS] = skel->maps.rodata;
 	maps[MAP_ALLOW_UID] = skel->maps.sg_allow_uid;
 	maps[MAP_ALLOW_GID] = skel->maps.sg_allow_gid;
+	maps[MAP_UID_ARRAY] = skel->maps.sg_uid_array;
+	maps[MAP_GID_ARRAY] = skel->maps.sg_gid_array;
 	maps[MAP_LOCAL_ADDR] = skel->maps.sg_local_addr;
 	maps[MAP_ALLOW_DEST] = skel->maps.sg_allow_dest;
 	maps[MAP_SCOPED] = skel->maps.sg_scoped;

@@ -40,7 +40,8 @@ struct guard {
 	int link_fd[SG_HOOK_COUNT];
 	__u64 control; /* the control word (commit.h) */
 	int settings_fd;
-	int allow_fd[2]; /* indexed by enum id_kind */
+	int allow_fd[2]; /* hash of IDs at or above the array's range, by enum id_kind */
+	int array_fd[2]; /* origin bytes of the IDs below it (idlist.h) */
 	int local_fd;
 	int dest_fd;
 	int scope_fd[3]; /* the scoped exceptions: trie, port sets, rules (scope_maps.h) */

@@ -25,6 +25,7 @@ void guard_init(struct guard *g)
 	g->scope_fd[0] = g->scope_fd[1] = g->scope_fd[2] = -1;
 	g->events_fd = g->counters_fd = g->stats_fd = -1;
 	g->allow_fd[ID_USER] = g->allow_fd[ID_GROUP] = -1;
+	g->array_fd[ID_USER] = g->array_fd[ID_GROUP] = -1;
 	g->control_fd = -1;
 	g->dispatch_fd[SG_HOOK_CONNECT4] = g->dispatch_fd[SG_HOOK_CONNECT6] = -1;
 }
@@ -48,6 +49,8 @@ static int *slot_of_map(struct guard *g, const char *name)
 	} slots[] = {
 		{ "sg_allow_uid", offsetof(struct guard, allow_fd[ID_USER]) },
 		{ "sg_allow_gid", offsetof(struct guard, allow_fd[ID_GROUP]) },
+		{ "sg_uid_array", offsetof(struct guard, array_fd[ID_USER]) },
+		{ "sg_gid_array", offsetof(struct guard, array_fd[ID_GROUP]) },
 		{ "sg_local_addr", offsetof(struct guard, local_fd) },
 		{ "sg_allow_dest", offsetof(struct guard, dest_fd) },
 		{ "sg_scoped", offsetof(struct guard, scope_fd[0]) },
@@ -77,7 +80,7 @@ static int *slot_of_map(struct guard *g, const char *name)
  */
 static int open_prog_maps(__u32 prog_id, struct guard *g)
 {
-	__u32 map_ids[16], len;
+	__u32 map_ids[32], len;
 	struct bpf_prog_info info = {};
 	int prog_fd, err = 0;
 
@@ -109,9 +112,9 @@ static int open_prog_maps(__u32 prog_id, struct guard *g)
 			close(fd);
 	}
 	if (g->settings_fd < 0 || g->allow_fd[ID_USER] < 0 || g->allow_fd[ID_GROUP] < 0 ||
-	    g->local_fd < 0 || g->dest_fd < 0 || g->events_fd < 0 || g->counters_fd < 0 ||
-	    g->stats_fd < 0 || g->control_fd < 0 || g->scope_fd[0] < 0 || g->scope_fd[1] < 0 ||
-	    g->scope_fd[2] < 0)
+	    g->array_fd[ID_USER] < 0 || g->array_fd[ID_GROUP] < 0 || g->local_fd < 0 ||
+	    g->dest_fd < 0 || g->events_fd < 0 || g->counters_fd < 0 || g->stats_fd < 0 ||
+	    g->control_fd < 0 || g->scope_fd[0] < 0 || g->scope_fd[1] < 0 || g->scope_fd[2] < 0)
 		err = -EPROTO;
 cleanup:
 	close(prog_fd);
@@ -151,9 +154,10 @@ static __u32 committed_prog(const struct guard *g, const struct bpf_link_info *l
 /* Replace g's generation maps by those of prog_id. */
 static int open_generation(__u32 prog_id, struct guard *g)
 {
-	int *gen_fds[] = { &g->settings_fd, &g->allow_fd[ID_USER], &g->allow_fd[ID_GROUP],
-			   &g->local_fd,    &g->dest_fd,	   &g->scope_fd[0],
-			   &g->scope_fd[1], &g->scope_fd[2] };
+	int *gen_fds[] = { &g->settings_fd,	  &g->allow_fd[ID_USER],  &g->allow_fd[ID_GROUP],
+			   &g->array_fd[ID_USER], &g->array_fd[ID_GROUP], &g->local_fd,
+			   &g->dest_fd,		  &g->scope_fd[0],	  &g->scope_fd[1],
+			   &g->scope_fd[2] };
 
 	for (size_t i = 0; i < sizeof(gen_fds) / sizeof(gen_fds[0]); i++) {
 		if (*gen_fds[i] >= 0)
@@ -292,10 +296,11 @@ fail:
 
 void guard_close(struct guard *g)
 {
-	int *fds[] = { &g->link_fd[0],	   &g->link_fd[1],  &g->settings_fd, &g->allow_fd[0],
-		       &g->allow_fd[1],	   &g->local_fd,    &g->dest_fd,     &g->events_fd,
-		       &g->counters_fd,	   &g->stats_fd,    &g->control_fd,  &g->dispatch_fd[0],
-		       &g->dispatch_fd[1], &g->scope_fd[0], &g->scope_fd[1], &g->scope_fd[2] };
+	int *fds[] = { &g->link_fd[0],	&g->link_fd[1],	    &g->settings_fd,	&g->allow_fd[0],
+		       &g->allow_fd[1], &g->array_fd[0],    &g->array_fd[1],	&g->local_fd,
+		       &g->dest_fd,	&g->events_fd,	    &g->counters_fd,	&g->stats_fd,
+		       &g->control_fd,	&g->dispatch_fd[0], &g->dispatch_fd[1], &g->scope_fd[0],
+		       &g->scope_fd[1], &g->scope_fd[2] };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
@@ -306,10 +311,10 @@ void guard_close(struct guard *g)
 
 void guard_keep_state_only(struct guard *g)
 {
-	int *fds[] = { &g->link_fd[0],	   &g->link_fd[1],     &g->settings_fd, &g->allow_fd[0],
-		       &g->allow_fd[1],	   &g->local_fd,       &g->dest_fd,	&g->control_fd,
-		       &g->dispatch_fd[0], &g->dispatch_fd[1], &g->scope_fd[0], &g->scope_fd[1],
-		       &g->scope_fd[2] };
+	int *fds[] = { &g->link_fd[0],	&g->link_fd[1],	 &g->settings_fd,    &g->allow_fd[0],
+		       &g->allow_fd[1], &g->array_fd[0], &g->array_fd[1],    &g->local_fd,
+		       &g->dest_fd,	&g->control_fd,	 &g->dispatch_fd[0], &g->dispatch_fd[1],
+		       &g->scope_fd[0], &g->scope_fd[1], &g->scope_fd[2] };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)

@@ -29,6 +29,7 @@
 #include "guard.h"
 #include "log.h"
 #include "mounts.h"
+#include "task_cred.h"
 
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
@@ -203,9 +204,15 @@ static void probe_btf(struct feature_env *env, struct feature_result *r)
 	if (fd >= 0)
 		close(fd);
 	/* 0xeB9F, in the kernel's byte order */
+	struct sg_settings probe = { .flags = 0 };
+
 	if (n == 2 &&
 	    ((magic[0] == 0x9f && magic[1] == 0xeb) || (magic[0] == 0xeb && magic[1] == 0x9f)))
-		say(r, FEAT_OK, "%s", path);
+		say(r, FEAT_OK, "%s; %s", path,
+		    task_cred_setup(&probe, NULL) ?
+			    "connect programs may not read the caller's credentials here: the "
+			    "guard asks bpf_get_current_uid_gid()" :
+			    "the guard reads the caller's IDs from its credentials (no helper call)");
 	else
 		say(r, FEAT_MISSING, "%s %s", path, fd < 0 ? "is absent" : "holds no BTF");
 }
@@ -613,7 +620,8 @@ static const struct feature_check kernel_rows[] = {
 	  "unload detaches explicitly; without it the hooks go with the last pin",
 	  probe_link_detach },
 	{ "btf", "kernel BTF", "Linux 5.4", NEED_OPTIONAL,
-	  "not needed by the guard (no CO-RE); bpftool's C dumps and scripts/gen-vmlinux.sh use it",
+	  "the guard loads without it (no CO-RE), and then asks a helper for the caller's IDs, "
+	  "one call more per guarded connect; bpftool's C dumps and scripts/gen-vmlinux.sh use it",
 	  probe_btf },
 	{ "unprivileged_bpf", "unprivileged BPF", NULL, NEED_INFO, NULL, probe_unpriv_bpf },
 };

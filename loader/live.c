@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "idlist.h"
 #include "live.h"
 #include "maps.h"
 #include "mounts.h"
@@ -16,11 +17,14 @@ static int read_maps(const struct guard *g, struct live_state *s)
 	int err = maps_read_settings(g->settings_fd, &s->settings);
 
 	for (int k = ID_USER; !err && k <= ID_GROUP; k++) {
-		err = maps_check_layout(g->allow_fd[k], sizeof(__u32), sizeof(struct sg_allow));
+		struct idlist l;
+
+		err = idlist_open(&l, g->array_fd[k], g->allow_fd[k], false);
 		if (!err)
-			err = maps_read_ids(g->allow_fd[k], &s->ids[k]);
+			err = idlist_read(&l, &s->ids[k]);
+		idlist_close(&l);
 	}
-	s->max_ids = maps_max_entries(g->allow_fd[ID_USER]);
+	s->max_ids = s->settings.max_ids;
 	if (!err)
 		err = maps_check_layout(g->dest_fd, sizeof(struct sg_dest_key),
 					sizeof(struct sg_allow));
@@ -173,18 +177,44 @@ nomem:
 	return -ENOMEM;
 }
 
+int live_abi_version(const char *pin_dir, __u32 *abi)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), zero = 0;
+	char pin[PATH_MAX];
+	void *value = NULL;
+	int fd, err = 0;
+
+	snprintf(pin, sizeof(pin), "%s/%s", pin_dir, SG_PIN_SETTINGS);
+	fd = bpf_obj_get(pin);
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		err = -errno;
+	else if (info.key_size != sizeof(zero) || info.value_size < sizeof(*abi))
+		err = -EPROTO;
+	else if (!(value = calloc(1, info.value_size)))
+		err = -ENOMEM;
+	else if (bpf_map_lookup_elem(fd, &zero, value))
+		err = -errno;
+	else
+		memcpy(abi, value, sizeof(*abi)); /* abi_version stays the first field */
+	free(value);
+	close(fd);
+	return err;
+}
+
 bool live_has_id(const char *pin_dir, enum id_kind kind, __u32 id, __u32 *origin)
 {
-	struct sg_allow val;
 	char problem[512];
 	struct guard g;
+	struct idlist l = {};
 	bool found = false;
 
 	if (guard_open(pin_dir, &g, problem, sizeof(problem)) == GUARD_LOADED &&
-	    !bpf_map_lookup_elem(g.allow_fd[kind], &id, &val)) {
-		*origin = val.origin;
-		found = true;
-	}
+	    !idlist_open(&l, g.array_fd[kind], g.allow_fd[kind], false))
+		found = !idlist_get(&l, id, origin);
+	idlist_close(&l);
 	guard_close(&g);
 	return found;
 }

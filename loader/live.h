@@ -66,6 +66,11 @@ void live_scope_rules(const char *pin_dir, struct scope_plan *out);
  * from it (a --runtime change of scoped exceptions). 0 or -ENOMEM.
  */
 int live_policy(const struct live_state *s, struct sg_policy *p);
+/*
+ * The SG_ABI_VERSION of the settings pinned at pin_dir, whatever their
+ * layout (it is always their first field): 0 or -errno.
+ */
+int live_abi_version(const char *pin_dir, __u32 *abi);
 
 /* Is id (kind ID_USER/ID_GROUP) in the live allowlist? Its origin to *origin. */
 bool live_has_id(const char *pin_dir, enum id_kind kind, __u32 id, __u32 *origin);

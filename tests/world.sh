@@ -149,7 +149,8 @@ start_listener() {
 	shift
 	fifo="$workdir/listen-$ns-${#listener_pids[@]}.fifo"
 	mkfifo "$fifo"
-	nsenter --net="/run/netns/$ns" "$build/tests/sg-listen" -t 900 "$@" >"$fifo" &
+	nsenter --net="/run/netns/$ns" "$build/tests/sg-listen" -t "${WORLD_LISTEN_SECONDS:-900}" "$@" \
+		>"$fifo" &
 	listener_pids+=($!)
 	read -r -t 10 ready <"$fifo"
 	[ "$ready" = ready ] || die "listener in $ns did not start"

@@ -12,7 +12,7 @@
  *   d  bulk TCP transfer over the veth on a non-SMTP port (per-packet cost)
  * Configurations are interleaved round by round (the order rotates) so that
  * machine drift cancels out. Then the control plane (load, one change, a
- * 10,000-identity sync) and the kernel memory of smtpguard's maps.
+ * 10,000-identity sync); the maps' kernel memory is in cost.c's part.
  *
  * Timing is CLOCK_MONOTONIC around batches, in a child that joined the test
  * cgroup and took the measured UID. Medians, min-max spread, ratios to the
@@ -480,33 +480,11 @@ static const char *met(bool ok)
 	return ok ? "MET" : "NOT MET";
 }
 
-static long long memlock_of(const char *pin)
-{
-	char cmd[4200], line[4096];
-	long long bytes = -1;
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "bpftool -j map show pinned %s 2>/dev/null", pin);
-	p = popen(cmd, "r");
-	if (p && fgets(line, sizeof(line), p)) {
-		const char *k = strstr(line, "\"bytes_memlock\":");
-
-		if (k)
-			bytes = atoll(k + 16);
-	}
-	if (p)
-		pclose(p);
-	return bytes;
-}
-
 static void control_plane(struct bench *b, FILE *md)
 {
-	char cmd[8192], path[4096], path2[4096], pins[4200];
+	char cmd[8192], path[4096], path2[4096];
 	double lo, hi, load_ms, allow_ms, ipt_load, nft_load, ipt_add, nft_add, sync_ms;
 	int runs = b->quick ? 3 : 7;
-	long long mem[MAX_SIZES][2];
-	static const char *const maps[] = { "settings",	  "allow_uid", "allow_gid", "local_addr",
-					    "allow_dest", "events",    "counters",  "stats" };
 
 	out(md, "\n### Control plane (median of %d, ms, each a whole command)\n\n", runs);
 	/* load at boot: nothing loaded, the default-sized configuration */
@@ -580,25 +558,7 @@ static void control_plane(struct bench *b, FILE *md)
 	    lo, hi);
 	clear(b, CFG_SMTPGUARD);
 
-	/* kernel memory of the maps */
-	out(md, "\n### Kernel memory of smtpguard's maps (bytes_memlock)\n\n");
-	for (int s = 0; s < b->n_sizes; s++) {
-		apply(b, CFG_SMTPGUARD, b->sizes[s]);
-		snprintf(pins, sizeof(pins), "%s/allow_uid", b->pin_dir);
-		mem[s][0] = memlock_of(pins);
-		mem[s][1] = 0;
-		for (size_t m = 0; m < sizeof(maps) / sizeof(maps[0]); m++) {
-			snprintf(pins, sizeof(pins), "%s/%s", b->pin_dir, maps[m]);
-			mem[s][1] += memlock_of(pins);
-		}
-		clear(b, CFG_SMTPGUARD);
-		out(md, "- %d identities: allow_uid %.2f MiB, all maps %.2f MiB\n", b->sizes[s],
-		    mem[s][0] / 1048576.0, mem[s][1] / 1048576.0);
-	}
-	if (b->n_sizes > 1)
-		out(md, "- bytes per allowed identity: %.0f\n",
-		    (double)(mem[b->n_sizes - 1][0] - mem[0][0]) /
-			    (b->sizes[b->n_sizes - 1] - b->sizes[0]));
+	/* The kernel memory of the maps is in the cost per decision (cost.c). */
 
 	/* targets */
 	{
@@ -637,8 +597,6 @@ static void control_plane(struct bench *b, FILE *md)
 		out(md, "- one allow < 5 ms: %.2f ms %s\n", allow_ms, met(allow_ms < 5));
 		out(md, "- 10,000-identity sync < 200 ms: %.1f ms %s\n", sync_ms,
 		    met(sync_ms < 200));
-		out(md, "- map memory at %d identities < 16 MiB: %.2f MiB %s\n", b->sizes[last],
-		    mem[last][1] / 1048576.0, met(mem[last][1] < 16LL << 20));
 	}
 }
 

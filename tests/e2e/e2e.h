@@ -57,6 +57,7 @@ enum conf {
 	CONF_SCOPED, /* scoped exceptions: a user's, a group's, anyone's */
 	CONF_SCOPED_NAME, /* a user's relay by name, and a name that does not resolve */
 	CONF_SCOPED_EDIT, /* edited by allow/revoke --to */
+	CONF_HIGH_IDS, /* IDs above the allowlists' arrays, in their hashes */
 	CONF_COUNT,
 };
 

@@ -90,6 +90,18 @@ static const struct who ct_denied = {
 static const struct who ct_allowed = {
 	"allowed uid 64202 in a container", 64202, 64201, NULL, CG_TEST, true
 };
+/*
+ * IDs on either side of the allowlists' arrays (which cover 0-65535 for the
+ * configurations here) and far above them: those live in the hashes.
+ */
+static const struct who high_uid = {
+	"allowed uid 3000000000 (hash)", 3000000000u, 64201, NULL, CG_TEST, false
+};
+static const struct who high_gid = {
+	"allowed gid 3000000001 (hash)", 64211, 3000000001u, NULL, CG_TEST, false
+};
+static const struct who last_in_array = { "uid 65535 (array)", 65535, 64201, NULL, CG_TEST, false };
+static const struct who first_in_hash = { "uid 65536 (hash)", 65536, 64201, NULL, CG_TEST, false };
 /* Throwaway accounts made by SH() rows and removed by tests/run.sh. */
 static const struct who acct_old = { "sgt-acct at uid 64260", 64260, 64201, NULL, CG_TEST, false };
 static const struct who acct_new = { "sgt-acct at uid 64261", 64261, 64201, NULL, CG_TEST, false };
@@ -188,6 +200,8 @@ static const struct {
 	[CONF_SMALL] = { "small.conf", "max_identities = 16\n"
 				       "allow_users = root 64202\n"
 				       "allow_groups = none\n" },
+	[CONF_HIGH_IDS] = { "high-ids.conf", "allow_users = root 64202 3000000000\n"
+					     "allow_groups = 64210 3000000001\n" },
 	/* Would allow the denied UID if anything of it were applied. */
 	[CONF_BAD] = { "bad.conf", "ports = 25\n"
 				   "allow_users = root 64201\n"
@@ -517,6 +531,74 @@ static const struct step steps[] = {
 	CLI("load", CONF_TEST, 0),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 	CLI_NOT("list --json", CONF_TEST, 0, "64201", "{\"uid\":64202,"),
+
+	/*
+	 * An ID below the array's range is one origin byte, above it one hash
+	 * entry: both decide alike, change at runtime alike, and are listed
+	 * alike. The hash has room for 256 more than it was loaded with (here
+	 * 1 + 256) until the next load.
+	 */
+	CLI("load", CONF_HIGH_IDS, 0, "3 users, 2 groups"),
+	CONN(high_uid, P4(REMOTE4, 25, PM_CONNECT), 0),
+	CONN(high_uid, P6(REMOTE6, 465, PM_CONNECT), 0),
+	CONN(high_gid, P6(MAPPED4, 25, PM_CONNECT), 0),
+	CONN(high_gid, P4(REMOTE4, 587, PM_CONNECT), 0),
+	CONN(last_in_array, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CONN(first_in_hash, P6(REMOTE6, 25, PM_CONNECT), EPERM),
+	CLI("allow user 65535 --runtime", CONF_HIGH_IDS, 0, "allowed uid 65535"),
+	CLI("allow user 65536 --runtime", CONF_HIGH_IDS, 0, "allowed uid 65536"),
+	CONN(last_in_array, P4(REMOTE4, 25, PM_CONNECT), 0),
+	CONN(first_in_hash, P6(REMOTE6, 25, PM_CONNECT), 0),
+	CLI("list --json", CONF_HIGH_IDS, 0, "{\"uid\":65535,\"name\":null,\"origin\":[\"runtime\"]}",
+	    "{\"uid\":65536,\"name\":null,\"origin\":[\"runtime\"]}",
+	    "{\"uid\":3000000000,\"name\":null,\"origin\":[\"config\",\"id\"]}",
+	    "{\"gid\":3000000001,"),
+	CLI("status", CONF_HIGH_IDS, 0, "users (5/131072)"),
+	CLI("allow user 3000000000 --runtime", CONF_HIGH_IDS, 0, "is already allowed"),
+	CLI("revoke user 3000000000 --runtime", CONF_HIGH_IDS, 0, "revoked uid 3000000000"),
+	CLI("revoke user 65535 --runtime", CONF_HIGH_IDS, 0, "revoked uid 65535"),
+	CLI("revoke user 65535 --runtime", CONF_HIGH_IDS, 0, "was not allowed"),
+	CONN(high_uid, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CONN(last_in_array, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CONN(first_in_hash, P4(REMOTE4, 25, PM_CONNECT), 0),
+	CLI("revoke user 65536 --runtime", CONF_HIGH_IDS, 0, "revoked uid 65536"),
+	CONN(first_in_hash, P6(MAPPED4, 25, PM_CONNECT), EPERM),
+	SH("for u in $(seq 3000000100 3000000356); do {BIN} allow user $u --runtime --pin-dir {PIN} "
+	   ">/dev/null || exit 1; done"),
+	CLI("allow user 3000000999 --runtime", CONF_HIGH_IDS, 1,
+	    "no more room for IDs of 65536 and above (257)", "without --runtime"),
+	CLI("allow user 1000 --runtime", CONF_HIGH_IDS, 0, "allowed uid 1000"),
+	CLI("sync", CONF_HIGH_IDS, 0, "-uid 3000000100 (no name, runtime)", "+uid 3000000000"),
+	CONN(high_uid, P4(REMOTE4, 25, PM_CONNECT), 0),
+
+	/*
+	 * The caller's IDs come from its task's credentials where the kernel
+	 * lets a connect program read them (BTF gives the offsets), else from
+	 * bpf_get_current_uid_gid(): the program holds exactly one of the two,
+	 * and both decide alike.
+	 */
+	CLI_ENV("SMTPGUARD_TEST_NO_TASK_CRED=1", "load", CONF_HIGH_IDS, 0, "no changes"),
+	SH("p=$(bpftool -j link show pinned {PIN}/link_connect6 | sed 's/.*\"prog_id\":\\([0-9]*\\).*/\\1/') && "
+	   "bpftool prog dump xlated id $p | grep -q 'call bpf_get_current_uid_gid' && "
+	   "! bpftool prog dump xlated id $p | grep -q get_current_task_btf"),
+	CONN(allowed_uid, P4(REMOTE4, 25, PM_CONNECT), 0),
+	CONN(allowed_gid, P6(REMOTE6, 465, PM_CONNECT), 0),
+	CONN(high_uid, P6(MAPPED4, 25, PM_CONNECT), 0),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CONN(denied, P6(REMOTE6, 587, PM_CONNECT), EPERM),
+	CLI("load", CONF_HIGH_IDS, 0, "no changes"),
+	SH("p=$(bpftool -j link show pinned {PIN}/link_connect4 | sed 's/.*\"prog_id\":\\([0-9]*\\).*/\\1/') && "
+	   "n=$(bpftool prog dump xlated id $p | grep -c 'call bpf_get_current_uid_gid\\|call bpf_get_current_task_btf') && "
+	   "test \"$n\" = 1"),
+	CONN(allowed_uid, P6(REMOTE6, 25, PM_CONNECT), 0),
+	CONN(allowed_gid, P4(REMOTE4, 465, PM_CONNECT), 0),
+	CONN(high_uid, P4(REMOTE4, 25, PM_CONNECT), 0),
+	CONN(high_gid, P6(REMOTE6, 25, PM_CONNECT), 0),
+	CONN(denied, P6(MAPPED4, 25, PM_CONNECT), EPERM),
+	CONN(denied, P4(REMOTE4, 587, PM_CONNECT), EPERM),
+	CLI("load", CONF_TEST, 0),
+	CONN(high_uid, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CONN(high_gid, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 
 	/* A bad configuration is refused whole: the live guard stays as it was. */
 	CLI("load", CONF_BAD, 2, "bad.conf:3: bad port '0'", "nothing applied"),

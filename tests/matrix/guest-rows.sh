@@ -171,6 +171,8 @@ find /sys/fs/cgroup -maxdepth 1 -name 'smtpguard-probe.*' | grep -q .
 check $((!$?)) "check left no probe cgroup behind"
 # What check says about the vectors agrees with what a real connect finds.
 "$BIN" check >"$W/check.out" 2>&1
+# How this kernel gives the program the caller's IDs (every row below decides through it).
+echo "# $(grep 'kernel BTF' "$W/check.out" | sed 's/  */ /g')"
 $TRY -m mptcp 4 127.0.0.1 9
 if [ $? = 254 ]; then want="MPTCP .* not in this kernel"; else want="MPTCP .* present"; fi
 grep -q "$want" "$W/check.out"

@@ -248,9 +248,11 @@ inner() {
 	check "both programs were replaced (new program IDs)" \
 		sh -c "set -- $before_progs $after_progs; [ \$1 != \$3 ] && [ \$2 != \$4 ] && [ \$3 -gt 0 ] && [ \$4 -gt 0 ]"
 	check "in place: the same links (never detached)" test "$(link_ids)" = "$before_links"
-	# The two builds embed different BPF objects (sources or build paths differ).
-	check "load saw another build's program (prog_hash) and replaced it" \
-		grep -q '^~program: the loaded BPF program is from another smtpguard build' "$SG_WORK/dpkg.out"
+	# The two builds embed different BPF objects (sources or build paths differ),
+	# and may differ in their maps' ABI too (then none of them can be read).
+	check "load saw another build's program (prog_hash or ABI) and replaced it" \
+		grep -Eq '^~program: the loaded (BPF program|guard) is from another smtpguard build' \
+		"$SG_WORK/dpkg.out"
 	check "the locally edited /etc/smtpguard.conf survived" grep -q "$allowed_uid # local edit" "$conf"
 	check "the new guard still allows exactly root and uid $allowed_uid (the edit applies)" \
 		test "$(users)" = "0 $allowed_uid"

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * task_cred.h - can the program read the caller's IDs from its task's
+ * credentials (task->cred->uid, ->gid) instead of calling
+ * bpf_get_current_uid_gid()?
+ *
+ * The helper returns the same numbers (the kernel's IDs are those of the
+ * initial user namespace), but it makes four more calls inside, and on CPUs
+ * with return-stack mitigations calls are what an allowed connect costs. The
+ * direct read needs bpf_get_current_task_btf() in connect programs (newer
+ * kernels) and the field offsets, which come from the kernel's own BTF: the
+ * program has no CO-RE relocations, so it still loads without BTF, and then
+ * calls the helper as before.
+ */
+#ifndef SG_TASK_CRED_H
+#define SG_TASK_CRED_H
+
+#include "smtpguard.h"
+
+/*
+ * Find the offsets in /sys/kernel/btf/vmlinux and load a probe program that
+ * reads them as the guard would. On success, set SG_F_TASK_CRED and the
+ * offsets in s and return 0; otherwise leave s alone and return -ENOENT (no
+ * kernel BTF, or no such fields), -EOPNOTSUPP (the verifier refused the
+ * read) or another -errno. SMTPGUARD_TEST_NO_TASK_CRED=1 makes it fail
+ * (the suite runs both ways).
+ *
+ * Parsing the kernel's BTF takes some 10 ms. When known (the live guard's
+ * settings: pins last only as long as the running kernel) already reads the
+ * credentials, its offsets are taken as they are.
+ */
+int task_cred_setup(struct sg_settings *s, const struct sg_settings *known);
+
+#endif
