@@ -18,7 +18,7 @@
  * maps of a guard built with another ABI and asks for "smtpguard load",
  * which replaces program and maps in one step.
  */
-#define SG_ABI_VERSION 6
+#define SG_ABI_VERSION 7
 
 /* Number of __u64 words in the guarded-port bitmap: one bit per TCP port. */
 #define SG_PORT_WORDS (65536 / 64)
@@ -153,6 +153,8 @@ struct sg_counter {
 	__u64 lost; /* attempts whose event found the ring buffer full */
 	__u64 window_start; /* CLOCK_BOOTTIME start of the budget window */
 	__u64 window_events; /* events sent in that window */
+	/* cgroup v2 ID of the latest attempt's task: "status" names its unit. */
+	__u64 last_cgroup_id;
 };
 
 /* Slots of the sg_stats per-CPU array. */
