@@ -41,10 +41,11 @@ world_cleanup() {
 	for pid in "${listener_pids[@]}"; do
 		kill "$pid" 2>/dev/null
 	done
-	# A monitor killed with SIGKILL leaves its lock file (see cmd_monitor.c).
-	rm -f "/run/smtpguard-monitor$(tr / _ <<<"$pin_dir").lock"
 	local dir
 	for dir in "$pin_dir" "$pin_dir-other" "$pin_dir-nocg" "$pin_dir-json"; do # fault rows, JSON keys
+		# A monitor killed with SIGKILL leaves its lock file (see cmd_monitor.c);
+		# every monitor leaves its accounts file for status (account_state.h).
+		rm -f "/run/smtpguard-monitor$(tr / _ <<<"$dir")".{lock,accounts,accounts.tmp}
 		[ -d "$dir" ] || continue
 		"$build/smtpguard" unload --pin-dir "$dir" >/dev/null 2>&1
 		rm -rf "$dir"

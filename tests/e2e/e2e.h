@@ -54,6 +54,7 @@ enum conf {
 	CONF_CT_LOOPBACK, /* container_loopback = yes */
 	CONF_FILEONLY, /* edited with --file-only while nothing is loaded */
 	CONF_MAILMAN, /* @mailman, which resolves to nobody on a host without Mailman */
+	CONF_JOURNAL, /* alert on every attempt, log_burst 3 per 2 s (who.c) */
 	CONF_COUNT,
 };
 
@@ -105,6 +106,25 @@ bool read_text(const char *path, char *buf, size_t len);
 /* Write text to path through a 0644 temporary file renamed over it. */
 bool write_conf_file(const char *path, const char *text);
 double now_s(void);
+
+/* Start "smtpguard monitor" (mode NULL: text) with output to WORK/name.out and .err. */
+pid_t start_monitor(const struct ctx *c, enum conf conf, const char *mode, const char *name,
+		    const char *env);
+
+/*
+ * Split a text line into key=value tokens as a log parser would: how many
+ * have this key; the last one's value, unescaped, to val.
+ */
+int count_key(const char *line, const char *key, char *val, size_t len);
+
+/* who.c: the unit, executable, command line and working directory (issue 17). */
+enum who_row {
+	WHO_ALL_FOUR, /* a script in a unit's cgroup: all four, escaped, JSON and text */
+	WHO_GONE, /* a process that exits at once */
+	WHO_PID_REUSE, /* its PID given to a decoy before the monitor looks */
+	WHO_JOURNAL, /* native journal entries on a socket of the test's */
+};
+void run_who(struct ctx *c, size_t i, int which);
 
 /* faults.c */
 void run_kill_loop(struct ctx *c, size_t i, int rounds);
