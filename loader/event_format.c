@@ -102,29 +102,37 @@ const char *text_value(const char *in, size_t in_len, char *buf, size_t len)
 	return buf;
 }
 
+/* The escaped form of one byte into out (5 bytes); its length. */
+static size_t escape_byte(unsigned char c, char *out)
+{
+	if (c == '\\')
+		return (size_t)snprintf(out, 5, "\\\\");
+	if (c < 0x20 || c > 0x7e)
+		return (size_t)snprintf(out, 5, "\\x%02x", c);
+	out[0] = (char)c;
+	out[1] = '\0';
+	return 1;
+}
+
 const char *escape_text(const char *in, size_t in_len, char *buf, size_t len)
 {
 	static const char cut[] = "...";
-	size_t used = 0, i;
+	size_t used = 0, total = 0, room, i;
+	char one[5];
 
 	if (!len)
 		return "";
+	for (i = 0; i < in_len; i++)
+		total += escape_byte((unsigned char)in[i], one);
+	/* All of it, or as much as leaves room for the cut marker. */
+	room = total < len ? len - 1 : len - 1 >= sizeof(cut) - 1 ? len - sizeof(cut) : 0;
 	for (i = 0; i < in_len; i++) {
-		unsigned char c = (unsigned char)in[i];
-		char one[5];
-		int n;
+		size_t n = escape_byte((unsigned char)in[i], one);
 
-		if (c == '\\')
-			n = snprintf(one, sizeof(one), "\\\\");
-		else if (c < 0x20 || c > 0x7e)
-			n = snprintf(one, sizeof(one), "\\x%02x", c);
-		else
-			n = snprintf(one, sizeof(one), "%c", c);
-		/* Room for this byte, and for the cut marker should more follow. */
-		if (used + (size_t)n + (i + 1 < in_len ? sizeof(cut) - 1 : 0) >= len)
+		if (used + n > room)
 			break;
-		memcpy(buf + used, one, (size_t)n);
-		used += (size_t)n;
+		memcpy(buf + used, one, n);
+		used += n;
 	}
 	if (i < in_len && used + sizeof(cut) <= len) {
 		memcpy(buf + used, cut, sizeof(cut) - 1);
