@@ -132,7 +132,7 @@ $(OUTPUT)/smtpguard: $(OUTPUT)/loader/main.o $(LOADER_OBJS)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(LIBBPF_LIBS) -o $@
 
 # --- tests ---------------------------------------------------------------
-TEST_BINS := $(OUTPUT)/tests/unit_config $(OUTPUT)/tests/unit_config_edit \
+TEST_BINS := $(OUTPUT)/tests/unit_config $(OUTPUT)/tests/unit_config_edit $(OUTPUT)/tests/unit_who \
 	$(OUTPUT)/tests/e2e_guard $(OUTPUT)/tests/sg-listen $(OUTPUT)/tests/sg-connect
 
 # Unit tests always run under ASan and UBSan, with their own instrumented
@@ -156,6 +156,13 @@ $(OUTPUT)/tests/unit_config_edit: tests/unit/config_edit_test.c tests/testlib.h 
 		$(OUTPUT)/unit/config_edit.o $(OUTPUT)/unit/parse.o | $(OUTPUT)/tests
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) -o $@
+
+WHO_UNIT_OBJS := $(addprefix $(OUTPUT)/unit/,account_state.o event_format.o cgroup_names.o \
+	proc_info.o counters.o json.o local_addrs.o mounts.o log.o)
+
+$(OUTPUT)/tests/unit_who: tests/unit/who_test.c tests/testlib.h $(WHO_UNIT_OBJS) | $(OUTPUT)/tests
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) $(LIBBPF_LIBS) -o $@
 
 $(OUTPUT)/tests/e2e_guard: tests/e2e/e2e_guard.c tests/e2e/faults.c tests/e2e/probe.c tests/e2e/who.c \
 		tests/e2e/e2e.h tests/e2e/probe.h tests/testlib.h $(FLAGS_STAMP) | $(OUTPUT)/tests

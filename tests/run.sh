@@ -58,7 +58,7 @@ run_program() {
 }
 
 [ "$(id -u)" = 0 ] || die "the suite loads BPF programs: run it as root"
-for prog in smtpguard tests/unit_config tests/unit_config_edit tests/e2e_guard tests/sg-listen \
+for prog in smtpguard tests/unit_config tests/unit_config_edit tests/unit_who tests/e2e_guard tests/sg-listen \
 	tests/sg-connect; do
 	[ -x "$build/$prog" ] || die "$build/$prog is missing: run 'make tests' first"
 done
@@ -67,6 +67,7 @@ workdir=$(mktemp -d /tmp/smtpguard-test.XXXXXX)
 echo "# smtpguard test suite on $(uname -sr)"
 run_program "unit: configuration" "$build/tests/unit_config"
 run_program "unit: configuration edits" "$build/tests/unit_config_edit"
+run_program "unit: which script (units, escaping, the accounts file)" "$build/tests/unit_who"
 run_program "install: make install, units, man pages" "$top/tests/install_test.sh"
 
 remove_test_accounts # left over by an earlier run that was killed
