@@ -21,6 +21,15 @@
  * milliseconds after the attempt: a process that exec'd meanwhile shows its
  * new program. The event's kernel-side fields (uid, pid, comm, cgroup) are
  * always from the attempt itself.
+ *
+ * None of these reads can be made to wait by the account. The command line
+ * is the only value read from the process's memory, and an account may
+ * point its arguments anywhere (prctl PR_SET_MM_MAP needs no privilege),
+ * also at a file on a FUSE file system of its own that never answers. The
+ * kernel reads /proc/PID/cmdline from anonymous memory only (FOLL_ANON,
+ * since 4.17, CVE-2018-1120), and a userfaultfd page is not waited for in
+ * such a read: the command line is then empty, not a hang. So do not read
+ * it another way (process_vm_readv waits for the file); the e2e suite checks.
  */
 #ifndef SG_PROC_INFO_H
 #define SG_PROC_INFO_H

@@ -122,6 +122,7 @@ enum who_row {
 	WHO_ALL_FOUR, /* a script in a unit's cgroup: all four, escaped, JSON and text */
 	WHO_GONE, /* a process that exits at once */
 	WHO_PID_REUSE, /* its PID given to a decoy before the monitor looks */
+	WHO_STALL, /* its arguments on a FUSE file that never answers */
 	WHO_JOURNAL, /* native journal entries on a socket of the test's */
 };
 void run_who(struct ctx *c, size_t i, int which);

@@ -867,6 +867,7 @@ static const struct step steps[] = {
 	WHO(WHO_ALL_FOUR),
 	WHO(WHO_GONE),
 	WHO(WHO_PID_REUSE),
+	WHO(WHO_STALL),
 	SH("useradd -M -U -u 64290 -s /usr/sbin/nologin -c smtpguard-test sgt-who"),
 	WHO(WHO_JOURNAL),
 	SH("userdel sgt-who"),
