@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #
-# make            build build/smtpguard (needs clang, bpftool, libbpf, libelf, zlib)
+# make            build build/smtpguard (needs clang, bpftool, libbpf, libelf, zlib, libyaml)
 # make start      check the host, load the guard with /etc/smtpguard.conf (or the defaults),
 #                 print status
 # make test       build and run the whole suite (root; real kernel); SANITIZE=1: ASan+UBSan
@@ -36,12 +36,15 @@ VMLINUX := vmlinux/$(ARCH)/vmlinux.h
 
 LIBBPF_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS := $(or $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null),-lbpf) -lelf -lz
+# libyaml reads Imunify360's configuration (smtpguard import imunify).
+YAML_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null)
+YAML_LIBS := $(or $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null),-lyaml)
 
 WARNINGS := -Wall -Wextra -Werror -Wmissing-field-initializers -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-unused-parameter
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(OUTPUT) -Iloader \
-	-DSMTPGUARD_VERSION='"$(VERSION)"' $(LIBBPF_CFLAGS)
+	-DSMTPGUARD_VERSION='"$(VERSION)"' $(LIBBPF_CFLAGS) $(YAML_CFLAGS)
 ifeq ($(SANITIZE),1)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
@@ -129,16 +132,17 @@ $(OUTPUT)/loader/%.o: loader/%.c $(wildcard loader/*.h) include/smtpguard.h $(SK
 
 $(OUTPUT)/smtpguard: $(OUTPUT)/loader/main.o $(LOADER_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(LIBBPF_LIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(LIBBPF_LIBS) $(YAML_LIBS) -o $@
 
 # --- tests ---------------------------------------------------------------
-TEST_BINS := $(OUTPUT)/tests/unit_config $(OUTPUT)/tests/unit_config_edit $(OUTPUT)/tests/unit_who \
+TEST_BINS := $(OUTPUT)/tests/unit_config $(OUTPUT)/tests/unit_config_edit $(OUTPUT)/tests/unit_import \
+	$(OUTPUT)/tests/unit_incumbents $(OUTPUT)/tests/unit_who \
 	$(OUTPUT)/tests/e2e_guard $(OUTPUT)/tests/sg-listen $(OUTPUT)/tests/sg-connect
 
 # Unit tests always run under ASan and UBSan, with their own instrumented
 # copies of the loader code they exercise.
 UNIT_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-UNIT_OBJS := $(addprefix $(OUTPUT)/unit/,config.o config_edit.o identity.o policy.o parse.o \
+UNIT_OBJS := $(addprefix $(OUTPUT)/unit/,config.o config_edit.o identity.o policy.o parse.o readfile.o \
 	roles.o log.o trust.o)
 
 $(OUTPUT)/unit:
@@ -156,6 +160,22 @@ $(OUTPUT)/tests/unit_config_edit: tests/unit/config_edit_test.c tests/testlib.h 
 		$(OUTPUT)/unit/config_edit.o $(OUTPUT)/unit/parse.o | $(OUTPUT)/tests
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) -o $@
+
+IMPORT_UNIT_OBJS := $(addprefix $(OUTPUT)/unit/,import.o import_csf.o import_apf.o \
+	import_imunify.o import_cpanel.o import_emit.o kvfile.o)
+
+$(OUTPUT)/tests/unit_import: tests/unit/import_test.c tests/testlib.h $(UNIT_OBJS) \
+		$(IMPORT_UNIT_OBJS) | $(OUTPUT)/tests
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) $(LIBBPF_LIBS) \
+		$(YAML_LIBS) -o $@
+
+$(OUTPUT)/tests/unit_incumbents: tests/unit/incumbents_test.c tests/testlib.h $(UNIT_OBJS) \
+		$(IMPORT_UNIT_OBJS) $(addprefix $(OUTPUT)/unit/,incumbents.o fwrules.o run_tool.o) \
+		| $(OUTPUT)/tests
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) $(LIBBPF_LIBS) \
+		$(YAML_LIBS) -o $@
 
 WHO_UNIT_OBJS := $(addprefix $(OUTPUT)/unit/,account_state.o event_format.o cgroup_names.o \
 	proc_info.o counters.o json.o local_addrs.o mounts.o log.o)

@@ -26,6 +26,7 @@ struct sg_opts {
 	int mode; /* load --mode: enum sg_mode, or -1 for the configuration's */
 	bool json_lines; /* monitor --json */
 	bool syslog; /* monitor --syslog */
+	bool write; /* import --write */
 	int argc; /* positional arguments after the command name */
 	char **argv;
 };
@@ -45,6 +46,9 @@ int cmd_list(const struct sg_opts *o);
 int cmd_allow_check(const struct sg_opts *o);
 int cmd_allow(const struct sg_opts *o);
 int cmd_revoke(const struct sg_opts *o);
+/* Checks of the import source that need no privileges. */
+int cmd_import_check(const struct sg_opts *o);
+int cmd_import(const struct sg_opts *o);
 
 /* True when this process may load BPF and attach to cgroups. */
 bool privs_sufficient(void);

@@ -9,11 +9,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -310,21 +308,6 @@ static int check_target(const struct sg_opts *o, const char *config)
 	return EXIT_OK;
 }
 
-/* Serialise edits of one configuration file: lock its directory. */
-static int lock_config_dir(const char *path)
-{
-	char dir[PATH_MAX];
-	int fd;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0 && flock(fd, LOCK_EX)) {
-		close(fd);
-		fd = -1;
-	}
-	return fd;
-}
-
 static int change_config(const struct sg_opts *o, const struct allow_request *r, bool allow)
 {
 	struct config_edit e = {
@@ -349,7 +332,7 @@ static int change_config(const struct sg_opts *o, const struct allow_request *r,
 	ret = check_target(o, to.config);
 	if (ret != EXIT_OK)
 		return ret;
-	lock_fd = lock_config_dir(to.config);
+	lock_fd = config_edit_lock(to.config);
 	if (lock_fd < 0) {
 		log_err("cannot lock the directory of %s: %s", to.config, strerror(errno));
 		return EXIT_FAIL;

@@ -134,9 +134,17 @@ static void print_changes(const char *pin_dir, const struct plan *pl)
 	char problem[512];
 	struct guard g;
 
-	if (guard_open(pin_dir, &g, problem, sizeof(problem)) == GUARD_LOADED &&
-	    !live_read(&g, &live, false) && !diff_print(stdout, &live, &pl->policy, &pl->local))
+	int state = guard_open(pin_dir, &g, problem, sizeof(problem)), err = -ENOENT;
+
+	if (state == GUARD_LOADED || state == GUARD_DAMAGED)
+		err = live_read(&g, &live, false);
+	if (!err && state == GUARD_LOADED && !diff_print(stdout, &live, &pl->policy, &pl->local))
 		printf("smtpguard: no changes to the allowlists or settings\n");
+	/* An older version's guard cannot be read, only replaced: say so. */
+	if (err == -EPROTO ||
+	    (state == GUARD_DAMAGED && strstr(problem, "another smtpguard version")))
+		printf("~program: the loaded BPF program is from another smtpguard build (another "
+		       "ABI); replacing it\n");
 	guard_close(&g);
 	live_free(&live);
 }

@@ -15,13 +15,14 @@
 #include "config.h"
 #include "trust.h"
 #include "parse.h"
+#include "readfile.h"
 
 /* A configuration larger than this is certainly not one. */
 #define CONFIG_MAX_BYTES (64u << 20)
 
 /* A value quoted back in a message: at most SHOWN_MAX bytes of it, escaped. */
 #define SHOWN_MAX 64
-#define SHOWN_SIZE (SHOWN_MAX * 4 + 4)
+#define SHOWN_SIZE PARSE_SHOWN_SIZE(SHOWN_MAX)
 
 struct parse_state {
 	struct sg_config *cfg;
@@ -50,24 +51,7 @@ static void __attribute__((format(printf, 2, 3))) perr(struct parse_state *ps, c
  */
 static const char *shown(struct parse_state *ps, const char *s)
 {
-	char *buf = ps->shown;
-	size_t n = 0;
-
-	for (size_t i = 0; s[i]; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (i == SHOWN_MAX) {
-			memcpy(buf + n, "...", 3);
-			n += 3;
-			break;
-		}
-		if (c < 0x20 || c >= 0x7f)
-			n += (size_t)snprintf(buf + n, SHOWN_SIZE - n, "\\x%02x", c);
-		else
-			buf[n++] = (char)c;
-	}
-	buf[n] = '\0';
-	return buf;
+	return parse_shown(s, strlen(s), SHOWN_MAX, ps->shown);
 }
 
 const char *config_role_name(enum sg_role role)
@@ -169,7 +153,7 @@ static bool is_none(const char *value)
 {
 	size_t n = strcspn(value, PARSE_LIST_SEPARATORS);
 
-	return n == 4 && !strncmp(value, "none", 4) &&
+	return n == strlen(CONFIG_NONE) && !strncmp(value, CONFIG_NONE, n) &&
 	       value[n + strspn(value + n, PARSE_LIST_SEPARATORS)] == '\0';
 }
 
@@ -248,7 +232,7 @@ static int parse_idents(struct parse_state *ps, char *value, struct cfg_ident_li
 		__u32 id;
 		const char *why;
 
-		if (!strcmp(tok, "none")) {
+		if (!strcmp(tok, CONFIG_NONE)) {
 			perr(ps, "'none' must stand alone (it means: allow no %s)", what);
 			continue;
 		}
@@ -465,10 +449,51 @@ static void parse_yes_no(struct parse_state *ps, const char *key, const char *va
 	*line = ps->line;
 }
 
+static const char *const key_names[CFG_KEY_COUNT] = {
+	[CFG_PORTS] = "ports",
+	[CFG_ALLOW_USERS] = "allow_users",
+	[CFG_ALLOW_GROUPS] = "allow_groups",
+	[CFG_ALLOW_LOCAL] = "allow_local",
+	[CFG_CONTAINER_LOOPBACK] = "container_loopback",
+	[CFG_ALLOW_DEST] = "allow_dest",
+	[CFG_MODE] = "mode",
+	[CFG_REDIRECT_TO] = "redirect_to",
+	[CFG_ALERT_THRESHOLD] = "alert_threshold",
+	[CFG_ALERT_COMMAND] = "alert_command",
+	[CFG_LOG_WINDOW] = "log_window",
+	[CFG_LOG_BURST] = "log_burst",
+	[CFG_MAX_IDENTITIES] = "max_identities",
+};
+
+const char *config_key_name(enum cfg_key key)
+{
+	return key < CFG_KEY_COUNT ? key_names[key] : "";
+}
+
+static void unknown_key(struct parse_state *ps, const char *key)
+{
+	char known[256];
+	size_t n = 0;
+
+	known[0] = '\0';
+	for (int k = 0; k < CFG_KEY_COUNT; k++)
+		n += (size_t)snprintf(known + n, n < sizeof(known) ? sizeof(known) - n : 0, "%s%s",
+				      k ? ", " : "", key_names[k]);
+	perr(ps, "unknown key '%s' (known: %s)", shown(ps, key), known);
+}
+
+/* List keys: a line that holds only separators would silently mean nothing. */
+static bool is_list_key(enum cfg_key k)
+{
+	return k == CFG_PORTS || k == CFG_ALLOW_USERS || k == CFG_ALLOW_GROUPS ||
+	       k == CFG_ALLOW_DEST || k == CFG_REDIRECT_TO;
+}
+
 /* One logical line, NUL-terminated, comment still attached. */
 static int parse_line(struct parse_state *ps, char *line)
 {
 	char *eq, *key, *value, *hash;
+	int k;
 
 	hash = strchr(line, '#');
 	if (hash)
@@ -488,65 +513,56 @@ static int parse_line(struct parse_state *ps, char *line)
 		perr(ps, "missing key before '='");
 		return 0;
 	}
-	if (!*value || ((!strcmp(key, "ports") || !strcmp(key, "allow_users") ||
-			 !strcmp(key, "allow_groups") || !strcmp(key, "allow_dest") ||
-			 !strcmp(key, "redirect_to")) &&
-			!has_item(value))) {
+	for (k = 0; k < CFG_KEY_COUNT && strcmp(key, key_names[k]); k++)
+		;
+	if (k == CFG_KEY_COUNT) {
+		unknown_key(ps, key);
+		return 0;
+	}
+	if (!*value || (is_list_key(k) && !has_item(value))) {
 		perr(ps, "empty value for '%s'", shown(ps, key));
 		return 0;
 	}
-	if (!strcmp(key, "ports"))
+	switch (k) {
+	case CFG_PORTS:
 		return parse_ports(ps, value);
-	if (!strcmp(key, "allow_users"))
+	case CFG_ALLOW_USERS:
 		return parse_idents(ps, value, &ps->cfg->users, &ps->cfg->users_line, "user");
-	if (!strcmp(key, "allow_groups"))
+	case CFG_ALLOW_GROUPS:
 		return parse_idents(ps, value, &ps->cfg->groups, &ps->cfg->groups_line, "group");
-	if (!strcmp(key, "allow_dest"))
+	case CFG_ALLOW_DEST:
 		return parse_dests(ps, value);
-	if (!strcmp(key, "mode")) {
+	case CFG_MODE:
 		parse_mode(ps, value);
 		return 0;
-	}
-	if (!strcmp(key, "redirect_to")) {
+	case CFG_REDIRECT_TO:
 		parse_redirect(ps, value);
 		return 0;
-	}
-	if (!strcmp(key, "alert_threshold")) {
+	case CFG_ALERT_THRESHOLD:
 		parse_alert_threshold(ps, value);
 		return 0;
-	}
-	if (!strcmp(key, "alert_command"))
+	case CFG_ALERT_COMMAND:
 		return parse_alert_command(ps, value);
-	if (!strcmp(key, "log_window")) {
+	case CFG_LOG_WINDOW:
 		parse_number(ps, key, value, 1, 3600, &ps->cfg->log_window,
 			     &ps->cfg->log_window_line);
 		return 0;
-	}
-	if (!strcmp(key, "log_burst")) {
+	case CFG_LOG_BURST:
 		parse_number(ps, key, value, 0, 1000, &ps->cfg->log_burst,
 			     &ps->cfg->log_burst_line);
 		return 0;
-	}
-	if (!strcmp(key, "max_identities")) {
+	case CFG_MAX_IDENTITIES:
 		parse_number(ps, key, value, SG_MIN_IDS_LIMIT, SG_MAX_IDS_LIMIT,
 			     &ps->cfg->max_identities, &ps->cfg->max_identities_line);
 		return 0;
-	}
-	if (!strcmp(key, "allow_local")) {
+	case CFG_ALLOW_LOCAL:
 		parse_yes_no(ps, key, value, &ps->cfg->allow_local, &ps->cfg->allow_local_line);
 		return 0;
-	}
-	if (!strcmp(key, "container_loopback")) {
+	default: /* CFG_CONTAINER_LOOPBACK */
 		parse_yes_no(ps, key, value, &ps->cfg->container_loopback,
 			     &ps->cfg->container_loopback_line);
 		return 0;
 	}
-	perr(ps,
-	     "unknown key '%s' (known: ports, allow_users, allow_groups, allow_local, "
-	     "container_loopback, allow_dest, mode, redirect_to, alert_threshold, alert_command, "
-	     "log_window, log_burst, max_identities)",
-	     shown(ps, key));
-	return 0;
 }
 
 /*
@@ -610,88 +626,6 @@ int config_parse(const char *path, const char *buf, size_t len, struct sg_config
 	return err ? err : ps.errors;
 }
 
-static const char *file_kind(mode_t mode)
-{
-	if (S_ISDIR(mode))
-		return "a directory";
-	if (S_ISFIFO(mode))
-		return "a FIFO";
-	if (S_ISSOCK(mode))
-		return "a socket";
-	if (S_ISCHR(mode) || S_ISBLK(mode))
-		return "a device";
-	return "another kind of file";
-}
-
-static int read_file(const char *path, char **bufp, size_t *lenp, FILE *diag)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t len = 0;
-	int fd, ret = 1;
-
-	/* O_NONBLOCK: a FIFO put in the file's place must not hang a boot. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0 && errno == ENOENT)
-		return -ENOENT;
-	if (fd < 0) {
-		int err = errno;
-
-		/* A socket cannot be opened at all (ENXIO): say what it is. */
-		if (!stat(path, &st) && !S_ISREG(st.st_mode))
-			fprintf(diag, "%s: not a regular file (%s)\n", path, file_kind(st.st_mode));
-		else
-			fprintf(diag, "%s: cannot open: %s\n", path, strerror(err));
-		return 1;
-	}
-	if (fstat(fd, &st)) {
-		fprintf(diag, "%s: cannot stat: %s\n", path, strerror(errno));
-		goto cleanup;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		fprintf(diag, "%s: not a regular file (%s)\n", path, file_kind(st.st_mode));
-		goto cleanup;
-	}
-	/* Whoever can write this file decides who may send mail. */
-	if (geteuid() == 0 && (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
-		fprintf(diag,
-			"%s: must be owned by root and not writable by group or others "
-			"(chown root %s; chmod go-w %s)\n",
-			path, path, path);
-		goto cleanup;
-	}
-	if ((unsigned long long)st.st_size > CONFIG_MAX_BYTES) {
-		fprintf(diag, "%s: larger than %u MiB\n", path, CONFIG_MAX_BYTES >> 20);
-		goto cleanup;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		ret = -ENOMEM;
-		goto cleanup;
-	}
-	while (len < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + len, (size_t)st.st_size - len);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			fprintf(diag, "%s: read error: %s\n", path, strerror(errno));
-			goto cleanup;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	*bufp = buf;
-	*lenp = len;
-	buf = NULL;
-	ret = 0;
-cleanup:
-	free(buf);
-	close(fd);
-	return ret;
-}
-
 int config_builtin(struct sg_config *cfg, const char *path)
 {
 	config_defaults(cfg, path);
@@ -723,7 +657,8 @@ int config_load(const char *path, struct sg_config *cfg, FILE *diag)
 	int ret;
 
 	config_defaults(cfg, path);
-	ret = read_file(path, &buf, &len, diag);
+	/* Whoever can write this file decides who may send mail. */
+	ret = readfile_regular(path, CONFIG_MAX_BYTES, geteuid() == 0, &buf, &len, diag);
 	if (ret == -ENOENT) /* no file: the built-in defaults */
 		return apply_defaults(cfg);
 	if (ret)

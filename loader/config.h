@@ -90,6 +90,34 @@ struct sg_config {
 	unsigned int max_identities_line;
 };
 
+/*
+ * The keys of the file, in the order the documentation lists them. One
+ * table serves the parser, its "unknown key" message and the importer
+ * (smtpguard import), so a key has one spelling everywhere.
+ */
+enum cfg_key {
+	CFG_PORTS,
+	CFG_ALLOW_USERS,
+	CFG_ALLOW_GROUPS,
+	CFG_ALLOW_LOCAL,
+	CFG_CONTAINER_LOOPBACK,
+	CFG_ALLOW_DEST,
+	CFG_MODE,
+	CFG_REDIRECT_TO,
+	CFG_ALERT_THRESHOLD,
+	CFG_ALERT_COMMAND,
+	CFG_LOG_WINDOW,
+	CFG_LOG_BURST,
+	CFG_MAX_IDENTITIES,
+	CFG_KEY_COUNT,
+};
+
+/* "ports", "allow_users", ... */
+const char *config_key_name(enum cfg_key key);
+
+/* The only item of a list line that means "present, and empty". */
+#define CONFIG_NONE "none"
+
 /* "enforce", "audit", "redirect" */
 const char *config_mode_name(__u32 mode);
 

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "array.h"
@@ -435,4 +437,74 @@ int config_edit_set(const char *path, const char *key, const char *value, char *
 int config_edit_apply(const char *path, const struct config_edit *e, char *msg, size_t len)
 {
 	return edit_file(path, op_list, e, msg, len);
+}
+
+/* PATH.before-import-TIME, not taken yet (two imports in one second get -2, -3, ...). */
+static int keep_old(const char *path, char *backup, size_t len)
+{
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	for (int n = 1; n < 100; n++) {
+		if (n == 1)
+			snprintf(backup, len, "%s.before-import-%s", path, stamp);
+		else
+			snprintf(backup, len, "%s.before-import-%s-%d", path, stamp, n);
+		/* A hard link keeps the old file as it was: owner, mode, contents. */
+		if (!link(path, backup))
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
+int config_edit_replace(const char *path, const char *content, char *backup, size_t len)
+{
+	struct text t = { .eol = "\n" };
+	char real[PATH_MAX];
+	struct stat st = { .st_mode = S_IFREG | 0644 }, old;
+	int ret = 0;
+
+	backup[0] = '\0';
+	if (realpath(path, real))
+		path = real;
+	st.st_uid = geteuid();
+	st.st_gid = getegid();
+	for (const char *s = content; *s && !ret;) {
+		size_t n = strcspn(s, "\n");
+
+		ret = text_insert(&t, t.n, strndup(s, n));
+		s += n + (s[n] == '\n');
+	}
+	if (!ret && !lstat(path, &old))
+		ret = S_ISREG(old.st_mode) ? keep_old(path, backup, len) : -EINVAL;
+	if (!ret)
+		ret = text_write(path, &t, &st);
+	if (ret && backup[0]) {
+		unlink(backup);
+		backup[0] = '\0';
+	}
+	text_free(&t);
+	return ret;
+}
+
+int config_edit_lock(const char *path)
+{
+	char dir[PATH_MAX];
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0 && flock(fd, LOCK_EX)) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+		fd = -1;
+	}
+	return fd;
 }

@@ -39,4 +39,19 @@ int config_edit_apply(const char *path, const struct config_edit *e, char *msg, 
  */
 int config_edit_set(const char *path, const char *key, const char *value, char *msg, size_t len);
 
+/*
+ * Replace the whole file with content (complete lines), atomically as above,
+ * owned by the caller and mode 0644. An existing file is first kept under
+ * a new name, PATH.before-import-YYYYmmddTHHMMSSZ, which goes to backup
+ * ("" when there was none). 0 or a negative errno; on failure nothing
+ * changed and no backup is left.
+ */
+int config_edit_replace(const char *path, const char *content, char *backup, size_t len);
+
+/*
+ * Serialise edits of one configuration file: an exclusive flock on its
+ * directory. The descriptor to close, or -1 with errno set.
+ */
+int config_edit_lock(const char *path);
+
 #endif

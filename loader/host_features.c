@@ -632,6 +632,7 @@ const struct feature_section feature_sections[] = {
 	{ "ways to connect that the guard covers", vector_rows,
 	  sizeof(vector_rows) / sizeof(vector_rows[0]), false },
 	{ "guard", guard_rows, sizeof(guard_rows) / sizeof(guard_rows[0]), false },
+	{ "old SMTP blocks still in force", incumbent_rows, INCUMBENT_N_ROWS, false },
 };
 /* clang-format on */
 
@@ -669,6 +670,8 @@ void feature_env_free(struct feature_env *env)
 			 strerror(errno));
 	env->prog_fd[0] = env->prog_fd[1] = env->probe_cgroup_fd = -1;
 	env->probe_cgroup[0] = '\0';
+	free(env->incumbents);
+	env->incumbents = NULL;
 }
 
 void feature_run(const struct feature_check *c, struct feature_env *env, struct feature_result *r)

@@ -38,6 +38,8 @@ struct feature_result {
 	char detail[FEATURE_DETAIL_MAX];
 };
 
+struct inc_report;
+
 /* What the probes share; filled as the rows run, in order. */
 struct feature_env {
 	const char *pin_dir; /* the guard whose state is reported */
@@ -47,6 +49,7 @@ struct feature_env {
 	int probe_cgroup_fd;
 	int prog_fd[2]; /* trivial connect4 and connect6 programs, -1 if refused */
 	bool verbose;
+	struct inc_report *incumbents; /* host_incumbents.c: read once, on first use */
 };
 
 struct feature_check {
@@ -64,6 +67,10 @@ struct feature_section {
 	size_t n_rows;
 	bool for_load; /* "load" runs this section's required rows first */
 };
+
+/* The old owner-match SMTP blocks still in force (host_incumbents.c). */
+#define INCUMBENT_N_ROWS 6
+extern const struct feature_check incumbent_rows[INCUMBENT_N_ROWS];
 
 extern const struct feature_section feature_sections[];
 extern const size_t feature_n_sections;

@@ -18,7 +18,8 @@
 #define OPT_PROMETHEUS (1U << 5)
 #define OPT_FORCE (1U << 6)
 #define OPT_FILE_ONLY (1U << 7)
-#define OPT_LAST OPT_FILE_ONLY
+#define OPT_WRITE (1U << 8)
+#define OPT_LAST OPT_WRITE
 
 struct command {
 	const char *name;
@@ -103,6 +104,22 @@ static const struct command commands[] = {
 	  "error is reported as FILE:LINE: message; a name that does not resolve is an\n"
 	  "error here. Exit status 2 when there are errors.",
 	  "[FILE]", "smtpguard check-config /etc/smtpguard.conf.new" },
+	{ "import", cmd_import, cmd_import_check, OPT_WRITE, 1, 2, false,
+	  "csf|apf|imunify|cpanel [FILE] [--write]",
+	  "Read the SMTP block of CSF (/etc/csf/csf.conf), APF (/etc/apf/conf.apf),\n"
+	  "Imunify360 (/etc/sysconfig/imunify360/imunify360.config) or cPanel's SMTP\n"
+	  "Restrictions (/var/cpanel/smtpgidonlytweak), or FILE, and print the\n"
+	  "smtpguard.conf that keeps its policy, each line saying where it came from.\n"
+	  "Every place where the two differ is printed on stderr. Nothing else is\n"
+	  "touched. An incumbent that does not guard today is imported in audit mode.\n"
+	  "With --write, the configuration file (--config, default /etc/smtpguard.conf)\n"
+	  "is replaced atomically, the old one kept as FILE.before-import-TIME, and the\n"
+	  "command that applies it is printed. A file that is not of that kind: exit 2,\n"
+	  "FILE:LINE: message, nothing written. DirectAdmin: import csf, or keep the\n"
+	  "defaults (see the README's migration section).",
+	  "csf|apf|imunify|cpanel [FILE]",
+	  "smtpguard import csf > /tmp/smtpguard.conf     read it, and stderr; then\n"
+	  "  smtpguard import csf --write && smtpguard check-config && smtpguard sync" },
 };
 /* clang-format on */
 
@@ -117,6 +134,7 @@ enum long_only {
 	LO_PROMETHEUS,
 	LO_FORCE,
 	LO_FILE_ONLY,
+	LO_WRITE,
 };
 
 static const struct option long_options[] = {
@@ -133,6 +151,7 @@ static const struct option long_options[] = {
 	{ "prometheus", no_argument, NULL, LO_PROMETHEUS },
 	{ "force", no_argument, NULL, LO_FORCE },
 	{ "file-only", no_argument, NULL, LO_FILE_ONLY },
+	{ "write", no_argument, NULL, LO_WRITE },
 	{},
 };
 
@@ -174,6 +193,7 @@ static void usage(FILE *out)
 		"  smtpguard allow dest 203.0.113.0/24     anyone may reach this relay\n"
 		"  smtpguard revoke group 1005 --runtime   live guard only, until the next sync\n"
 		"  smtpguard check-config                  validate the file after editing it\n"
+		"  smtpguard import csf                    print csf.conf's SMTP_BLOCK as smtpguard.conf\n"
 		"  smtpguard sync                          follow changed accounts and addresses\n"
 		"  smtpguard unload                        stop guarding\n",
 		SG_DEFAULT_CONFIG, SG_DEFAULT_PIN_DIR, SG_DEFAULT_CONFIG);
@@ -218,6 +238,8 @@ static const char *opt_name(unsigned int bit)
 		return "--force";
 	case OPT_FILE_ONLY:
 		return "--file-only";
+	case OPT_WRITE:
+		return "--write";
 	default:
 		return "--prometheus";
 	}
@@ -296,6 +318,10 @@ int main(int argc, char **argv)
 		case LO_FILE_ONLY:
 			o.file_only = true;
 			given |= OPT_FILE_ONLY;
+			break;
+		case LO_WRITE:
+			o.write = true;
+			given |= OPT_WRITE;
 			break;
 		case ':':
 			log_err("option %s needs an argument (see smtpguard --help)",

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -123,4 +124,25 @@ char *parse_trim(char *s)
 	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
 		s[--len] = '\0';
 	return s;
+}
+
+const char *parse_shown(const char *s, size_t n, size_t max, char *out)
+{
+	size_t used = 0;
+
+	for (size_t i = 0; i < n && s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (i == max) {
+			memcpy(out + used, "...", 3);
+			used += 3;
+			break;
+		}
+		if (c < 0x20 || c >= 0x7f)
+			used += (size_t)snprintf(out + used, 5, "\\x%02x", c);
+		else
+			out[used++] = (char)c;
+	}
+	out[used] = '\0';
+	return out;
 }

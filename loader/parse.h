@@ -7,6 +7,7 @@
 #define SG_PARSE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
 
 #include "smtpguard.h"
@@ -35,6 +36,14 @@ int parse_bool(const char *s);
  * prefix must be zero, so a typo cannot widen the range silently.
  */
 const char *parse_cidr(const char *s, struct sg_dest_key *key);
+
+/*
+ * The n bytes at s as they can be quoted in a one-line message: bytes that
+ * are not printable ASCII as \xHH, cut after max bytes with "...". out must
+ * hold PARSE_SHOWN_SIZE(max) bytes. Returns out.
+ */
+#define PARSE_SHOWN_SIZE(max) ((max)*4 + 4)
+const char *parse_shown(const char *s, size_t n, size_t max, char *out);
 
 /* Strip leading and trailing blanks in place; returns the new start. */
 char *parse_trim(char *s);

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #
 # scripts/install-deps.sh - install what smtpguard needs to build and test:
-# clang, bpftool, libbpf, libelf, zlib (build) and iproute2, util-linux,
+# clang, bpftool, libbpf, libelf, zlib, libyaml (build) and iproute2, util-linux,
 # liburing, passwd tools, systemd-analyze, man and valgrind (tests),
 # iptables and nftables (make bench compares against them). Debian/Ubuntu use apt,
 # AlmaLinux/Rocky/CloudLinux dnf.
@@ -14,7 +14,7 @@ have_all() {
 		iptables-restore nft valgrind setpriv findmnt jq; do
 		command -v "$cmd" >/dev/null 2>&1 || return 1
 	done
-	pkg-config --exists libbpf liburing 2>/dev/null || return 1
+	pkg-config --exists libbpf liburing yaml-0.1 2>/dev/null || return 1
 	for h in gelf.h zlib.h; do
 		echo "#include <$h>" | cc -E -x c - >/dev/null 2>&1 || return 1
 	done
@@ -37,7 +37,7 @@ if command -v apt-get >/dev/null 2>&1; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q
 	apt-get install -y -q --no-install-recommends make gcc libc6-dev clang llvm pkg-config \
-		libbpf-dev libelf-dev zlib1g-dev liburing-dev iproute2 util-linux passwd systemd \
+		libbpf-dev libelf-dev zlib1g-dev liburing-dev libyaml-dev iproute2 util-linux passwd systemd \
 		man-db iptables nftables valgrind jq ca-certificates
 	have_fuzzer || apt-get install -y -q --no-install-recommends libclang-rt-dev ||
 		apt-get install -y -q --no-install-recommends \
@@ -49,7 +49,7 @@ if command -v apt-get >/dev/null 2>&1; then
 				"linux-tools-$(uname -r)"
 	fi
 elif command -v dnf >/dev/null 2>&1; then
-	# libbpf-devel lives in CRB (EL9) or PowerTools (EL8), liburing-devel in
+	# libbpf-devel and libyaml-devel live in CRB (EL9) or PowerTools (EL8), liburing-devel in
 	# EPEL on some releases: enable them first. The repository ids differ
 	# between derivatives (powertools, PowerTools, crb, a vendor prefix), so
 	# take whichever the system lists.
@@ -65,11 +65,11 @@ elif command -v dnf >/dev/null 2>&1; then
 			"there: enable it by hand (dnf config-manager --set-enabled crb)" >&2
 	fi
 	dnf install -y make gcc clang llvm pkgconf-pkg-config libbpf-devel elfutils-libelf-devel \
-		zlib-devel bpftool liburing-devel iproute util-linux shadow-utils systemd man-db \
+		zlib-devel bpftool liburing-devel libyaml-devel iproute util-linux shadow-utils systemd man-db \
 		iptables-nft nftables valgrind compiler-rt jq
 else
 	echo "install-deps: no apt-get or dnf; install clang, bpftool, libbpf, libelf, zlib," \
-		"liburing, iproute2 and util-linux by hand" >&2
+		"libyaml, liburing, iproute2 and util-linux by hand" >&2
 	exit 1
 fi
 have_all || { echo "install-deps: some dependencies are still missing" >&2; exit 1; }

@@ -17,13 +17,14 @@ skipped=0
 # Accounts the e2e rows create (and rename: sgt-mta plays "mailnull" for a while).
 remove_test_accounts() {
 	local user
-	for user in sgt-acct sgt-mta sgt-pfx sgt-who; do
+	for user in sgt-acct sgt-mta sgt-pfx sgt-imp-usr sgt-imp-gm sgt-imp-ml sgt-imp-oth sgt-who; do
 		userdel "$user" 2>/dev/null
 	done
 	for user in mailnull exim; do # only the ones the tests made
 		[ "$(getent passwd "$user" | cut -d: -f5)" = smtpguard-test ] && userdel "$user"
 	done
 	groupdel sgt-grp 2>/dev/null
+	groupdel sgt-imp-grp 2>/dev/null
 }
 
 cleanup() {
@@ -58,8 +59,8 @@ run_program() {
 }
 
 [ "$(id -u)" = 0 ] || die "the suite loads BPF programs: run it as root"
-for prog in smtpguard tests/unit_config tests/unit_config_edit tests/unit_who tests/e2e_guard tests/sg-listen \
-	tests/sg-connect; do
+for prog in smtpguard tests/unit_config tests/unit_config_edit tests/unit_import \
+	tests/unit_incumbents tests/unit_who tests/e2e_guard tests/sg-listen tests/sg-connect; do
 	[ -x "$build/$prog" ] || die "$build/$prog is missing: run 'make tests' first"
 done
 
@@ -67,12 +68,21 @@ workdir=$(mktemp -d /tmp/smtpguard-test.XXXXXX)
 echo "# smtpguard test suite on $(uname -sr)"
 run_program "unit: configuration" "$build/tests/unit_config"
 run_program "unit: configuration edits" "$build/tests/unit_config_edit"
+run_program "unit: import from CSF, APF, Imunify360, cPanel" "$build/tests/unit_import" \
+	"$top/tests/import"
+run_program "unit: old SMTP blocks in captured firewall rules" "$build/tests/unit_incumbents" \
+	"$top/tests/import"
 run_program "unit: which script (units, escaping, the accounts file)" "$build/tests/unit_who"
 run_program "install: make install, units, man pages" "$top/tests/install_test.sh"
 
 remove_test_accounts # left over by an earlier run that was killed
 setup_world
 echo "# world: netns $ns_host + $ns_mx, cgroup $cgroup, pin dir $pin_dir"
+# First, while the world's listeners are fresh (they stop after 15 minutes).
+run_program "import: CSF, APF, cPanel, Imunify360 policies decide as before; check finds them" \
+	env SG_BIN="$build/smtpguard" SG_PIN_DIR="$pin_dir" SG_CGROUP="$cgroup" SG_WORKDIR="$workdir" \
+	SG_HELPER="$build/tests/sg-connect" SG_TOP="$top" \
+	nsenter --net="/run/netns/$ns_host" "$top/tests/import_test.sh"
 run_program "e2e: guard in the real kernel" env SG_BIN="$build/smtpguard" SG_PIN_DIR="$pin_dir" \
 	SG_CGROUP="$cgroup" SG_WORKDIR="$workdir" SG_VETH="$veth_host" SG_FREE_CGROUP="$cgroup-free" \
 	SG_CT_NETNS="/run/netns/$ns_ct" SG_MX_NETNS="/run/netns/$ns_mx" \

@@ -129,6 +129,9 @@ fi
 row "stats --prometheus" 0 'smtpguard_attempts_total{action="blocked",uid="64201"' stats --prometheus
 row "check-config" 0 "is valid" check-config --config "$conf"
 row "check --json (the host probes)" 0 '"can_work":true' check --json --cgroup "$cgroup"
+row "import csf" 0 "SMTP_ALLOWGROUP" import csf "$top/tests/import/csf.conf"
+row "import imunify (YAML through libyaml)" 0 "SMTP_BLOCKING.allow_groups" import imunify \
+	"$top/tests/import/imunify360.config"
 row "unload" 0 "unloaded" unload
 row "status (not loaded)" 3 "not loaded" status
 echo "$passed passed, $failed failed, 0 skipped"

@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #
-# fuzz.mk - libFuzzer harnesses for the configuration parser (fuzz_config)
-# and the strict value parsers (fuzz_parse), under ASan and UBSan. Included
+# fuzz.mk - libFuzzer harnesses for the configuration parser (fuzz_config),
+# the strict value parsers (fuzz_parse) and the importers of CSF, APF,
+# Imunify360 and cPanel files (fuzz_import), under ASan and UBSan. Included
 # by the top-level Makefile, whose OUTPUT, CLANG, ALL_CFLAGS, Q and msg it uses.
 #
-# make fuzz        build both and run each for FUZZ_SECONDS / 2 (default 60 s
+# make fuzz        build them and run each for FUZZ_SECONDS / 3 (default 60 s
 #                  in all); fails on any crash, leak, UB or broken invariant
 # make fuzz-build  build them only
 #
@@ -16,17 +17,19 @@
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS ?=
 FUZZ_DIR := $(OUTPUT)/fuzz
-FUZZ_NAMES := config parse
+FUZZ_NAMES := config parse import
 FUZZ_BINS := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_NAMES))
-FUZZ_OBJS := $(FUZZ_DIR)/config.o $(FUZZ_DIR)/parse.o $(FUZZ_DIR)/trust.o
+FUZZ_OBJS := $(addprefix $(FUZZ_DIR)/,config.o parse.o trust.o readfile.o identity.o import.o \
+	import_csf.o import_apf.o import_imunify.o import_cpanel.o import_emit.o kvfile.o)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # After ALL_CFLAGS, so -O1 wins over its -O2.
 FUZZ_CFLAGS = $(ALL_CFLAGS) $(FUZZ_SAN) -g -O1
 # Seconds per harness, at least 1.
 FUZZ_EACH = $(shell expr $(FUZZ_SECONDS) / $(words $(FUZZ_NAMES)) \| 1)
-# Largest input: a configuration file; one value.
+# Largest input: a configuration file; one value; an incumbent's file.
 FUZZ_MAX_LEN_config := 65536
 FUZZ_MAX_LEN_parse := 256
+FUZZ_MAX_LEN_import := 65536
 
 .PHONY: fuzz fuzz-build
 
@@ -40,7 +43,7 @@ $(FUZZ_OBJS): $(FUZZ_DIR)/%.o: loader/%.c $(wildcard loader/*.h) include/smtpgua
 
 $(FUZZ_BINS): $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJS) | $(FUZZ_DIR)
 	$(call msg,CC-FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(filter %.c %.o,$^) -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(filter %.c %.o,$^) $(YAML_LIBS) -o $@
 
 fuzz-build: $(FUZZ_BINS)
 

@@ -17,7 +17,7 @@ set -uo pipefail
 SUITES_KNOWN="bullseye trixie"
 # What the build and the unit tests need (scripts/install-deps.sh, less the
 # kernel-side test tools).
-CHROOT_PACKAGES="make,gcc,libc6-dev,clang,llvm,pkg-config,libbpf-dev,libelf-dev,zlib1g-dev,bpftool,ca-certificates"
+CHROOT_PACKAGES="make,gcc,libc6-dev,clang,llvm,pkg-config,libbpf-dev,libelf-dev,zlib1g-dev,libyaml-dev,bpftool,ca-certificates"
 
 mounted=()
 cleanup() {
@@ -87,7 +87,7 @@ run_suite() {
 			"$(clang --version | head -n 1), libbpf $(pkg-config --modversion libbpf)," \
 			"$(bpftool version 2>/dev/null | head -n 1)" &&
 			make -j2 build/smtpguard build/tests/unit_config build/tests/unit_config_edit \
-				build/tests/unit_who' \
+			build/tests/unit_import build/tests/unit_incumbents build/tests/unit_who' \
 		>"$log" 2>&1; then
 		head -n 1 "$log"
 		result ok "$suite: make (smtpguard, unit tests) with -Werror"
@@ -99,6 +99,7 @@ run_suite() {
 	fi
 	if chroot "$dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
 		sh -c 'cd /src && build/tests/unit_config && build/tests/unit_config_edit &&
+			build/tests/unit_import tests/import && build/tests/unit_incumbents tests/import &&
 			build/tests/unit_who' >"$log.unit" 2>&1; then
 		result ok "$suite: unit tests ($(grep -E '^[0-9]+ passed' "$log.unit" | tr '\n' ' '))"
 	else

@@ -9,7 +9,7 @@
 #     previous release (scripts/prev-release.sh finds its last commit in git
 #     history; it is exported with "git archive" and built with this tree's
 #     packaging when it has none of its own). The old package is cached.
-#  2. A debootstrap'ed Debian 12 minbase (with libbpf1) is cached as a tarball
+#  2. A debootstrap'ed Debian 12 minbase (with libbpf1 and libyaml) is cached as a tarball
 #     under /var/cache/smtpguard/pkgtest/ and unpacked fresh for every run.
 #  3. The host stays out of it: the chroot runs in its own mount, PID and
 #     cgroup namespaces, entered from the test cgroup of tests/world.sh, so
@@ -445,12 +445,12 @@ check "make deb refuses a VERSION that NEWS does not describe" \
 		grep -q \"NEWS: the newest entry is '$new_version', but VERSION is 9.9.9\" '$work/err'"
 
 # -- 2. the chroot, cached
-chroot_tar="$cache/debian12-minbase-libbpf1.tar"
+chroot_tar="$cache/debian12-minbase-libbpf1-libyaml.tar"
 t0=$(now)
 if [ ! -e "$chroot_tar" ]; then
 	echo "# debootstrap bookworm from $mirror (cached afterwards in $chroot_tar)"
 	# Its own mount namespace: the /proc and /sys debootstrap mounts go with it.
-	if unshare --mount --propagation private debootstrap --variant=minbase --include=libbpf1 \
+	if unshare --mount --propagation private debootstrap --variant=minbase --include=libbpf1,libyaml-0-2 \
 		bookworm "$work/mk" "$mirror" >"$work/debootstrap.log" 2>&1 &&
 		tar -C "$work/mk" -cf "$chroot_tar.tmp" . && mv "$chroot_tar.tmp" "$chroot_tar"; then
 		ok "debootstrap a Debian 12 minbase chroot"

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * cmd_import.c - "smtpguard import csf|apf|imunify|cpanel [FILE] [--write]":
+ * read the incumbent's own file and print the smtpguard.conf that keeps its
+ * policy; every difference goes to stderr. With --write, the configuration
+ * file is replaced (the old one kept beside it) and the command that applies
+ * it is printed; nothing else is touched, the live guard least of all.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "config_edit.h"
+#include "import.h"
+#include "log.h"
+#include "readfile.h"
+
+/* The incumbents' files are small; anything larger is not one of them. */
+#define IMPORT_MAX_BYTES (16u << 20)
+
+int cmd_import_check(const struct sg_opts *o)
+{
+	const char *what = o->argv[0];
+
+	if (import_source_from_name(what) != IMPORT_SOURCE_COUNT)
+		return EXIT_OK;
+	if (!strcmp(what, "directadmin")) {
+		log_err("import: DirectAdmin has no SMTP setting of its own: with CSF, run "
+			"'smtpguard import csf'; with DirectAdmin's own script (mail and root may "
+			"send), smtpguard's defaults are that policy (@mta is DirectAdmin's 'mail')");
+		return EXIT_USAGE;
+	}
+	log_err("import: unknown source '%s': expected csf, apf, imunify or cpanel "
+		"(see smtpguard import --help)",
+		what);
+	return EXIT_USAGE;
+}
+
+/* Whoever can write the incumbent's file chose the policy that is imported from it. */
+static bool trusted(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) || (st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH)));
+}
+
+static int write_config(const struct sg_opts *o, const struct import_policy *p, const char *text)
+{
+	char backup[4096];
+	int lock_fd, err;
+
+	lock_fd = config_edit_lock(o->config);
+	if (lock_fd < 0) {
+		log_err("cannot lock the directory of %s: %s", o->config, strerror(errno));
+		return EXIT_FAIL;
+	}
+	err = config_edit_replace(o->config, text, backup, sizeof(backup));
+	close(lock_fd);
+	if (err) {
+		log_err("cannot write %s: %s (nothing was changed)", o->config, strerror(-err));
+		return EXIT_FAIL;
+	}
+	printf("smtpguard: wrote %s, imported from %s\n", o->config, p->path);
+	if (backup[0])
+		printf("smtpguard: the previous file is %s (to go back: mv %s %s)\n", backup,
+		       backup, o->config);
+	printf("smtpguard: nothing is applied yet; to apply it:\n"
+	       "  smtpguard check-config%s%s && smtpguard sync%s%s\n"
+	       "(smtpguard load%s%s when no guard is loaded yet)\n",
+	       o->config_given ? " " : "", o->config_given ? o->config : "",
+	       o->config_given ? " --config " : "", o->config_given ? o->config : "",
+	       o->config_given ? " --config " : "", o->config_given ? o->config : "");
+	return EXIT_OK;
+}
+
+int cmd_import(const struct sg_opts *o)
+{
+	enum import_source src = import_source_from_name(o->argv[0]);
+	const char *path = o->argc > 1 ? o->argv[1] : import_default_path(src);
+	struct import_policy p = {};
+	char *buf = NULL, *text = NULL;
+	size_t len = 0, text_len = 0;
+	int ret = EXIT_USAGE, err;
+
+	if (o->write && geteuid() != 0) {
+		log_err("import --write: must run as root (it replaces %s, which must be root's)",
+			o->config);
+		return EXIT_FAIL;
+	}
+	err = readfile_regular(path, IMPORT_MAX_BYTES, false, &buf, &len, stderr);
+	if (err == -ENOENT && src == IMPORT_CPANEL) {
+		buf = NULL; /* no flag file: SMTP Restrictions is off */
+	} else if (err == -ENOENT) {
+		log_err("%s: no such file (is %s installed here? name its file: smtpguard import %s "
+			"FILE)",
+			path, import_source_title(src), import_source_name(src));
+		goto cleanup;
+	} else if (err == -ENOMEM) {
+		log_err("%s: out of memory", path);
+		ret = EXIT_FAIL;
+		goto cleanup;
+	} else if (err) {
+		goto cleanup; /* "PATH: reason" is printed */
+	}
+	if (geteuid() == 0 && !trusted(path)) {
+		if (o->write) {
+			log_err("%s: must be owned by root and not writable by group or others to be "
+				"imported with --write (whoever can write it chose this policy)",
+				path);
+			goto cleanup;
+		}
+		log_warn("%s is not root's alone (owned by another user, or writable by group or "
+			 "others): whoever can write it chose this policy",
+			 path);
+	}
+	err = import_parse(src, path, buf, len, import_host_is_cpanel(), &p, stderr);
+	if (err < 0) {
+		log_err("%s: %s", path, strerror(-err));
+		ret = EXIT_FAIL;
+		goto cleanup;
+	}
+	if (err) {
+		log_err("%s: not imported: %d error%s, nothing was written", path, err,
+			err == 1 ? "" : "s");
+		goto cleanup;
+	}
+	err = import_render(&p, &text, &text_len, stderr);
+	if (err) {
+		ret = EXIT_FAIL;
+		goto cleanup;
+	}
+	import_print_notes(&p, stderr);
+	if (o->write) {
+		ret = write_config(o, &p, text);
+		goto cleanup;
+	}
+	fwrite(text, 1, text_len, stdout);
+	ret = fflush(stdout) ? EXIT_FAIL : EXIT_OK;
+cleanup:
+	import_free(&p);
+	free(text);
+	free(buf);
+	return ret;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * run_tool.h - run a system tool (iptables-save, nft) and capture what it
+ * prints. smtpguard runs as root: the binary is looked up in the system
+ * directories only (never the caller's PATH), must be owned by root and not
+ * writable by others, gets a time limit, and runs in its own process group
+ * so that a timeout kills everything it started.
+ */
+#ifndef SG_RUN_TOOL_H
+#define SG_RUN_TOOL_H
+
+#include <stddef.h>
+
+#define TOOL_TIMEOUT_MS 10000
+#define TOOL_MAX_OUTPUT (64u << 20)
+
+/*
+ * Where the tools may be; SMTPGUARD_TOOL_PATH (a ':' list of absolute
+ * directories) replaces it, which the tests use to hide a tool.
+ */
+#define TOOL_SEARCH_PATH "/usr/sbin:/sbin:/usr/bin:/bin:/usr/local/sbin"
+
+/*
+ * Run name with args (NULL-terminated, without argv[0]); stdin and stderr
+ * on /dev/null. 0 with its stdout in *out (malloc'd, NUL-terminated) when it
+ * exited 0. -ENOENT: not installed; -EPERM: installed but not trusted;
+ * -ETIME: it took too long; -EIO: it failed (a short reason in why).
+ */
+int tool_run(const char *name, const char *const args[], char **out, size_t *len, char *why,
+	     size_t why_len);
+
+#endif
