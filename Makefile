@@ -74,6 +74,8 @@ PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 UNITDIR ?= $(PREFIX)/lib/systemd/system
+# journalctl reads /usr/lib/ and /usr/local/lib/systemd/catalog/.
+CATALOGDIR ?= $(PREFIX)/lib/systemd/catalog
 SYSCONFDIR ?= /etc
 # The dispatchers read /etc whatever the PREFIX.
 NM_DISPATCHER_DIR ?= /etc/NetworkManager/dispatcher.d
@@ -135,7 +137,7 @@ $(OUTPUT)/smtpguard: $(OUTPUT)/loader/main.o $(LOADER_OBJS)
 
 # --- tests ---------------------------------------------------------------
 TEST_BINS := $(OUTPUT)/tests/unit_config $(OUTPUT)/tests/unit_config_edit $(OUTPUT)/tests/unit_import \
-	$(OUTPUT)/tests/unit_incumbents \
+	$(OUTPUT)/tests/unit_incumbents $(OUTPUT)/tests/unit_who \
 	$(OUTPUT)/tests/e2e_guard $(OUTPUT)/tests/sg-listen $(OUTPUT)/tests/sg-connect
 
 # Unit tests always run under ASan and UBSan, with their own instrumented
@@ -178,8 +180,16 @@ $(OUTPUT)/tests/unit_incumbents: tests/unit/incumbents_test.c tests/testlib.h $(
 	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) $(LIBBPF_LIBS) \
 		$(YAML_LIBS) -o $@
 
+WHO_UNIT_OBJS := $(addprefix $(OUTPUT)/unit/,account_state.o event_format.o cgroup_names.o \
+	proc_info.o counters.o json.o local_addrs.o mounts.o log.o)
+
+$(OUTPUT)/tests/unit_who: tests/unit/who_test.c tests/testlib.h $(WHO_UNIT_OBJS) | $(OUTPUT)/tests
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) $(LIBBPF_LIBS) -o $@
+
 $(OUTPUT)/tests/e2e_guard: tests/e2e/e2e_guard.c tests/e2e/faults.c tests/e2e/probe.c \
-		tests/e2e/resolver.c tests/e2e/e2e.h tests/e2e/probe.h tests/testlib.h $(FLAGS_STAMP) | $(OUTPUT)/tests
+		tests/e2e/resolver.c tests/e2e/who.c tests/e2e/e2e.h tests/e2e/probe.h tests/testlib.h \
+		$(FLAGS_STAMP) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) $(filter %.c,$^) -luring -lpthread $(LIBBPF_LIBS) -o $@
 
@@ -238,6 +248,7 @@ install: $(OUTPUT)/smtpguard
 		install -d -m 0755 $(DESTDIR)$$d && \
 		$(SUBST) dist/hooks/smtpguard-address-hook > $(DESTDIR)$$d/50-smtpguard && \
 		chmod 0755 $(DESTDIR)$$d/50-smtpguard || exit 1; done
+	$(Q)install -D -m 0644 dist/smtpguard.catalog $(DESTDIR)$(CATALOGDIR)/smtpguard.catalog
 	$(Q)if [ -e $(DESTDIR)$(SYSCONFDIR)/smtpguard.conf ]; then \
 		echo "  keeping  $(DESTDIR)$(SYSCONFDIR)/smtpguard.conf (exists)"; \
 	else install -D -m 0644 dist/smtpguard.conf $(DESTDIR)$(SYSCONFDIR)/smtpguard.conf; fi
@@ -246,6 +257,7 @@ uninstall:
 	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)rm -f $(DESTDIR)$(SBINDIR)/smtpguard $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS)) \
 		$(DESTDIR)$(MANDIR)/man8/smtpguard.8 $(DESTDIR)$(MANDIR)/man5/smtpguard.conf.5 \
+		$(DESTDIR)$(CATALOGDIR)/smtpguard.catalog \
 		$(DESTDIR)$(NM_DISPATCHER_DIR)/50-smtpguard \
 		$(DESTDIR)$(NETWORKD_DISPATCHER_DIR)/routable.d/50-smtpguard \
 		$(DESTDIR)$(NETWORKD_DISPATCHER_DIR)/off.d/50-smtpguard

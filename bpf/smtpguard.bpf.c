@@ -360,7 +360,7 @@ static __always_inline bool within_budget(struct sg_counter *c, __u64 now)
 static __always_inline void record(const struct sg_addr *dst, __u16 port, __u8 family, __u32 action,
 				   __u64 uid_gid, __u8 ev_flags)
 {
-	__u64 now = bpf_ktime_get_boot_ns(), pid_tgid;
+	__u64 now = bpf_ktime_get_boot_ns(), pid_tgid, cgroup_id = bpf_get_current_cgroup_id();
 	struct sg_counter *c = counter_of((__u32)uid_gid);
 	struct sg_event *e;
 
@@ -371,6 +371,7 @@ static __always_inline void record(const struct sg_addr *dst, __u16 port, __u8 f
 		c->last_ns = now;
 		c->last_dst = *dst;
 		c->last_port = port;
+		c->last_cgroup_id = cgroup_id;
 		if (!within_budget(c, now)) {
 			stat_inc(SG_STAT_EVENTS_SUPPRESSED);
 			return;
@@ -385,7 +386,7 @@ static __always_inline void record(const struct sg_addr *dst, __u16 port, __u8 f
 	}
 	pid_tgid = bpf_get_current_pid_tgid();
 	e->boot_ns = now;
-	e->cgroup_id = bpf_get_current_cgroup_id();
+	e->cgroup_id = cgroup_id;
 	e->pid = (__u32)pid_tgid;
 	e->tgid = (__u32)(pid_tgid >> 32);
 	e->uid = (__u32)uid_gid;

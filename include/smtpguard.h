@@ -194,6 +194,8 @@ struct sg_counter {
 	__u64 lost; /* attempts whose event found the ring buffer full */
 	__u64 window_start; /* CLOCK_BOOTTIME start of the budget window */
 	__u64 window_events; /* events sent in that window */
+	/* cgroup v2 ID of the latest attempt's task: "status" names its unit. */
+	__u64 last_cgroup_id;
 };
 
 /* Slots of the sg_stats per-CPU array. */

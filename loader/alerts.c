@@ -37,8 +37,9 @@ exec_command(const struct alerts *a, const struct alert_info *i)
 	/*
 	 * A clean start: default signals, /dev/null for stdio, and an environment
 	 * of PATH and the SMTPGUARD_* values only. Those values come from the
-	 * account that tried (its command name above all): the command must
-	 * treat them as untrusted text.
+	 * account that tried (its command name, executable, command line and
+	 * working directory, escaped but chosen by it): the command must treat
+	 * them as untrusted text.
 	 */
 	setpgid(0, 0);
 	for (int sig = 1; sig < NSIG; sig++)
@@ -62,6 +63,12 @@ exec_command(const struct alerts *a, const struct alert_info *i)
 	setenv("SMTPGUARD_COMM", i->comm, 1);
 	snprintf(buf, sizeof(buf), "%u", i->pid);
 	setenv("SMTPGUARD_PID", buf, 1);
+	setenv("SMTPGUARD_CGROUP", i->cgroup, 1);
+	setenv("SMTPGUARD_UNIT", i->unit, 1);
+	setenv("SMTPGUARD_EXE", i->exe, 1);
+	setenv("SMTPGUARD_CMDLINE", i->cmdline, 1);
+	setenv("SMTPGUARD_CWD", i->cwd, 1);
+	setenv("SMTPGUARD_GONE", i->gone, 1);
 	execl(a->command, a->command, (char *)NULL);
 	_exit(127);
 }

@@ -38,6 +38,9 @@ struct alert_info {
 	const char *last_dst; /* "198.51.100.25:25" */
 	const char *comm;
 	__u32 pid;
+	/* Where and what, escaped (escape_text()); "" when unknown. */
+	const char *cgroup, *unit, *exe, *cmdline, *cwd;
+	const char *gone; /* why exe, cmdline and cwd are "", or "" */
 };
 
 /*

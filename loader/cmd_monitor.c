@@ -24,7 +24,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "account_state.h"
 #include "alerts.h"
+#include "cgroup_names.h"
 #include "cli.h"
 #include "config.h"
 #include "counters.h"
@@ -33,9 +35,10 @@
 #include "json.h"
 #include "live.h"
 #include "log.h"
+#include "log_sink.h"
 #include "maps.h"
+#include "proc_info.h"
 #include "scope_explain.h"
-#include "syslog_out.h"
 #include "uidtab.h"
 
 #define NS_PER_S 1000000000ULL
@@ -54,12 +57,22 @@ struct monitor {
 	__u64 not_sent_scanned; /* suppressed + lost totals at the last counter scan */
 	unsigned int batch; /* events in the current poll */
 	bool output_broken; /* stdout is gone (monitor | head) */
-	struct syslog_out log;
+	struct log_sink log;
 	struct alerts alerts;
 	__u32 log_window, log_burst;
 	struct name_cache names;
 	struct uidtab uids;
 	struct scope_explain scope; /* "alice may reach X, not Y" */
+	struct cgroup_names cgroups; /* cgroup ID -> path and unit */
+	struct account_state accounts; /* for status: each account's last process */
+	char accounts_path[PATH_MAX];
+	/* Scratch space for one event, too big for the stack of a callback. */
+	struct event_who who;
+	char line[EVENT_LINE_MAX];
+	struct alert_text {
+		char cgroup[4 * CGROUP_TEXT_MAX], exe[4 * PROC_VALUE_MAX + 4],
+			cmdline[4 * PROC_VALUE_MAX + 4], cwd[4 * PROC_VALUE_MAX + 4];
+	} alert_text;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -78,13 +91,36 @@ static __u64 mono_ns(void)
 	return (__u64)ts.tv_sec * NS_PER_S + (__u64)ts.tv_nsec;
 }
 
+/* Fields for the journal; a value that is NULL or "" is left out. */
+struct fields {
+	struct journal_field v[16];
+	size_t n;
+};
+
+static void field(struct fields *f, const char *name, const char *value)
+{
+	if (value && *value && f->n < sizeof(f->v) / sizeof(f->v[0]))
+		f->v[f->n++] = (struct journal_field){ name, value };
+}
+
 static void summarise(struct monitor *m, const struct uid_state *s)
 {
 	const char *user = name_cache_get(&m->names, s->uid);
+	char uid[16], count[24], window[16];
+	struct fields f = {};
 
-	syslog_send(&m->log, LOG_NOTICE, "uid=%u(%s): %llu more %s attempts in the last %u s",
-		    s->uid, user ? user : "?", (unsigned long long)s->suppressed,
-		    counters_action_name(s->last_action), m->log_window);
+	snprintf(uid, sizeof(uid), "%u", s->uid);
+	snprintf(count, sizeof(count), "%llu", (unsigned long long)s->suppressed);
+	snprintf(window, sizeof(window), "%u", m->log_window);
+	field(&f, "SMTPGUARD_UID", uid);
+	field(&f, "SMTPGUARD_USER", user);
+	field(&f, "SMTPGUARD_ACTION", counters_action_name(s->last_action));
+	field(&f, "SMTPGUARD_COUNT", count);
+	field(&f, "SMTPGUARD_WINDOW", window);
+	log_sink_send(&m->log, LOG_NOTICE, SG_MSGID_STORM, f.v, f.n,
+		      "uid=%u(%s): %llu more %s attempts in the last %u s", s->uid,
+		      user ? user : "?", (unsigned long long)s->suppressed,
+		      counters_action_name(s->last_action), m->log_window);
 }
 
 /* The UID's state; a slot recycled for it first gets its summary written. */
@@ -194,11 +230,15 @@ static void scan_not_sent(struct monitor *m, const __u64 *totals, __u64 now)
 }
 
 /* Print, or log with storms condensed: log_burst lines per UID and window. */
-static void report(struct monitor *m, const struct sg_event *e, const char *user, __u64 now)
+static void report(struct monitor *m, const struct sg_event *e, const char *user,
+		   const struct event_who *who, __u64 now)
 {
 	struct uid_state *s = uid_state(m, e->uid);
+	struct journal_field f[EVENT_FIELDS_MAX];
+	struct event_field_bufs bufs;
+	char *line = m->line;
 	struct event_gap gap;
-	char line[1024], why[768];
+	char why[768];
 	const char *scope = scope_explain(&m->scope, m->o->pin_dir, e, user, why, sizeof(why));
 
 	s->last_ns = now;
@@ -206,9 +246,9 @@ static void report(struct monitor *m, const struct sg_event *e, const char *user
 	advance_not_sent(s, e->suppressed, e->lost, &gap.suppressed, &gap.lost);
 	if (!m->o->syslog) {
 		if (m->o->json_lines) {
-			event_json(stdout, e, user, &gap, scope);
+			event_json(stdout, e, user, who, &gap, scope);
 		} else {
-			event_line(e, user, &gap, true, scope, line, sizeof(line));
+			event_line(e, user, who, &gap, true, scope, line, sizeof(m->line));
 			puts(line);
 		}
 		if (ferror(stdout))
@@ -220,42 +260,91 @@ static void report(struct monitor *m, const struct sg_event *e, const char *user
 	/* What the kernel did not send goes into the window's summary. */
 	s->suppressed += gap.suppressed + gap.lost;
 	if (s->logged < m->log_burst) {
-		event_line(e, user, NULL, false, scope, line, sizeof(line));
-		syslog_send(&m->log, LOG_NOTICE, "%s", line);
+		event_line(e, user, who, NULL, false, scope, line, sizeof(m->line));
+		log_sink_send(&m->log, LOG_NOTICE, SG_MSGID_ATTEMPT, f,
+			      event_fields(e, user, who, &bufs, f), "%s", line);
 		s->logged++;
 	} else {
 		s->suppressed++;
 	}
 }
 
-static void alert(struct monitor *m, const struct sg_event *e, const char *user, __u64 now)
+/* For the alert command and the journal: escaped, "" when unknown. */
+static const char *esc(const char *val, char *buf, size_t len)
+{
+	return escape_text(val ? val : "", val ? strlen(val) : 0, buf, len);
+}
+
+static void alert(struct monitor *m, const struct sg_event *e, const char *user,
+		  const struct event_who *who, __u64 now)
 {
 	struct uid_state *s = uid_state(m, e->uid);
-	char dst[80], comm[17];
+	char dst[80], comm[17], uid[16], count[16], window[16], pid[16];
+	char unit[TEXT_VALUE_MAX], exe[2 + 4 * PROC_VALUE_MAX + 1];
+	struct alert_text *t = &m->alert_text;
 	struct alert_info info;
+	struct fields f = {};
+	const char *gone = proc_gone_name(who->proc.gone);
 
 	if (!alerts_count(&m->alerts, s, now))
 		return;
 	event_dst(e, dst, sizeof(dst));
 	event_comm(e, comm); /* the account chose it: no control characters */
-	if (m->o->syslog)
-		syslog_send(&m->log, LOG_WARNING,
-			    "alert: uid=%u(%s) made %u %s attempts in %u s (last: pid=%u comm=%s "
-			    "dst=%s)",
-			    e->uid, user ? user : "?", s->alert_count,
-			    counters_action_name(e->action), m->alerts.seconds, e->tgid, comm, dst);
-	else
-		fprintf(stderr, "smtpguard: ALERT uid=%u(%s) made %u %s attempts in %u s\n", e->uid,
-			user ? user : "?", s->alert_count, counters_action_name(e->action),
-			m->alerts.seconds);
 	info = (struct alert_info){ .uid = e->uid,
 				    .user = user,
 				    .count = s->alert_count,
 				    .action = counters_action_name(e->action),
 				    .last_dst = dst,
 				    .comm = comm,
-				    .pid = e->tgid };
+				    .pid = e->tgid,
+				    .cgroup = esc(who->cgroup, t->cgroup, sizeof(t->cgroup)),
+				    .unit = who->unit ? who->unit : "",
+				    .exe = esc(who->proc.exe, t->exe, sizeof(t->exe)),
+				    .cmdline =
+					    esc(who->proc.cmdline, t->cmdline, sizeof(t->cmdline)),
+				    .cwd = esc(who->proc.cwd, t->cwd, sizeof(t->cwd)),
+				    .gone = gone ? gone : "" };
+	if (m->o->syslog) {
+		snprintf(uid, sizeof(uid), "%u", e->uid);
+		snprintf(count, sizeof(count), "%u", s->alert_count);
+		snprintf(window, sizeof(window), "%u", m->alerts.seconds);
+		snprintf(pid, sizeof(pid), "%u", e->tgid);
+		field(&f, "SMTPGUARD_UID", uid);
+		field(&f, "SMTPGUARD_USER", user);
+		field(&f, "SMTPGUARD_COUNT", count);
+		field(&f, "SMTPGUARD_WINDOW", window);
+		field(&f, "SMTPGUARD_ACTION", info.action);
+		field(&f, "SMTPGUARD_LAST_DST", dst);
+		field(&f, "SMTPGUARD_COMM", comm);
+		field(&f, "SMTPGUARD_PID", pid);
+		field(&f, "SMTPGUARD_CGROUP", info.cgroup);
+		field(&f, "SMTPGUARD_UNIT", info.unit);
+		field(&f, "SMTPGUARD_EXE", info.exe);
+		field(&f, "SMTPGUARD_CMDLINE", info.cmdline);
+		field(&f, "SMTPGUARD_CWD", info.cwd);
+		field(&f, "SMTPGUARD_GONE", info.gone);
+		log_sink_send(&m->log, LOG_WARNING, SG_MSGID_ALERT, f.v, f.n,
+			      "alert: uid=%u(%s) made %u %s attempts in %u s (last: pid=%u comm=%s "
+			      "dst=%s unit=%s exe=%s)",
+			      e->uid, user ? user : "?", s->alert_count, info.action,
+			      m->alerts.seconds, e->tgid, comm, dst,
+			      who->unit ? text_value(who->unit, 255, unit, sizeof(unit)) : "?",
+			      who->proc.exe[0] ?
+				      text_value(who->proc.exe, PROC_VALUE_MAX, exe, sizeof(exe)) :
+				      "?");
+	} else {
+		fprintf(stderr, "smtpguard: ALERT uid=%u(%s) made %u %s attempts in %u s\n", e->uid,
+			user ? user : "?", s->alert_count, info.action, m->alerts.seconds);
+	}
 	alerts_run(&m->alerts, &info, now);
+}
+
+/* Where the attempt ran (cgroup, unit) and what runs there now (/proc). */
+static void who_of(struct monitor *m, const struct sg_event *e, struct event_who *who)
+{
+	who->cgroup = cgroup_names_get(&m->cgroups, e->cgroup_id, &who->unit);
+	proc_info_read(&who->proc, e->tgid, e->uid, e->boot_ns);
+	account_state_note(&m->accounts, e->uid, e->boot_ns, &who->proc);
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -267,9 +356,11 @@ static int on_event(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*e))
 		return 0;
+	/* First, while the process may still be there. */
+	who_of(m, e, &m->who);
 	user = name_cache_get(&m->names, e->uid);
-	report(m, e, user, now);
-	alert(m, e, user, now);
+	report(m, e, user, &m->who, now);
+	alert(m, e, user, &m->who, now);
 	/* Hand back to the loop now and then, even while a storm keeps coming. */
 	if (++m->batch >= POLL_BUDGET || stop_requested || m->output_broken)
 		return BUDGET_SPENT;
@@ -296,7 +387,7 @@ static void flush_storms(struct monitor *m, __u64 now)
 static void say(struct monitor *m, int prio, const char *msg)
 {
 	if (m->o->syslog)
-		syslog_send(&m->log, prio, "%s", msg);
+		log_sink_send(&m->log, prio, NULL, NULL, 0, "%s", msg);
 	else
 		fprintf(stderr, "smtpguard: %s\n", msg);
 }
@@ -306,6 +397,7 @@ static void report_lost(struct monitor *m)
 {
 	__u64 totals[SG_STAT_COUNT];
 	__u32 id = maps_id(m->g.stats_fd);
+	unsigned long dropped;
 	char msg[160];
 
 	if (counters_read_totals(&m->g, totals))
@@ -316,13 +408,11 @@ static void report_lost(struct monitor *m)
 		m->lost_reported = totals[SG_STAT_EVENTS_LOST];
 		return;
 	}
-	if (m->log.dropped) {
-		fprintf(stderr,
-			"smtpguard: %lu log messages dropped (the system log was busy or "
-			"away)\n",
-			m->log.dropped);
-		m->log.dropped = 0;
-	}
+	dropped = log_sink_take_dropped(&m->log);
+	if (dropped)
+		fprintf(stderr, "smtpguard: %lu log messages dropped (%s at %s was busy or away)\n",
+			dropped, m->log.journal ? "the journal" : "the system log",
+			log_sink_path(&m->log));
 	if (totals[SG_STAT_EVENTS_LOST] > m->lost_reported) {
 		snprintf(msg, sizeof(msg),
 			 "lost %llu events: the ring buffer was full (counters in 'smtpguard "
@@ -395,11 +485,7 @@ static void attach(struct monitor *m, bool *waiting)
 /* /run/smtpguard-monitor<pin dir, '/' as '_'>.lock */
 static void reader_lock_path(const char *pin_dir, char *path, size_t len)
 {
-	int n = snprintf(path, len, "/run/smtpguard-monitor");
-
-	for (const char *p = pin_dir; *p && n < (int)len - 6; p++)
-		path[n++] = *p == '/' ? '_' : *p;
-	snprintf(path + n, len - (size_t)n, ".lock");
+	monitor_run_path(pin_dir, ".lock", path, len);
 }
 
 /* One reader per ring buffer: a lock file per guard. */
@@ -467,14 +553,15 @@ int cmd_monitor(const struct sg_opts *o)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct monitor *m = calloc(1, sizeof(*m));
 	struct sg_config cfg = {};
-	bool waiting = false;
+	bool waiting = false, saving_failed = false;
 	__u64 last_tick = 0;
 	int ret, lock_fd;
 
 	if (!m)
 		return EXIT_FAIL;
 	m->o = o;
-	m->log.fd = -1;
+	m->log.jrnl.fd = m->log.sys.fd = -1;
+	m->cgroups.root_fd = -1;
 	guard_init(&m->g);
 	lock_fd = lock_reader(o->pin_dir);
 	if (lock_fd == -EBUSY) {
@@ -484,8 +571,14 @@ int cmd_monitor(const struct sg_opts *o)
 	ret = load_settings(m, &cfg);
 	if (ret != EXIT_OK)
 		goto cleanup;
-	if (o->syslog && syslog_open(&m->log))
-		log_warn("cannot reach the system log at %s; messages are lost", m->log.path);
+	if (o->syslog && log_sink_open(&m->log))
+		log_warn("cannot reach %s at %s; messages are lost",
+			 m->log.journal ? "the journal" : "the system log", log_sink_path(&m->log));
+	if (cgroup_names_init(&m->cgroups))
+		log_warn("no cgroup v2 hierarchy found: events will not name their cgroup");
+	/* Where status finds each account's last process; what an earlier monitor saw. */
+	monitor_run_path(o->pin_dir, ".accounts", m->accounts_path, sizeof(m->accounts_path));
+	account_state_load(&m->accounts, m->accounts_path);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -501,6 +594,12 @@ int cmd_monitor(const struct sg_opts *o)
 				report_lost(m);
 			flush_storms(m, now);
 			alerts_reap(&m->alerts, now);
+			if (account_state_save(&m->accounts, m->accounts_path) && !saving_failed) {
+				log_warn("cannot write %s: status will not show the accounts' "
+					 "last processes",
+					 m->accounts_path);
+				saving_failed = true;
+			}
 		}
 		if (m->rb) {
 			int err;
@@ -517,6 +616,7 @@ int cmd_monitor(const struct sg_opts *o)
 	}
 	flush_storms(m, mono_ns() + (__u64)m->log_window * NS_PER_S);
 	alerts_kill_all(&m->alerts);
+	account_state_save(&m->accounts, m->accounts_path);
 cleanup:
 	if (lock_fd >= 0) {
 		char path[PATH_MAX];
@@ -527,7 +627,8 @@ cleanup:
 		close(lock_fd);
 	}
 	detach(m);
-	syslog_close(&m->log);
+	log_sink_close(&m->log);
+	cgroup_names_free(&m->cgroups);
 	config_free(&cfg);
 	scope_explain_free(&m->scope);
 	free(m);

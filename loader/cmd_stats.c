@@ -7,8 +7,10 @@
  *     mv /var/lib/node_exporter/smtpguard.prom.tmp /var/lib/node_exporter/smtpguard.prom
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "cgroup_names.h"
 #include "cli.h"
 #include "config.h"
 #include "counters.h"
@@ -32,6 +34,37 @@ static void label(const char *s)
 static void help(const char *name, const char *type, const char *text)
 {
 	printf("# HELP %s %s\n# TYPE %s %s\n", name, text, name, type);
+}
+
+/*
+ * The unit of each account's latest attempt. One series per counted account,
+ * as for the attempts: a label that follows the account's choices (an
+ * executable, a command line) would grow without bound, so none is here.
+ */
+static void last_units(const struct counts *c)
+{
+	struct cgroup_names *cg = calloc(1, sizeof(*cg));
+	char name[256];
+
+	help("smtpguard_account_last_unit_info", "gauge",
+	     "Always 1: the systemd unit of each account's latest attempt, by UID");
+	if (!cg || cgroup_names_init(cg)) {
+		free(cg);
+		return;
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		const char *unit, *user = identity_name(ID_USER, c->v[i].uid, name, sizeof(name));
+
+		if (!cgroup_names_get(cg, c->v[i].last_cgroup_id, &unit) || !unit)
+			continue;
+		printf("smtpguard_account_last_unit_info{uid=\"%u\",user=\"", c->v[i].uid);
+		label(user ? user : "");
+		printf("\",unit=\"");
+		label(unit);
+		printf("\"} 1\n");
+	}
+	cgroup_names_free(cg);
+	free(cg);
 }
 
 int cmd_stats(const struct sg_opts *o)
@@ -77,6 +110,7 @@ int cmd_stats(const struct sg_opts *o)
 			printf("\"} %llu\n", (unsigned long long)c.v[i].attempts[a]);
 		}
 	}
+	last_units(&c);
 	help("smtpguard_attempts_all_total", "counter",
 	     "All such attempts by action (not limited by the per-UID table)");
 	for (unsigned int a = 0; a < SG_ACTION_COUNT; a++)

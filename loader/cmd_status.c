@@ -6,12 +6,16 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "account_state.h"
+#include "cgroup_names.h"
 #include "cli.h"
 #include "config.h"
 #include "counters.h"
 #include "describe.h"
+#include "event_format.h"
 #include "guard.h"
 #include "json.h"
 #include "live.h"
@@ -24,6 +28,25 @@
 #define STATUS_MAX_SHOWN 20
 /* Accounts shown by attempts, most first. */
 #define STATUS_TOP 10
+
+/*
+ * Where each account tried last: the cgroup the kernel counted (its unit),
+ * and the process the monitor read for its latest event (if one runs).
+ */
+struct last_seen {
+	struct cgroup_names cgroups;
+	struct account_state monitor;
+	char esc[4 * CGROUP_TEXT_MAX], text[2 + 4 * CGROUP_TEXT_MAX + 1]; /* scratch */
+};
+
+static void last_seen_open(struct last_seen *l, const char *pin_dir)
+{
+	char path[4200];
+
+	cgroup_names_init(&l->cgroups);
+	monitor_run_path(pin_dir, ".accounts", path, sizeof(path));
+	account_state_load(&l->monitor, path); /* no monitor: no such lines */
+}
 
 static const char *addr_port(const struct sg_addr *a, __u16 port, char *buf, size_t len)
 {
@@ -105,7 +128,39 @@ static void text_ids_inline(const struct id_set *s, enum id_kind kind, size_t ma
 	printf("%s\n", s->n ? "" : "none");
 }
 
-static void counts_text(const struct counts *c)
+/* "unit=... cgroup=..." and "exe=... cwd=... cmdline=... seen=..." under an account. */
+static void last_seen_text(struct last_seen *l, const struct uid_count *u)
+{
+	const struct account_seen *a;
+	const char *unit, *cg;
+	char when[32], *v;
+	size_t vlen;
+
+	if (!l)
+		return;
+	a = account_state_find(&l->monitor, u->uid);
+	cg = cgroup_names_get(&l->cgroups, u->last_cgroup_id, &unit);
+	v = l->text;
+	vlen = sizeof(l->text);
+	if (cg) {
+		printf("  %-15s  ", "");
+		if (unit)
+			printf("unit=%s ", text_value(unit, 255, v, vlen));
+		printf("cgroup=%s\n",
+		       text_value_escaped(escape_text(cg, strlen(cg), l->esc, sizeof(l->esc)), v,
+					  vlen));
+	}
+	if (!a)
+		return;
+	printf("  %-15s  exe=%s", "", a->exe[0] ? text_value_escaped(a->exe, v, vlen) : "?");
+	if (a->cwd[0])
+		printf(" cwd=%s", text_value_escaped(a->cwd, v, vlen));
+	if (a->cmdline[0])
+		printf(" cmdline=%s", text_value_escaped(a->cmdline, v, vlen));
+	printf(" seen=%s\n", boot_ns_to_iso(a->boot_ns, when, sizeof(when)));
+}
+
+static void counts_text(const struct counts *c, struct last_seen *l)
 {
 	char name[320], dst[80], when[32];
 
@@ -135,10 +190,32 @@ static void counts_text(const struct counts *c)
 			       (unsigned long long)u->lost);
 		printf(", last %s at %s\n", addr_port(&u->last_dst, u->last_port, dst, sizeof(dst)),
 		       boot_ns_to_iso(u->last_ns, when, sizeof(when)));
+		last_seen_text(l, u);
 	}
 }
 
-static void counts_json(struct json *j, const struct counts *c)
+/* An escaped value, or null for "". */
+static void json_escaped(struct json *j, const char *key, const char *escaped)
+{
+	json_str(j, key, escaped && *escaped ? escaped : NULL);
+}
+
+static void last_seen_json(struct json *j, struct last_seen *l, const struct uid_count *u)
+{
+	const struct account_seen *a = l ? account_state_find(&l->monitor, u->uid) : NULL;
+	const char *unit = NULL,
+		   *cg = l ? cgroup_names_get(&l->cgroups, u->last_cgroup_id, &unit) : NULL;
+	char when[32];
+
+	json_str(j, "last_cgroup", cg ? escape_text(cg, strlen(cg), l->esc, sizeof(l->esc)) : NULL);
+	json_str(j, "last_unit", cg ? unit : NULL);
+	json_escaped(j, "last_exe", a ? a->exe : NULL);
+	json_escaped(j, "last_cmdline", a ? a->cmdline : NULL);
+	json_escaped(j, "last_cwd", a ? a->cwd : NULL);
+	json_str(j, "last_process_time", a ? boot_ns_to_iso(a->boot_ns, when, sizeof(when)) : NULL);
+}
+
+static void counts_json(struct json *j, const struct counts *c, struct last_seen *l)
 {
 	char name[256], dst[80], when[32];
 
@@ -161,13 +238,14 @@ static void counts_json(struct json *j, const struct counts *c)
 		json_u64(j, "events_lost", u->lost);
 		json_str(j, "last_dst", addr_port(&u->last_dst, u->last_port, dst, sizeof(dst)));
 		json_str(j, "last_seen", boot_ns_to_iso(u->last_ns, when, sizeof(when)));
+		last_seen_json(j, l, u);
 		json_obj_end(j);
 	}
 	json_arr_end(j);
 }
 
 static void status_text(const struct sg_opts *o, const struct live_state *s,
-			const struct addr_list *host, const struct counts *c)
+			const struct addr_list *host, const struct counts *c, struct last_seen *l)
 {
 	char redirect[128];
 	char addr[INET6_ADDRSTRLEN], buf[80];
@@ -233,11 +311,11 @@ static void status_text(const struct sg_opts *o, const struct live_state *s,
 	printf("  mode           %s%s%s\n", config_mode_name(s->settings.mode),
 	       s->settings.mode == SG_MODE_REDIRECT ? ", to " : "",
 	       s->settings.mode == SG_MODE_REDIRECT ? redirect : "");
-	counts_text(c);
+	counts_text(c, l);
 }
 
 static void status_json(const struct sg_opts *o, const struct live_state *s,
-			const struct addr_list *host, const struct counts *c)
+			const struct addr_list *host, const struct counts *c, struct last_seen *l)
 {
 	char redirect[128];
 	char addr[INET6_ADDRSTRLEN];
@@ -294,7 +372,7 @@ static void status_json(const struct sg_opts *o, const struct live_state *s,
 	json_ids(&j, &s->ids[ID_GROUP], ID_GROUP);
 	json_dests(&j, &s->dests);
 	scope_json(&j, &s->scope);
-	counts_json(&j, c);
+	counts_json(&j, c, l);
 	json_obj_end(&j);
 	json_finish(&j);
 }
@@ -361,6 +439,8 @@ int cmd_status(const struct sg_opts *o)
 	struct live_state s = {};
 	struct addr_list host = {};
 	struct counts c = {};
+	/* Big (paths of 1 KiB): on the heap. NULL: those lines are left out. */
+	struct last_seen *l = calloc(1, sizeof(*l));
 	struct guard g;
 	int ret;
 
@@ -369,12 +449,17 @@ int cmd_status(const struct sg_opts *o)
 		log_err("cannot read the host's addresses or the guard's counters");
 		ret = EXIT_FAIL;
 	}
+	if (l)
+		last_seen_open(l, o->pin_dir);
 	if (ret == EXIT_OK) {
 		if (o->json)
-			status_json(o, &s, &host, &c);
+			status_json(o, &s, &host, &c, l);
 		else
-			status_text(o, &s, &host, &c);
+			status_text(o, &s, &host, &c, l);
 	}
+	if (l)
+		cgroup_names_free(&l->cgroups);
+	free(l);
 	counters_free(&c);
 	addr_list_free(&host);
 	guard_close(&g);

@@ -128,6 +128,7 @@ int counters_read(const struct guard *g, struct counts *out)
 		u->last_ns = val.last_ns;
 		u->last_dst = val.last_dst;
 		u->last_port = val.last_port;
+		u->last_cgroup_id = val.last_cgroup_id;
 		u->suppressed = val.suppressed;
 		u->lost = val.lost;
 	}

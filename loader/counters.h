@@ -21,6 +21,7 @@ struct uid_count {
 	__u64 last_ns; /* CLOCK_BOOTTIME */
 	struct sg_addr last_dst;
 	__u16 last_port;
+	__u64 last_cgroup_id; /* the latest attempt's cgroup v2 */
 	__u64 suppressed; /* not sent as events: over the UID's budget */
 	__u64 lost; /* not sent as events: the ring buffer was full */
 };

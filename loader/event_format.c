@@ -102,10 +102,114 @@ const char *text_value(const char *in, size_t in_len, char *buf, size_t len)
 	return buf;
 }
 
-void event_line(const struct sg_event *e, const char *user, const struct event_gap *gap,
-		bool with_time, const char *scope, char *buf, size_t len)
+/* The escaped form of one byte into out (5 bytes); its length. */
+static size_t escape_byte(unsigned char c, char *out)
+{
+	if (c == '\\')
+		return (size_t)snprintf(out, 5, "\\\\");
+	if (c < 0x20 || c > 0x7e)
+		return (size_t)snprintf(out, 5, "\\x%02x", c);
+	out[0] = (char)c;
+	out[1] = '\0';
+	return 1;
+}
+
+const char *escape_text(const char *in, size_t in_len, char *buf, size_t len)
+{
+	static const char cut[] = "...";
+	size_t used = 0, total = 0, room, i;
+	char one[5];
+
+	if (!len)
+		return "";
+	for (i = 0; i < in_len; i++)
+		total += escape_byte((unsigned char)in[i], one);
+	/* All of it, or as much as leaves room for the cut marker. */
+	room = total < len ? len - 1 : len - 1 >= sizeof(cut) - 1 ? len - sizeof(cut) : 0;
+	for (i = 0; i < in_len; i++) {
+		size_t n = escape_byte((unsigned char)in[i], one);
+
+		if (used + n > room)
+			break;
+		memcpy(buf + used, one, n);
+		used += n;
+	}
+	if (i < in_len && used + sizeof(cut) <= len) {
+		memcpy(buf + used, cut, sizeof(cut) - 1);
+		used += sizeof(cut) - 1;
+	}
+	buf[used] = '\0';
+	return buf;
+}
+
+const char *text_value_escaped(const char *escaped, char *buf, size_t len)
+{
+	size_t n = strlen(escaped), used = 0;
+	bool plain = n > 0;
+
+	for (size_t i = 0; i < n && plain; i++)
+		plain = plain_char((unsigned char)escaped[i]);
+	if (plain && n < len) {
+		memcpy(buf, escaped, n + 1);
+		return buf;
+	}
+	if (len < 3)
+		return "\"\"";
+	/* Inside quotes, escape_text()'s \\ and \xNN mean what text_value()'s do. */
+	buf[used++] = '"';
+	for (size_t i = 0; i < n && used + 3 < len; i++) {
+		if (escaped[i] == '"')
+			buf[used++] = '\\';
+		buf[used++] = escaped[i];
+	}
+	buf[used++] = '"';
+	buf[used] = '\0';
+	return buf;
+}
+
+/* " key=value" for a value the account chose, or nothing for NULL/"". */
+static int add_value(char *buf, size_t len, const char *key, const char *val, size_t max)
+{
+	char quoted[2 + 4 * CGROUP_TEXT_MAX + 1];
+
+	if (!val || !*val || !len)
+		return 0;
+	return snprintf(buf, len, " %s=%s", key, text_value(val, max, quoted, sizeof(quoted)));
+}
+
+/* unit=, cgroup=, then exe=, cwd=, cmdline= or gone=. */
+static void who_text(const struct event_who *w, char *buf, size_t len)
+{
+	size_t used = 0;
+	const char *gone;
+
+	buf[0] = '\0';
+	if (!w)
+		return;
+#define ADD(key, val, max)                                                  \
+	do {                                                                \
+		int n_ = add_value(buf + used, len - used, key, val, max);  \
+		used += n_ > 0 && (size_t)n_ < len - used ? (size_t)n_ : 0; \
+	} while (0)
+	ADD("unit", w->unit, CGROUP_TEXT_MAX);
+	ADD("cgroup", w->cgroup, CGROUP_TEXT_MAX);
+	gone = proc_gone_name(w->proc.gone);
+	if (gone) {
+		ADD("gone", gone, 32);
+		return;
+	}
+	ADD("exe", w->proc.exe, PROC_VALUE_MAX);
+	ADD("cwd", w->proc.cwd, PROC_VALUE_MAX);
+	ADD("cmdline", w->proc.cmdline, PROC_VALUE_MAX);
+#undef ADD
+}
+
+void event_line(const struct sg_event *e, const char *user, const struct event_who *who,
+		const struct event_gap *gap, bool with_time, const char *scope, char *buf,
+		size_t len)
 {
 	char when[32] = "", dst[80], comm[TEXT_VALUE_MAX], name[TEXT_VALUE_MAX], more[48] = "";
+	char where[EVENT_LINE_MAX];
 	size_t used;
 
 	if (with_time) {
@@ -115,21 +219,30 @@ void event_line(const struct sg_event *e, const char *user, const struct event_g
 	if (gap && (gap->suppressed || gap->lost))
 		snprintf(more, sizeof(more), " not_sent=%llu",
 			 (unsigned long long)(gap->suppressed + gap->lost));
-	used = (size_t)snprintf(buf, len, "%s%s uid=%u(%s) pid=%u comm=%s dst=%s%s", when,
+	who_text(who, where, sizeof(where));
+	used = (size_t)snprintf(buf, len, "%s%s uid=%u(%s) pid=%u comm=%s dst=%s%s%s", when,
 				counters_action_name(e->action), e->uid,
 				user ? text_value(user, 255, name, sizeof(name)) : "?", e->tgid,
 				text_value((const char *)e->comm, sizeof(e->comm), comm,
 					   sizeof(comm)),
-				event_dst(e, dst, sizeof(dst)), more);
+				event_dst(e, dst, sizeof(dst)), where, more);
 	if (scope && used < len)
 		snprintf(buf + used, len - used, " scope=%s",
 			 text_value(scope, 255, name, sizeof(name)));
 }
 
-void event_json(FILE *out, const struct sg_event *e, const char *user, const struct event_gap *gap,
-		const char *scope)
+/* A value the account chose, escaped for JSON and the journal; NULL for none. */
+static const char *escaped(const char *val, char *buf, size_t len)
+{
+	return val && *val ? escape_text(val, strlen(val), buf, len) : NULL;
+}
+
+void event_json(FILE *out, const struct sg_event *e, const char *user, const struct event_who *who,
+		const struct event_gap *gap, const char *scope)
 {
 	char when[32], addr[INET6_ADDRSTRLEN], comm[17];
+	char cg[4 * CGROUP_TEXT_MAX], val[4 * PROC_VALUE_MAX + 4];
+	const struct proc_info *p = who ? &who->proc : NULL;
 	struct json j;
 
 	clean_comm(e, comm);
@@ -149,9 +262,59 @@ void event_json(FILE *out, const struct sg_event *e, const char *user, const str
 	json_u64(&j, "port", e->port);
 	json_str(&j, "family", family_name(e));
 	json_u64(&j, "cgroup_id", e->cgroup_id);
+	json_str(&j, "cgroup", escaped(who ? who->cgroup : NULL, cg, sizeof(cg)));
+	/* A unit name holds only [A-Za-z0-9:_.\@-] (cgroup_unit() checked). */
+	json_str(&j, "unit", who ? who->unit : NULL);
+	json_str(&j, "exe", escaped(p ? p->exe : NULL, val, sizeof(val)));
+	json_str(&j, "cmdline", escaped(p ? p->cmdline : NULL, val, sizeof(val)));
+	json_str(&j, "cwd", escaped(p ? p->cwd : NULL, val, sizeof(val)));
+	json_str(&j, "gone", p ? proc_gone_name(p->gone) : "unreadable");
 	json_u64(&j, "not_sent_suppressed", gap ? gap->suppressed : 0);
 	json_u64(&j, "not_sent_lost", gap ? gap->lost : 0);
 	json_str(&j, "scope", scope);
 	json_obj_end(&j);
 	json_finish(&j);
+}
+
+size_t event_fields(const struct sg_event *e, const char *user, const struct event_who *who,
+		    struct event_field_bufs *b, struct journal_field *f)
+{
+	const struct proc_info *p = who ? &who->proc : NULL;
+	char addr[INET6_ADDRSTRLEN];
+	size_t n = 0;
+
+#define FIELD(name_, val_)                                            \
+	do {                                                          \
+		const char *v_ = (val_);                              \
+		if (v_ && *v_ && n < EVENT_FIELDS_MAX)                \
+			f[n++] = (struct journal_field){ name_, v_ }; \
+	} while (0)
+	snprintf(b->uid, sizeof(b->uid), "%u", e->uid);
+	snprintf(b->gid, sizeof(b->gid), "%u", e->gid);
+	snprintf(b->pid, sizeof(b->pid), "%u", e->tgid);
+	snprintf(b->tid, sizeof(b->tid), "%u", e->pid);
+	snprintf(b->port, sizeof(b->port), "%u", e->port);
+	snprintf(b->cgroup_id, sizeof(b->cgroup_id), "%llu", (unsigned long long)e->cgroup_id);
+	snprintf(b->dst, sizeof(b->dst), "%s", sg_addr_format(&e->dst, addr, sizeof(addr)));
+	FIELD("SMTPGUARD_ACTION", counters_action_name(e->action));
+	FIELD("SMTPGUARD_UID", b->uid);
+	FIELD("SMTPGUARD_USER", user);
+	FIELD("SMTPGUARD_GID", b->gid);
+	FIELD("SMTPGUARD_PID", b->pid);
+	FIELD("SMTPGUARD_TID", b->tid);
+	FIELD("SMTPGUARD_COMM", event_comm(e, b->comm));
+	FIELD("SMTPGUARD_DST", b->dst);
+	FIELD("SMTPGUARD_PORT", b->port);
+	FIELD("SMTPGUARD_FAMILY", family_name(e));
+	FIELD("SMTPGUARD_TIME", boot_ns_to_iso(e->boot_ns, b->time, sizeof(b->time)));
+	FIELD("SMTPGUARD_CGROUP_ID", b->cgroup_id);
+	FIELD("SMTPGUARD_CGROUP", escaped(who ? who->cgroup : NULL, b->cgroup, sizeof(b->cgroup)));
+	/* A unit name holds only [A-Za-z0-9:_.\@-] (cgroup_unit() checked). */
+	FIELD("SMTPGUARD_UNIT", who ? who->unit : NULL);
+	FIELD("SMTPGUARD_EXE", escaped(p ? p->exe : NULL, b->exe, sizeof(b->exe)));
+	FIELD("SMTPGUARD_CMDLINE", escaped(p ? p->cmdline : NULL, b->cmdline, sizeof(b->cmdline)));
+	FIELD("SMTPGUARD_CWD", escaped(p ? p->cwd : NULL, b->cwd, sizeof(b->cwd)));
+	FIELD("SMTPGUARD_GONE", p ? proc_gone_name(p->gone) : "unreadable");
+#undef FIELD
+	return n;
 }

@@ -91,9 +91,11 @@ static const struct command commands[] = {
 	  "user|group NAME|ID, or dest DEST[:PORTS]",
 	  "smtpguard revoke user alice     back to refusing alice's direct SMTP" },
 	{ "monitor", cmd_monitor, NULL, OPT_JSON | OPT_SYSLOG, 0, 0, true, "[--json] [--syslog]",
-	  "Stream refused, audited and redirected attempts as they happen: a line each\n"
-	  "(or one JSON object per line), or to syslog with storms condensed. Raises\n"
-	  "alerts (alert_threshold, alert_command). Stopping it never affects enforcement.",
+	  "Stream refused, audited and redirected attempts as they happen, with the\n"
+	  "unit, executable, command line and directory: a line each (or one JSON\n"
+	  "object per line), or to the journal (fields) or syslog, storms condensed.\n"
+	  "Raises alerts (alert_threshold, alert_command). Stopping it never affects\n"
+	  "enforcement.",
 	  NULL, "smtpguard monitor --json | jq -c 'select(.type == \"event\")'" },
 	{ "stats", cmd_stats, NULL, OPT_PROMETHEUS, 0, 0, true, "--prometheus",
 	  "Print node_exporter textfile-collector metrics.", NULL,

@@ -41,7 +41,7 @@ void syslog_close(struct syslog_out *s)
 
 void syslog_send(struct syslog_out *s, int priority, const char *fmt, ...)
 {
-	char msg[1024], stamp[32];
+	char msg[4096], stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;
 	va_list ap;

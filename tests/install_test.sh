@@ -35,6 +35,7 @@ usr/lib/systemd/system/smtpguard-sync.timer:644
 usr/lib/systemd/system/smtpguard-monitor.service:644
 usr/share/man/man8/smtpguard.8:644
 usr/share/man/man5/smtpguard.conf.5:644
+usr/lib/systemd/catalog/smtpguard.catalog:644
 etc/NetworkManager/dispatcher.d/50-smtpguard:755
 etc/networkd-dispatcher/routable.d/50-smtpguard:755
 etc/networkd-dispatcher/off.d/50-smtpguard:755
@@ -65,6 +66,17 @@ check "stats --prometheus prints smtpguard_info{version=\"$version\",mode=\"\"} 
 	sh -c "build/smtpguard stats --prometheus --pin-dir '$tmp/no-guard' |
 		grep -qx 'smtpguard_info{version=\"$version\",mode=\"\"} 1'"
 
+# The journal catalog parses, with an entry for each of the monitor's MESSAGE_IDs
+# (journalctl --root builds its own database under the scratch tree).
+if command -v journalctl >/dev/null; then
+	check "journalctl --update-catalog reads the installed catalog" \
+		journalctl --root="$dest" --update-catalog
+	for id in $(sed -n 's/^#define SG_MSGID_[A-Z]* "\([0-9a-f]*\)".*/\1/p' loader/log_sink.h); do
+		check "the catalog explains MESSAGE_ID $id" \
+			sh -c "journalctl --root='$dest' --list-catalog $id | grep -q '^$id smtpguard: '"
+	done
+fi
+
 echo "# mine" >"$dest/etc/smtpguard.conf"
 check "make install keeps an existing /etc/smtpguard.conf" \
 	sh -c "make -s install DESTDIR='$dest' PREFIX=/usr && grep -qx '# mine' '$dest/etc/smtpguard.conf'"
@@ -94,7 +106,8 @@ check "systemd-analyze verify fails on a broken copy (the check can fail)" \
 	sh -c "! env MANPATH='$live/share/man' systemd-analyze verify '$tmp/broken.service'"
 
 check "make uninstall DESTDIR=... PREFIX=/usr" make -s uninstall DESTDIR="$dest" PREFIX=/usr
-left=$(cd "$dest" && find . -type f | grep -v '^./etc/smtpguard.conf$')
+left=$(cd "$dest" && find . -type f | grep -v -e '^./etc/smtpguard.conf$' \
+	-e '^./var/lib/systemd/catalog/database$')
 check "uninstall removed every installed file" test -z "$left"
 check "uninstall kept the edited /etc/smtpguard.conf" grep -qx '# mine' "$dest/etc/smtpguard.conf"
 

@@ -10,8 +10,9 @@
 # It makes the guard show every key: loaded with an allow_dest, scoped
 # exceptions (a user's literal and named relay, anyone's port), a refused
 # account in the counters, a monitor event of an account with scoped
-# exceptions and a "not_sent" line (a burst over the event budget), then
-# damaged, then not loaded. A key is written as
+# exceptions (from a live process in a cgroup named like a unit, so that
+# cgroup, unit, exe, cmdline and cwd have values) and a "not_sent" line (a
+# burst over the event budget), then damaged, then not loaded. A key is written as
 # its path: "hooks.connect4.link_id", "users[].origin[]".
 set -u
 passed=0
@@ -94,6 +95,19 @@ attempts() {
 	)
 }
 
+# live UID: one refused connect by a process that lives on, from {CG}/sgt-json.service.
+live() {
+	mkdir -p "$SG_CGROUP/sgt-json.service"
+	(
+		echo "$BASHPID" >"$SG_CGROUP/sgt-json.service/cgroup.procs"
+		cd "$dir" || exit
+		exec setpriv --reuid="$1" --regid="$1" --clear-groups -- bash -c '
+			: 3<>/dev/tcp/198.51.100.25/25
+			sleep 2' 2>/dev/null
+	) &
+	live_pid=$!
+}
+
 printf '%s\n' 'allow_users = root 64202' 'allow_groups = 64210' 'allow_dest = 198.51.100.64/28' \
 	'allow_dest = 198.51.100.80:465' 'allow_user_dest = 64201 198.51.100.26:587 localhost:587' >"$conf"
 "$SG_BIN" load --pin-dir "$pin" --cgroup "$SG_CGROUP" --config "$conf" >/dev/null ||
@@ -101,10 +115,14 @@ printf '%s\n' 'allow_users = root 64202' 'allow_groups = 64210' 'allow_dest = 19
 "$SG_BIN" monitor --json --pin-dir "$pin" --config "$conf" >"$dir/monitor.out" 2>"$dir/monitor.err" &
 mon=$!
 for _ in $(seq 50); do grep -q monitoring "$dir/monitor.err" 2>/dev/null && break; sleep 0.1; done
-attempts 64201 1
+live 64201
+for _ in $(seq 50); do grep -q '"uid":64201,' "$dir/monitor.out" && break; sleep 0.1; done
 # Over the event budget in one second: events, then a "not_sent" line.
 attempts 64203 80
 for _ in $(seq 50); do grep -q '"type":"not_sent"' "$dir/monitor.out" && break; sleep 0.1; done
+# The monitor writes what it saw of each account for status once a second.
+accounts="/run/smtpguard-monitor$(tr / _ <<<"$pin").accounts"
+for _ in $(seq 30); do grep -q '^64201	' "$accounts" 2>/dev/null && break; sleep 0.1; done
 
 "$SG_BIN" status --json --pin-dir "$pin" >"$dir/status.json"
 "$SG_BIN" list --json --pin-dir "$pin" >"$dir/list.json"
@@ -113,6 +131,18 @@ rm "$pin/link_connect6"
 "$SG_BIN" unload --pin-dir "$pin" >/dev/null
 "$SG_BIN" status --json --pin-dir "$pin" >>"$dir/status.json"
 
+wait "$live_pid"
+# The values, not only the keys: the event and status name the process.
+jq -se 'map(select(.uid == 64201)) | length == 1 and (.[0] | .cgroup != null and
+	.unit == "sgt-json.service" and .exe != null and .cmdline != null and .cwd != null and
+	.gone == null)' "$dir/monitor.out" >/dev/null 2>&1 &&
+	ok "the event of a live process in sgt-json.service has its cgroup, unit, exe, cmdline, cwd" ||
+	not_ok "the event's cgroup, unit, exe, cmdline, cwd" "$(grep '"uid":64201,' "$dir/monitor.out")"
+jq -se '.[0].top | map(select(.uid == 64201)) | .[0] | .last_unit == "sgt-json.service" and
+	.last_exe != null and .last_cmdline != null and .last_cwd != null and
+	.last_process_time != null' "$dir/status.json" >/dev/null 2>&1 &&
+	ok "status --json: the account's last unit, exe, cmdline and cwd" ||
+	not_ok "status --json: top[] of uid 64201" "$(head -c 2000 "$dir/status.json")"
 grep -q '"state":"enforcing"' "$dir/status.json" && grep -q '"state":"damaged"' "$dir/status.json" &&
 	grep -q '"state":"not loaded"' "$dir/status.json" &&
 	ok "status --json in the three states: enforcing, damaged, not loaded" ||

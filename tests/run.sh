@@ -17,7 +17,7 @@ skipped=0
 # Accounts the e2e rows create (and rename: sgt-mta plays "mailnull" for a while).
 remove_test_accounts() {
 	local user
-	for user in sgt-acct sgt-mta sgt-pfx sgt-imp-usr sgt-imp-gm sgt-imp-ml sgt-imp-oth; do
+	for user in sgt-acct sgt-mta sgt-pfx sgt-imp-usr sgt-imp-gm sgt-imp-ml sgt-imp-oth sgt-who; do
 		userdel "$user" 2>/dev/null
 	done
 	for user in mailnull exim; do # only the ones the tests made
@@ -60,7 +60,7 @@ run_program() {
 
 [ "$(id -u)" = 0 ] || die "the suite loads BPF programs: run it as root"
 for prog in smtpguard tests/unit_config tests/unit_config_edit tests/unit_import \
-	tests/unit_incumbents tests/e2e_guard tests/sg-listen tests/sg-connect; do
+	tests/unit_incumbents tests/unit_who tests/e2e_guard tests/sg-listen tests/sg-connect; do
 	[ -x "$build/$prog" ] || die "$build/$prog is missing: run 'make tests' first"
 done
 
@@ -72,6 +72,7 @@ run_program "unit: import from CSF, APF, Imunify360, cPanel" "$build/tests/unit_
 	"$top/tests/import"
 run_program "unit: old SMTP blocks in captured firewall rules" "$build/tests/unit_incumbents" \
 	"$top/tests/import"
+run_program "unit: which script (units, escaping, the accounts file)" "$build/tests/unit_who"
 run_program "install: make install, units, man pages" "$top/tests/install_test.sh"
 
 remove_test_accounts # left over by an earlier run that was killed

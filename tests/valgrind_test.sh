@@ -108,6 +108,31 @@ else
 	failed=$((failed + 1))
 fi
 
+# monitor --syslog with journal entries (fields, escaping), to a socket that
+# is not there: every entry is built, and dropped and counted.
+SMTPGUARD_JOURNAL_SOCKET="$workdir/no-journal" "${vg[@]}" --log-file="$workdir/monitor-journal.vg" \
+	"$build/smtpguard" monitor --syslog --pin-dir "$pin_dir" --config "$conf" \
+	>"$workdir/monitor-journal.out" 2>"$workdir/monitor-journal.err" &
+monitor=$!
+sleep 2 # under valgrind, it attaches within a tick or two
+refused_connect
+for _ in $(seq 100); do
+	grep -q 'log messages dropped' "$workdir/monitor-journal.err" 2>/dev/null && break
+	sleep 0.1
+done
+kill -TERM "$monitor"
+wait "$monitor"
+code=$?
+if [ "$code" = 0 ] && grep -q 'log messages dropped (the journal at' "$workdir/monitor-journal.err" &&
+	! vg_errors "$workdir/monitor-journal.vg"; then
+	echo "ok - valgrind: smtpguard monitor --syslog (journal entries, dropped): exit 0 on SIGTERM"
+	passed=$((passed + 1))
+else
+	echo "not ok - valgrind: smtpguard monitor --syslog (journal entries): exit $code"
+	sed 's/^/# /' "$workdir/monitor-journal.err" "$workdir/monitor-journal.vg" | head -n 60
+	failed=$((failed + 1))
+fi
+
 row "stats --prometheus" 0 'smtpguard_attempts_total{action="blocked",uid="64201"' stats --prometheus
 row "check-config" 0 "is valid" check-config --config "$conf"
 row "check --json (the host probes)" 0 '"can_work":true' check --json --cgroup "$cgroup"

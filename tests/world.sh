@@ -43,10 +43,11 @@ world_cleanup() {
 	for pid in "${listener_pids[@]}"; do
 		kill "$pid" 2>/dev/null
 	done
-	# A monitor killed with SIGKILL leaves its lock file (see cmd_monitor.c).
-	rm -f "/run/smtpguard-monitor$(tr / _ <<<"$pin_dir").lock"
 	local dir
 	for dir in "$pin_dir" "$pin_dir-other" "$pin_dir-nocg" "$pin_dir-json"; do # fault rows, JSON keys
+		# A monitor killed with SIGKILL leaves its lock file (see cmd_monitor.c);
+		# every monitor leaves its accounts file for status (account_state.h).
+		rm -f "/run/smtpguard-monitor$(tr / _ <<<"$dir")".{lock,accounts,accounts.tmp}
 		[ -d "$dir" ] || continue
 		"$build/smtpguard" unload --pin-dir "$dir" >/dev/null 2>&1
 		rm -rf "$dir"
@@ -62,6 +63,8 @@ world_cleanup() {
 	ip netns del "$ns_host" 2>/dev/null
 	ip netns del "$ns_mx" 2>/dev/null
 	ip netns del "$ns_ct" 2>/dev/null
+	# who.c's FUSE file system, should the e2e program have died with it mounted.
+	[ -n "$workdir" ] && umount -l "$workdir/stall-fs" 2>/dev/null
 	[ -n "$workdir" ] && rm -rf "$workdir"
 }
 setup_world() {

@@ -58,6 +58,7 @@ enum conf {
 	CONF_SCOPED_NAME, /* a user's relay by name, and a name that does not resolve */
 	CONF_SCOPED_EDIT, /* edited by allow/revoke --to */
 	CONF_HIGH_IDS, /* IDs above the allowlists' arrays, in their hashes */
+	CONF_JOURNAL, /* alert on every attempt, log_burst 3 per 2 s (who.c) */
 	CONF_COUNT,
 };
 
@@ -115,6 +116,25 @@ double now_s(void);
 /* resolver.c: hosts (NULL: the host's own resolver again), or a failing resolver. */
 bool resolver_set(struct ctx *c, const char *hosts, bool down);
 int resolver_enter(const struct ctx *c);
+/* Start "smtpguard monitor" (mode NULL: text) with output to WORK/name.out and .err. */
+pid_t start_monitor(const struct ctx *c, enum conf conf, const char *mode, const char *name,
+		    const char *env);
+
+/*
+ * Split a text line into key=value tokens as a log parser would: how many
+ * have this key; the last one's value, unescaped, to val.
+ */
+int count_key(const char *line, const char *key, char *val, size_t len);
+
+/* who.c: the unit, executable, command line and working directory (issue 17). */
+enum who_row {
+	WHO_ALL_FOUR, /* a script in a unit's cgroup: all four, escaped, JSON and text */
+	WHO_GONE, /* a process that exits at once */
+	WHO_PID_REUSE, /* its PID given to a decoy before the monitor looks */
+	WHO_STALL, /* its arguments on a FUSE file that never answers */
+	WHO_JOURNAL, /* native journal entries on a socket of the test's */
+};
+void run_who(struct ctx *c, size_t i, int which);
 
 /* faults.c */
 void run_kill_loop(struct ctx *c, size_t i, int rounds);

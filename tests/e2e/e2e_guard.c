@@ -178,6 +178,12 @@ static const struct {
 	[CONF_KILL_SYNC] = { "kill-sync.conf", NULL }, /* written by the kill loop */
 	[CONF_LOCK] = { "lock.conf", "allow_users = root 64202\nallow_groups = none\n" },
 	[CONF_MAILMAN] = { "mailman.conf", "allow_users = root @mailman\n" },
+	[CONF_JOURNAL] = { "journal.conf", "allow_users = root 64202\n"
+					   "allow_groups = 64210\n"
+					   "log_window = 2\n"
+					   "log_burst = 3\n"
+					   "alert_threshold = 1/60s\n"
+					   "alert_command = {WORK}/alert-env.sh\n" },
 	[CONF_FILEONLY] = { "fileonly.conf", "allow_users = root 64202\n" },
 	[CONF_CT_LOOPBACK] = { "ct-loopback.conf", "allow_users = root 64202\n"
 						   "allow_groups = none\n"
@@ -233,6 +239,7 @@ enum step_kind {
 	S_FOREIGN_LINK, /* a hook made to run another guard's program (faults.c) */
 	S_HOSTS, /* the CLI's own hosts file from now on (.pin); NULL: the host's resolver */
 	S_RESOLVER_DOWN, /* the CLI's resolver fails (no DNS server answers), hosts unused */
+	S_WHO, /* which script: unit, exe, cmdline, cwd (who.c, enum who_row in count) */
 };
 
 struct step {
@@ -298,6 +305,7 @@ struct step {
 #define RESOLVER_DOWN() { .kind = S_RESOLVER_DOWN }
 /* An event whose JSON line also holds text. */
 #define EVENT_SAYS(w, pr, act, e, text) { .kind = S_EVENT, .who = &w, .probe = pr, .action = act, .expect = e, .want = { text } }
+#define WHO(which) { .kind = S_WHO, .count = which }
 #define P4D(a, p, dev) { .family = AF_INET, .addr = a, .port = p, .method = PM_CONNECT, .bind_dev = dev }
 #define P6D(a, p, dev) { .family = AF_INET6, .addr = a, .port = p, .method = PM_CONNECT, .bind_dev = dev }
 /* clang-format on */
@@ -1097,6 +1105,18 @@ static const struct step steps[] = {
 	 */
 	FORGE("dst=8.8.8.8:25"),
 	FORGE("a\"b\\c\td=e"),
+	/*
+	 * Which script (issue 17): the unit, executable, command line and
+	 * working directory of every attempt, never another process's, and
+	 * the journal with fields.
+	 */
+	WHO(WHO_ALL_FOUR),
+	WHO(WHO_GONE),
+	WHO(WHO_PID_REUSE),
+	WHO(WHO_STALL),
+	SH("useradd -M -U -u 64290 -s /usr/sbin/nologin -c smtpguard-test sgt-who"),
+	WHO(WHO_JOURNAL),
+	SH("userdel sgt-who"),
 	/* A storm: the connect path keeps answering, syslog stays condensed, losses are reported. */
 	STORM(),
 	/*
@@ -1539,8 +1559,8 @@ double now_s(void)
 }
 
 /* Start "smtpguard monitor" with output to WORK/NAME.out and .err. */
-static pid_t start_monitor(const struct ctx *c, enum conf conf, const char *mode, const char *name,
-			   const char *env)
+pid_t start_monitor(const struct ctx *c, enum conf conf, const char *mode, const char *name,
+		    const char *env)
 {
 	char out[4200], err[4200];
 	pid_t pid = fork();
@@ -1933,7 +1953,7 @@ static void run_storm(struct ctx *c, size_t i, const struct step *s)
  * separate, a double-quoted value may hold blanks and \-escapes). How many
  * tokens have this key; the last one's value, unescaped, to val.
  */
-static int count_key(const char *line, const char *key, char *val, size_t len)
+int count_key(const char *line, const char *key, char *val, size_t len)
 {
 	size_t klen = strlen(key);
 	int n = 0;
@@ -2264,6 +2284,8 @@ int main(void)
 				 s->kind == S_RESOLVER_DOWN ? "fails (no DNS server answers)" :
 				 s->pin			    ? "its own hosts file" :
 							      "the host's");
+		else if (s->kind == S_WHO)
+			run_who(&c, i, s->count);
 		else
 			run_tamper(&c, i, s);
 	}
