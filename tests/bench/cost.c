@@ -55,6 +55,11 @@
 #define ALLOWED_GID 64203 /* last entry of allow_groups */
 #define DENIED_ID 64201 /* neither */
 #define HIGH_UID 3000000000u /* allowed, above any array: a hash-map lookup */
+/* Scoped exceptions (issue 16): a user's relay, a group's, anyone's port. */
+#define SCOPED_UID 64204 /* allow_user_dest = 64204 REMOTE:25 */
+#define SCOPED_GID 64205 /* allow_group_dest = 64205 REMOTE:25 */
+#define SCOPED_PORT 587 /* allow_dest = REMOTE:587 */
+#define OTHER_GUARDED 465 /* guarded, in no rule */
 #define FIRST_FILLER 100000 /* the other entries */
 
 enum path {
@@ -66,6 +71,10 @@ enum path {
 	P_DEST,
 	P_REFUSED,
 	P_HIGH_UID,
+	P_SCOPED_UID,
+	P_SCOPED_GID,
+	P_SCOPED_ANYONE,
+	P_SCOPED_MISSED,
 	P_COUNT,
 };
 
@@ -85,6 +94,12 @@ static const struct path_def {
 	[P_REFUSED] = { "refused", DENIED_ID, DENIED_ID, REMOTE4, REMOTE6, 25, true },
 	[P_HIGH_UID] = { "allowed by UID 3000000000 (hash)", HIGH_UID, DENIED_ID, REMOTE4, REMOTE6,
 			 25 },
+	[P_SCOPED_UID] = { "scoped: the user's relay", SCOPED_UID, DENIED_ID, REMOTE4, REMOTE6, 25 },
+	[P_SCOPED_GID] = { "scoped: the group's relay", DENIED_ID, SCOPED_GID, REMOTE4, REMOTE6, 25 },
+	[P_SCOPED_ANYONE] = { "scoped: allow_dest with a port", DENIED_ID, DENIED_ID, REMOTE4,
+			      REMOTE6, SCOPED_PORT },
+	[P_SCOPED_MISSED] = { "scoped: refused, the user's rules miss", SCOPED_UID, DENIED_ID,
+			      REMOTE4, REMOTE6, OTHER_GUARDED, true },
 };
 
 enum hook { H4, H6, H_COUNT };
@@ -239,8 +254,11 @@ static int write_config(const struct cost *c, int n_users, int n_groups, char *p
 	fprintf(f,
 		"ports = 25 465 587\nallow_local = yes\n"
 		"allow_dest = " RELAY4 "/32 " RELAY6 "/128\n"
+		"allow_dest = " REMOTE4 ":587 [" REMOTE6 "]:587\n"
+		"allow_user_dest = %u " REMOTE4 ":25 [" REMOTE6 "]:25\n"
+		"allow_group_dest = %u " REMOTE4 ":25 [" REMOTE6 "]:25\n"
 		"allow_users = %u\n",
-		HIGH_UID);
+		SCOPED_UID, SCOPED_GID, HIGH_UID);
 	for (int k = 0; k < n_users; k++)
 		fprintf(f, "%s%d", k % 1000 ? " " : "\nallow_users = ",
 			k == n_users - 1 ? ALLOWED_UID : FIRST_FILLER + k);
