@@ -181,7 +181,7 @@ $(OUTPUT)/tests/unit_incumbents: tests/unit/incumbents_test.c tests/testlib.h $(
 		$(YAML_LIBS) -o $@
 
 WHO_UNIT_OBJS := $(addprefix $(OUTPUT)/unit/,account_state.o event_format.o cgroup_names.o \
-	proc_info.o counters.o json.o local_addrs.o mounts.o log.o)
+	proc_info.o counters.o json.o local_addrs.o addr_text.o mounts.o log.o)
 
 $(OUTPUT)/tests/unit_who: tests/unit/who_test.c tests/testlib.h $(WHO_UNIT_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC-SAN,$@)

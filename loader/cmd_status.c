@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr_text.h"
 #include "account_state.h"
 #include "cgroup_names.h"
 #include "cli.h"

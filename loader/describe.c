@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "addr_text.h"
 #include "describe.h"
 #include "local_addrs.h"
 

@@ -4,6 +4,7 @@
 #include <pwd.h>
 #include <string.h>
 
+#include "addr_text.h"
 #include "counters.h"
 #include "event_format.h"
 #include "json.h"

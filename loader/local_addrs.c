@@ -151,10 +151,3 @@ void addr_list_free(struct addr_list *l)
 	free(l->v);
 	memset(l, 0, sizeof(*l));
 }
-
-const char *sg_addr_format(const struct sg_addr *a, char *buf, size_t len)
-{
-	if (!a->words[0] && !a->words[1] && a->words[2] == htonl(0xffff))
-		return inet_ntop(AF_INET, &a->words[3], buf, (socklen_t)len);
-	return inet_ntop(AF_INET6, a->words, buf, (socklen_t)len);
-}
