@@ -14,4 +14,7 @@
 /* Printable form: dotted quad for IPv4-mapped, RFC 5952 for IPv6. */
 const char *sg_addr_format(const struct sg_addr *a, char *buf, size_t len);
 
+/* "198.51.100.25:25", "[2001:db8::25]:25": as a log line or an admin writes it. */
+const char *sg_addr_port_format(const struct sg_addr *a, __u16 port, char *buf, size_t len);
+
 #endif

@@ -59,8 +59,10 @@ static int take_route(struct addr_list *out, const struct nlmsghdr *nh)
 	if (table != RT_TABLE_LOCAL || !dst)
 		return 0;
 	if (rtm->rtm_family == AF_INET && rtm->rtm_dst_len == 32) {
-		a.words[2] = htonl(0xffff);
-		memcpy(&a.words[3], dst, 4);
+		__u32 ip4;
+
+		memcpy(&ip4, dst, sizeof(ip4));
+		a = sg_addr_v4mapped(ip4);
 	} else if (rtm->rtm_family == AF_INET6 && rtm->rtm_dst_len == 128) {
 		/*
 		 * fe80::/10 is only unique per link: [fe80::1%other] is someone
