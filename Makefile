@@ -145,7 +145,7 @@ TEST_BINS := $(OUTPUT)/tests/unit_config $(OUTPUT)/tests/unit_config_edit $(OUTP
 UNIT_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 UNIT_OBJS := $(addprefix $(OUTPUT)/unit/,config.o config_edit.o identity.o policy.o parse.o readfile.o \
 	dest_spec.o scope.o scope_resolve.o \
-	roles.o log.o trust.o)
+	roles.o run_tool.o log.o trust.o)
 
 $(OUTPUT)/unit:
 	$(Q)mkdir -p $@
@@ -174,7 +174,7 @@ $(OUTPUT)/tests/unit_import: tests/unit/import_test.c tests/testlib.h $(UNIT_OBJ
 		$(YAML_LIBS) -o $@
 
 $(OUTPUT)/tests/unit_incumbents: tests/unit/incumbents_test.c tests/testlib.h $(UNIT_OBJS) \
-		$(IMPORT_UNIT_OBJS) $(addprefix $(OUTPUT)/unit/,incumbents.o fwrules.o run_tool.o) \
+		$(IMPORT_UNIT_OBJS) $(addprefix $(OUTPUT)/unit/,incumbents.o fwrules.o) \
 		| $(OUTPUT)/tests
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) $(LIBBPF_LIBS) \
