@@ -545,21 +545,21 @@ static __always_inline bool scope_allows(__u64 uid_gid, const struct sg_addr *ds
 
 /*
  * Point a connect at the redirect target of its family (can_redirect() made
- * sure there is one). connect4's destination is always v4-mapped here, and a
- * v4-mapped connect6 stays v4-mapped: ::ffff:<the IPv4 target>. family is a
- * constant in each hook, so each program keeps only its own context writes.
+ * sure there is one); a v4-mapped connect6 stays v4-mapped: ::ffff:<the IPv4
+ * target>. The branches go by family, a constant in each hook, and not by
+ * the destination alone: connect4 must not even contain a write to
+ * user_ip6, which its verifier refuses, and older verifiers cannot tell from
+ * the stack that connect4's destination is always v4-mapped.
  */
 static __always_inline void redirect(struct bpf_sock_addr *ctx, const struct sg_addr *dst,
 				     __u8 family)
 {
-	__u16 port;
+	__u16 port = sg_settings.redirect_port4;
 
-	if (sg_addr_is_v4mapped(dst)) {
-		if (family == 4)
-			ctx->user_ip4 = sg_settings.redirect_ip4;
-		else
-			ctx->user_ip6[3] = sg_settings.redirect_ip4;
-		port = sg_settings.redirect_port4;
+	if (family == 4) {
+		ctx->user_ip4 = sg_settings.redirect_ip4;
+	} else if (sg_addr_is_v4mapped(dst)) {
+		ctx->user_ip6[3] = sg_settings.redirect_ip4;
 	} else {
 		ctx->user_ip6[0] = sg_settings.redirect_ip6[0];
 		ctx->user_ip6[1] = sg_settings.redirect_ip6[1];
