@@ -143,9 +143,9 @@ TEST_BINS := $(OUTPUT)/tests/unit_config $(OUTPUT)/tests/unit_config_edit $(OUTP
 # Unit tests always run under ASan and UBSan, with their own instrumented
 # copies of the loader code they exercise.
 UNIT_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-UNIT_OBJS := $(addprefix $(OUTPUT)/unit/,config.o config_edit.o identity.o policy.o parse.o readfile.o \
+UNIT_OBJS := $(addprefix $(OUTPUT)/unit/,config.o config_edit.o file_replace.o identity.o policy.o parse.o readfile.o \
 	dest_spec.o scope.o scope_resolve.o \
-	roles.o log.o trust.o)
+	roles.o run_tool.o log.o trust.o)
 
 $(OUTPUT)/unit:
 	$(Q)mkdir -p $@
@@ -159,7 +159,8 @@ $(OUTPUT)/tests/unit_config: tests/unit/config_test.c tests/testlib.h $(UNIT_OBJ
 	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) $(LIBBPF_LIBS) -o $@
 
 $(OUTPUT)/tests/unit_config_edit: tests/unit/config_edit_test.c tests/testlib.h \
-		$(OUTPUT)/unit/config_edit.o $(OUTPUT)/unit/parse.o $(OUTPUT)/unit/dest_spec.o \
+		$(OUTPUT)/unit/config_edit.o $(OUTPUT)/unit/file_replace.o $(OUTPUT)/unit/parse.o \
+		$(OUTPUT)/unit/dest_spec.o \
 		| $(OUTPUT)/tests
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) -o $@
@@ -174,14 +175,14 @@ $(OUTPUT)/tests/unit_import: tests/unit/import_test.c tests/testlib.h $(UNIT_OBJ
 		$(YAML_LIBS) -o $@
 
 $(OUTPUT)/tests/unit_incumbents: tests/unit/incumbents_test.c tests/testlib.h $(UNIT_OBJS) \
-		$(IMPORT_UNIT_OBJS) $(addprefix $(OUTPUT)/unit/,incumbents.o fwrules.o run_tool.o) \
+		$(IMPORT_UNIT_OBJS) $(addprefix $(OUTPUT)/unit/,incumbents.o fwrules.o) \
 		| $(OUTPUT)/tests
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) $(LIBBPF_LIBS) \
 		$(YAML_LIBS) -o $@
 
-WHO_UNIT_OBJS := $(addprefix $(OUTPUT)/unit/,account_state.o event_format.o cgroup_names.o \
-	proc_info.o counters.o json.o local_addrs.o mounts.o log.o)
+WHO_UNIT_OBJS := $(addprefix $(OUTPUT)/unit/,account_state.o file_replace.o event_format.o cgroup_names.o \
+	proc_info.o counters.o json.o local_addrs.o addr_text.o mounts.o log.o)
 
 $(OUTPUT)/tests/unit_who: tests/unit/who_test.c tests/testlib.h $(WHO_UNIT_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC-SAN,$@)

@@ -42,8 +42,6 @@
 /* Return codes of cgroup/connect* programs. */
 #define SYS_REJECT 0 /* connect() fails with EPERM */
 #define SYS_PROCEED 1
-/* decide() only: proceed, after the hook rewrote the destination. */
-#define SG_REDIRECT 2
 
 /* Filled in by the loader before load; see struct sg_settings. */
 const volatile struct sg_settings sg_settings = {};
@@ -202,7 +200,7 @@ static __always_inline __u64 committed(void)
  * generation is committed, this does not return: the committed program
  * takes over the connect through the hook's dispatch array.
  */
-static __always_inline bool follow_commit(struct bpf_sock_addr *ctx, void *dispatch)
+static __always_inline bool guard_off_or_handed_over(struct bpf_sock_addr *ctx, void *dispatch)
 {
 	__u64 gen = committed();
 
@@ -252,7 +250,7 @@ static __always_inline bool dst_is_loopback(const struct sg_addr *dst)
 
 	if (dst->words[0] | dst->words[1])
 		return false;
-	if (dst->words[2] == bpf_htonl(0xffff))
+	if (dst->words[2] == SG_V4MAPPED_WORD)
 		return (w3 >> 24) == 127 || w3 == 0;
 	return dst->words[2] == 0 && (w3 == 1 || w3 == 0);
 }
@@ -357,8 +355,8 @@ static __always_inline bool within_budget(struct sg_counter *c, __u64 now)
  * the UID's budget the event is not sent (suppressed), with the ring buffer
  * full it is dropped (lost); both are counted per UID and in the totals.
  */
-static __always_inline void record(const struct sg_addr *dst, __u16 port, __u8 family, __u32 action,
-				   __u64 uid_gid, __u8 ev_flags)
+static __always_inline void record_attempt(const struct sg_addr *dst, __u16 port, __u8 family,
+					   __u32 action, __u64 uid_gid, __u8 ev_flags)
 {
 	__u64 now = bpf_ktime_get_boot_ns(), pid_tgid, cgroup_id = bpf_get_current_cgroup_id();
 	struct sg_counter *c = counter_of((__u32)uid_gid);
@@ -404,11 +402,6 @@ static __always_inline void record(const struct sg_addr *dst, __u16 port, __u8 f
 	bpf_ringbuf_submit(e, 0);
 }
 
-static __always_inline bool is_v4_mapped(const struct sg_addr *a)
-{
-	return !a->words[0] && !a->words[1] && a->words[2] == bpf_htonl(0xffff);
-}
-
 /*
  * Is the socket in the network namespace the guard was loaded for? Only there
  * do loopback and the host's addresses mean this host: in a container's
@@ -437,18 +430,19 @@ static __always_inline bool can_redirect(struct bpf_sock_addr *ctx, const struct
 {
 	if (!routed_freely(ctx) || !in_host_netns(ctx))
 		return false;
-	if (is_v4_mapped(dst))
+	if (sg_addr_is_v4mapped(dst))
 		return sg_settings.redirect_ip4 != 0;
 	return sg_settings.redirect_ip6[0] | sg_settings.redirect_ip6[1] |
 	       sg_settings.redirect_ip6[2] | sg_settings.redirect_ip6[3];
 }
 
 /*
- * What the mode makes of a connect the allowlists did not allow. A redirect
- * that cannot happen is a refusal, and is recorded as one.
+ * What the mode makes of a connect the allowlists did not allow (an
+ * SG_ACTION_*: refused, audited or redirected), counted and reported. A
+ * redirect that cannot happen is a refusal, and is recorded as one.
  */
-static __always_inline int deny(struct bpf_sock_addr *ctx, const struct sg_addr *dst, __u16 port,
-				__u8 family, __u64 uid_gid, __u8 ev_flags)
+static __always_inline __u32 mode_action(struct bpf_sock_addr *ctx, const struct sg_addr *dst,
+					 __u16 port, __u8 family, __u64 uid_gid, __u8 ev_flags)
 {
 	__u32 mode = sg_settings.mode;
 	__u32 action = SG_ACTION_BLOCKED;
@@ -458,10 +452,8 @@ static __always_inline int deny(struct bpf_sock_addr *ctx, const struct sg_addr 
 	else if (mode == SG_MODE_REDIRECT && can_redirect(ctx, dst))
 		action = SG_ACTION_REDIRECTED;
 
-	record(dst, port, family, action, uid_gid, ev_flags);
-	if (action == SG_ACTION_AUDITED)
-		return SYS_PROCEED;
-	return action == SG_ACTION_REDIRECTED ? SG_REDIRECT : SYS_REJECT;
+	record_attempt(dst, port, family, action, uid_gid, ev_flags);
+	return action;
 }
 
 /*
@@ -551,7 +543,35 @@ static __always_inline bool scope_allows(__u64 uid_gid, const struct sg_addr *ds
 	       scope_lookup(SG_SCOPE_ANYONE, 0, dst, port) == SCOPE_ALLOWED;
 }
 
-/* SYS_PROCEED, SYS_REJECT, or SG_REDIRECT (the hook rewrites the destination). */
+/*
+ * Point a connect at the redirect target of its family (can_redirect() made
+ * sure there is one); a v4-mapped connect6 stays v4-mapped: ::ffff:<the IPv4
+ * target>. The branches go by family, a constant in each hook, and not by
+ * the destination alone: connect4 must not even contain a write to
+ * user_ip6, which its verifier refuses, and older verifiers cannot tell from
+ * the stack that connect4's destination is always v4-mapped.
+ */
+static __always_inline void redirect(struct bpf_sock_addr *ctx, const struct sg_addr *dst,
+				     __u8 family)
+{
+	__u16 port = sg_settings.redirect_port4;
+
+	if (family == 4) {
+		ctx->user_ip4 = sg_settings.redirect_ip4;
+	} else if (sg_addr_is_v4mapped(dst)) {
+		ctx->user_ip6[3] = sg_settings.redirect_ip4;
+	} else {
+		ctx->user_ip6[0] = sg_settings.redirect_ip6[0];
+		ctx->user_ip6[1] = sg_settings.redirect_ip6[1];
+		ctx->user_ip6[2] = sg_settings.redirect_ip6[2];
+		ctx->user_ip6[3] = sg_settings.redirect_ip6[3];
+		port = sg_settings.redirect_port6;
+	}
+	if (port)
+		ctx->user_port = bpf_htons(port);
+}
+
+/* SYS_PROCEED (possibly redirected) or SYS_REJECT. */
 static __always_inline int decide(struct bpf_sock_addr *ctx, const struct sg_addr *dst, __u8 family)
 {
 	__u16 port = ctx_dst_port(ctx);
@@ -572,7 +592,15 @@ static __always_inline int decide(struct bpf_sock_addr *ctx, const struct sg_add
 		return SYS_PROCEED;
 	if (scope_allows(uid_gid, dst, port, &ev_flags))
 		return SYS_PROCEED;
-	return deny(ctx, dst, port, family, uid_gid, ev_flags);
+	switch (mode_action(ctx, dst, port, family, uid_gid, ev_flags)) {
+	case SG_ACTION_AUDITED:
+		return SYS_PROCEED;
+	case SG_ACTION_REDIRECTED:
+		redirect(ctx, dst, family);
+		return SYS_PROCEED;
+	default:
+		return SYS_REJECT;
+	}
 }
 
 /*
@@ -584,57 +612,24 @@ SEC("cgroup/connect4")
 int sg_connect4(struct bpf_sock_addr *ctx)
 {
 	struct sg_addr dst;
-	int verdict;
 
-	if (follow_commit(ctx, &sg_dispatch4))
+	if (guard_off_or_handed_over(ctx, &sg_dispatch4))
 		return SYS_PROCEED;
-	dst = (struct sg_addr){ .words = { 0, 0, bpf_htonl(0xffff), ctx->user_ip4 } };
-	verdict = decide(ctx, &dst, 4);
-
-	if (verdict != SG_REDIRECT)
-		return verdict;
-	if (!sg_settings.redirect_ip4)
-		return SYS_REJECT;
-	ctx->user_ip4 = sg_settings.redirect_ip4;
-	if (sg_settings.redirect_port4)
-		ctx->user_port = bpf_htons(sg_settings.redirect_port4);
-	return SYS_PROCEED;
+	dst = sg_addr_v4mapped(ctx->user_ip4);
+	return decide(ctx, &dst, 4);
 }
 
 SEC("cgroup/connect6")
 int sg_connect6(struct bpf_sock_addr *ctx)
 {
 	struct sg_addr dst;
-	int verdict;
 
-	if (follow_commit(ctx, &sg_dispatch6))
+	if (guard_off_or_handed_over(ctx, &sg_dispatch6))
 		return SYS_PROCEED;
 	dst = (struct sg_addr){
 		.words = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] },
 	};
-	verdict = decide(ctx, &dst, 6);
-
-	if (verdict != SG_REDIRECT)
-		return verdict;
-	/* A v4-mapped socket stays v4-mapped: ::ffff:<the IPv4 target>. */
-	if (is_v4_mapped(&dst)) {
-		if (!sg_settings.redirect_ip4)
-			return SYS_REJECT;
-		ctx->user_ip6[3] = sg_settings.redirect_ip4;
-		if (sg_settings.redirect_port4)
-			ctx->user_port = bpf_htons(sg_settings.redirect_port4);
-		return SYS_PROCEED;
-	}
-	if (!(sg_settings.redirect_ip6[0] | sg_settings.redirect_ip6[1] |
-	      sg_settings.redirect_ip6[2] | sg_settings.redirect_ip6[3]))
-		return SYS_REJECT;
-	ctx->user_ip6[0] = sg_settings.redirect_ip6[0];
-	ctx->user_ip6[1] = sg_settings.redirect_ip6[1];
-	ctx->user_ip6[2] = sg_settings.redirect_ip6[2];
-	ctx->user_ip6[3] = sg_settings.redirect_ip6[3];
-	if (sg_settings.redirect_port6)
-		ctx->user_port = bpf_htons(sg_settings.redirect_port6);
-	return SYS_PROCEED;
+	return decide(ctx, &dst, 6);
 }
 
 /*

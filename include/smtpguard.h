@@ -136,6 +136,29 @@ struct sg_addr {
 };
 
 /*
+ * words[2] of an IPv4-mapped address (bytes 00 00 ff ff) as the CPU reads
+ * it: htonl(0xffff), spelled without a byte-order helper so that both sides
+ * (bpf_htonl, htonl) share this one definition.
+ */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SG_V4MAPPED_WORD 0xffff0000U
+#else
+#define SG_V4MAPPED_WORD 0x0000ffffU
+#endif
+
+/* Is a ::ffff:a.b.c.d, an IPv4 destination in the program's form? */
+static inline __attribute__((always_inline)) int sg_addr_is_v4mapped(const struct sg_addr *a)
+{
+	return !a->words[0] && !a->words[1] && a->words[2] == SG_V4MAPPED_WORD;
+}
+
+/* The program's form of IPv4 address ip4 (network byte order). */
+static inline __attribute__((always_inline)) struct sg_addr sg_addr_v4mapped(__u32 ip4)
+{
+	return (struct sg_addr){ .words = { 0, 0, SG_V4MAPPED_WORD, ip4 } };
+}
+
+/*
  * One attempt the allowlists did not allow, sent through the sg_events ring
  * buffer. Times are CLOCK_BOOTTIME nanoseconds (user space adds the offset
  * to wall time).

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file_replace.h"
 #include "account_state.h"
 #include "event_format.h"
 
@@ -60,41 +61,24 @@ void account_state_note(struct account_state *s, __u32 uid, __u64 boot_ns,
 
 int account_state_save(struct account_state *s, const char *path)
 {
-	char tmp[4200];
-	FILE *f;
-	int fd, err = 0;
+	struct file_replace r;
+	int err;
 
 	if (!s->dirty)
 		return 0;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	f = fdopen(fd, "w");
-	if (!f) {
-		err = -errno;
-		close(fd);
-		unlink(tmp);
+	err = file_replace_open(&r, path);
+	if (err)
 		return err;
-	}
-	fputs(HEADER, f);
+	fputs(HEADER, r.f);
 	for (size_t i = 0; i < ACCOUNT_STATE_MAX; i++) {
 		const struct account_seen *a = &s->v[i];
 
 		if (a->used)
-			fprintf(f, "%u\t%llu\t%s\t%s\t%s\n", a->uid, (unsigned long long)a->boot_ns,
-				a->exe, a->cmdline, a->cwd);
+			fprintf(r.f, "%u\t%llu\t%s\t%s\t%s\n", a->uid,
+				(unsigned long long)a->boot_ns, a->exe, a->cmdline, a->cwd);
 	}
-	if (ferror(f))
-		err = -EIO;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	else
+	err = file_replace_commit(&r, NULL, false);
+	if (!err)
 		s->dirty = false;
 	return err;
 }

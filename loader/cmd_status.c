@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr_text.h"
 #include "account_state.h"
 #include "cgroup_names.h"
 #include "cli.h"
@@ -46,16 +47,6 @@ static void last_seen_open(struct last_seen *l, const char *pin_dir)
 	cgroup_names_init(&l->cgroups);
 	monitor_run_path(pin_dir, ".accounts", path, sizeof(path));
 	account_state_load(&l->monitor, path); /* no monitor: no such lines */
-}
-
-static const char *addr_port(const struct sg_addr *a, __u16 port, char *buf, size_t len)
-{
-	char addr[INET6_ADDRSTRLEN];
-	bool v4 = !a->words[0] && !a->words[1] && a->words[2] == htonl(0xffff);
-
-	sg_addr_format(a, addr, sizeof(addr));
-	snprintf(buf, len, v4 ? "%s:%u" : "[%s]:%u", addr, port);
-	return buf;
 }
 
 static void redirect_text(const struct sg_settings *s, char *buf, size_t len)
@@ -188,7 +179,8 @@ static void counts_text(const struct counts *c, struct last_seen *l)
 		if (u->suppressed || u->lost)
 			printf(" (%llu suppressed, %llu lost)", (unsigned long long)u->suppressed,
 			       (unsigned long long)u->lost);
-		printf(", last %s at %s\n", addr_port(&u->last_dst, u->last_port, dst, sizeof(dst)),
+		printf(", last %s at %s\n",
+		       sg_addr_port_format(&u->last_dst, u->last_port, dst, sizeof(dst)),
 		       boot_ns_to_iso(u->last_ns, when, sizeof(when)));
 		last_seen_text(l, u);
 	}
@@ -236,7 +228,8 @@ static void counts_json(struct json *j, const struct counts *c, struct last_seen
 			json_u64(j, counters_action_name(a), u->attempts[a]);
 		json_u64(j, "events_suppressed", u->suppressed);
 		json_u64(j, "events_lost", u->lost);
-		json_str(j, "last_dst", addr_port(&u->last_dst, u->last_port, dst, sizeof(dst)));
+		json_str(j, "last_dst",
+			 sg_addr_port_format(&u->last_dst, u->last_port, dst, sizeof(dst)));
 		json_str(j, "last_seen", boot_ns_to_iso(u->last_ns, when, sizeof(when)));
 		last_seen_json(j, l, u);
 		json_obj_end(j);

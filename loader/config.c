@@ -413,18 +413,13 @@ static void parse_mode(struct parse_state *ps, const char *value)
 	perr(ps, "bad mode '%s' (expected enforce, audit or redirect)", shown(ps, value));
 }
 
-static bool v4_mapped(const struct sg_addr *a)
-{
-	return !a->words[0] && !a->words[1] && a->words[2] == htonl(0xffff);
-}
-
 /* Addresses that cannot be a redirect target; NULL if a is fine. */
 static const char *redirect_target_problem(const struct sg_addr *a)
 {
 	__u32 v4 = ntohl(a->words[3]);
 	const __u8 *b = (const __u8 *)a->words;
 
-	if (v4_mapped(a)) {
+	if (sg_addr_is_v4mapped(a)) {
 		if (!v4)
 			return "0.0.0.0 is not a target";
 		if ((v4 >> 28) == 0xe)
@@ -486,13 +481,13 @@ static void parse_redirect(struct parse_state *ps, char *value)
 		/* Any account may bind a port from 1024 up while the MTA is not there. */
 		if (!why && port && (parse_u32(port, 1023, &p) || !p))
 			why = "the port must be 1 to 1023 (any account may bind a higher one)";
-		if (!why && (v4_mapped(&key.addr) ? have4 : have6))
+		if (!why && (sg_addr_is_v4mapped(&key.addr) ? have4 : have6))
 			why = "one IPv4 and one IPv6 target at most";
 		if (why) {
 			perr(ps, "bad redirect_to '%s': %s", shown(ps, tok), why);
 			continue;
 		}
-		if (v4_mapped(&key.addr)) {
+		if (sg_addr_is_v4mapped(&key.addr)) {
 			cfg->redirect_ip4 = key.addr.words[3];
 			cfg->redirect_port4 = (__u16)p;
 			have4 = true;

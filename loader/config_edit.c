@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "file_replace.h"
 #include "array.h"
 #include "config_edit.h"
 #include "parse.h"
@@ -86,44 +87,17 @@ static int text_read(const char *path, struct text *t, struct stat *st)
 	return 0;
 }
 
+/* The file whole, with its mode and owner, durably. */
 static int text_write(const char *path, const struct text *t, const struct stat *st)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX];
-	int fd, dfd, err = 0;
-	FILE *f;
+	struct file_replace r;
+	int err = file_replace_open(&r, path);
 
-	if (snprintf(tmp, sizeof(tmp), "%s.smtpguard-XXXXXX", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return -errno;
-	f = fdopen(fd, "w");
-	if (!f) {
-		err = -errno;
-		close(fd);
-		unlink(tmp);
+	if (err)
 		return err;
-	}
 	for (size_t i = 0; i < t->n; i++)
-		fprintf(f, "%s%s", t->line[i], t->eol);
-	if (fflush(f) || ferror(f) || fchmod(fd, st->st_mode & 07777) ||
-	    fchown(fd, st->st_uid, st->st_gid) || fsync(fd))
-		err = errno ? -errno : -EIO;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err) {
-		unlink(tmp);
-		return err;
-	}
-	snprintf(dir, sizeof(dir), "%s", path);
-	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	return 0;
+		fprintf(r.f, "%s%s", t->line[i], t->eol);
+	return file_replace_commit(&r, st, true);
 }
 
 /* The value part of "key = value # comment" when the line sets key, else NULL. */

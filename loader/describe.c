@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "addr_text.h"
 #include "describe.h"
-#include "local_addrs.h"
 
 static const char *const origin_words[] = { "config", "default", "runtime", "name",
 					    "id",     "@mta",	 "@mailman" };
@@ -53,8 +53,7 @@ const char *describe_id(enum id_kind kind, __u32 id, __u32 origin, char *buf, si
 
 const char *describe_cidr(const struct sg_dest_key *k, char *buf, size_t len)
 {
-	bool v4 = k->prefixlen >= 96 && !k->addr.words[0] && !k->addr.words[1] &&
-		  k->addr.words[2] == htonl(0xffff);
+	bool v4 = k->prefixlen >= 96 && sg_addr_is_v4mapped(&k->addr);
 	char addr[INET6_ADDRSTRLEN];
 
 	sg_addr_format(&k->addr, addr, sizeof(addr));

@@ -165,15 +165,10 @@ const char *dest_spec_parse(const char *s, struct dest_spec *d)
 	return ports ? parse_ports(d, ports) : NULL;
 }
 
-static bool is_mapped(const struct sg_addr *a)
-{
-	return !a->words[0] && !a->words[1] && a->words[2] == htonl(0xffff);
-}
-
 const char *dest_spec_host(const struct dest_spec *d, char *buf, size_t len)
 {
 	char addr[INET6_ADDRSTRLEN];
-	bool v4 = is_mapped(&d->key.addr) && d->key.prefixlen >= 96;
+	bool v4 = sg_addr_is_v4mapped(&d->key.addr) && d->key.prefixlen >= 96;
 
 	if (d->is_name) {
 		snprintf(buf, len, "%s", d->name);
@@ -193,7 +188,7 @@ const char *dest_spec_host(const struct dest_spec *d, char *buf, size_t len)
 const char *dest_spec_format(const struct dest_spec *d, char *buf, size_t len)
 {
 	char host[DNS_NAME_MAX + INET6_ADDRSTRLEN];
-	bool v6 = !d->is_name && !(is_mapped(&d->key.addr) && d->key.prefixlen >= 96);
+	bool v6 = !d->is_name && !(sg_addr_is_v4mapped(&d->key.addr) && d->key.prefixlen >= 96);
 	size_t used;
 
 	dest_spec_host(d, host, sizeof(host));

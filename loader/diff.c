@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "addr_text.h"
 #include "config.h"
 #include "describe.h"
 #include "diff.h"

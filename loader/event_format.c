@@ -4,10 +4,10 @@
 #include <pwd.h>
 #include <string.h>
 
+#include "addr_text.h"
 #include "counters.h"
 #include "event_format.h"
 #include "json.h"
-#include "local_addrs.h"
 
 const char *name_cache_get(struct name_cache *c, __u32 uid)
 {
@@ -27,25 +27,16 @@ const char *name_cache_get(struct name_cache *c, __u32 uid)
 	return s->has_name ? s->name : NULL;
 }
 
-static bool mapped(const struct sg_addr *a)
-{
-	return !a->words[0] && !a->words[1] && a->words[2] == htonl(0xffff);
-}
-
 static const char *family_name(const struct sg_event *e)
 {
 	if (e->family == 4)
 		return "ipv4";
-	return mapped(&e->dst) ? "ipv4-mapped" : "ipv6";
+	return sg_addr_is_v4mapped(&e->dst) ? "ipv4-mapped" : "ipv6";
 }
 
 const char *event_dst(const struct sg_event *e, char *buf, size_t len)
 {
-	char addr[INET6_ADDRSTRLEN];
-
-	sg_addr_format(&e->dst, addr, sizeof(addr));
-	snprintf(buf, len, mapped(&e->dst) ? "%s:%u" : "[%s]:%u", addr, e->port);
-	return buf;
+	return sg_addr_port_format(&e->dst, e->port, buf, len);
 }
 
 /* comm is whatever the process called itself: keep it printable. */

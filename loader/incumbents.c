@@ -196,7 +196,9 @@ static void read_tool(struct inc_report *r, struct sources *s, struct fw_rules *
 {
 	char why[256], *out = NULL;
 	size_t len = 0;
-	int err = tool_run(tool, args, &out, &len, why, sizeof(why));
+	static const struct tool_place firewall_tools = { "SMTPGUARD_TOOL_PATH", TOOL_SEARCH_PATH,
+							  TOOL_TIMEOUT_MS };
+	int err = tool_run(&firewall_tools, tool, args, &out, &len, why, sizeof(why));
 
 	if (err == -ENOENT) {
 		not_checked(r, tool, "not installed");

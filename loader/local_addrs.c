@@ -59,8 +59,10 @@ static int take_route(struct addr_list *out, const struct nlmsghdr *nh)
 	if (table != RT_TABLE_LOCAL || !dst)
 		return 0;
 	if (rtm->rtm_family == AF_INET && rtm->rtm_dst_len == 32) {
-		a.words[2] = htonl(0xffff);
-		memcpy(&a.words[3], dst, 4);
+		__u32 ip4;
+
+		memcpy(&ip4, dst, sizeof(ip4));
+		a = sg_addr_v4mapped(ip4);
 	} else if (rtm->rtm_family == AF_INET6 && rtm->rtm_dst_len == 128) {
 		/*
 		 * fe80::/10 is only unique per link: [fe80::1%other] is someone
@@ -150,11 +152,4 @@ void addr_list_free(struct addr_list *l)
 {
 	free(l->v);
 	memset(l, 0, sizeof(*l));
-}
-
-const char *sg_addr_format(const struct sg_addr *a, char *buf, size_t len)
-{
-	if (!a->words[0] && !a->words[1] && a->words[2] == htonl(0xffff))
-		return inet_ntop(AF_INET, &a->words[3], buf, (socklen_t)len);
-	return inet_ntop(AF_INET6, a->words, buf, (socklen_t)len);
 }

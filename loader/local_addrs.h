@@ -35,7 +35,4 @@ int local_addrs_collect(struct addr_list *out);
 int addr_list_add(struct addr_list *l, const struct sg_addr *a, __u32 ifindex);
 void addr_list_free(struct addr_list *l);
 
-/* Printable form: dotted quad for IPv4-mapped, RFC 5952 for IPv6. */
-const char *sg_addr_format(const struct sg_addr *a, char *buf, size_t len);
-
 #endif

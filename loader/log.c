@@ -8,7 +8,8 @@
 
 /*
  * libbpf's print callback carries no user pointer, so the verbosity it
- * consults has to live at file scope. It is the only such variable.
+ * consults has to live at file scope. (The other file-scope variable is the
+ * monitor's stop flag, which a signal handler sets.)
  */
 static bool verbose_enabled;
 

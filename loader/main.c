@@ -194,7 +194,7 @@ static void usage(FILE *out)
 		"  -V, --version\n"
 		"\n"
 		"Exit status: 0 ok, 1 failure, 2 usage or configuration error (nothing\n"
-		"changed), 3 not loaded.\n"
+		"changed), 3 not loaded or damaged ('smtpguard status' says which).\n"
 		"\n"
 		"Examples:\n"
 		"  smtpguard check                         can this host run the guard?\n"

@@ -81,7 +81,7 @@ const char *parse_cidr(const char *s, struct sg_dest_key *key)
 	host[hlen] = '\0';
 	memset(key, 0, sizeof(*key));
 	if (inet_pton(AF_INET, host, &key->addr.words[3]) == 1) {
-		key->addr.words[2] = htonl(0xffff);
+		key->addr = sg_addr_v4mapped(key->addr.words[3]);
 		max = 32;
 	} else if (inet_pton(AF_INET6, host, key->addr.words) == 1) {
 		max = 128;

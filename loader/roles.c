@@ -1,163 +1,52 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* roles.c - resolve @mta and @mailman; see roles.h. */
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <pwd.h>
-#include <signal.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "parse.h"
 #include "roles.h"
+#include "run_tool.h"
 
 /* Installations of Mailman that make Debian's "list" account its user. */
 static const char *const mailman_dirs[] = { "/var/lib/mailman", "/var/lib/mailman3",
 					    "/usr/lib/mailman",
 					    "/usr/local/cpanel/3rdparty/mailman" };
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Where the MTA binaries may be. Not the caller's PATH: smtpguard runs as
  * root, and an admin's PATH may hold "." or a writable directory, while what
  * the binary prints decides who may send mail. SMTPGUARD_MTA_PATH replaces
- * the list (the tests use it for stand-ins).
+ * the list (the tests use it for stand-ins). run_tool.c runs only binaries
+ * owned by root and writable by nobody else, each in its own process group
+ * with a time limit.
  */
-#define MTA_SEARCH_PATH "/usr/sbin:/usr/local/sbin:/sbin:/usr/bin:/usr/local/bin:/bin"
+static const struct tool_place mta_tools = {
+	"SMTPGUARD_MTA_PATH",
+	"/usr/sbin:/usr/local/sbin:/sbin:/usr/bin:/usr/local/bin:/bin",
+	ROLE_TIMEOUT_MS,
+};
 
-/* A binary smtpguard may run as root: owned by root, writable by nobody else. */
-static bool trusted_file(const char *path)
+/* Run an MTA's binary; its stdout (cut at len) to out. 0 when it exited 0. */
+static int run_capture(const char *name, const char *const args[], char *out, size_t len)
 {
-	struct stat st;
-
-	return !stat(path, &st) && S_ISREG(st.st_mode) && st.st_uid == 0 &&
-	       !(st.st_mode & (S_IWGRP | S_IWOTH)) && (st.st_mode & S_IXUSR);
-}
-
-static bool find_binary(const char *name, char *out, size_t len)
-{
-	const char *list = getenv("SMTPGUARD_MTA_PATH");
-	char dirs[1024], *save = NULL;
-
-	snprintf(dirs, sizeof(dirs), "%s", list && *list ? list : MTA_SEARCH_PATH);
-	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		if (d[0] != '/')
-			continue; /* never a relative directory */
-		snprintf(out, len, "%s/%s", d, name);
-		if (!access(out, F_OK)) {
-			if (trusted_file(out))
-				return true;
-			log_warn("not running %s: it must be owned by root and not writable by "
-				 "group or others",
-				 out);
-		}
-	}
-	return false;
-}
-
-/* Reap pid, killing its whole process group if it outlives the deadline. */
-static int reap(pid_t pid, long deadline)
-{
-	int status;
-
-	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-
-		if (r == pid)
-			return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
-		if (r < 0 && errno != EINTR)
-			return -1;
-		if (now_ms() >= deadline) {
-			kill(-pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			return -1;
-		}
-		usleep(10 * 1000);
-	}
-}
-
-/*
- * Run name (from the trusted directories) with args, stdin and stderr on
- * /dev/null; its stdout goes to out. 0 when it exited 0 within the time
- * limit. It runs in its own process group, so a timeout kills everything it
- * started, and the wait for it is bounded too.
- */
-static int run_capture(const char *name, char *const args[], char *out, size_t len)
-{
-	long deadline = now_ms() + ROLE_TIMEOUT_MS;
-	char path[PATH_MAX], *argv[8];
-	int pipefd[2], ret = 0;
-	size_t used = 0, n = 0;
-	pid_t pid;
+	char why[PATH_MAX + 128], *text = NULL;
+	size_t n = 0;
+	int err = tool_run(&mta_tools, name, args, &text, &n, why, sizeof(why));
 
 	out[0] = '\0';
-	if (!find_binary(name, path, sizeof(path)))
-		return -ENOENT;
-	argv[n++] = (char *)name;
-	for (size_t i = 0; args[i] && n < 7; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	if (pipe2(pipefd, O_CLOEXEC))
-		return -1;
-	pid = fork();
-	if (pid < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-		setpgid(0, 0);
-		dup2(null, 0);
-		dup2(null, 2);
-		dup2(pipefd[1], 1);
-		execv(path, argv);
-		_exit(127);
-	}
-	setpgid(pid, pid);
-	close(pipefd[1]);
-	for (;;) {
-		struct pollfd pfd = { .fd = pipefd[0], .events = POLLIN };
-		long left = deadline - now_ms();
-		ssize_t r;
-		int p;
-
-		if (left <= 0) {
-			log_warn("%s did not answer within %d ms; killed", path, ROLE_TIMEOUT_MS);
-			kill(-pid, SIGKILL);
-			ret = -1;
-			break;
-		}
-		p = poll(&pfd, 1, (int)left);
-		if (p < 0 && errno == EINTR)
-			continue;
-		if (p <= 0)
-			continue; /* the deadline check above decides */
-		r = read(pipefd[0], out + used, len - used - 1);
-		if (r <= 0)
-			break;
-		used += (size_t)r;
-		if (used + 1 >= len)
-			break;
-	}
-	out[used] = '\0';
-	close(pipefd[0]);
-	return reap(pid, deadline) || ret ? -1 : 0;
+	if (err == -EPERM || err == -ETIME)
+		log_warn("%s", why);
+	if (!err)
+		snprintf(out, len, "%s", text);
+	free(text);
+	return err;
 }
 
 /* "key = value" from exim -bP output; value copied to buf. */
@@ -256,7 +145,7 @@ static void ask_exim_once(struct role_cache *c)
 		return;
 	c->exim_asked = true;
 	for (size_t i = 0; i < sizeof(bins) / sizeof(bins[0]); i++) {
-		char *args[] = { "-bP", "exim_user", "exim_group", NULL };
+		const char *const args[] = { "-bP", "exim_user", "exim_group", NULL };
 
 		int err = run_capture(bins[i], args, c->exim_text, sizeof(c->exim_text));
 
@@ -285,7 +174,7 @@ static bool ask_exim(enum id_kind kind, struct role_cache *c, struct role_ids *o
 
 static void ask_postfix(enum id_kind kind, struct role_cache *c, struct role_ids *out)
 {
-	char *args[] = { "-h", "mail_owner", NULL };
+	const char *const args[] = { "-h", "mail_owner", NULL };
 	char *text = c->postconf_text;
 
 	if (!c->postconf_asked) {

@@ -24,13 +24,13 @@ static long now_ms(void)
 }
 
 /* 0 and the path when name is in a trusted directory; -ENOENT or -EPERM. */
-static int find_tool(const char *name, char *path, size_t len)
+static int find_tool(const struct tool_place *where, const char *name, char *path, size_t len)
 {
-	const char *list = getenv("SMTPGUARD_TOOL_PATH");
+	const char *list = getenv(where->env);
 	char dirs[1024], *save = NULL;
 	int ret = -ENOENT;
 
-	snprintf(dirs, sizeof(dirs), "%s", list && *list ? list : TOOL_SEARCH_PATH);
+	snprintf(dirs, sizeof(dirs), "%s", list && *list ? list : where->dirs);
 	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
 		struct stat st;
 
@@ -65,10 +65,10 @@ static int reap(pid_t pid, long deadline, int *status)
 	}
 }
 
-int tool_run(const char *name, const char *const args[], char **out, size_t *len, char *why,
-	     size_t why_len)
+int tool_run(const struct tool_place *where, const char *name, const char *const args[], char **out,
+	     size_t *len, char *why, size_t why_len)
 {
-	long deadline = now_ms() + TOOL_TIMEOUT_MS;
+	long deadline = now_ms() + where->timeout_ms;
 	char path[PATH_MAX], *argv[16], *buf = NULL;
 	size_t used = 0, cap = 0, n = 0;
 	int pipefd[2], status = 0, ret;
@@ -77,9 +77,11 @@ int tool_run(const char *name, const char *const args[], char **out, size_t *len
 	*out = NULL;
 	*len = 0;
 	why[0] = '\0';
-	ret = find_tool(name, path, sizeof(path));
+	ret = find_tool(where, name, path, sizeof(path));
 	if (ret == -EPERM)
-		snprintf(why, why_len, "%s is not owned by root, or writable by others: not run",
+		snprintf(why, why_len,
+			 "not running %s: it must be owned by root and not writable by group or "
+			 "others",
 			 path);
 	if (ret)
 		return ret;
@@ -140,8 +142,8 @@ int tool_run(const char *name, const char *const args[], char **out, size_t *len
 	if (!ret && (!WIFEXITED(status) || WEXITSTATUS(status)))
 		ret = -EIO;
 	if (ret == -ETIME)
-		snprintf(why, why_len, "%s did not answer within %d s", path,
-			 TOOL_TIMEOUT_MS / 1000);
+		snprintf(why, why_len, "%s did not answer within %d ms; killed", path,
+			 where->timeout_ms);
 	else if (ret)
 		snprintf(why, why_len, "%s failed (exit status %d)", path,
 			 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));

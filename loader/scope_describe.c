@@ -12,7 +12,7 @@
 
 static const char *addr_text(const struct sg_addr *a, __u32 prefixlen, char *buf, size_t len)
 {
-	bool v4 = !a->words[0] && !a->words[1] && a->words[2] == htonl(0xffff) && prefixlen >= 96;
+	bool v4 = sg_addr_is_v4mapped(a) && prefixlen >= 96;
 	char addr[INET6_ADDRSTRLEN];
 
 	if (v4)

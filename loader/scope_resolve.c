@@ -38,8 +38,8 @@ static void ask(struct answer *a)
 
 		memset(x, 0, sizeof(*x));
 		if (ai->ai_family == AF_INET) {
-			x->words[2] = htonl(0xffff);
-			x->words[3] = ((const struct sockaddr_in *)ai->ai_addr)->sin_addr.s_addr;
+			*x = sg_addr_v4mapped(
+				((const struct sockaddr_in *)ai->ai_addr)->sin_addr.s_addr);
 		} else if (ai->ai_family == AF_INET6) {
 			memcpy(x->words, &((const struct sockaddr_in6 *)ai->ai_addr)->sin6_addr,
 			       sizeof(x->words));

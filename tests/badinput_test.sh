@@ -22,41 +22,13 @@
 # The rows' MAKE column is shell code run later by eval, single-quoted on purpose.
 # shellcheck disable=SC2016
 set -u
-
-passed=0
-failed=0
-skipped=0
-
-ok() {
-	echo "ok - $1"
-	passed=$((passed + 1))
-}
-not_ok() {
-	echo "not ok - $1: $2"
-	failed=$((failed + 1))
-}
-skip() {
-	echo "skip - $1"
-	skipped=$((skipped + 1))
-}
-bail() {
-	not_ok "setup" "$1"
-	echo "$passed passed, $failed failed, $skipped skipped"
-	exit 1
-}
+# shellcheck source=tests/testlib.sh
+. "$(dirname "$0")/testlib.sh"
 
 for v in SG_BIN SG_PIN_DIR SG_CGROUP SG_WORKDIR; do
 	[ -n "${!v:-}" ] || bail "$v is not set"
 done
-# Never the real guard: only a test pin dir, only a test cgroup.
-case "$SG_PIN_DIR" in
-/sys/fs/bpf/smtpguard-test-*) ;;
-*) bail "SG_PIN_DIR=$SG_PIN_DIR is not a test pin dir (/sys/fs/bpf/smtpguard-test-*)" ;;
-esac
-case "$SG_CGROUP" in
-*/smtpguard-test-*) ;;
-*) bail "SG_CGROUP=$SG_CGROUP is not a test cgroup" ;;
-esac
+require_test_guard
 [ "$(id -u)" = 0 ] || bail "needs root (it loads the guard)"
 
 pin=$SG_PIN_DIR
@@ -594,5 +566,4 @@ else
 	not_ok "bad command lines: configuration file unchanged" "$(diff "$dir/good.copy" "$good")"
 fi
 
-echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+finish

@@ -26,39 +26,13 @@
 # Output: "ok - NAME" / "not ok - NAME: why" / "skip - NAME", then
 # "N passed, N failed, N skipped".
 set -u
-
-passed=0
-failed=0
-skipped=0
-ok() {
-	echo "ok - $1"
-	passed=$((passed + 1))
-}
-not_ok() {
-	echo "not ok - $1: $2"
-	failed=$((failed + 1))
-}
-skip() {
-	echo "skip - $1"
-	skipped=$((skipped + 1))
-}
-bail() {
-	not_ok "setup" "$1"
-	echo "$passed passed, $failed failed, $skipped skipped"
-	exit 1
-}
+# shellcheck source=tests/testlib.sh
+. "$(dirname "$0")/testlib.sh"
 
 for v in SG_BIN SG_PIN_DIR SG_CGROUP SG_WORKDIR SG_HELPER SG_TOP; do
 	[ -n "${!v:-}" ] || bail "$v is not set"
 done
-case "$SG_PIN_DIR" in
-/sys/fs/bpf/smtpguard-test-*) ;;
-*) bail "SG_PIN_DIR=$SG_PIN_DIR is not a test pin dir" ;;
-esac
-case "$SG_CGROUP" in
-*/smtpguard-test-*) ;;
-*) bail "SG_CGROUP=$SG_CGROUP is not a test cgroup" ;;
-esac
+require_test_guard
 [ "$(id -u)" = 0 ] || bail "needs root"
 # Never the machine's own firewall: this must run in the test host's namespace.
 [ "$(readlink /proc/self/ns/net)" != "$(readlink /proc/1/ns/net)" ] ||
@@ -442,5 +416,4 @@ check_has "a native nftables owner-match chain" \
 ip netns del "$check_ns"
 
 echo "# import suite: $((SECONDS - started)) s"
-echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+finish

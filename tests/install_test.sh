@@ -8,23 +8,10 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
-passed=0
-failed=0
+# shellcheck source=tests/testlib.sh
+. tests/testlib.sh
 tmp=$(mktemp -d /tmp/smtpguard-install.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-
-check() {
-	local what=$1
-	shift
-	if "$@" >"$tmp/out" 2>&1; then
-		echo "ok - $what"
-		passed=$((passed + 1))
-	else
-		echo "not ok - $what"
-		sed 's/^/    /' "$tmp/out" | head -20
-		failed=$((failed + 1))
-	fi
-}
 
 # Where the README says each file goes, for PREFIX=/usr.
 files="usr/sbin/smtpguard:755
@@ -111,5 +98,4 @@ left=$(cd "$dest" && find . -type f | grep -v -e '^./etc/smtpguard.conf$' \
 check "uninstall removed every installed file" test -z "$left"
 check "uninstall kept the edited /etc/smtpguard.conf" grep -qx '# mine' "$dest/etc/smtpguard.conf"
 
-echo "$passed passed, $failed failed, 0 skipped"
-[ "$failed" -eq 0 ]
+finish

@@ -15,31 +15,14 @@
 # burst over the event budget), then damaged, then not loaded. A key is written as
 # its path: "hooks.connect4.link_id", "users[].origin[]".
 set -u
-passed=0
-failed=0
-
-ok() {
-	echo "ok - $1"
-	passed=$((passed + 1))
-}
-not_ok() {
-	echo "not ok - $1: $2"
-	failed=$((failed + 1))
-}
-finish() {
-	echo "$passed passed, $failed failed, 0 skipped"
-	[ "$failed" -eq 0 ]
-	exit
-}
+# shellcheck source=tests/testlib.sh
+. "$(dirname "$0")/testlib.sh"
 
 for v in SG_BIN SG_PIN_DIR SG_CGROUP SG_WORKDIR SG_MAN; do
-	[ -n "${!v:-}" ] || { not_ok setup "$v is not set"; finish; }
+	[ -n "${!v:-}" ] || bail "$v is not set"
 done
-case "$SG_PIN_DIR" in
-/sys/fs/bpf/smtpguard-test-*) ;;
-*) not_ok setup "SG_PIN_DIR=$SG_PIN_DIR is not a test pin dir"; finish ;;
-esac
-command -v jq >/dev/null || { not_ok setup "jq is missing (scripts/install-deps.sh)"; finish; }
+require_test_guard
+command -v jq >/dev/null || bail "jq is missing (scripts/install-deps.sh)"
 
 dir=$(mktemp -d "$SG_WORKDIR/json.XXXXXX")
 chmod 755 "$dir"

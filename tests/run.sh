@@ -74,6 +74,7 @@ run_program "unit: old SMTP blocks in captured firewall rules" "$build/tests/uni
 	"$top/tests/import"
 run_program "unit: which script (units, escaping, the accounts file)" "$build/tests/unit_who"
 run_program "install: make install, units, man pages" "$top/tests/install_test.sh"
+run_program "layout: the README names every file" "$top/tests/layout_test.sh"
 
 remove_test_accounts # left over by an earlier run that was killed
 setup_world

@@ -12,6 +12,8 @@
 set -u
 
 . "$(dirname "$0")/world.sh"
+# shellcheck source=tests/testlib.sh
+. "$(dirname "$0")/testlib.sh"
 trap world_cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -20,8 +22,6 @@ command -v valgrind >/dev/null || die "valgrind is missing: run scripts/install-
 [ -x "$build/smtpguard" ] && [ -x "$build/tests/sg-listen" ] && [ -x "$build/tests/sg-connect" ] ||
 	die "run 'make tests' first"
 
-passed=0
-failed=0
 vg=(valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
 	--show-leak-kinds=definite --suppressions="$(dirname "$0")/valgrind.supp")
 
@@ -46,12 +46,10 @@ row() {
 		>"$workdir/out" 2>&1
 	code=$?
 	if [ "$code" = "$want" ] && grep -q -- "$text" "$workdir/out" && ! vg_errors "$log"; then
-		echo "ok - valgrind: smtpguard $name: exit $code, no memory errors"
-		passed=$((passed + 1))
+		ok "valgrind: smtpguard $name: exit $code, no memory errors"
 	else
-		echo "not ok - valgrind: smtpguard $name: exit $code (expected $want)"
+		not_ok "valgrind: smtpguard $name: exit $code (expected $want)"
 		sed 's/^/# /' "$workdir/out" "$log" | head -n 60
-		failed=$((failed + 1))
 	fi
 }
 
@@ -100,12 +98,10 @@ wait "$monitor"
 code=$?
 if [ "$code" = 0 ] && grep -q '"uid":64201' "$workdir/monitor.out" &&
 	grep -q '"scope":"uid 64201 may reach' "$workdir/monitor.out" && ! vg_errors "$workdir/monitor.vg"; then
-	echo "ok - valgrind: smtpguard monitor --json: reported the refused connect (and what it may reach), exit 0 on SIGTERM"
-	passed=$((passed + 1))
+	ok "valgrind: smtpguard monitor --json: reported the refused connect (and what it may reach), exit 0 on SIGTERM"
 else
-	echo "not ok - valgrind: smtpguard monitor --json: exit $code"
+	not_ok "valgrind: smtpguard monitor --json: exit $code"
 	sed 's/^/# /' "$workdir/monitor.out" "$workdir/monitor.err" "$workdir/monitor.vg" | head -n 60
-	failed=$((failed + 1))
 fi
 
 # monitor --syslog with journal entries (fields, escaping), to a socket that
@@ -125,12 +121,10 @@ wait "$monitor"
 code=$?
 if [ "$code" = 0 ] && grep -q 'log messages dropped (the journal at' "$workdir/monitor-journal.err" &&
 	! vg_errors "$workdir/monitor-journal.vg"; then
-	echo "ok - valgrind: smtpguard monitor --syslog (journal entries, dropped): exit 0 on SIGTERM"
-	passed=$((passed + 1))
+	ok "valgrind: smtpguard monitor --syslog (journal entries, dropped): exit 0 on SIGTERM"
 else
-	echo "not ok - valgrind: smtpguard monitor --syslog (journal entries): exit $code"
+	not_ok "valgrind: smtpguard monitor --syslog (journal entries): exit $code"
 	sed 's/^/# /' "$workdir/monitor-journal.err" "$workdir/monitor-journal.vg" | head -n 60
-	failed=$((failed + 1))
 fi
 
 row "stats --prometheus" 0 'smtpguard_attempts_total{action="blocked",uid="64201"' stats --prometheus
@@ -141,5 +135,4 @@ row "import imunify (YAML through libyaml)" 0 "SMTP_BLOCKING.allow_groups" impor
 	"$top/tests/import/imunify360.config"
 row "unload" 0 "unloaded" unload
 row "status (not loaded)" 3 "not loaded" status
-echo "$passed passed, $failed failed, 0 skipped"
-[ "$failed" = 0 ]
+finish

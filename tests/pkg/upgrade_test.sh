@@ -39,28 +39,8 @@ allowed_uid=64990
 refused_uid=64991
 probe_gid=64990
 
-passed=0
-failed=0
-skipped=0
-ok() {
-	echo "ok - $*"
-	passed=$((passed + 1))
-}
-not_ok() {
-	echo "not ok - $*"
-	failed=$((failed + 1))
-}
-# check WHAT CMD...: ok when CMD succeeds; its output is shown when it fails.
-check() {
-	local what=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		ok "$what"
-	else
-		not_ok "$what"
-		sed 's/^/    /' <<<"$out" | tail -n 20
-	fi
-}
+# shellcheck source=tests/testlib.sh
+. "$here/../testlib.sh"
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
@@ -514,5 +494,4 @@ fi
 echo "# figures: this tree's package $t_new s, previous release's $t_old," \
 	"chroot $t_chroot; total wall time $(secs "$t_start" "$(now)") s"
 [ -e "$work/probe-counts.txt" ] && sed 's/^/# probes: /' "$work/probe-counts.txt"
-echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+finish

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* file_replace.c - see file_replace.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "file_replace.h"
+
+int file_replace_open(struct file_replace *r, const char *path)
+{
+	int fd, err;
+
+	memset(r, 0, sizeof(*r));
+	if (snprintf(r->path, sizeof(r->path), "%s", path) >= (int)sizeof(r->path) ||
+	    snprintf(r->tmp, sizeof(r->tmp), "%s.smtpguard-XXXXXX", path) >= (int)sizeof(r->tmp))
+		return -ENAMETOOLONG;
+	fd = mkostemp(r->tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r->f = fdopen(fd, "w");
+	if (!r->f) {
+		err = -errno;
+		close(fd);
+		unlink(r->tmp);
+		return err;
+	}
+	return 0;
+}
+
+static void sync_dir(const char *path)
+{
+	char dir[PATH_MAX];
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+int file_replace_commit(struct file_replace *r, const struct stat *like, bool durable)
+{
+	int fd = fileno(r->f), err = 0;
+
+	errno = 0;
+	if (fflush(r->f) || ferror(r->f) || (like && fchmod(fd, like->st_mode & 07777)) ||
+	    (like && fchown(fd, like->st_uid, like->st_gid)) || (durable && fsync(fd)))
+		err = errno ? -errno : -EIO;
+	if (fclose(r->f) && !err)
+		err = -errno;
+	r->f = NULL;
+	if (!err && rename(r->tmp, r->path))
+		err = -errno;
+	if (err) {
+		unlink(r->tmp);
+		return err;
+	}
+	if (durable)
+		sync_dir(r->path);
+	return 0;
+}
+
+void file_replace_abort(struct file_replace *r)
+{
+	if (r->f)
+		fclose(r->f);
+	r->f = NULL;
+	unlink(r->tmp);
+}
