@@ -34,8 +34,6 @@ struct sg_opts {
 
 int cmd_load(const struct sg_opts *o);
 int cmd_sync(const struct sg_opts *o);
-/* sync; *not_loaded tells "nothing loaded" (exit 3) apart from "damaged" (also 3). */
-int sync_guard(const struct sg_opts *o, bool *not_loaded);
 int cmd_check_config(const struct sg_opts *o);
 int cmd_host_check(const struct sg_opts *o);
 int cmd_monitor(const struct sg_opts *o);

@@ -35,6 +35,7 @@
 #include "maps.h"
 #include "parse.h"
 #include "scope_resolve.h"
+#include "sync.h"
 
 enum allow_kind {
 	ALLOW_USER = ID_USER,
