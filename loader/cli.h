@@ -1,16 +1,11 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* cli.h - parsed command line, exit codes and the command entry points. */
+/* cli.h - parsed command line and the command entry points. */
 #ifndef SG_CLI_H
 #define SG_CLI_H
 
 #include <stdbool.h>
 
-enum sg_exit {
-	EXIT_OK = 0,
-	EXIT_FAIL = 1, /* the operation failed */
-	EXIT_USAGE = 2, /* bad arguments or configuration: nothing was changed */
-	EXIT_NOT_LOADED = 3, /* no guard is loaded at the pin dir */
-};
+#include "exit_codes.h"
 
 struct sg_opts {
 	const char *command; /* the command's name */

@@ -663,7 +663,7 @@ static int change_config(const struct sg_opts *o, const struct allow_request *r,
 		goto cleanup;
 	}
 	/* The file is the source of truth: bring the live guard to it. */
-	ret = sync_guard(&to, &not_loaded);
+	ret = sync_guard(to.pin_dir, to.config, to.config_given, &not_loaded);
 	if (ret == EXIT_NOT_LOADED && not_loaded && changed)
 		log_err("the guard was unloaded meanwhile: the change takes effect at the next "
 			"'smtpguard load'");

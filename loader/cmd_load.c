@@ -18,12 +18,10 @@
 #include "host_features.h"
 #include "guard.h"
 #include "live.h"
-#include "local_addrs.h"
 #include "log.h"
 #include "mounts.h"
 #include "plan.h"
 #include "policy.h"
-#include "scope_resolve.h"
 #include "sync.h"
 
 static unsigned int count_ports(const __u64 *ports)
@@ -238,7 +236,7 @@ int cmd_load(const struct sg_opts *o)
 		if (ret != EXIT_OK)
 			return ret;
 	}
-	ret = plan_from_config(&use, &pl);
+	ret = plan_from_config(&pl, use.config, use.config_given, use.pin_dir);
 	if (ret == EXIT_USAGE)
 		ret = load_defaults_instead(&use, cgroup);
 	else if (ret == EXIT_OK)
@@ -251,7 +249,7 @@ int cmd_sync(const struct sg_opts *o)
 {
 	bool not_loaded;
 
-	return sync_guard(o, &not_loaded);
+	return sync_guard(o->pin_dir, o->config, o->config_given, &not_loaded);
 }
 
 int cmd_unload(const struct sg_opts *o)

@@ -75,30 +75,30 @@ int plan_resolve(struct plan *pl, const char *pin_dir)
 }
 
 /* Read and check the configuration, resolve it. EXIT_USAGE: it has errors. */
-int plan_from_config(const struct sg_opts *o, struct plan *pl)
+int plan_from_config(struct plan *pl, const char *config, bool config_given, const char *pin_dir)
 {
-	int n = config_load(o->config, &pl->cfg, stderr);
+	int n = config_load(config, &pl->cfg, stderr);
 
 	if (n < 0) {
-		log_err("%s: %s", o->config, strerror(-n));
+		log_err("%s: %s", config, strerror(-n));
 		return EXIT_FAIL;
 	}
 	if (n > 0) {
 		/* Every problem in one run, as check-config: names are looked up too. */
 		if (pl->cfg.from_file &&
 		    (policy_build(&pl->cfg, &pl->policy, stderr, NAMES_WARN, NULL) < 0 ||
-		     resolve_scopes(pl, o->pin_dir) < 0))
+		     resolve_scopes(pl, pin_dir) < 0))
 			return EXIT_FAIL;
-		log_err("%s: %d error%s, nothing applied", o->config, n, n == 1 ? "" : "s");
+		log_err("%s: %d error%s, nothing applied", config, n, n == 1 ? "" : "s");
 		return EXIT_USAGE;
 	}
-	if (!pl->cfg.from_file && o->config_given) {
+	if (!pl->cfg.from_file && config_given) {
 		log_err("%s: no such file (the built-in defaults apply only when the default %s "
 			"is absent)",
-			o->config, SG_DEFAULT_CONFIG);
+			config, SG_DEFAULT_CONFIG);
 		return EXIT_USAGE;
 	}
 	if (!pl->cfg.from_file)
-		printf("smtpguard: %s not found, using the built-in defaults\n", o->config);
-	return plan_resolve(pl, o->pin_dir);
+		printf("smtpguard: %s not found, using the built-in defaults\n", config);
+	return plan_resolve(pl, pin_dir);
 }

@@ -7,8 +7,10 @@
 #ifndef SG_PLAN_H
 #define SG_PLAN_H
 
-#include "cli.h"
+#include <stdbool.h>
+
 #include "config.h"
+#include "exit_codes.h"
 #include "local_addrs.h"
 #include "policy.h"
 
@@ -28,7 +30,12 @@ void plan_free(struct plan *pl);
  */
 int plan_resolve(struct plan *pl, const char *pin_dir);
 
-/* Read and check the configuration, resolve it. EXIT_USAGE: it has errors. */
-int plan_from_config(const struct sg_opts *o, struct plan *pl);
+/*
+ * Read and check the configuration, resolve it. EXIT_USAGE: it has errors
+ * (each printed), or config_given and the file is absent (the built-in
+ * defaults stand in only for the default file). pin_dir: the live guard,
+ * whose addresses of scoped names outlast a resolver outage.
+ */
+int plan_from_config(struct plan *pl, const char *config, bool config_given, const char *pin_dir);
 
 #endif

@@ -12,10 +12,9 @@
 #include "plan.h"
 #include "sync.h"
 
-int sync_guard(const struct sg_opts *o, bool *not_loaded)
+int sync_guard(const char *pin_dir, const char *config, bool config_given, bool *not_loaded)
 {
 	struct live_state live = {};
-	struct sg_opts from = *o;
 	struct plan pl = {};
 	char problem[512];
 	int lock_fd, state, ret = EXIT_FAIL;
@@ -24,27 +23,27 @@ int sync_guard(const struct sg_opts *o, bool *not_loaded)
 
 	*not_loaded = false;
 	guard_init(&g);
-	lock_fd = guard_lock(o->pin_dir);
+	lock_fd = guard_lock(pin_dir);
 	if (lock_fd == -ENOENT) {
 		*not_loaded = true;
-		printf("smtpguard: not loaded at %s, nothing to sync\n", o->pin_dir);
+		printf("smtpguard: not loaded at %s, nothing to sync\n", pin_dir);
 		return EXIT_NOT_LOADED;
 	}
 	if (lock_fd < 0) {
-		log_err("cannot lock %s: %s", o->pin_dir, strerror(-lock_fd));
+		log_err("cannot lock %s: %s", pin_dir, strerror(-lock_fd));
 		return EXIT_FAIL;
 	}
-	state = guard_open(o->pin_dir, &g, problem, sizeof(problem));
+	state = guard_open(pin_dir, &g, problem, sizeof(problem));
 	if (state != GUARD_LOADED) {
 		*not_loaded = state == GUARD_NOT_LOADED;
 		if (state < 0)
-			log_err("cannot open the guard at %s: %s", o->pin_dir, strerror(-state));
+			log_err("cannot open the guard at %s: %s", pin_dir, strerror(-state));
 		else if (state == GUARD_DAMAGED)
 			log_err("the guard at %s is damaged (%s); run 'smtpguard load' (or systemctl "
 				"reload smtpguard)",
-				o->pin_dir, problem);
+				pin_dir, problem);
 		else
-			printf("smtpguard: not loaded at %s, nothing to sync\n", o->pin_dir);
+			printf("smtpguard: not loaded at %s, nothing to sync\n", pin_dir);
 		/* Damaged (including: loaded by another version) is a failure the
 		 * sync unit must show, not "nothing loaded". */
 		ret = state == GUARD_NOT_LOADED ? EXIT_NOT_LOADED : EXIT_FAIL;
@@ -55,11 +54,11 @@ int sync_guard(const struct sg_opts *o, bool *not_loaded)
 		goto cleanup;
 	}
 	/* Unless told otherwise, follow the file the guard was loaded from. */
-	if (!o->config_given && live.settings.config_path[0]) {
-		from.config = (const char *)live.settings.config_path;
-		from.config_given = true;
+	if (!config_given && live.settings.config_path[0]) {
+		config = (const char *)live.settings.config_path;
+		config_given = true;
 	}
-	ret = plan_from_config(&from, &pl);
+	ret = plan_from_config(&pl, config, config_given, pin_dir);
 	if (ret == EXIT_USAGE)
 		log_err("the loaded guard is unchanged");
 	if (ret != EXIT_OK)
@@ -76,7 +75,7 @@ int sync_guard(const struct sg_opts *o, bool *not_loaded)
 		goto cleanup;
 	}
 	if (guard_load(&(struct guard_load_args){
-		    .pin_dir = o->pin_dir,
+		    .pin_dir = pin_dir,
 		    .cgroup = live.cgroup,
 		    .policy = &pl.policy,
 		    .local = &pl.local,

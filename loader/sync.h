@@ -8,9 +8,13 @@
 
 #include <stdbool.h>
 
-#include "cli.h"
+#include "exit_codes.h"
 
 /* sync; *not_loaded tells "nothing loaded" (exit 3) apart from "damaged" (also 3). */
-int sync_guard(const struct sg_opts *o, bool *not_loaded);
+/*
+ * The guard at pin_dir synced to config; unless config_given, to the file it
+ * was loaded from (config when it records none).
+ */
+int sync_guard(const char *pin_dir, const char *config, bool config_given, bool *not_loaded);
 
 #endif
