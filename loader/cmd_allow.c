@@ -607,7 +607,6 @@ static int change_config(const struct sg_opts *o, const struct allow_request *r,
 	struct sg_config cfg = {};
 	struct sg_scope_rule want;
 	int lock_fd, n, ret, changed;
-	bool not_loaded;
 
 	/* The file the live guard was loaded from, unless --config says otherwise. */
 	if (!o->config_given && !live_config_path(o->pin_dir, recorded, sizeof(recorded))) {
@@ -663,8 +662,8 @@ static int change_config(const struct sg_opts *o, const struct allow_request *r,
 		goto cleanup;
 	}
 	/* The file is the source of truth: bring the live guard to it. */
-	ret = sync_guard(to.pin_dir, to.config, to.config_given, &not_loaded);
-	if (ret == EXIT_NOT_LOADED && not_loaded && changed)
+	ret = sync_guard(to.pin_dir, to.config, to.config_given);
+	if (ret == EXIT_NOT_LOADED && changed)
 		log_err("the guard was unloaded meanwhile: the change takes effect at the next "
 			"'smtpguard load'");
 cleanup:

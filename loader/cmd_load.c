@@ -247,9 +247,7 @@ int cmd_load(const struct sg_opts *o)
 
 int cmd_sync(const struct sg_opts *o)
 {
-	bool not_loaded;
-
-	return sync_guard(o->pin_dir, o->config, o->config_given, &not_loaded);
+	return sync_guard(o->pin_dir, o->config, o->config_given);
 }
 
 int cmd_unload(const struct sg_opts *o)

@@ -10,11 +10,12 @@
 
 #include "exit_codes.h"
 
-/* sync; *not_loaded tells "nothing loaded" (exit 3) apart from "damaged" (also 3). */
 /*
  * The guard at pin_dir synced to config; unless config_given, to the file it
- * was loaded from (config when it records none).
+ * was loaded from (config when it records none). EXIT_OK, EXIT_NOT_LOADED
+ * (nothing loaded: nothing to sync), EXIT_USAGE (the file has errors: the
+ * guard is unchanged) or EXIT_FAIL (a damaged guard among others).
  */
-int sync_guard(const char *pin_dir, const char *config, bool config_given, bool *not_loaded);
+int sync_guard(const char *pin_dir, const char *config, bool config_given);
 
 #endif
