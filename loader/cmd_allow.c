@@ -31,6 +31,7 @@
 #include "identity.h"
 #include "idlist.h"
 #include "live.h"
+#include "live_open.h"
 #include "log.h"
 #include "maps.h"
 #include "parse.h"
@@ -133,33 +134,8 @@ static int parse_request(const struct sg_opts *o, bool allow, struct allow_reque
 	return EXIT_OK;
 }
 
-/* Lock the live guard and open it; it must be loaded and whole. */
-static int open_guard(const struct sg_opts *o, int *lock_fd, struct guard *g)
-{
-	char problem[512];
-	int state;
-
-	*lock_fd = guard_lock(o->pin_dir);
-	if (*lock_fd == -ENOENT) {
-		log_err("not loaded at %s (run 'smtpguard load' first)", o->pin_dir);
-		return EXIT_NOT_LOADED;
-	}
-	if (*lock_fd < 0) {
-		log_err("cannot lock %s: %s", o->pin_dir, strerror(-*lock_fd));
-		return EXIT_FAIL;
-	}
-	state = guard_open(o->pin_dir, g, problem, sizeof(problem));
-	if (state == GUARD_NOT_LOADED) {
-		log_err("not loaded at %s (run 'smtpguard load' first)", o->pin_dir);
-		return EXIT_NOT_LOADED;
-	}
-	if (state != GUARD_LOADED) {
-		log_err("the guard at %s is damaged (%s); run 'smtpguard load' to repair",
-			o->pin_dir, state < 0 ? strerror(-state) : problem);
-		return state < 0 ? EXIT_FAIL : EXIT_NOT_LOADED;
-	}
-	return EXIT_OK;
-}
+/* What allow and revoke say when the live guard is not there to change. */
+static const struct live_context nothing_changed = { .then = "nothing changed" };
 
 /* The request as a scoped rule; a name is not resolved yet. */
 static void request_rule(const struct allow_request *r, struct sg_scope_rule *rule)
@@ -254,27 +230,27 @@ static int apply_to_rules(const struct allow_request *r, bool allow, struct scop
  */
 static int change_scoped_runtime(const struct sg_opts *o, const struct allow_request *r, bool allow)
 {
-	struct live_state live = {};
 	struct sg_scope_rule want;
 	struct sg_policy p = {};
-	int lock_fd = -1, ret, n;
-	struct guard g;
+	struct live_guard lg;
+	int ret, n;
 
-	guard_init(&g);
-	ret = open_guard(o, &lock_fd, &g);
-	if (ret != EXIT_OK)
+	if (live_open(&lg, o->pin_dir, LIVE_LOCK | LIVE_READ | LIVE_READ_LINKS) != LIVE_WHOLE ||
+	    live_check_cgroup(&lg) != LIVE_WHOLE) {
+		ret = live_explain(&lg, &nothing_changed);
 		goto cleanup;
+	}
 	ret = EXIT_FAIL;
-	if (live_read(&g, &live, true) || live.cgroup[0] != '/' || live_policy(&live, &p)) {
-		log_err("cannot read the live guard; run 'smtpguard load'");
+	if (live_policy(&lg.s, &p)) {
+		log_err("cannot %s %s: out of memory", o->command, r->label);
 		goto cleanup;
 	}
 	request_rule(r, &want);
 	ret = EXIT_USAGE;
-	if (allow && (!ports_guarded(o, r, live.settings.ports) || !name_resolves(o, r, &want)))
+	if (allow && (!ports_guarded(o, r, lg.s.settings.ports) || !name_resolves(o, r, &want)))
 		goto cleanup;
 	ret = EXIT_FAIL;
-	n = apply_to_rules(r, allow, &p.scope, &want, live.settings.ports);
+	n = apply_to_rules(r, allow, &p.scope, &want, lg.s.settings.ports);
 	if (n == 0) {
 		printf("smtpguard: %s %s\n", r->label,
 		       allow ? "is already allowed" : "was not allowed");
@@ -287,28 +263,25 @@ static int change_scoped_runtime(const struct sg_opts *o, const struct allow_req
 		goto cleanup;
 	}
 	scope_sort_rules(&p.scope);
-	n = scope_resolve(&p, (const char *)live.settings.config_path, NULL, stderr, NAMES_WARN,
+	n = scope_resolve(&p, (const char *)lg.s.settings.config_path, NULL, stderr, NAMES_WARN,
 			  NULL);
 	if (n) {
 		log_err("cannot %s %s: %s", o->command, r->label,
 			n < 0 ? strerror(-n) : "too many entries");
 		goto cleanup;
 	}
-	diff_print(stdout, &live, &p, &live.local);
+	diff_print(stdout, &lg.s, &p, &lg.s.local);
 	if (guard_load(&(struct guard_load_args){ .pin_dir = o->pin_dir,
-						  .cgroup = live.cgroup,
+						  .cgroup = lg.s.cgroup,
 						  .policy = &p,
-						  .local = &live.local }))
+						  .local = &lg.s.local }))
 		goto cleanup;
 	printf("smtpguard: %s %s until the next load or sync (--runtime)\n",
 	       allow ? "allowed" : "revoked", r->label);
 	ret = EXIT_OK;
 cleanup:
 	policy_free(&p);
-	live_free(&live);
-	guard_close(&g);
-	if (lock_fd >= 0)
-		close(lock_fd);
+	live_close(&lg);
 	return ret;
 }
 
@@ -394,19 +367,17 @@ static int change_runtime_dest(const struct allow_request *r, bool allow, const 
 
 static int change_runtime(const struct sg_opts *o, const struct allow_request *r, bool allow)
 {
-	int lock_fd = -1, ret;
-	struct guard g;
+	struct live_guard lg;
+	int ret;
 
 	if (r->scoped)
 		return change_scoped_runtime(o, r, allow);
-	guard_init(&g);
-	ret = open_guard(o, &lock_fd, &g);
-	if (ret == EXIT_OK)
-		ret = r->kind == ALLOW_DEST ? change_runtime_dest(r, allow, &g) :
-					      change_runtime_id(r, allow, &g);
-	guard_close(&g);
-	if (lock_fd >= 0)
-		close(lock_fd);
+	if (live_open(&lg, o->pin_dir, LIVE_LOCK) != LIVE_WHOLE)
+		ret = live_explain(&lg, &nothing_changed);
+	else
+		ret = r->kind == ALLOW_DEST ? change_runtime_dest(r, allow, &lg.g) :
+					      change_runtime_id(r, allow, &lg.g);
+	live_close(&lg);
 	return ret;
 }
 
@@ -515,32 +486,20 @@ static int copy_config(const char *path, char *copy, size_t len)
  */
 static int check_target(const struct sg_opts *o, const char *config)
 {
-	char problem[512];
-	struct guard g;
+	char file_only[PATH_MAX + 64];
+	struct live_context ctx = { .then = "nothing changed", .alternative = file_only };
+	struct live_guard lg;
 	struct stat st;
-	int state, lock_fd;
+	int ret;
 
 	if (!o->file_only) {
-		lock_fd = guard_lock(o->pin_dir);
-		state = lock_fd == -ENOENT ? GUARD_NOT_LOADED :
-			lock_fd < 0	   ? lock_fd :
-					     guard_open(o->pin_dir, &g, problem, sizeof(problem));
-		if (lock_fd >= 0) {
-			guard_close(&g);
-			close(lock_fd);
-		}
-		if (state == GUARD_NOT_LOADED) {
-			log_err("not loaded at %s: nothing changed (load the guard first, or use "
-				"--file-only to edit %s alone)",
-				o->pin_dir, config);
-			return EXIT_NOT_LOADED;
-		}
-		if (state != GUARD_LOADED) {
-			log_err("the guard at %s is damaged (%s): nothing changed; run 'smtpguard "
-				"load' to repair",
-				o->pin_dir, state < 0 ? strerror(-state) : problem);
-			return state < 0 ? EXIT_FAIL : EXIT_NOT_LOADED;
-		}
+		snprintf(file_only, sizeof(file_only), "or use --file-only to edit %s alone",
+			 config);
+		live_open(&lg, o->pin_dir, LIVE_LOCK);
+		ret = live_explain(&lg, &ctx);
+		live_close(&lg);
+		if (ret != EXIT_OK)
+			return ret;
 	}
 	if (stat(config, &st)) {
 		log_err("%s: %s; smtpguard never creates it: write the file first (an empty "
