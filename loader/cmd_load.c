@@ -76,7 +76,11 @@ static void print_changes(const char *pin_dir, const struct plan *pl)
 	live_free(&live);
 }
 
-static int load_plan(const struct sg_opts *o, struct plan *pl, const char *cgroup)
+/*
+ * Put the plan in force at cgroup, under the lock: print what changes, load
+ * the new generation (guard_load commits it), print the summary.
+ */
+static int apply_plan(const struct sg_opts *o, struct plan *pl, const char *cgroup)
 {
 	struct stat st;
 	bool existed = !stat(o->pin_dir, &st);
@@ -129,7 +133,7 @@ static int load_defaults_instead(const struct sg_opts *o, const char *cgroup)
 	}
 	ret = config_builtin(&pl.cfg, o->config) ? EXIT_FAIL : plan_resolve(&pl, o->pin_dir);
 	if (ret == EXIT_OK)
-		ret = load_plan(o, &pl, cgroup);
+		ret = apply_plan(o, &pl, cgroup);
 	if (ret == EXIT_OK)
 		log_err("no whole guard was loaded: loaded the built-in defaults instead, so the "
 			"host stays guarded; fix %s and run 'smtpguard load'",
@@ -240,7 +244,7 @@ int cmd_load(const struct sg_opts *o)
 	if (ret == EXIT_USAGE)
 		ret = load_defaults_instead(&use, cgroup);
 	else if (ret == EXIT_OK)
-		ret = load_plan(&use, &pl, cgroup);
+		ret = apply_plan(&use, &pl, cgroup);
 	plan_free(&pl);
 	return ret;
 }
