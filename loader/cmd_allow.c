@@ -228,7 +228,7 @@ static int apply_to_rules(const struct allow_request *r, bool allow, struct scop
  * A scoped exception at runtime: a new generation, the live one with the
  * change, committed at once (the trie's entries depend on each other).
  */
-static int change_scoped_runtime(const struct sg_opts *o, const struct allow_request *r, bool allow)
+static int change_live_scoped(const struct sg_opts *o, const struct allow_request *r, bool allow)
 {
 	struct sg_scope_rule want;
 	struct sg_policy p = {};
@@ -289,7 +289,7 @@ cleanup:
  * A UID or GID at runtime: one byte of the allowlist's array, or one entry of
  * its hash for high IDs (idlist.h). The lock is held: nobody else writes.
  */
-static int change_runtime_id(const struct allow_request *r, bool allow, const struct guard *g)
+static int change_live_id(const struct allow_request *r, bool allow, const struct guard *g)
 {
 	struct sg_settings settings;
 	struct idlist l = {};
@@ -336,7 +336,8 @@ cleanup:
 	return err ? EXIT_FAIL : EXIT_OK;
 }
 
-static int change_runtime_dest(const struct allow_request *r, bool allow, const struct guard *g)
+/* A plain CIDR at runtime: one entry of the destination allowlist. */
+static int change_live_dest(const struct allow_request *r, bool allow, const struct guard *g)
 {
 	struct sg_allow val = { .origin = SG_ORIGIN_RUNTIME };
 	int err;
@@ -365,18 +366,19 @@ static int change_runtime_dest(const struct allow_request *r, bool allow, const 
 	return EXIT_OK;
 }
 
-static int change_runtime(const struct sg_opts *o, const struct allow_request *r, bool allow)
+/* --runtime: the live guard only, until the next load or sync. */
+static int change_live_only(const struct sg_opts *o, const struct allow_request *r, bool allow)
 {
 	struct live_guard lg;
 	int ret;
 
 	if (r->scoped)
-		return change_scoped_runtime(o, r, allow);
+		return change_live_scoped(o, r, allow);
 	if (live_open(&lg, o->pin_dir, LIVE_LOCK) != LIVE_WHOLE)
 		ret = live_explain(&lg, &nothing_changed);
 	else
-		ret = r->kind == ALLOW_DEST ? change_runtime_dest(r, allow, &lg.g) :
-					      change_runtime_id(r, allow, &lg.g);
+		ret = r->kind == ALLOW_DEST ? change_live_dest(r, allow, &lg.g) :
+					      change_live_id(r, allow, &lg.g);
 	live_close(&lg);
 	return ret;
 }
@@ -559,7 +561,11 @@ static bool copy_is_valid(const char *copy)
 	return n == 0;
 }
 
-static int change_config(const struct sg_opts *o, const struct allow_request *r, bool allow)
+/*
+ * Without --runtime: edit the file (a copy, judged before it replaces the
+ * file), then sync the live guard to it unless --file-only.
+ */
+static int change_file_then_sync(const struct sg_opts *o, const struct allow_request *r, bool allow)
 {
 	char msg[256] = "", recorded[SG_CONFIG_PATH_MAX + 1], copy[PATH_MAX] = "";
 	struct sg_opts to = *o;
@@ -640,7 +646,7 @@ int cmd_allow_check(const struct sg_opts *o)
 	return parse_request(o, !strcmp(o->command, "allow"), &r);
 }
 
-static int change(const struct sg_opts *o, bool allow)
+static int allow_or_revoke(const struct sg_opts *o, bool allow)
 {
 	struct allow_request r = {};
 	int ret = parse_request(o, allow, &r);
@@ -652,15 +658,15 @@ static int change(const struct sg_opts *o, bool allow)
 			"tasks and the MTA's queue runner may need to send; nothing was changed");
 		return EXIT_USAGE;
 	}
-	return o->runtime ? change_runtime(o, &r, allow) : change_config(o, &r, allow);
+	return o->runtime ? change_live_only(o, &r, allow) : change_file_then_sync(o, &r, allow);
 }
 
 int cmd_allow(const struct sg_opts *o)
 {
-	return change(o, true);
+	return allow_or_revoke(o, true);
 }
 
 int cmd_revoke(const struct sg_opts *o)
 {
-	return change(o, false);
+	return allow_or_revoke(o, false);
 }
