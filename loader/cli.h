@@ -14,13 +14,13 @@ struct sg_opts {
 	const char *pin_dir; /* --pin-dir, default SG_DEFAULT_PIN_DIR */
 	const char *cgroup; /* load, check --cgroup; NULL: the cgroup v2 root */
 	bool verbose;
-	bool json; /* status, list */
+	bool json_document; /* status, list, check --json: one JSON document */
 	bool runtime; /* allow, revoke: the live guard only */
 	bool file_only; /* allow, revoke: the configuration file only */
 	bool force; /* revoke: even root */
 	const char *to; /* allow, revoke user|group --to DEST[:PORTS]: a scoped exception */
 	int mode; /* load --mode: enum sg_mode, or -1 for the configuration's */
-	bool json_lines; /* monitor --json */
+	bool json_stream; /* monitor --json: one JSON object per line, as events come */
 	bool syslog; /* monitor --syslog */
 	bool write; /* import --write */
 	int argc; /* positional arguments after the command name */

@@ -381,7 +381,7 @@ static void not_loaded(const struct sg_opts *o, int state, const char *problem)
 {
 	struct json j;
 
-	if (o->json) {
+	if (o->json_document) {
 		json_init(&j, stdout);
 		json_obj_begin(&j, NULL);
 		json_u64(&j, "schema", SG_JSON_SCHEMA);
@@ -439,7 +439,7 @@ int cmd_status(const struct sg_opts *o)
 	if (l)
 		last_seen_open(l, o->pin_dir);
 	if (ret == EXIT_OK) {
-		if (o->json)
+		if (o->json_document)
 			status_json(o, &lg.s, &host, &c, l);
 		else
 			status_text(o, &lg.s, &host, &c, l);
@@ -483,7 +483,7 @@ int cmd_list(const struct sg_opts *o)
 	int ret;
 
 	ret = open_live(o, &lg, false);
-	if (ret == EXIT_OK && o->json) {
+	if (ret == EXIT_OK && o->json_document) {
 		json_init(&j, stdout);
 		json_obj_begin(&j, NULL);
 		json_u64(&j, "schema", SG_JSON_SCHEMA);
