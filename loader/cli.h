@@ -1,16 +1,11 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* cli.h - parsed command line, exit codes and the command entry points. */
+/* cli.h - parsed command line and the command entry points. */
 #ifndef SG_CLI_H
 #define SG_CLI_H
 
 #include <stdbool.h>
 
-enum sg_exit {
-	EXIT_OK = 0,
-	EXIT_FAIL = 1, /* the operation failed */
-	EXIT_USAGE = 2, /* bad arguments or configuration: nothing was changed */
-	EXIT_NOT_LOADED = 3, /* no guard is loaded at the pin dir */
-};
+#include "exit_codes.h"
 
 struct sg_opts {
 	const char *command; /* the command's name */
@@ -19,13 +14,13 @@ struct sg_opts {
 	const char *pin_dir; /* --pin-dir, default SG_DEFAULT_PIN_DIR */
 	const char *cgroup; /* load, check --cgroup; NULL: the cgroup v2 root */
 	bool verbose;
-	bool json; /* status, list */
+	bool json_document; /* status, list, check --json: one JSON document */
 	bool runtime; /* allow, revoke: the live guard only */
 	bool file_only; /* allow, revoke: the configuration file only */
 	bool force; /* revoke: even root */
 	const char *to; /* allow, revoke user|group --to DEST[:PORTS]: a scoped exception */
 	int mode; /* load --mode: enum sg_mode, or -1 for the configuration's */
-	bool json_lines; /* monitor --json */
+	bool json_stream; /* monitor --json: one JSON object per line, as events come */
 	bool syslog; /* monitor --syslog */
 	bool write; /* import --write */
 	int argc; /* positional arguments after the command name */
@@ -34,8 +29,6 @@ struct sg_opts {
 
 int cmd_load(const struct sg_opts *o);
 int cmd_sync(const struct sg_opts *o);
-/* sync; *not_loaded tells "nothing loaded" (exit 3) apart from "damaged" (also 3). */
-int sync_guard(const struct sg_opts *o, bool *not_loaded);
 int cmd_check_config(const struct sg_opts *o);
 int cmd_host_check(const struct sg_opts *o);
 int cmd_monitor(const struct sg_opts *o);

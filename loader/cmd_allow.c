@@ -31,10 +31,12 @@
 #include "identity.h"
 #include "idlist.h"
 #include "live.h"
+#include "live_open.h"
 #include "log.h"
 #include "maps.h"
 #include "parse.h"
 #include "scope_resolve.h"
+#include "sync.h"
 
 enum allow_kind {
 	ALLOW_USER = ID_USER,
@@ -132,33 +134,8 @@ static int parse_request(const struct sg_opts *o, bool allow, struct allow_reque
 	return EXIT_OK;
 }
 
-/* Lock the live guard and open it; it must be loaded and whole. */
-static int open_guard(const struct sg_opts *o, int *lock_fd, struct guard *g)
-{
-	char problem[512];
-	int state;
-
-	*lock_fd = guard_lock(o->pin_dir);
-	if (*lock_fd == -ENOENT) {
-		log_err("not loaded at %s (run 'smtpguard load' first)", o->pin_dir);
-		return EXIT_NOT_LOADED;
-	}
-	if (*lock_fd < 0) {
-		log_err("cannot lock %s: %s", o->pin_dir, strerror(-*lock_fd));
-		return EXIT_FAIL;
-	}
-	state = guard_open(o->pin_dir, g, problem, sizeof(problem));
-	if (state == GUARD_NOT_LOADED) {
-		log_err("not loaded at %s (run 'smtpguard load' first)", o->pin_dir);
-		return EXIT_NOT_LOADED;
-	}
-	if (state != GUARD_LOADED) {
-		log_err("the guard at %s is damaged (%s); run 'smtpguard load' to repair",
-			o->pin_dir, state < 0 ? strerror(-state) : problem);
-		return state < 0 ? EXIT_FAIL : EXIT_NOT_LOADED;
-	}
-	return EXIT_OK;
-}
+/* What allow and revoke say when the live guard is not there to change. */
+static const struct live_context nothing_changed = { .then = "nothing changed" };
 
 /* The request as a scoped rule; a name is not resolved yet. */
 static void request_rule(const struct allow_request *r, struct sg_scope_rule *rule)
@@ -251,29 +228,29 @@ static int apply_to_rules(const struct allow_request *r, bool allow, struct scop
  * A scoped exception at runtime: a new generation, the live one with the
  * change, committed at once (the trie's entries depend on each other).
  */
-static int change_scoped_runtime(const struct sg_opts *o, const struct allow_request *r, bool allow)
+static int change_live_scoped(const struct sg_opts *o, const struct allow_request *r, bool allow)
 {
-	struct live_state live = {};
 	struct sg_scope_rule want;
 	struct sg_policy p = {};
-	int lock_fd = -1, ret, n;
-	struct guard g;
+	struct live_guard lg;
+	int ret, n;
 
-	guard_init(&g);
-	ret = open_guard(o, &lock_fd, &g);
-	if (ret != EXIT_OK)
+	if (live_open(&lg, o->pin_dir, LIVE_LOCK | LIVE_READ | LIVE_READ_LINKS) != LIVE_WHOLE ||
+	    live_check_cgroup(&lg) != LIVE_WHOLE) {
+		ret = live_explain(&lg, &nothing_changed);
 		goto cleanup;
+	}
 	ret = EXIT_FAIL;
-	if (live_read(&g, &live, true) || live.cgroup[0] != '/' || live_policy(&live, &p)) {
-		log_err("cannot read the live guard; run 'smtpguard load'");
+	if (live_policy(&lg.s, &p)) {
+		log_err("cannot %s %s: out of memory", o->command, r->label);
 		goto cleanup;
 	}
 	request_rule(r, &want);
 	ret = EXIT_USAGE;
-	if (allow && (!ports_guarded(o, r, live.settings.ports) || !name_resolves(o, r, &want)))
+	if (allow && (!ports_guarded(o, r, lg.s.settings.ports) || !name_resolves(o, r, &want)))
 		goto cleanup;
 	ret = EXIT_FAIL;
-	n = apply_to_rules(r, allow, &p.scope, &want, live.settings.ports);
+	n = apply_to_rules(r, allow, &p.scope, &want, lg.s.settings.ports);
 	if (n == 0) {
 		printf("smtpguard: %s %s\n", r->label,
 		       allow ? "is already allowed" : "was not allowed");
@@ -286,28 +263,25 @@ static int change_scoped_runtime(const struct sg_opts *o, const struct allow_req
 		goto cleanup;
 	}
 	scope_sort_rules(&p.scope);
-	n = scope_resolve(&p, (const char *)live.settings.config_path, NULL, stderr, NAMES_WARN,
+	n = scope_resolve(&p, (const char *)lg.s.settings.config_path, NULL, stderr, NAMES_WARN,
 			  NULL);
 	if (n) {
 		log_err("cannot %s %s: %s", o->command, r->label,
 			n < 0 ? strerror(-n) : "too many entries");
 		goto cleanup;
 	}
-	diff_print(stdout, &live, &p, &live.local);
+	diff_print(stdout, &lg.s, &p, &lg.s.local);
 	if (guard_load(&(struct guard_load_args){ .pin_dir = o->pin_dir,
-						  .cgroup = live.cgroup,
+						  .cgroup = lg.s.cgroup,
 						  .policy = &p,
-						  .local = &live.local }))
+						  .local = &lg.s.local }))
 		goto cleanup;
 	printf("smtpguard: %s %s until the next load or sync (--runtime)\n",
 	       allow ? "allowed" : "revoked", r->label);
 	ret = EXIT_OK;
 cleanup:
 	policy_free(&p);
-	live_free(&live);
-	guard_close(&g);
-	if (lock_fd >= 0)
-		close(lock_fd);
+	live_close(&lg);
 	return ret;
 }
 
@@ -315,7 +289,7 @@ cleanup:
  * A UID or GID at runtime: one byte of the allowlist's array, or one entry of
  * its hash for high IDs (idlist.h). The lock is held: nobody else writes.
  */
-static int change_runtime_id(const struct allow_request *r, bool allow, const struct guard *g)
+static int change_live_id(const struct allow_request *r, bool allow, const struct guard *g)
 {
 	struct sg_settings settings;
 	struct idlist l = {};
@@ -362,7 +336,8 @@ cleanup:
 	return err ? EXIT_FAIL : EXIT_OK;
 }
 
-static int change_runtime_dest(const struct allow_request *r, bool allow, const struct guard *g)
+/* A plain CIDR at runtime: one entry of the destination allowlist. */
+static int change_live_dest(const struct allow_request *r, bool allow, const struct guard *g)
 {
 	struct sg_allow val = { .origin = SG_ORIGIN_RUNTIME };
 	int err;
@@ -391,21 +366,20 @@ static int change_runtime_dest(const struct allow_request *r, bool allow, const 
 	return EXIT_OK;
 }
 
-static int change_runtime(const struct sg_opts *o, const struct allow_request *r, bool allow)
+/* --runtime: the live guard only, until the next load or sync. */
+static int change_live_only(const struct sg_opts *o, const struct allow_request *r, bool allow)
 {
-	int lock_fd = -1, ret;
-	struct guard g;
+	struct live_guard lg;
+	int ret;
 
 	if (r->scoped)
-		return change_scoped_runtime(o, r, allow);
-	guard_init(&g);
-	ret = open_guard(o, &lock_fd, &g);
-	if (ret == EXIT_OK)
-		ret = r->kind == ALLOW_DEST ? change_runtime_dest(r, allow, &g) :
-					      change_runtime_id(r, allow, &g);
-	guard_close(&g);
-	if (lock_fd >= 0)
-		close(lock_fd);
+		return change_live_scoped(o, r, allow);
+	if (live_open(&lg, o->pin_dir, LIVE_LOCK) != LIVE_WHOLE)
+		ret = live_explain(&lg, &nothing_changed);
+	else
+		ret = r->kind == ALLOW_DEST ? change_live_dest(r, allow, &lg.g) :
+					      change_live_id(r, allow, &lg.g);
+	live_close(&lg);
 	return ret;
 }
 
@@ -514,32 +488,20 @@ static int copy_config(const char *path, char *copy, size_t len)
  */
 static int check_target(const struct sg_opts *o, const char *config)
 {
-	char problem[512];
-	struct guard g;
+	char file_only[PATH_MAX + 64];
+	struct live_context ctx = { .then = "nothing changed", .alternative = file_only };
+	struct live_guard lg;
 	struct stat st;
-	int state, lock_fd;
+	int ret;
 
 	if (!o->file_only) {
-		lock_fd = guard_lock(o->pin_dir);
-		state = lock_fd == -ENOENT ? GUARD_NOT_LOADED :
-			lock_fd < 0	   ? lock_fd :
-					     guard_open(o->pin_dir, &g, problem, sizeof(problem));
-		if (lock_fd >= 0) {
-			guard_close(&g);
-			close(lock_fd);
-		}
-		if (state == GUARD_NOT_LOADED) {
-			log_err("not loaded at %s: nothing changed (load the guard first, or use "
-				"--file-only to edit %s alone)",
-				o->pin_dir, config);
-			return EXIT_NOT_LOADED;
-		}
-		if (state != GUARD_LOADED) {
-			log_err("the guard at %s is damaged (%s): nothing changed; run 'smtpguard "
-				"load' to repair",
-				o->pin_dir, state < 0 ? strerror(-state) : problem);
-			return state < 0 ? EXIT_FAIL : EXIT_NOT_LOADED;
-		}
+		snprintf(file_only, sizeof(file_only), "or use --file-only to edit %s alone",
+			 config);
+		live_open(&lg, o->pin_dir, LIVE_LOCK);
+		ret = live_explain(&lg, &ctx);
+		live_close(&lg);
+		if (ret != EXIT_OK)
+			return ret;
 	}
 	if (stat(config, &st)) {
 		log_err("%s: %s; smtpguard never creates it: write the file first (an empty "
@@ -599,14 +561,17 @@ static bool copy_is_valid(const char *copy)
 	return n == 0;
 }
 
-static int change_config(const struct sg_opts *o, const struct allow_request *r, bool allow)
+/*
+ * Without --runtime: edit the file (a copy, judged before it replaces the
+ * file), then sync the live guard to it unless --file-only.
+ */
+static int change_file_then_sync(const struct sg_opts *o, const struct allow_request *r, bool allow)
 {
 	char msg[256] = "", recorded[SG_CONFIG_PATH_MAX + 1], copy[PATH_MAX] = "";
 	struct sg_opts to = *o;
 	struct sg_config cfg = {};
 	struct sg_scope_rule want;
 	int lock_fd, n, ret, changed;
-	bool not_loaded;
 
 	/* The file the live guard was loaded from, unless --config says otherwise. */
 	if (!o->config_given && !live_config_path(o->pin_dir, recorded, sizeof(recorded))) {
@@ -662,8 +627,8 @@ static int change_config(const struct sg_opts *o, const struct allow_request *r,
 		goto cleanup;
 	}
 	/* The file is the source of truth: bring the live guard to it. */
-	ret = sync_guard(&to, &not_loaded);
-	if (ret == EXIT_NOT_LOADED && not_loaded && changed)
+	ret = sync_guard(to.pin_dir, to.config, to.config_given);
+	if (ret == EXIT_NOT_LOADED && changed)
 		log_err("the guard was unloaded meanwhile: the change takes effect at the next "
 			"'smtpguard load'");
 cleanup:
@@ -681,7 +646,7 @@ int cmd_allow_check(const struct sg_opts *o)
 	return parse_request(o, !strcmp(o->command, "allow"), &r);
 }
 
-static int change(const struct sg_opts *o, bool allow)
+static int allow_or_revoke(const struct sg_opts *o, bool allow)
 {
 	struct allow_request r = {};
 	int ret = parse_request(o, allow, &r);
@@ -693,15 +658,15 @@ static int change(const struct sg_opts *o, bool allow)
 			"tasks and the MTA's queue runner may need to send; nothing was changed");
 		return EXIT_USAGE;
 	}
-	return o->runtime ? change_runtime(o, &r, allow) : change_config(o, &r, allow);
+	return o->runtime ? change_live_only(o, &r, allow) : change_file_then_sync(o, &r, allow);
 }
 
 int cmd_allow(const struct sg_opts *o)
 {
-	return change(o, true);
+	return allow_or_revoke(o, true);
 }
 
 int cmd_revoke(const struct sg_opts *o)
 {
-	return change(o, false);
+	return allow_or_revoke(o, false);
 }

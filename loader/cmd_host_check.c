@@ -120,7 +120,7 @@ int cmd_host_check(const struct sg_opts *o)
 		}
 	}
 	feature_env_free(&env);
-	if (o->json)
+	if (o->json_document)
 		print_json(rows, n, can_work);
 	else
 		print_text(rows, n, can_work);

@@ -18,112 +18,11 @@
 #include "host_features.h"
 #include "guard.h"
 #include "live.h"
-#include "local_addrs.h"
 #include "log.h"
 #include "mounts.h"
+#include "plan.h"
 #include "policy.h"
-#include "scope_resolve.h"
-
-/* Everything one load or sync needs, freed by plan_free(). */
-struct plan {
-	struct sg_config cfg;
-	struct sg_policy policy;
-	struct addr_list local;
-};
-
-static void plan_free(struct plan *pl)
-{
-	addr_list_free(&pl->local);
-	policy_free(&pl->policy);
-	config_free(&pl->cfg);
-}
-
-/*
- * The own-address set is read in this process's network namespace. Run from
- * a unit with PrivateNetwork= or under "ip netns exec", it is not the host's.
- */
-static void warn_foreign_netns(void)
-{
-	struct stat self, init;
-
-	if (stat("/proc/self/ns/net", &self) || stat("/proc/1/ns/net", &init))
-		return;
-	if (self.st_ino != init.st_ino || self.st_dev != init.st_dev)
-		log_warn("running in a network namespace other than PID 1's: the host's own "
-			 "addresses are taken from this one");
-}
-
-/* Names of scoped exceptions, with the live guard's addresses for an outage. */
-static int resolve_scopes(struct plan *pl, const char *pin_dir)
-{
-	struct scope_plan live = {};
-	int n;
-
-	live_scope_rules(pin_dir, &live);
-	n = scope_resolve(&pl->policy, pl->cfg.path, &live, stderr, NAMES_WARN, NULL);
-	scope_free(&live);
-	return n;
-}
-
-static int plan_resolve(struct plan *pl, const char *pin_dir)
-{
-	int err;
-
-	if (policy_build(&pl->cfg, &pl->policy, stderr, NAMES_WARN, NULL) < 0) {
-		log_err("out of memory");
-		return EXIT_FAIL;
-	}
-	err = resolve_scopes(pl, pin_dir);
-	if (err < 0) {
-		log_err("out of memory");
-		return EXIT_FAIL;
-	}
-	if (err > 0) {
-		log_err("%s: nothing applied", pl->cfg.path);
-		return EXIT_USAGE;
-	}
-	/* Like a bad port: a configuration error, nothing applied. */
-	if (!policy_fits(&pl->cfg, &pl->policy, stderr)) {
-		log_err("%s: nothing applied", pl->cfg.path);
-		return EXIT_USAGE;
-	}
-	warn_foreign_netns();
-	err = local_addrs_collect(&pl->local);
-	if (err) {
-		log_err("cannot list the host's addresses: %s", strerror(-err));
-		return EXIT_FAIL;
-	}
-	return EXIT_OK;
-}
-
-/* Read and check the configuration, resolve it. EXIT_USAGE: it has errors. */
-static int plan_from_config(const struct sg_opts *o, struct plan *pl)
-{
-	int n = config_load(o->config, &pl->cfg, stderr);
-
-	if (n < 0) {
-		log_err("%s: %s", o->config, strerror(-n));
-		return EXIT_FAIL;
-	}
-	if (n > 0) {
-		/* Every problem in one run, as check-config: names are looked up too. */
-		if (pl->cfg.from_file &&
-		    (policy_build(&pl->cfg, &pl->policy, stderr, NAMES_WARN, NULL) < 0 ||
-		     resolve_scopes(pl, o->pin_dir) < 0))
-			return EXIT_FAIL;
-		log_err("%s: %d error%s, nothing applied", o->config, n, n == 1 ? "" : "s");
-		return EXIT_USAGE;
-	}
-	if (!pl->cfg.from_file && o->config_given) {
-		log_err("%s: no such file (the built-in defaults apply only when the default %s "
-			"is absent)",
-			o->config, SG_DEFAULT_CONFIG);
-		return EXIT_USAGE;
-	}
-	if (!pl->cfg.from_file)
-		printf("smtpguard: %s not found, using the built-in defaults\n", o->config);
-	return plan_resolve(pl, o->pin_dir);
-}
+#include "sync.h"
 
 static unsigned int count_ports(const __u64 *ports)
 {
@@ -177,7 +76,11 @@ static void print_changes(const char *pin_dir, const struct plan *pl)
 	live_free(&live);
 }
 
-static int load_plan(const struct sg_opts *o, struct plan *pl, const char *cgroup)
+/*
+ * Put the plan in force at cgroup, under the lock: print what changes, load
+ * the new generation (guard_load commits it), print the summary.
+ */
+static int apply_plan(const struct sg_opts *o, struct plan *pl, const char *cgroup)
 {
 	struct stat st;
 	bool existed = !stat(o->pin_dir, &st);
@@ -230,7 +133,7 @@ static int load_defaults_instead(const struct sg_opts *o, const char *cgroup)
 	}
 	ret = config_builtin(&pl.cfg, o->config) ? EXIT_FAIL : plan_resolve(&pl, o->pin_dir);
 	if (ret == EXIT_OK)
-		ret = load_plan(o, &pl, cgroup);
+		ret = apply_plan(o, &pl, cgroup);
 	if (ret == EXIT_OK)
 		log_err("no whole guard was loaded: loaded the built-in defaults instead, so the "
 			"host stays guarded; fix %s and run 'smtpguard load'",
@@ -337,100 +240,18 @@ int cmd_load(const struct sg_opts *o)
 		if (ret != EXIT_OK)
 			return ret;
 	}
-	ret = plan_from_config(&use, &pl);
+	ret = plan_from_config(&pl, use.config, use.config_given, use.pin_dir);
 	if (ret == EXIT_USAGE)
 		ret = load_defaults_instead(&use, cgroup);
 	else if (ret == EXIT_OK)
-		ret = load_plan(&use, &pl, cgroup);
+		ret = apply_plan(&use, &pl, cgroup);
 	plan_free(&pl);
-	return ret;
-}
-
-int sync_guard(const struct sg_opts *o, bool *not_loaded)
-{
-	struct live_state live = {};
-	struct sg_opts from = *o;
-	struct plan pl = {};
-	char problem[512];
-	int lock_fd, state, ret = EXIT_FAIL;
-	struct guard g;
-	size_t n;
-
-	*not_loaded = false;
-	guard_init(&g);
-	lock_fd = guard_lock(o->pin_dir);
-	if (lock_fd == -ENOENT) {
-		*not_loaded = true;
-		printf("smtpguard: not loaded at %s, nothing to sync\n", o->pin_dir);
-		return EXIT_NOT_LOADED;
-	}
-	if (lock_fd < 0) {
-		log_err("cannot lock %s: %s", o->pin_dir, strerror(-lock_fd));
-		return EXIT_FAIL;
-	}
-	state = guard_open(o->pin_dir, &g, problem, sizeof(problem));
-	if (state != GUARD_LOADED) {
-		*not_loaded = state == GUARD_NOT_LOADED;
-		if (state < 0)
-			log_err("cannot open the guard at %s: %s", o->pin_dir, strerror(-state));
-		else if (state == GUARD_DAMAGED)
-			log_err("the guard at %s is damaged (%s); run 'smtpguard load' (or systemctl "
-				"reload smtpguard)",
-				o->pin_dir, problem);
-		else
-			printf("smtpguard: not loaded at %s, nothing to sync\n", o->pin_dir);
-		/* Damaged (including: loaded by another version) is a failure the
-		 * sync unit must show, not "nothing loaded". */
-		ret = state == GUARD_NOT_LOADED ? EXIT_NOT_LOADED : EXIT_FAIL;
-		goto cleanup;
-	}
-	if (live_read(&g, &live, true)) {
-		log_err("cannot read the loaded guard; run 'smtpguard load'");
-		goto cleanup;
-	}
-	/* Unless told otherwise, follow the file the guard was loaded from. */
-	if (!o->config_given && live.settings.config_path[0]) {
-		from.config = (const char *)live.settings.config_path;
-		from.config_given = true;
-	}
-	ret = plan_from_config(&from, &pl);
-	if (ret == EXIT_USAGE)
-		log_err("the loaded guard is unchanged");
-	if (ret != EXIT_OK)
-		goto cleanup;
-	ret = EXIT_FAIL;
-	if (live.cgroup[0] != '/') {
-		log_err("the guard's cgroup %s is gone; run 'smtpguard load'", live.cgroup);
-		goto cleanup;
-	}
-	n = diff_print(stdout, &live, &pl.policy, &pl.local);
-	if (!n) {
-		printf("smtpguard: in sync, nothing changed\n");
-		ret = EXIT_OK;
-		goto cleanup;
-	}
-	if (guard_load(&(struct guard_load_args){
-		    .pin_dir = o->pin_dir,
-		    .cgroup = live.cgroup,
-		    .policy = &pl.policy,
-		    .local = &pl.local,
-	    }))
-		goto cleanup;
-	printf("smtpguard: %zu change%s applied\n", n, n == 1 ? "" : "s");
-	ret = EXIT_OK;
-cleanup:
-	guard_close(&g);
-	live_free(&live);
-	plan_free(&pl);
-	close(lock_fd);
 	return ret;
 }
 
 int cmd_sync(const struct sg_opts *o)
 {
-	bool not_loaded;
-
-	return sync_guard(o, &not_loaded);
+	return sync_guard(o->pin_dir, o->config, o->config_given);
 }
 
 int cmd_unload(const struct sg_opts *o)

@@ -164,7 +164,7 @@ static void report_not_sent(struct monitor *m, __u32 uid, __u64 ds, __u64 dl, __
 		s->suppressed += ds + dl;
 		return;
 	}
-	if (m->o->json_lines) {
+	if (m->o->json_stream) {
 		json_init(&j, stdout);
 		json_obj_begin(&j, NULL);
 		json_u64(&j, "schema", SG_JSON_SCHEMA);
@@ -245,7 +245,7 @@ static void report(struct monitor *m, const struct sg_event *e, const char *user
 	s->last_action = e->action;
 	advance_not_sent(s, e->suppressed, e->lost, &gap.suppressed, &gap.lost);
 	if (!m->o->syslog) {
-		if (m->o->json_lines) {
+		if (m->o->json_stream) {
 			event_json(stdout, e, user, who, &gap, scope);
 		} else {
 			event_line(e, user, who, &gap, true, scope, line, sizeof(m->line));

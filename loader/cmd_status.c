@@ -4,7 +4,6 @@
  * enforces right now, read back from the live program's maps and links.
  */
 #include <arpa/inet.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "guard.h"
 #include "json.h"
 #include "live.h"
+#include "live_open.h"
 #include "local_addrs.h"
 #include "log.h"
 #include "mounts.h"
@@ -374,7 +374,7 @@ static void not_loaded(const struct sg_opts *o, int state, const char *problem)
 {
 	struct json j;
 
-	if (o->json) {
+	if (o->json_document) {
 		json_init(&j, stdout);
 		json_obj_begin(&j, NULL);
 		json_u64(&j, "schema", SG_JSON_SCHEMA);
@@ -397,66 +397,52 @@ static void not_loaded(const struct sg_opts *o, int state, const char *problem)
 	}
 }
 
-/* Open the guard and read it; on anything but success, say why. */
-static int open_live(const struct sg_opts *o, struct guard *g, struct live_state *s,
-		     bool with_links)
+/*
+ * Open the guard and read it; on anything but success, say why: "not
+ * loaded" and "damaged" are status's answer (on stdout, in JSON with
+ * --json), the exit code is live_open's.
+ */
+static int open_live(const struct sg_opts *o, struct live_guard *lg, bool with_links)
 {
-	char problem[512];
-	int state, err;
+	enum live_found found =
+		live_open(lg, o->pin_dir, LIVE_READ | (with_links ? LIVE_READ_LINKS : 0));
 
-	state = guard_open(o->pin_dir, g, problem, sizeof(problem));
-	if (state < 0) {
-		log_err("cannot open the pins in %s: %s", o->pin_dir, strerror(-state));
-		return EXIT_FAIL;
+	if (found == LIVE_NOT_LOADED || found == LIVE_DAMAGED) {
+		not_loaded(o, found == LIVE_DAMAGED ? GUARD_DAMAGED : GUARD_NOT_LOADED,
+			   lg->problem);
+		return live_exit_code(lg, NULL);
 	}
-	if (state != GUARD_LOADED) {
-		not_loaded(o, state, problem);
-		return EXIT_NOT_LOADED;
-	}
-	err = live_read(g, s, with_links);
-	if (err == -EPROTO) {
-		log_err("the guard at %s was loaded by another smtpguard version; run "
-			"'smtpguard load' to replace it",
-			o->pin_dir);
-		return EXIT_FAIL;
-	}
-	if (err) {
-		log_err("cannot read the guard's maps: %s", strerror(-err));
-		return EXIT_FAIL;
-	}
-	return EXIT_OK;
+	return live_explain(lg, NULL);
 }
 
 int cmd_status(const struct sg_opts *o)
 {
-	struct live_state s = {};
 	struct addr_list host = {};
 	struct counts c = {};
 	/* Big (paths of 1 KiB): on the heap. NULL: those lines are left out. */
 	struct last_seen *l = calloc(1, sizeof(*l));
-	struct guard g;
+	struct live_guard lg;
 	int ret;
 
-	ret = open_live(o, &g, &s, true);
-	if (ret == EXIT_OK && (local_addrs_collect(&host) || counters_read(&g, &c))) {
+	ret = open_live(o, &lg, true);
+	if (ret == EXIT_OK && (local_addrs_collect(&host) || counters_read(&lg.g, &c))) {
 		log_err("cannot read the host's addresses or the guard's counters");
 		ret = EXIT_FAIL;
 	}
 	if (l)
 		last_seen_open(l, o->pin_dir);
 	if (ret == EXIT_OK) {
-		if (o->json)
-			status_json(o, &s, &host, &c, l);
+		if (o->json_document)
+			status_json(o, &lg.s, &host, &c, l);
 		else
-			status_text(o, &s, &host, &c, l);
+			status_text(o, &lg.s, &host, &c, l);
 	}
 	if (l)
 		cgroup_names_free(&l->cgroups);
 	free(l);
 	counters_free(&c);
 	addr_list_free(&host);
-	guard_close(&g);
-	live_free(&s);
+	live_close(&lg);
 	return ret;
 }
 
@@ -484,26 +470,25 @@ static void list_text(const struct live_state *s)
 
 int cmd_list(const struct sg_opts *o)
 {
-	struct live_state s = {};
-	struct guard g;
+	struct live_guard lg;
+	struct live_state *s = &lg.s;
 	struct json j;
 	int ret;
 
-	ret = open_live(o, &g, &s, false);
-	if (ret == EXIT_OK && o->json) {
+	ret = open_live(o, &lg, false);
+	if (ret == EXIT_OK && o->json_document) {
 		json_init(&j, stdout);
 		json_obj_begin(&j, NULL);
 		json_u64(&j, "schema", SG_JSON_SCHEMA);
-		json_ids(&j, &s.ids[ID_USER], ID_USER);
-		json_ids(&j, &s.ids[ID_GROUP], ID_GROUP);
-		json_dests(&j, &s.dests);
-		scope_json(&j, &s.scope);
+		json_ids(&j, &s->ids[ID_USER], ID_USER);
+		json_ids(&j, &s->ids[ID_GROUP], ID_GROUP);
+		json_dests(&j, &s->dests);
+		scope_json(&j, &s->scope);
 		json_obj_end(&j);
 		json_finish(&j);
 	} else if (ret == EXIT_OK) {
-		list_text(&s);
+		list_text(s);
 	}
-	guard_close(&g);
-	live_free(&s);
+	live_close(&lg);
 	return ret;
 }

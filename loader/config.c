@@ -97,7 +97,7 @@ static void ident_list_free(struct cfg_ident_list *l)
 	l->n = l->cap = 0;
 }
 
-void config_defaults(struct sg_config *cfg, const char *path)
+void config_init_empty(struct sg_config *cfg, const char *path)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->path = path;
@@ -743,7 +743,7 @@ int config_parse(const char *path, const char *buf, size_t len, struct sg_config
 	size_t pos = 0;
 	int err = 0;
 
-	config_defaults(cfg, path);
+	config_init_empty(cfg, path);
 	cfg->from_file = true;
 	while (pos < len && !err) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
@@ -777,7 +777,7 @@ int config_parse(const char *path, const char *buf, size_t len, struct sg_config
 
 int config_builtin(struct sg_config *cfg, const char *path)
 {
-	config_defaults(cfg, path);
+	config_init_empty(cfg, path);
 	return apply_defaults(cfg);
 }
 
@@ -805,7 +805,7 @@ int config_load(const char *path, struct sg_config *cfg, FILE *diag)
 	size_t len = 0;
 	int ret;
 
-	config_defaults(cfg, path);
+	config_init_empty(cfg, path);
 	/* Whoever can write this file decides who may send mail. */
 	ret = readfile_regular(path, CONFIG_MAX_BYTES, geteuid() == 0, &buf, &len, diag);
 	if (ret == -ENOENT) /* no file: the built-in defaults */

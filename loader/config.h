@@ -165,8 +165,8 @@ int config_parse(const char *path, const char *buf, size_t len, struct sg_config
  */
 int config_load(const char *path, struct sg_config *cfg, FILE *diag);
 
-/* An empty configuration (no key given yet). */
-void config_defaults(struct sg_config *cfg, const char *path);
+/* An empty configuration for path: no key given yet, no default filled in (zeroes). */
+void config_init_empty(struct sg_config *cfg, const char *path);
 
 /* The built-in defaults alone, as if path were absent. 0 or -ENOMEM. */
 int config_builtin(struct sg_config *cfg, const char *path);

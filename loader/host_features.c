@@ -39,10 +39,7 @@
 /* The kernel's internal ENOTSUPP, which bpf() lets through at times. */
 #define ENOTSUPP_KERNEL 524
 
-static void say(struct feature_result *r, enum feature_status s, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void say(struct feature_result *r, enum feature_status s, const char *fmt, ...)
+void feature_result_set(struct feature_result *r, enum feature_status s, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -119,10 +116,10 @@ static void probe_kernel(struct feature_env *env, struct feature_result *r)
 	struct utsname u;
 
 	if (uname(&u)) {
-		say(r, FEAT_INFO, "uname: %s", strerror(errno));
+		feature_result_set(r, FEAT_INFO, "uname: %s", strerror(errno));
 		return;
 	}
-	say(r, FEAT_INFO, "Linux %s (%s)", u.release, u.machine);
+	feature_result_set(r, FEAT_INFO, "Linux %s (%s)", u.release, u.machine);
 }
 
 /* cgroup v1 hierarchies mounted beside v2: a hybrid host. */
@@ -152,17 +149,19 @@ static void probe_cgroup2(struct feature_env *env, struct feature_result *r)
 
 	if (err) {
 		env->cgroup2[0] = '\0';
-		say(r, FEAT_MISSING,
-		    "no cgroup2 mount in /proc/self/mountinfo (mount -t cgroup2 none /sys/fs/cgroup)");
+		feature_result_set(
+			r, FEAT_MISSING,
+			"no cgroup2 mount in /proc/self/mountinfo (mount -t cgroup2 none /sys/fs/cgroup)");
 		return;
 	}
 	v1 = count_v1_mounts();
 	if (v1)
-		say(r, FEAT_OK,
-		    "%s (hybrid: %d cgroup v1 hierarch%s beside it; the guard uses v2 only)",
-		    env->cgroup2, v1, v1 == 1 ? "y" : "ies");
+		feature_result_set(
+			r, FEAT_OK,
+			"%s (hybrid: %d cgroup v1 hierarch%s beside it; the guard uses v2 only)",
+			env->cgroup2, v1, v1 == 1 ? "y" : "ies");
 	else
-		say(r, FEAT_OK, "%s (unified)", env->cgroup2);
+		feature_result_set(r, FEAT_OK, "%s (unified)", env->cgroup2);
 }
 
 static bool fs_type_known(const char *type)
@@ -187,11 +186,12 @@ static bool fs_type_known(const char *type)
 static void probe_bpffs(struct feature_env *env, struct feature_result *r)
 {
 	if (!bpffs_check(SG_BPFFS_DIR))
-		say(r, FEAT_OK, "mounted on %s", SG_BPFFS_DIR);
+		feature_result_set(r, FEAT_OK, "mounted on %s", SG_BPFFS_DIR);
 	else if (fs_type_known("bpf"))
-		say(r, FEAT_OK, "not mounted; load mounts it on %s", SG_BPFFS_DIR);
+		feature_result_set(r, FEAT_OK, "not mounted; load mounts it on %s", SG_BPFFS_DIR);
 	else
-		say(r, FEAT_MISSING, "the kernel has no bpf filesystem (CONFIG_BPF_SYSCALL)");
+		feature_result_set(r, FEAT_MISSING,
+				   "the kernel has no bpf filesystem (CONFIG_BPF_SYSCALL)");
 }
 
 static void probe_btf(struct feature_env *env, struct feature_result *r)
@@ -208,13 +208,15 @@ static void probe_btf(struct feature_env *env, struct feature_result *r)
 
 	if (n == 2 &&
 	    ((magic[0] == 0x9f && magic[1] == 0xeb) || (magic[0] == 0xeb && magic[1] == 0x9f)))
-		say(r, FEAT_OK, "%s; %s", path,
-		    task_cred_setup(&probe, NULL) ?
-			    "connect programs may not read the caller's credentials here: the "
-			    "guard asks bpf_get_current_uid_gid()" :
-			    "the guard reads the caller's IDs from its credentials (no helper call)");
+		feature_result_set(
+			r, FEAT_OK, "%s; %s", path,
+			task_cred_setup(&probe, NULL) ?
+				"connect programs may not read the caller's credentials here: the "
+				"guard asks bpf_get_current_uid_gid()" :
+				"the guard reads the caller's IDs from its credentials (no helper call)");
 	else
-		say(r, FEAT_MISSING, "%s %s", path, fd < 0 ? "is absent" : "holds no BTF");
+		feature_result_set(r, FEAT_MISSING, "%s %s", path,
+				   fd < 0 ? "is absent" : "holds no BTF");
 }
 
 /* ---- BPF ---------------------------------------------------------------- */
@@ -232,15 +234,17 @@ static void probe_sock_addr(struct feature_env *env, struct feature_result *r)
 			err[i] = errno;
 	}
 	if (!err[0] && !err[1])
-		say(r, FEAT_OK, "cgroup/connect4 and cgroup/connect6 programs load");
+		feature_result_set(r, FEAT_OK, "cgroup/connect4 and cgroup/connect6 programs load");
 	else if (err[0] == EPERM || err[1] == EPERM)
-		say(r, FEAT_MISSING,
-		    "the kernel refused to load a trivial program: EPERM (root, "
-		    "or CAP_BPF + CAP_NET_ADMIN, is needed; or a lockdown/LSM policy)");
+		feature_result_set(
+			r, FEAT_MISSING,
+			"the kernel refused to load a trivial program: EPERM (root, "
+			"or CAP_BPF + CAP_NET_ADMIN, is needed; or a lockdown/LSM policy)");
 	else
-		say(r, FEAT_MISSING,
-		    "the kernel refused a trivial cgroup/connect%s program: %s (CONFIG_CGROUP_BPF)",
-		    err[0] ? "4" : "6", errname(err[0] ? err[0] : err[1]));
+		feature_result_set(
+			r, FEAT_MISSING,
+			"the kernel refused a trivial cgroup/connect%s program: %s (CONFIG_CGROUP_BPF)",
+			err[0] ? "4" : "6", errname(err[0] ? err[0] : err[1]));
 }
 
 /* Remove throwaway cgroups left by a probe that was killed (its PID is gone). */
@@ -338,32 +342,38 @@ static void probe_cgroup_link(struct feature_env *env, struct feature_result *r)
 	int err, link_fd, prog = env->prog_fd[0];
 
 	if (prog < 0) {
-		say(r, FEAT_MISSING, "not tried: no cgroup/connect4 program could be loaded");
+		feature_result_set(r, FEAT_MISSING,
+				   "not tried: no cgroup/connect4 program could be loaded");
 		return;
 	}
 	err = probe_cgroup_open(env);
 	if (err) {
 		link_fd = link_create(prog, -1, BPF_CGROUP_INET4_CONNECT);
 		if (link_fd < 0 && errno == EBADF)
-			say(r, FEAT_OK, "BPF_LINK_CREATE is known (not tried on a cgroup: %s)",
-			    strerror(-err));
+			feature_result_set(r, FEAT_OK,
+					   "BPF_LINK_CREATE is known (not tried on a cgroup: %s)",
+					   strerror(-err));
 		else
-			say(r, FEAT_MISSING, "BPF_LINK_CREATE refused: %s", errname(errno));
+			feature_result_set(r, FEAT_MISSING, "BPF_LINK_CREATE refused: %s",
+					   errname(errno));
 		if (link_fd >= 0)
 			close(link_fd);
 		return;
 	}
 	link_fd = link_create(prog, env->probe_cgroup_fd, BPF_CGROUP_INET4_CONNECT);
 	if (link_fd < 0) {
-		say(r, FEAT_MISSING, "BPF_LINK_CREATE on a cgroup refused: %s", errname(errno));
+		feature_result_set(r, FEAT_MISSING, "BPF_LINK_CREATE on a cgroup refused: %s",
+				   errname(errno));
 		return;
 	}
 	if (link_update(link_fd, env->prog_fd[0]))
-		say(r, FEAT_MISSING, "a cgroup link was made, but BPF_LINK_UPDATE refused: %s",
-		    errname(errno));
+		feature_result_set(r, FEAT_MISSING,
+				   "a cgroup link was made, but BPF_LINK_UPDATE refused: %s",
+				   errname(errno));
 	else
-		say(r, FEAT_OK,
-		    "a link on a throwaway cgroup was made, updated in place and removed");
+		feature_result_set(
+			r, FEAT_OK,
+			"a link on a throwaway cgroup was made, updated in place and removed");
 	close(link_fd);
 }
 
@@ -373,22 +383,23 @@ static void probe_link_detach(struct feature_env *env, struct feature_result *r)
 	int link_fd;
 
 	if (env->prog_fd[0] < 0 || probe_cgroup_open(env)) {
-		say(r, FEAT_MISSING, "not tried: no program or no throwaway cgroup");
+		feature_result_set(r, FEAT_MISSING, "not tried: no program or no throwaway cgroup");
 		return;
 	}
 	link_fd = link_create(env->prog_fd[0], env->probe_cgroup_fd, BPF_CGROUP_INET4_CONNECT);
 	if (link_fd < 0) {
-		say(r, FEAT_MISSING, "not tried: BPF_LINK_CREATE refused");
+		feature_result_set(r, FEAT_MISSING, "not tried: BPF_LINK_CREATE refused");
 		return;
 	}
 	memset(&a, 0, sizeof(a));
 	a.link_detach.link_fd = (__u32)link_fd;
 	if (sys_bpf(BPF_LINK_DETACH, &a))
-		say(r, FEAT_MISSING,
-		    "BPF_LINK_DETACH refused (%s): unload detaches when the last pin goes instead",
-		    errname(errno));
+		feature_result_set(
+			r, FEAT_MISSING,
+			"BPF_LINK_DETACH refused (%s): unload detaches when the last pin goes instead",
+			errname(errno));
 	else
-		say(r, FEAT_OK, "a cgroup link was detached explicitly");
+		feature_result_set(r, FEAT_OK, "a cgroup link was detached explicitly");
 	close(link_fd);
 }
 
@@ -402,11 +413,12 @@ static void probe_ringbuf(struct feature_env *env, struct feature_result *r)
 	a.max_entries = 4096;
 	fd = sys_bpf(BPF_MAP_CREATE, &a);
 	if (fd < 0) {
-		say(r, FEAT_MISSING, "a BPF_MAP_TYPE_RINGBUF map was refused: %s", errname(errno));
+		feature_result_set(r, FEAT_MISSING, "a BPF_MAP_TYPE_RINGBUF map was refused: %s",
+				   errname(errno));
 		return;
 	}
 	close(fd);
-	say(r, FEAT_OK, "a ring buffer map was created");
+	feature_result_set(r, FEAT_OK, "a ring buffer map was created");
 }
 
 /*
@@ -456,7 +468,8 @@ static void probe_helpers(struct feature_env *env, struct feature_result *r)
 	size_t used = 0;
 
 	if (env->prog_fd[0] < 0) {
-		say(r, FEAT_MISSING, "not tried: no cgroup/connect4 program could be loaded");
+		feature_result_set(r, FEAT_MISSING,
+				   "not tried: no cgroup/connect4 program could be loaded");
 		return;
 	}
 	for (size_t i = 0; i < sizeof(needed_helpers) / sizeof(needed_helpers[0]); i++) {
@@ -469,10 +482,11 @@ static void probe_helpers(struct feature_env *env, struct feature_result *r)
 			break;
 	}
 	if (missing[0])
-		say(r, FEAT_MISSING, "not callable from cgroup/connect4: %s", missing);
+		feature_result_set(r, FEAT_MISSING, "not callable from cgroup/connect4: %s",
+				   missing);
 	else
-		say(r, FEAT_OK, "all %zu helpers the program calls are there",
-		    sizeof(needed_helpers) / sizeof(needed_helpers[0]));
+		feature_result_set(r, FEAT_OK, "all %zu helpers the program calls are there",
+				   sizeof(needed_helpers) / sizeof(needed_helpers[0]));
 }
 
 static void probe_netns_cookie(struct feature_env *env, struct feature_result *r)
@@ -480,14 +494,17 @@ static void probe_netns_cookie(struct feature_env *env, struct feature_result *r
 	int known;
 
 	if (env->prog_fd[0] < 0) {
-		say(r, FEAT_MISSING, "not tried: no cgroup/connect4 program could be loaded");
+		feature_result_set(r, FEAT_MISSING,
+				   "not tried: no cgroup/connect4 program could be loaded");
 		return;
 	}
 	known = helper_known(BPF_FUNC_get_netns_cookie);
 	if (known == 1)
-		say(r, FEAT_OK, "bpf_get_netns_cookie() is callable from cgroup/connect4");
+		feature_result_set(r, FEAT_OK,
+				   "bpf_get_netns_cookie() is callable from cgroup/connect4");
 	else
-		say(r, FEAT_MISSING, "bpf_get_netns_cookie() is not callable from cgroup/connect4");
+		feature_result_set(r, FEAT_MISSING,
+				   "bpf_get_netns_cookie() is not callable from cgroup/connect4");
 }
 
 /* ---- what there is to guard -------------------------------------------- */
@@ -523,26 +540,32 @@ static void probe_io_uring(struct feature_env *env, struct feature_result *r)
 		int err = errno;
 
 		if (err == ENOSYS)
-			say(r, FEAT_INFO,
-			    "not in this kernel (CONFIG_IO_URING): no io_uring vector");
+			feature_result_set(
+				r, FEAT_INFO,
+				"not in this kernel (CONFIG_IO_URING): no io_uring vector");
 		else if (!read_sysctl("/proc/sys/kernel/io_uring_disabled", &disabled) && disabled)
-			say(r, FEAT_INFO, "disabled (kernel.io_uring_disabled = %ld)", disabled);
+			feature_result_set(r, FEAT_INFO,
+					   "disabled (kernel.io_uring_disabled = %ld)", disabled);
 		else
-			say(r, FEAT_INFO, "io_uring_setup refused: %s", errname(err));
+			feature_result_set(r, FEAT_INFO, "io_uring_setup refused: %s",
+					   errname(err));
 		return;
 	}
 	memset(&probe, 0, sizeof(probe));
 	if (syscall(__NR_io_uring_register, fd, IORING_REGISTER_PROBE, &probe, 256) < 0)
-		say(r, FEAT_INFO,
-		    "present; its operations cannot be listed (IORING_REGISTER_PROBE, "
-		    "5.6)");
+		feature_result_set(
+			r, FEAT_INFO,
+			"present; its operations cannot be listed (IORING_REGISTER_PROBE, "
+			"5.6)");
 	else if (probe.p.last_op >= IORING_OP_CONNECT &&
 		 probe.ops[IORING_OP_CONNECT].flags & IO_URING_OP_SUPPORTED)
-		say(r, FEAT_INFO,
-		    "IORING_OP_CONNECT present: its connects run the same hooks "
-		    "(guarded)");
+		feature_result_set(r, FEAT_INFO,
+				   "IORING_OP_CONNECT present: its connects run the same hooks "
+				   "(guarded)");
 	else
-		say(r, FEAT_INFO, "present, without IORING_OP_CONNECT: no io_uring connect vector");
+		feature_result_set(
+			r, FEAT_INFO,
+			"present, without IORING_OP_CONNECT: no io_uring connect vector");
 	close(fd);
 }
 
@@ -553,13 +576,15 @@ static void probe_mptcp(struct feature_env *env, struct feature_result *r)
 
 	if (fd >= 0) {
 		close(fd);
-		say(r, FEAT_INFO, "present: an MPTCP connect runs the same hooks (guarded)");
+		feature_result_set(r, FEAT_INFO,
+				   "present: an MPTCP connect runs the same hooks (guarded)");
 		return;
 	}
 	if (!read_sysctl("/proc/sys/net/mptcp/enabled", &enabled) && !enabled)
-		say(r, FEAT_INFO, "built in, disabled (net.mptcp.enabled = 0)");
+		feature_result_set(r, FEAT_INFO, "built in, disabled (net.mptcp.enabled = 0)");
 	else
-		say(r, FEAT_INFO, "not in this kernel (CONFIG_MPTCP): no MPTCP vector");
+		feature_result_set(r, FEAT_INFO,
+				   "not in this kernel (CONFIG_MPTCP): no MPTCP vector");
 }
 
 static void probe_unpriv_bpf(struct feature_env *env, struct feature_result *r)
@@ -567,13 +592,15 @@ static void probe_unpriv_bpf(struct feature_env *env, struct feature_result *r)
 	long v;
 
 	if (read_sysctl("/proc/sys/kernel/unprivileged_bpf_disabled", &v))
-		say(r, FEAT_INFO, "kernel.unprivileged_bpf_disabled is not readable");
+		feature_result_set(r, FEAT_INFO,
+				   "kernel.unprivileged_bpf_disabled is not readable");
 	else if (v)
-		say(r, FEAT_OK, "kernel.unprivileged_bpf_disabled = %ld", v);
+		feature_result_set(r, FEAT_OK, "kernel.unprivileged_bpf_disabled = %ld", v);
 	else
-		say(r, FEAT_WARN,
-		    "kernel.unprivileged_bpf_disabled = 0: any account may load BPF socket "
-		    "filters (not cgroup programs); set it to 2");
+		feature_result_set(
+			r, FEAT_WARN,
+			"kernel.unprivileged_bpf_disabled = 0: any account may load BPF socket "
+			"filters (not cgroup programs); set it to 2");
 }
 
 /* ---- the guard ----------------------------------------------------------- */
@@ -586,14 +613,16 @@ static void probe_guard_state(struct feature_env *env, struct feature_result *r)
 
 	guard_close(&g);
 	if (state == GUARD_LOADED)
-		say(r, FEAT_OK, "loaded at %s (smtpguard status tells more)", env->pin_dir);
+		feature_result_set(r, FEAT_OK, "loaded at %s (smtpguard status tells more)",
+				   env->pin_dir);
 	else if (state == GUARD_NOT_LOADED)
-		say(r, FEAT_INFO, "not loaded at %s", env->pin_dir);
+		feature_result_set(r, FEAT_INFO, "not loaded at %s", env->pin_dir);
 	else if (state == GUARD_DAMAGED)
-		say(r, FEAT_WARN, "DAMAGED at %s: %s; smtpguard load repairs it", env->pin_dir,
-		    problem);
+		feature_result_set(r, FEAT_WARN, "DAMAGED at %s: %s; smtpguard load repairs it",
+				   env->pin_dir, problem);
 	else
-		say(r, FEAT_INFO, "cannot be read at %s: %s", env->pin_dir, strerror(-state));
+		feature_result_set(r, FEAT_INFO, "cannot be read at %s: %s", env->pin_dir,
+				   strerror(-state));
 }
 
 /* ---- the tables ---------------------------------------------------------- */

@@ -38,6 +38,10 @@ struct feature_result {
 	char detail[FEATURE_DETAIL_MAX];
 };
 
+/* A probe's answer: its status and text (a long one is cut at FEATURE_DETAIL_MAX). */
+void feature_result_set(struct feature_result *r, enum feature_status s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 struct inc_report;
 
 /* What the probes share; filled as the rows run, in order. */

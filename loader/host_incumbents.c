@@ -5,8 +5,6 @@
  * per incumbent, each with the command that turns it off, and one that says
  * what running both means. The firewall tools run once, for the first row.
  */
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "host_features.h"
@@ -26,37 +24,26 @@ static const struct inc_report *report(struct feature_env *env)
 	return env->incumbents;
 }
 
-/* The row's text; a long one is cut at FEATURE_DETAIL_MAX. */
-static void __attribute__((format(printf, 3, 4)))
-say(struct feature_result *r, enum feature_status s, const char *fmt, ...)
-{
-	va_list ap;
-
-	r->status = s;
-	va_start(ap, fmt);
-	vsnprintf(r->detail, sizeof(r->detail), fmt, ap);
-	va_end(ap);
-}
-
 static void row(struct feature_env *env, struct feature_result *r, enum incumbent i)
 {
 	const struct inc_report *rep = report(env);
 
 	if (!rep)
-		say(r, FEAT_INFO, "not checked: out of memory");
+		feature_result_set(r, FEAT_INFO, "not checked: out of memory");
 	else if (rep->f[i].state == INC_FOUND)
-		say(r, FEAT_WARN, "in force (%s); to turn it off: %s", rep->f[i].evidence,
-		    incumbent_off(i));
+		feature_result_set(r, FEAT_WARN, "in force (%s); to turn it off: %s",
+				   rep->f[i].evidence, incumbent_off(i));
 	else if (rep->f[i].state == INC_NOT_CHECKED)
-		say(r, FEAT_INFO, "not checked (%s)%s%s", rep->not_checked,
-		    rep->read[0] ? "; not in what was read: " : "", rep->read);
+		feature_result_set(r, FEAT_INFO, "not checked (%s)%s%s", rep->not_checked,
+				   rep->read[0] ? "; not in what was read: " : "", rep->read);
 	else
-		say(r, FEAT_OK, "not in force (%s%s%s%s)",
-		    i == INC_CPANEL  ? "no flag file" :
-		    i == INC_IMUNIFY ? "SMTP_BLOCKING is not enabled" :
-				       "",
-		    i == INC_CPANEL || i == INC_IMUNIFY ? (rep->read[0] ? "; " : "") : "",
-		    rep->read[0] ? "nothing in " : "", rep->read);
+		feature_result_set(
+			r, FEAT_OK, "not in force (%s%s%s%s)",
+			i == INC_CPANEL	 ? "no flag file" :
+			i == INC_IMUNIFY ? "SMTP_BLOCKING is not enabled" :
+					   "",
+			i == INC_CPANEL || i == INC_IMUNIFY ? (rep->read[0] ? "; " : "") : "",
+			rep->read[0] ? "nothing in " : "", rep->read);
 }
 
 static void probe_csf(struct feature_env *env, struct feature_result *r)
@@ -94,11 +81,11 @@ static void probe_both(struct feature_env *env, struct feature_result *r)
 		unknown += rep->f[i].state == INC_NOT_CHECKED;
 	}
 	if (found)
-		say(r, FEAT_WARN, "%s", incumbents_both);
+		feature_result_set(r, FEAT_WARN, "%s", incumbents_both);
 	else if (unknown || !rep)
-		say(r, FEAT_INFO, "no old SMTP block found in what could be read");
+		feature_result_set(r, FEAT_INFO, "no old SMTP block found in what could be read");
 	else
-		say(r, FEAT_OK, "no old SMTP block found alongside smtpguard");
+		feature_result_set(r, FEAT_OK, "no old SMTP block found alongside smtpguard");
 }
 
 /* clang-format off */

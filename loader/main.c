@@ -298,8 +298,8 @@ int main(int argc, char **argv)
 			printf("smtpguard %s\n", SMTPGUARD_VERSION);
 			return EXIT_OK;
 		case LO_JSON:
-			o.json = true;
-			o.json_lines = true;
+			o.json_document = true;
+			o.json_stream = true;
 			given |= OPT_JSON;
 			break;
 		case LO_CGROUP:
