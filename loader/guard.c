@@ -194,6 +194,16 @@ static bool same_layout(const struct bpf_map *m, int fd)
 	       info.max_entries == bpf_map__max_entries(m);
 }
 
+/* The skeleton's map for a row of the registry (guard_maps.h), or NULL. */
+static struct bpf_map *skel_map(const struct smtpguard_bpf *skel, enum sg_map m)
+{
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, skel->obj) if (guard_map_named(bpf_map__name(map)) ==
+						     m) return map;
+	return NULL;
+}
+
 /* The live guard as this load found it. */
 struct before {
 	bool control_reused; /* the new generation shares its commit point */
@@ -215,18 +225,6 @@ static int reuse_state_maps(struct smtpguard_bpf *skel, const char *pin_dir, str
 	char problem[512];
 	struct guard g;
 	int state = guard_open(pin_dir, &g, problem, sizeof(problem)), err = 0;
-	struct {
-		struct bpf_map *map;
-		int fd;
-	} counts[] = {
-		{ skel->maps.sg_events, g.events_fd },
-		{ skel->maps.sg_counters, g.counters_fd },
-		{ skel->maps.sg_stats, g.stats_fd },
-	}, commit_point[] = {
-		{ skel->maps.sg_control, g.control_fd },
-		{ skel->maps.sg_dispatch4, g.dispatch_fd[SG_HOOK_CONNECT4] },
-		{ skel->maps.sg_dispatch6, g.dispatch_fd[SG_HOOK_CONNECT6] },
-	};
 	bool whole = true;
 	__u64 word;
 
@@ -238,22 +236,25 @@ static int reuse_state_maps(struct smtpguard_bpf *skel, const char *pin_dir, str
 	/* Attached and not known to be off: switch by commit first. */
 	*b = (struct before){ .enforcing = g.link_fd[SG_HOOK_CONNECT4] >= 0 ||
 					   g.link_fd[SG_HOOK_CONNECT6] >= 0 };
-	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
-		if (counts[i].fd >= 0 && same_layout(counts[i].map, counts[i].fd) &&
-		    bpf_map__reuse_fd(counts[i].map, counts[i].fd))
-			log_warn("cannot keep the live %s map: %s", bpf_map__name(counts[i].map),
+	for (int m = 0; m < SG_MAP_COUNT; m++) {
+		struct bpf_map *map = skel_map(skel, (enum sg_map)m);
+
+		if (guard_maps[m].kind == SG_KIND_STATE && g.fd[m] >= 0 &&
+		    same_layout(map, g.fd[m]) && bpf_map__reuse_fd(map, g.fd[m]))
+			log_warn("cannot keep the live %s map: %s", bpf_map__name(map),
 				 strerror(errno));
-	for (size_t i = 0; i < sizeof(commit_point) / sizeof(commit_point[0]); i++)
-		whole = whole && commit_point[i].fd >= 0 &&
-			same_layout(commit_point[i].map, commit_point[i].fd);
+		if (guard_maps[m].kind == SG_KIND_COMMIT)
+			whole = whole && g.fd[m] >= 0 && same_layout(map, g.fd[m]);
+	}
 	if (!whole) {
-		if (g.control_fd >= 0)
+		if (g.fd[SG_MAP_CONTROL] >= 0)
 			log_warn("the live commit point is incomplete: starting a new one");
 		goto cleanup;
 	}
-	err = commit_read(g.control_fd, &word);
-	for (size_t i = 0; !err && i < sizeof(commit_point) / sizeof(commit_point[0]); i++)
-		if (bpf_map__reuse_fd(commit_point[i].map, commit_point[i].fd))
+	err = commit_read(g.fd[SG_MAP_CONTROL], &word);
+	for (int m = 0; !err && m < SG_MAP_COUNT; m++)
+		if (guard_maps[m].kind == SG_KIND_COMMIT &&
+		    bpf_map__reuse_fd(skel_map(skel, (enum sg_map)m), g.fd[m]))
 			err = -errno;
 	if (err) {
 		log_err("cannot keep the live commit point: %s; nothing changed", strerror(-err));
@@ -369,13 +370,10 @@ static int stage(struct smtpguard_bpf *skel, const char *pin_dir, __u64 gen)
 		return err;
 	}
 	/* A program array keeps its entries only while pinned (or open). */
-	err = pin_replace(pin_dir, map_pins[MAP_CONTROL], bpf_map__fd(skel->maps.sg_control));
-	if (!err)
-		err = pin_replace(pin_dir, map_pins[MAP_DISPATCH4],
-				  bpf_map__fd(skel->maps.sg_dispatch4));
-	if (!err)
-		err = pin_replace(pin_dir, map_pins[MAP_DISPATCH6],
-				  bpf_map__fd(skel->maps.sg_dispatch6));
+	for (int m = 0; m < SG_MAP_COUNT && !err; m++)
+		if (guard_maps[m].kind == SG_KIND_COMMIT)
+			err = pin_replace(pin_dir, guard_maps[m].pin,
+					  bpf_map__fd(skel_map(skel, (enum sg_map)m)));
 	return err;
 }
 
@@ -420,7 +418,7 @@ static int live_settings(const char *pin_dir, struct sg_settings *out)
 	char path[PATH_MAX];
 	int fd, err;
 
-	err = pin_path(path, pin_dir, map_pins[MAP_SETTINGS], "");
+	err = pin_path(path, pin_dir, guard_maps[SG_MAP_SETTINGS].pin, "");
 	if (err)
 		return err;
 	fd = bpf_obj_get(path);
@@ -450,6 +448,13 @@ static struct smtpguard_bpf *open_generation(const struct guard_load_args *a, st
 		log_err("cannot open the BPF object: %s", strerror(errno));
 		return NULL;
 	}
+	for (int m = 0; m < SG_MAP_COUNT; m++)
+		if (!skel_map(skel, (enum sg_map)m)) {
+			*err = -EPROTO;
+			log_err("the BPF object has no map %s (guard_maps.c)",
+				guard_maps[m].bpf_name);
+			goto fail;
+		}
 	s = (struct sg_settings *)&skel->rodata->sg_settings;
 	*s = a->policy->settings;
 	s->prog_hash = guard_prog_hash();
@@ -491,7 +496,6 @@ int guard_load(const struct guard_load_args *a)
 {
 	struct smtpguard_bpf *skel = NULL;
 	int cgroup_fd = -1, err;
-	struct bpf_map *maps[MAP_COUNT];
 	struct before before;
 	__u64 cgroup_id, gen;
 	bool committed = false;
@@ -553,24 +557,10 @@ int guard_load(const struct guard_load_args *a)
 
 	/* Map pins are for bpftool and people: guard_open() finds the live maps
 	 * through the links, so a failure below cannot mislead later commands. */
-	maps[MAP_SETTINGS] = skel->maps.rodata;
-	maps[MAP_ALLOW_UID] = skel->maps.sg_allow_uid;
-	maps[MAP_ALLOW_GID] = skel->maps.sg_allow_gid;
-	maps[MAP_UID_ARRAY] = skel->maps.sg_uid_array;
-	maps[MAP_GID_ARRAY] = skel->maps.sg_gid_array;
-	maps[MAP_LOCAL_ADDR] = skel->maps.sg_local_addr;
-	maps[MAP_ALLOW_DEST] = skel->maps.sg_allow_dest;
-	maps[MAP_SCOPED] = skel->maps.sg_scoped;
-	maps[MAP_SCOPE_PORTS] = skel->maps.sg_scope_ports;
-	maps[MAP_SCOPE_RULES] = skel->maps.sg_scope_rules;
-	maps[MAP_EVENTS] = skel->maps.sg_events;
-	maps[MAP_COUNTERS] = skel->maps.sg_counters;
-	maps[MAP_STATS] = skel->maps.sg_stats;
-	maps[MAP_CONTROL] = skel->maps.sg_control;
-	maps[MAP_DISPATCH4] = skel->maps.sg_dispatch4;
-	maps[MAP_DISPATCH6] = skel->maps.sg_dispatch6;
-	for (int i = 0; i < MAP_CONTROL && !err; i++)
-		err = pin_replace(a->pin_dir, map_pins[i], bpf_map__fd(maps[i]));
+	for (int m = 0; m < SG_MAP_COUNT && !err; m++)
+		if (guard_maps[m].kind != SG_KIND_COMMIT)
+			err = pin_replace(a->pin_dir, guard_maps[m].pin,
+					  bpf_map__fd(skel_map(skel, (enum sg_map)m)));
 cleanup:
 	if (err && committed)
 		log_err("the new generation is committed and decides every connect, but the "
@@ -609,10 +599,11 @@ static void switch_off(const char *pin_dir)
 
 	int err = 0;
 
-	if (guard_open(pin_dir, &g, problem, sizeof(problem)) < 0 || g.control_fd < 0)
+	if (guard_open(pin_dir, &g, problem, sizeof(problem)) < 0 || g.fd[SG_MAP_CONTROL] < 0)
 		err = -ENOENT;
 	else
-		err = commit_write(g.control_fd, commit_generation(g.control) | SG_CONTROL_OFF);
+		err = commit_write(g.fd[SG_MAP_CONTROL],
+				   commit_generation(g.control) | SG_CONTROL_OFF);
 	if (err)
 		log_warn("cannot switch the guard off first (%s): detaching the hooks one by one",
 			 strerror(-err));
@@ -659,8 +650,8 @@ int guard_unload(const char *pin_dir)
 		for (int h = 0; h < SG_HOOK_COUNT; h++)
 			if (!pin_path(path, pin_dir, link_pins[h], suffix))
 				unlink(path);
-		for (int m = 0; m < MAP_COUNT; m++)
-			if (!pin_path(path, pin_dir, map_pins[m], suffix))
+		for (int m = 0; m < SG_MAP_COUNT; m++)
+			if (!pin_path(path, pin_dir, guard_maps[m].pin, suffix))
 				unlink(path);
 	}
 	if (rmdir(pin_dir)) {

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "guard_maps.h"
 #include "identity.h"
 #include "local_addrs.h"
 #include "policy.h"
@@ -39,19 +40,28 @@ enum sg_hook {
 struct guard {
 	int link_fd[SG_HOOK_COUNT];
 	__u64 control; /* the control word (commit.h) */
-	int settings_fd;
-	int allow_fd[2]; /* hash of IDs at or above the array's range, by enum id_kind */
-	int array_fd[2]; /* origin bytes of the IDs below it (idlist.h) */
-	int local_fd;
-	int dest_fd;
-	int scope_fd[3]; /* the scoped exceptions: trie, port sets, rules (scope_maps.h) */
-	/* State that survives reloads */
-	int events_fd; /* ring buffer of struct sg_event */
-	int counters_fd; /* per-UID struct sg_counter, per CPU */
-	int stats_fd; /* enum sg_stat totals, per CPU */
-	int control_fd; /* struct sg_control: the commit point */
-	int dispatch_fd[SG_HOOK_COUNT]; /* each hook's committed program */
+	int fd[SG_MAP_COUNT]; /* the maps, by the registry (guard_maps.h) */
 };
+
+/*
+ * The allowlist maps of a kind of ID (enum id_kind): hash, and array
+ * (idlist.h). An int, as callers keep the kind in enums of their own.
+ */
+static inline enum sg_map guard_allow_map(int kind)
+{
+	return kind == ID_GROUP ? SG_MAP_ALLOW_GID : SG_MAP_ALLOW_UID;
+}
+
+static inline enum sg_map guard_array_map(int kind)
+{
+	return kind == ID_GROUP ? SG_MAP_GID_ARRAY : SG_MAP_UID_ARRAY;
+}
+
+/* A hook's dispatch array: its committed program (commit.h). */
+static inline enum sg_map guard_dispatch_map(int hook)
+{
+	return hook == SG_HOOK_CONNECT6 ? SG_MAP_DISPATCH6 : SG_MAP_DISPATCH4;
+}
 
 enum guard_state {
 	GUARD_NOT_LOADED, /* no pin at all */
