@@ -25,11 +25,6 @@
 #include "smtpguard.skel.h"
 #include "task_cred.h"
 
-const char *guard_hook_name(enum sg_hook hook)
-{
-	return hook == SG_HOOK_CONNECT4 ? "connect4" : "connect6";
-}
-
 /*
  * The embedded object is read through create_skeleton(), which every
  * bpftool's skeleton has; __elf_bytes() only exists since bpftool 5.15.
@@ -355,16 +350,27 @@ static int fill_maps(struct smtpguard_bpf *skel, const struct guard_load_args *a
 	return err;
 }
 
+/* The new generation's commit point: the live one when it was reused. */
+static struct commit_point skel_commit_point(const struct smtpguard_bpf *skel)
+{
+	return (struct commit_point){
+		.control_fd = bpf_map__fd(skel->maps.sg_control),
+		.dispatch_fd = { [SG_HOOK_CONNECT4] = bpf_map__fd(skel->maps.sg_dispatch4),
+				 [SG_HOOK_CONNECT6] = bpf_map__fd(skel->maps.sg_dispatch6) },
+	};
+}
+
 /* Both programs in their dispatch slots, the state maps pinned: ready to commit. */
 static int stage(struct smtpguard_bpf *skel, const char *pin_dir, __u64 gen)
 {
+	struct commit_point cp = skel_commit_point(skel);
+	const int progs[SG_HOOK_COUNT] = {
+		[SG_HOOK_CONNECT4] = bpf_program__fd(skel->progs.sg_connect4),
+		[SG_HOOK_CONNECT6] = bpf_program__fd(skel->progs.sg_connect6),
+	};
 	int err;
 
-	err = commit_stage(bpf_map__fd(skel->maps.sg_dispatch4), gen,
-			   bpf_program__fd(skel->progs.sg_connect4));
-	if (!err)
-		err = commit_stage(bpf_map__fd(skel->maps.sg_dispatch6), gen,
-				   bpf_program__fd(skel->progs.sg_connect6));
+	err = commit_stage(&cp, gen, progs);
 	if (err) {
 		log_err("cannot stage the new programs: %s", strerror(-err));
 		return err;
@@ -379,7 +385,7 @@ static int stage(struct smtpguard_bpf *skel, const char *pin_dir, __u64 gen)
 
 static int commit(struct smtpguard_bpf *skel, __u64 gen)
 {
-	int err = commit_write(bpf_map__fd(skel->maps.sg_control), gen);
+	int err = commit_switch_on(bpf_map__fd(skel->maps.sg_control), gen);
 
 	if (err)
 		log_err("cannot commit generation %llu: %s", (unsigned long long)gen,
@@ -497,6 +503,7 @@ int guard_load(const struct guard_load_args *a)
 	struct smtpguard_bpf *skel = NULL;
 	int cgroup_fd = -1, err;
 	struct before before;
+	struct commit_point cp;
 	__u64 cgroup_id, gen;
 	bool committed = false;
 
@@ -552,8 +559,8 @@ int guard_load(const struct guard_load_args *a)
 	}
 	if (err)
 		goto cleanup;
-	commit_drop_other(bpf_map__fd(skel->maps.sg_dispatch4), gen);
-	commit_drop_other(bpf_map__fd(skel->maps.sg_dispatch6), gen);
+	cp = skel_commit_point(skel);
+	commit_drop_other(&cp, gen);
 
 	/* Map pins are for bpftool and people: guard_open() finds the live maps
 	 * through the links, so a failure below cannot mislead later commands. */
@@ -602,8 +609,7 @@ static void switch_off(const char *pin_dir)
 	if (guard_open(pin_dir, &g, problem, sizeof(problem)) < 0 || g.fd[SG_MAP_CONTROL] < 0)
 		err = -ENOENT;
 	else
-		err = commit_write(g.fd[SG_MAP_CONTROL],
-				   commit_generation(g.control) | SG_CONTROL_OFF);
+		err = commit_switch_off(g.fd[SG_MAP_CONTROL], g.control);
 	if (err)
 		log_warn("cannot switch the guard off first (%s): detaching the hooks one by one",
 			 strerror(-err));

@@ -77,7 +77,10 @@ struct guard_load_args {
 	const struct addr_list *local;
 };
 
-const char *guard_hook_name(enum sg_hook hook);
+static inline const char *guard_hook_name(enum sg_hook hook)
+{
+	return hook == SG_HOOK_CONNECT4 ? "connect4" : "connect6";
+}
 
 /* Identifies the BPF object built into this smtpguard (see sg_settings). */
 __u64 guard_prog_hash(void);

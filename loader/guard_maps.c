@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* guard_maps.c - the registry of the guard's maps; see guard_maps.h. */
+#include <errno.h>
 #include <string.h>
-#include <linux/types.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
 
 #include "guard_maps.h"
 #include "smtpguard.h"
@@ -44,4 +46,46 @@ enum sg_map guard_map_named(const char *name)
 			return (enum sg_map)m;
 	}
 	return SG_MAP_COUNT;
+}
+
+int guard_maps_of_prog(__u32 prog_id, int fd[SG_MAP_COUNT])
+{
+	__u32 map_ids[32], len;
+	struct bpf_prog_info info = {};
+	int prog_fd, err = 0;
+
+	prog_fd = bpf_prog_get_fd_by_id(prog_id);
+	if (prog_fd < 0)
+		return -errno;
+	len = sizeof(info);
+	info.nr_map_ids = sizeof(map_ids) / sizeof(map_ids[0]);
+	info.map_ids = (__u64)(unsigned long)map_ids;
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len)) {
+		err = -errno;
+		goto cleanup;
+	}
+	for (__u32 i = 0; i < info.nr_map_ids && i < sizeof(map_ids) / sizeof(map_ids[0]); i++) {
+		struct bpf_map_info mi = {};
+		__u32 mlen = sizeof(mi);
+		int map_fd = bpf_map_get_fd_by_id(map_ids[i]);
+		enum sg_map m;
+
+		if (map_fd < 0 || bpf_obj_get_info_by_fd(map_fd, &mi, &mlen)) {
+			err = -errno;
+			if (map_fd >= 0)
+				close(map_fd);
+			goto cleanup;
+		}
+		m = guard_map_named(mi.name);
+		if (m < SG_MAP_COUNT && fd[m] < 0)
+			fd[m] = map_fd;
+		else
+			close(map_fd);
+	}
+	for (int m = 0; m < SG_MAP_COUNT; m++)
+		if (guard_maps[m].required && fd[m] < 0)
+			err = -EPROTO;
+cleanup:
+	close(prog_fd);
+	return err;
 }

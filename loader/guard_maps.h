@@ -11,6 +11,7 @@
 #define SG_GUARD_MAPS_H
 
 #include <stdbool.h>
+#include <linux/types.h>
 
 enum sg_map {
 	SG_MAP_SETTINGS, /* the program's .rodata: struct sg_settings */
@@ -52,5 +53,14 @@ extern const struct sg_map_def guard_maps[SG_MAP_COUNT];
  * libbpf (bpf_map__name()) names it; SG_MAP_COUNT when it is none of ours.
  */
 enum sg_map guard_map_named(const char *name);
+
+/*
+ * Open the maps a program uses into fd[] (by enum sg_map), found by name:
+ * the live truth, whatever the pins say. Slots already filled (>= 0) are
+ * kept. -EPROTO when the program lacks one that is required (built by
+ * another smtpguard version), or -errno; the fds opened stay in fd[] either
+ * way, for the caller to close.
+ */
+int guard_maps_of_prog(__u32 prog_id, int fd[SG_MAP_COUNT]);
 
 #endif

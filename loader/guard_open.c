@@ -36,83 +36,10 @@ static void note(char *buf, size_t len, const char *fmt, const char *arg)
 		snprintf(buf + used, len - used, fmt, arg);
 }
 
-/*
- * The maps a program uses, found by name: the live truth, whatever the pins
- * say. Slots already filled are kept. -EPROTO when the program lacks one the
- * guard needs (built by another smtpguard version).
- */
+/* guard_maps_of_prog() into g. */
 static int open_prog_maps(__u32 prog_id, struct guard *g)
 {
-	__u32 map_ids[32], len;
-	struct bpf_prog_info info = {};
-	int prog_fd, err = 0;
-
-	prog_fd = bpf_prog_get_fd_by_id(prog_id);
-	if (prog_fd < 0)
-		return -errno;
-	len = sizeof(info);
-	info.nr_map_ids = sizeof(map_ids) / sizeof(map_ids[0]);
-	info.map_ids = (__u64)(unsigned long)map_ids;
-	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len)) {
-		err = -errno;
-		goto cleanup;
-	}
-	for (__u32 i = 0; i < info.nr_map_ids && i < sizeof(map_ids) / sizeof(map_ids[0]); i++) {
-		struct bpf_map_info mi = {};
-		__u32 mlen = sizeof(mi);
-		int fd = bpf_map_get_fd_by_id(map_ids[i]);
-		enum sg_map m;
-
-		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &mi, &mlen)) {
-			err = -errno;
-			if (fd >= 0)
-				close(fd);
-			goto cleanup;
-		}
-		m = guard_map_named(mi.name);
-		if (m < SG_MAP_COUNT && g->fd[m] < 0)
-			g->fd[m] = fd;
-		else
-			close(fd);
-	}
-	for (int m = 0; m < SG_MAP_COUNT; m++)
-		if (guard_maps[m].required && g->fd[m] < 0)
-			err = -EPROTO;
-cleanup:
-	close(prog_fd);
-	return err;
-}
-
-/* The generation a program belongs to (its settings), or 0. */
-static __u64 prog_generation(__u32 prog_id)
-{
-	struct sg_settings settings;
-	struct guard p;
-	__u64 gen = 0;
-
-	guard_init(&p);
-	if (!open_prog_maps(prog_id, &p) && !maps_read_settings(p.fd[SG_MAP_SETTINGS], &settings))
-		gen = settings.generation;
-	guard_close(&p);
-	return gen;
-}
-
-/*
- * The program deciding for hook h: the link's own when it is the committed
- * generation, else the one it tail-calls. 0 when there is none.
- */
-static __u32 committed_prog(const struct guard *g, const struct bpf_link_info *link, int h)
-{
-	__u64 gen = commit_generation(g->control);
-
-	__u32 staged;
-
-	if (link->prog_id && prog_generation(link->prog_id) == gen)
-		return link->prog_id;
-	staged = g->fd[guard_dispatch_map(h)] >= 0 ?
-			 commit_staged_prog(g->fd[guard_dispatch_map(h)], gen) :
-			 0;
-	return staged && prog_generation(staged) == gen ? staged : 0;
+	return guard_maps_of_prog(prog_id, g->fd);
 }
 
 /* Replace g's generation maps by those of prog_id. */
@@ -162,7 +89,8 @@ static void check_generation(const char *pin_dir, struct guard *g,
 		return;
 	}
 	for (int h = 0; h < SG_HOOK_COUNT; h++)
-		prog[h] = committed_prog(g, &info[h], h);
+		prog[h] = commit_deciding_prog(g->control, info[h].prog_id,
+					       g->fd[guard_dispatch_map(h)]);
 	if (!prog[SG_HOOK_CONNECT4] || !prog[SG_HOOK_CONNECT6]) {
 		note(problem, len, "%s", "the committed generation has no program for a hook");
 		return;
