@@ -498,83 +498,127 @@ fail:
 	return NULL;
 }
 
-int guard_load(const struct guard_load_args *a)
+/* The cgroup v2 directory to attach to: its fd and ID. fd, or -errno (printed). */
+static int open_cgroup(const char *cgroup, __u64 *cgroup_id)
 {
-	struct smtpguard_bpf *skel = NULL;
-	int cgroup_fd = -1, err;
-	struct before before;
-	struct commit_point cp;
-	__u64 cgroup_id, gen;
-	bool committed = false;
+	int fd, err;
 
-	cgroup_fd = open(a->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (cgroup_fd < 0) {
+	fd = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
 		err = -errno;
-		log_err("cannot open cgroup %s: %s", a->cgroup, strerror(errno));
-		goto cleanup;
+		log_err("cannot open cgroup %s: %s", cgroup, strerror(errno));
+		return err;
 	}
-	err = cgroup2_check_fd(cgroup_fd);
+	err = cgroup2_check_fd(fd);
 	if (err) {
 		if (err == -ENOTDIR)
 			log_err("%s is not a cgroup v2 directory (cgroup2 mounts are listed in "
 				"/proc/self/mountinfo)",
-				a->cgroup);
+				cgroup);
 		else
-			log_err("cannot check cgroup %s: %s", a->cgroup, strerror(-err));
-		goto cleanup;
+			log_err("cannot check cgroup %s: %s", cgroup, strerror(-err));
 	}
-	err = cgroup_id_of_fd(cgroup_fd, &cgroup_id);
-	if (err)
-		goto cleanup;
+	if (!err)
+		err = cgroup_id_of_fd(fd, cgroup_id);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
 
-	skel = open_generation(a, &before, true, &err);
+/*
+ * Build: a new generation, loaded and filled, that nothing live uses yet
+ * (b says what was live). NULL with *err set (printed).
+ */
+static struct smtpguard_bpf *build(const struct guard_load_args *a, struct before *b, int *err)
+{
+	struct smtpguard_bpf *skel = open_generation(a, b, true, err);
+
 	/* The probe said yes and the verifier no: the helper decides the same. */
-	if (!skel && err == -EACCES) {
+	if (!skel && *err == -EACCES) {
 		log_warn("reading the task's credentials was refused; calling "
 			 "bpf_get_current_uid_gid() instead");
-		skel = open_generation(a, &before, false, &err);
+		skel = open_generation(a, b, false, err);
 	}
 	if (!skel)
-		goto cleanup;
-	gen = skel->rodata->sg_settings.generation;
-	err = fill_maps(skel, a);
-	if (err)
-		goto cleanup;
-
-	/*
-	 * The new generation is complete: put it in force. Over a guard that
-	 * enforces, commit first (one store, both hooks), then move the links.
-	 * Otherwise attach and pin both links while the guard is still off,
-	 * and commit last: a kill before that leaves it off, as it was.
-	 */
-	err = stage(skel, a->pin_dir, gen);
-	if (!err && before.enforcing)
-		err = commit(skel, gen);
-	committed = !err && before.enforcing;
-	if (!err)
-		err = attach_both(skel, a, &before, cgroup_fd, cgroup_id);
-	if (!err && !before.enforcing) {
-		err = commit(skel, gen);
-		committed = !err;
+		return NULL;
+	*err = fill_maps(skel, a);
+	if (*err) {
+		smtpguard_bpf__destroy(skel);
+		return NULL;
 	}
-	if (err)
-		goto cleanup;
-	cp = skel_commit_point(skel);
-	commit_drop_other(&cp, gen);
+	return skel;
+}
 
-	/* Map pins are for bpftool and people: guard_open() finds the live maps
-	 * through the links, so a failure below cannot mislead later commands. */
+/*
+ * Switch: put the complete new generation in force. Over a guard that
+ * enforces, commit first (one store, both hooks), then move the links.
+ * Otherwise attach and pin both links while the guard is still off, and
+ * commit last: a kill before that leaves it off, as it was. *committed says
+ * whether the new generation decides, even when a later step failed.
+ */
+static int switch_to(struct smtpguard_bpf *skel, const struct guard_load_args *a,
+		     const struct before *b, int cgroup_fd, __u64 cgroup_id, bool *committed)
+{
+	__u64 gen = skel->rodata->sg_settings.generation;
+	struct commit_point cp = skel_commit_point(skel);
+	int err;
+
+	*committed = false;
+	err = stage(skel, a->pin_dir, gen);
+	if (!err && b->enforcing)
+		err = commit(skel, gen);
+	*committed = !err && b->enforcing;
+	if (!err)
+		err = attach_both(skel, a, b, cgroup_fd, cgroup_id);
+	if (!err && !b->enforcing) {
+		err = commit(skel, gen);
+		*committed = !err;
+	}
+	if (!err)
+		commit_drop_other(&cp, gen);
+	return err;
+}
+
+/*
+ * Pin: the generation's maps and the state maps (the commit point is pinned
+ * when staged). Map pins are for bpftool and people: guard_open() finds the
+ * live maps through the links, so a failure here cannot mislead later
+ * commands.
+ */
+static int pin_maps(struct smtpguard_bpf *skel, const char *pin_dir)
+{
+	int err = 0;
+
 	for (int m = 0; m < SG_MAP_COUNT && !err; m++)
 		if (guard_maps[m].kind != SG_KIND_COMMIT)
-			err = pin_replace(a->pin_dir, guard_maps[m].pin,
+			err = pin_replace(pin_dir, guard_maps[m].pin,
 					  bpf_map__fd(skel_map(skel, (enum sg_map)m)));
-cleanup:
+	return err;
+}
+
+int guard_load(const struct guard_load_args *a)
+{
+	struct smtpguard_bpf *skel;
+	struct before before;
+	bool committed = false;
+	__u64 cgroup_id;
+	int cgroup_fd, err;
+
+	cgroup_fd = open_cgroup(a->cgroup, &cgroup_id);
+	if (cgroup_fd < 0)
+		return cgroup_fd;
+	skel = build(a, &before, &err);
+	if (skel)
+		err = switch_to(skel, a, &before, cgroup_fd, cgroup_id, &committed);
+	if (skel && !err)
+		err = pin_maps(skel, a->pin_dir);
 	if (err && committed)
 		log_err("the new generation is committed and decides every connect, but the "
 			"links or pins were not all updated; run 'smtpguard load' again");
 	smtpguard_bpf__destroy(skel);
-	if (cgroup_fd >= 0)
-		close(cgroup_fd);
+	close(cgroup_fd);
 	return err;
 }
 
