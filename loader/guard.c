@@ -200,7 +200,7 @@ static struct bpf_map *skel_map(const struct smtpguard_bpf *skel, enum sg_map m)
 }
 
 /* The live guard as this load found it. */
-struct before {
+struct prior_guard {
 	bool control_reused; /* the new generation shares its commit point */
 	__u64 control; /* ... and this was its word */
 	bool enforcing; /* some hook is attached and not switched off */
@@ -215,7 +215,8 @@ struct before {
  * not loaded over: how to switch safely depends on what is live. 0 or
  * -errno (printed).
  */
-static int reuse_state_maps(struct smtpguard_bpf *skel, const char *pin_dir, struct before *b)
+static int reuse_state_maps(struct smtpguard_bpf *skel, const char *pin_dir,
+			    struct prior_guard *prior)
 {
 	char problem[512];
 	struct guard g;
@@ -229,8 +230,8 @@ static int reuse_state_maps(struct smtpguard_bpf *skel, const char *pin_dir, str
 		return state;
 	}
 	/* Attached and not known to be off: switch by commit first. */
-	*b = (struct before){ .enforcing = g.link_fd[SG_HOOK_CONNECT4] >= 0 ||
-					   g.link_fd[SG_HOOK_CONNECT6] >= 0 };
+	*prior = (struct prior_guard){ .enforcing = g.link_fd[SG_HOOK_CONNECT4] >= 0 ||
+						    g.link_fd[SG_HOOK_CONNECT6] >= 0 };
 	for (int m = 0; m < SG_MAP_COUNT; m++) {
 		struct bpf_map *map = skel_map(skel, (enum sg_map)m);
 
@@ -255,9 +256,9 @@ static int reuse_state_maps(struct smtpguard_bpf *skel, const char *pin_dir, str
 		log_err("cannot keep the live commit point: %s; nothing changed", strerror(-err));
 		goto cleanup;
 	}
-	b->control_reused = true;
-	b->control = word;
-	b->enforcing = b->enforcing && !commit_is_off(word);
+	prior->control_reused = true;
+	prior->control = word;
+	prior->enforcing = prior->enforcing && !commit_is_off(word);
 cleanup:
 	guard_close(&g);
 	return err;
@@ -402,7 +403,7 @@ static int commit(struct smtpguard_bpf *skel, __u64 gen)
  * does a failed connect6 put connect4's old program back.
  */
 static int attach_both(struct smtpguard_bpf *skel, const struct guard_load_args *a,
-		       const struct before *b, int cgroup_fd, __u64 cgroup_id)
+		       const struct prior_guard *prior, int cgroup_fd, __u64 cgroup_id)
 {
 	__u32 old_prog4 = 0, old_prog6 = 0;
 	int err;
@@ -413,7 +414,7 @@ static int attach_both(struct smtpguard_bpf *skel, const struct guard_load_args 
 		return err;
 	err = attach_hook(a->pin_dir, SG_HOOK_CONNECT6, skel->progs.sg_connect6, cgroup_fd,
 			  cgroup_id, &old_prog6);
-	if (err && b->enforcing && !b->control_reused)
+	if (err && prior->enforcing && !prior->control_reused)
 		roll_back_connect4(a->pin_dir, old_prog4);
 	return err;
 }
@@ -437,13 +438,13 @@ static int live_settings(const char *pin_dir, struct sg_settings *out)
 
 /*
  * Open, configure and load a new generation's object: its settings and map
- * sizes, the live guard's state maps reused (b says what was live). With
+ * sizes, the live guard's state maps reused (prior says what was live). With
  * task_cred, it reads the caller's IDs directly when the kernel allows
  * (task_cred.h). NULL with *err set (printed), -EACCES when the verifier
  * refused a program that read the credentials.
  */
-static struct smtpguard_bpf *open_generation(const struct guard_load_args *a, struct before *b,
-					     bool task_cred, int *err)
+static struct smtpguard_bpf *open_generation(const struct guard_load_args *a,
+					     struct prior_guard *prior, bool task_cred, int *err)
 {
 	struct smtpguard_bpf *skel = smtpguard_bpf__open();
 	struct sg_settings *s, live;
@@ -476,10 +477,10 @@ static struct smtpguard_bpf *open_generation(const struct guard_load_args *a, st
 		  direct ? "read from the task's credentials" : "bpf_get_current_uid_gid()");
 	*err = size_maps(skel, a);
 	if (!*err)
-		*err = reuse_state_maps(skel, a->pin_dir, b);
+		*err = reuse_state_maps(skel, a->pin_dir, prior);
 	if (*err)
 		goto fail;
-	s->generation = commit_next(b->control_reused ? b->control : 0);
+	s->generation = commit_next(prior->control_reused ? prior->control : 0);
 	compat_bump_memlock();
 	*err = smtpguard_bpf__load(skel);
 	if (*err && direct) {
@@ -529,17 +530,18 @@ static int open_cgroup(const char *cgroup, __u64 *cgroup_id)
 
 /*
  * Build: a new generation, loaded and filled, that nothing live uses yet
- * (b says what was live). NULL with *err set (printed).
+ * (prior says what was live). NULL with *err set (printed).
  */
-static struct smtpguard_bpf *build(const struct guard_load_args *a, struct before *b, int *err)
+static struct smtpguard_bpf *build(const struct guard_load_args *a, struct prior_guard *prior,
+				   int *err)
 {
-	struct smtpguard_bpf *skel = open_generation(a, b, true, err);
+	struct smtpguard_bpf *skel = open_generation(a, prior, true, err);
 
 	/* The probe said yes and the verifier no: the helper decides the same. */
 	if (!skel && *err == -EACCES) {
 		log_warn("reading the task's credentials was refused; calling "
 			 "bpf_get_current_uid_gid() instead");
-		skel = open_generation(a, b, false, err);
+		skel = open_generation(a, prior, false, err);
 	}
 	if (!skel)
 		return NULL;
@@ -559,7 +561,8 @@ static struct smtpguard_bpf *build(const struct guard_load_args *a, struct befor
  * whether the new generation decides, even when a later step failed.
  */
 static int switch_to(struct smtpguard_bpf *skel, const struct guard_load_args *a,
-		     const struct before *b, int cgroup_fd, __u64 cgroup_id, bool *committed)
+		     const struct prior_guard *prior, int cgroup_fd, __u64 cgroup_id,
+		     bool *committed)
 {
 	__u64 gen = skel->rodata->sg_settings.generation;
 	struct commit_point cp = skel_commit_point(skel);
@@ -567,12 +570,12 @@ static int switch_to(struct smtpguard_bpf *skel, const struct guard_load_args *a
 
 	*committed = false;
 	err = stage(skel, a->pin_dir, gen);
-	if (!err && b->enforcing)
+	if (!err && prior->enforcing)
 		err = commit(skel, gen);
-	*committed = !err && b->enforcing;
+	*committed = !err && prior->enforcing;
 	if (!err)
-		err = attach_both(skel, a, b, cgroup_fd, cgroup_id);
-	if (!err && !b->enforcing) {
+		err = attach_both(skel, a, prior, cgroup_fd, cgroup_id);
+	if (!err && !prior->enforcing) {
 		err = commit(skel, gen);
 		*committed = !err;
 	}
@@ -601,7 +604,7 @@ static int pin_maps(struct smtpguard_bpf *skel, const char *pin_dir)
 int guard_load(const struct guard_load_args *a)
 {
 	struct smtpguard_bpf *skel;
-	struct before before;
+	struct prior_guard prior;
 	bool committed = false;
 	__u64 cgroup_id;
 	int cgroup_fd, err;
@@ -609,9 +612,9 @@ int guard_load(const struct guard_load_args *a)
 	cgroup_fd = open_cgroup(a->cgroup, &cgroup_id);
 	if (cgroup_fd < 0)
 		return cgroup_fd;
-	skel = build(a, &before, &err);
+	skel = build(a, &prior, &err);
 	if (skel)
-		err = switch_to(skel, a, &before, cgroup_fd, cgroup_id, &committed);
+		err = switch_to(skel, a, &prior, cgroup_fd, cgroup_id, &committed);
 	if (skel && !err)
 		err = pin_maps(skel, a->pin_dir);
 	if (err && committed)
