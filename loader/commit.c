@@ -54,9 +54,17 @@ int commit_switch_on(int control_fd, __u64 generation)
 	return commit_write(control_fd, generation);
 }
 
-int commit_switch_off(int control_fd, __u64 word)
+/*
+ * The word is read here, not taken from a caller: what guard_open() cached
+ * is 0 when it stopped early (a program of another version), and OFF|0
+ * would lose the number a stale program compares with.
+ */
+int commit_switch_off(int control_fd)
 {
-	return commit_write(control_fd, commit_generation(word) | SG_CONTROL_OFF);
+	__u64 word;
+	int err = commit_read(control_fd, &word);
+
+	return err ?: commit_write(control_fd, commit_generation(word) | SG_CONTROL_OFF);
 }
 
 void commit_drop_other(const struct commit_point *c, __u64 generation)

@@ -68,9 +68,9 @@ int commit_switch_on(int control_fd, __u64 generation);
 
 /*
  * Let everything through from this store on, keeping the generation number
- * of word (include/smtpguard.h: off keeps the number). 0 or -errno.
+ * of the live word (include/smtpguard.h: off keeps the number). 0 or -errno.
  */
-int commit_switch_off(int control_fd, __u64 word);
+int commit_switch_off(int control_fd);
 
 /* Empty the slots generation is not using: the old programs may go. */
 void commit_drop_other(const struct commit_point *c, __u64 generation);

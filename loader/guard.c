@@ -656,7 +656,7 @@ static void switch_off(const char *pin_dir)
 	if (guard_open(pin_dir, &g, problem, sizeof(problem)) < 0 || g.fd[SG_MAP_CONTROL] < 0)
 		err = -ENOENT;
 	else
-		err = commit_switch_off(g.fd[SG_MAP_CONTROL], g.control);
+		err = commit_switch_off(g.fd[SG_MAP_CONTROL]);
 	if (err)
 		log_warn("cannot switch the guard off first (%s): detaching the hooks one by one",
 			 strerror(-err));
