@@ -6,9 +6,11 @@
  * Every "load" builds a complete new generation (programs + maps, filled)
  * before anything live changes, stages its programs in the dispatch arrays,
  * and commits it with one atomic store to the control map (commit.h): both
- * hooks switch at once. Only then are the links pointed at the new programs
- * (until then the old ones tail-call the committed generation) and the map
- * pins renamed over the old ones. A connect() sees the old generation or the
+ * hooks switch at once. Over a guard that enforces, only then are the links
+ * pointed at the new programs (until then the old ones tail-call the
+ * committed generation); over one that is off or new, the links come first
+ * and the commit last. The map pins are renamed over the old ones at the
+ * end. A connect() sees the old generation or the
  * new one, never a half-filled map and never one hook of each; a loader
  * killed at any point leaves one or the other. Changes to the live guard
  * are serialised by an exclusive flock on the pin directory.
