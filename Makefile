@@ -137,7 +137,7 @@ $(OUTPUT)/smtpguard: $(OUTPUT)/loader/main.o $(LOADER_OBJS)
 
 # --- tests ---------------------------------------------------------------
 TEST_BINS := $(OUTPUT)/tests/unit_config $(OUTPUT)/tests/unit_config_edit $(OUTPUT)/tests/unit_import \
-	$(OUTPUT)/tests/unit_incumbents $(OUTPUT)/tests/unit_who \
+	$(OUTPUT)/tests/unit_incumbents $(OUTPUT)/tests/unit_who $(OUTPUT)/tests/unit_commit \
 	$(OUTPUT)/tests/e2e_guard $(OUTPUT)/tests/sg-listen $(OUTPUT)/tests/sg-connect
 
 # Unit tests always run under ASan and UBSan, with their own instrumented
@@ -187,6 +187,11 @@ WHO_UNIT_OBJS := $(addprefix $(OUTPUT)/unit/,account_state.o file_replace.o even
 $(OUTPUT)/tests/unit_who: tests/unit/who_test.c tests/testlib.h $(WHO_UNIT_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) $(LIBBPF_LIBS) -o $@
+
+# The commit point's arithmetic is inline in commit.h: no loader object needed.
+$(OUTPUT)/tests/unit_commit: tests/unit/commit_test.c tests/testlib.h loader/commit.h | $(OUTPUT)/tests
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c,$^) -o $@
 
 $(OUTPUT)/tests/e2e_guard: tests/e2e/e2e_guard.c tests/e2e/faults.c tests/e2e/probe.c \
 		tests/e2e/resolver.c tests/e2e/who.c tests/e2e/e2e.h tests/e2e/probe.h tests/testlib.h \

@@ -73,9 +73,10 @@ enum sg_action {
 /*
  * The decision settings. The loader writes them into the program's .rodata
  * before load, so they are constant for the life of one program: changing
- * them means loading a new program and swapping it in with one link update
- * (atomic per hook). The .rodata map is pinned as SG_PIN_SETTINGS so that
- * "smtpguard status" reads back what the kernel actually enforces.
+ * them means loading a new generation and committing it (struct sg_control),
+ * which switches both hooks at once. The .rodata map is pinned as
+ * SG_PIN_SETTINGS so that "smtpguard status" reads back what the kernel
+ * actually enforces.
  */
 struct sg_settings {
 	/* The first 64 bytes hold what every connect reads: one cache line. */

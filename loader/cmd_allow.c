@@ -297,9 +297,10 @@ static int change_live_id(const struct allow_request *r, bool allow, const struc
 	long n = 0;
 	int err;
 
-	err = maps_read_settings(g->settings_fd, &settings);
+	err = maps_read_settings(g->fd[SG_MAP_SETTINGS], &settings);
 	if (!err)
-		err = idlist_open(&l, g->array_fd[r->kind], g->allow_fd[r->kind], true);
+		err = idlist_open(&l, g->fd[guard_array_map(r->kind)],
+				  g->fd[guard_allow_map(r->kind)], true);
 	if (err) {
 		log_err("cannot open the live allowlist for %s: %s", r->label, strerror(-err));
 		goto cleanup;
@@ -342,19 +343,19 @@ static int change_live_dest(const struct allow_request *r, bool allow, const str
 	struct sg_allow val = { .origin = SG_ORIGIN_RUNTIME };
 	int err;
 
-	if (allow && !bpf_map_lookup_elem(g->dest_fd, &r->dest, &val)) {
+	if (allow && !bpf_map_lookup_elem(g->fd[SG_MAP_ALLOW_DEST], &r->dest, &val)) {
 		printf("smtpguard: %s is already allowed\n", r->label);
 		return EXIT_OK;
 	}
-	err = allow ? bpf_map_update_elem(g->dest_fd, &r->dest, &val, BPF_NOEXIST) :
-		      bpf_map_delete_elem(g->dest_fd, &r->dest);
+	err = allow ? bpf_map_update_elem(g->fd[SG_MAP_ALLOW_DEST], &r->dest, &val, BPF_NOEXIST) :
+		      bpf_map_delete_elem(g->fd[SG_MAP_ALLOW_DEST], &r->dest);
 	if (err && !allow && errno == ENOENT) {
 		printf("smtpguard: %s was not allowed\n", r->label);
 		return EXIT_OK;
 	}
 	if (err && allow && (errno == E2BIG || errno == ENOSPC)) {
 		log_err("cannot allow %s: the destination allowlist is full (%u entries)", r->label,
-			maps_max_entries(g->dest_fd));
+			maps_max_entries(g->fd[SG_MAP_ALLOW_DEST]));
 		return EXIT_FAIL;
 	}
 	if (err) {

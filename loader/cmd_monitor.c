@@ -396,7 +396,7 @@ static void say(struct monitor *m, int prio, const char *msg)
 static void report_lost(struct monitor *m)
 {
 	__u64 totals[SG_STAT_COUNT];
-	__u32 id = maps_id(m->g.stats_fd);
+	__u32 id = maps_id(m->g.fd[SG_MAP_STATS]);
 	unsigned long dropped;
 	char msg[160];
 
@@ -438,7 +438,7 @@ static void attach(struct monitor *m, bool *waiting)
 	struct guard g;
 	int state = guard_open(m->o->pin_dir, &g, problem, sizeof(problem));
 	/* A damaged guard may still have a hook that enforces and reports. */
-	__u32 id = state >= 0 ? maps_id(g.events_fd) : 0;
+	__u32 id = state >= 0 ? maps_id(g.fd[SG_MAP_EVENTS]) : 0;
 
 	if (id && id == m->events_id) {
 		guard_close(&g);
@@ -457,18 +457,18 @@ static void attach(struct monitor *m, bool *waiting)
 	}
 	guard_keep_state_only(&g);
 	m->g = g;
-	m->rb = ring_buffer__new(g.events_fd, on_event, m, NULL);
+	m->rb = ring_buffer__new(g.fd[SG_MAP_EVENTS], on_event, m, NULL);
 	if (!m->rb) {
 		say(m, LOG_ERR, "cannot read the guard's ring buffer");
 		detach(m);
 		return;
 	}
 	m->events_id = id;
-	if (maps_id(m->g.stats_fd) != m->stats_id) {
+	if (maps_id(m->g.fd[SG_MAP_STATS]) != m->stats_id) {
 		__u64 totals[SG_STAT_COUNT];
 
 		/* Losses before we started are not ours to report. */
-		m->stats_id = maps_id(m->g.stats_fd);
+		m->stats_id = maps_id(m->g.fd[SG_MAP_STATS]);
 		if (!counters_read_totals(&m->g, totals))
 			m->lost_reported = totals[SG_STAT_EVENTS_LOST];
 		baseline_not_sent(m);

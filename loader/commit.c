@@ -6,6 +6,8 @@
 #include <bpf/bpf.h>
 
 #include "commit.h"
+#include "guard_maps.h"
+#include "maps.h"
 
 static volatile __u64 *control_map(int control_fd)
 {
@@ -26,7 +28,7 @@ int commit_read(int control_fd, __u64 *word)
 	return 0;
 }
 
-int commit_write(int control_fd, __u64 word)
+static int commit_write(int control_fd, __u64 word)
 {
 	volatile __u64 *p = control_map(control_fd);
 
@@ -37,30 +39,74 @@ int commit_write(int control_fd, __u64 word)
 	return 0;
 }
 
-__u64 commit_next(__u64 word)
+int commit_stage(const struct commit_point *c, __u64 generation, const int prog_fd[SG_HOOK_COUNT])
 {
-	__u64 next = commit_generation(word) + 1;
+	__u32 slot = commit_slot(generation);
 
-	return next & SG_CONTROL_OFF ? 1 : next;
+	for (int h = 0; h < SG_HOOK_COUNT; h++)
+		if (bpf_map_update_elem(c->dispatch_fd[h], &slot, &prog_fd[h], BPF_ANY))
+			return -errno;
+	return 0;
 }
 
-int commit_stage(int dispatch_fd, __u64 generation, int prog_fd)
+int commit_switch_on(int control_fd, __u64 generation)
 {
-	__u32 slot = (__u32)(generation % SG_DISPATCH_SLOTS);
-
-	return bpf_map_update_elem(dispatch_fd, &slot, &prog_fd, BPF_ANY) ? -errno : 0;
+	return commit_write(control_fd, generation);
 }
 
-void commit_drop_other(int dispatch_fd, __u64 generation)
+/*
+ * The word is read here, not taken from a caller: what guard_open() cached
+ * is 0 when it stopped early (a program of another version), and OFF|0
+ * would lose the number a stale program compares with.
+ */
+int commit_switch_off(int control_fd)
 {
-	__u32 slot = (__u32)((generation + 1) % SG_DISPATCH_SLOTS);
+	__u64 word;
+	int err = commit_read(control_fd, &word);
 
-	bpf_map_delete_elem(dispatch_fd, &slot);
+	return err ?: commit_write(control_fd, commit_generation(word) | SG_CONTROL_OFF);
 }
 
-__u32 commit_staged_prog(int dispatch_fd, __u64 generation)
+void commit_drop_other(const struct commit_point *c, __u64 generation)
 {
-	__u32 slot = (__u32)(generation % SG_DISPATCH_SLOTS), prog_id = 0;
+	__u32 slot = commit_other_slot(generation);
+
+	for (int h = 0; h < SG_HOOK_COUNT; h++)
+		bpf_map_delete_elem(c->dispatch_fd[h], &slot);
+}
+
+/* The ID of the program in generation's slot; 0 if it is empty. */
+static __u32 staged_prog(int dispatch_fd, __u64 generation)
+{
+	__u32 slot = commit_slot(generation), prog_id = 0;
 
 	return bpf_map_lookup_elem(dispatch_fd, &slot, &prog_id) ? 0 : prog_id;
+}
+
+/* The generation a program of this smtpguard belongs to (its settings), or 0. */
+static __u64 prog_generation(__u32 prog_id)
+{
+	struct sg_settings settings;
+	int fd[SG_MAP_COUNT];
+	__u64 gen = 0;
+
+	for (int m = 0; m < SG_MAP_COUNT; m++)
+		fd[m] = -1;
+	if (!guard_maps_of_prog(prog_id, fd) && !maps_read_settings(fd[SG_MAP_SETTINGS], &settings))
+		gen = settings.generation;
+	for (int m = 0; m < SG_MAP_COUNT; m++)
+		if (fd[m] >= 0)
+			close(fd[m]);
+	return gen;
+}
+
+__u32 commit_deciding_prog(__u64 word, __u32 link_prog_id, int dispatch_fd)
+{
+	__u64 gen = commit_generation(word);
+	__u32 staged;
+
+	if (link_prog_id && prog_generation(link_prog_id) == gen)
+		return link_prog_id;
+	staged = dispatch_fd >= 0 ? staged_prog(dispatch_fd, gen) : 0;
+	return staged && prog_generation(staged) == gen ? staged : 0;
 }

@@ -59,7 +59,7 @@ int counters_read_totals(const struct guard *g, __u64 *totals)
 		return -ENOMEM;
 	for (__u32 k = 0; k < SG_STAT_COUNT; k++) {
 		totals[k] = 0;
-		if (bpf_map_lookup_elem(g->stats_fd, &k, vals))
+		if (bpf_map_lookup_elem(g->fd[SG_MAP_STATS], &k, vals))
 			continue;
 		for (int c = 0; c < ncpu; c++)
 			totals[k] += vals[c];
@@ -107,14 +107,14 @@ int counters_read(const struct guard *g, struct counts *out)
 	if (err)
 		return err;
 	/* Bounded even if evictions keep restarting the walk. */
-	for (__u32 steps = 0;
-	     steps < 2 * SG_MAX_COUNTED_UIDS && !bpf_map_get_next_key(g->counters_fd, prev, &next);
+	for (__u32 steps = 0; steps < 2 * SG_MAX_COUNTED_UIDS &&
+			      !bpf_map_get_next_key(g->fd[SG_MAP_COUNTERS], prev, &next);
 	     steps++) {
 		struct uid_count *u;
 
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(g->counters_fd, &key, &val))
+		if (bpf_map_lookup_elem(g->fd[SG_MAP_COUNTERS], &key, &val))
 			continue;
 		if (array_reserve_one((void **)&out->v, &cap, out->n, sizeof(*out->v)))
 			return -ENOMEM;

@@ -25,11 +25,6 @@
 #include "smtpguard.skel.h"
 #include "task_cred.h"
 
-const char *guard_hook_name(enum sg_hook hook)
-{
-	return hook == SG_HOOK_CONNECT4 ? "connect4" : "connect6";
-}
-
 /*
  * The embedded object is read through create_skeleton(), which every
  * bpftool's skeleton has; __elf_bytes() only exists since bpftool 5.15.
@@ -194,8 +189,18 @@ static bool same_layout(const struct bpf_map *m, int fd)
 	       info.max_entries == bpf_map__max_entries(m);
 }
 
+/* The skeleton's map for a row of the registry (guard_maps.h), or NULL. */
+static struct bpf_map *skel_map(const struct smtpguard_bpf *skel, enum sg_map m)
+{
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, skel->obj) if (guard_map_named(bpf_map__name(map)) ==
+						     m) return map;
+	return NULL;
+}
+
 /* The live guard as this load found it. */
-struct before {
+struct prior_guard {
 	bool control_reused; /* the new generation shares its commit point */
 	__u64 control; /* ... and this was its word */
 	bool enforcing; /* some hook is attached and not switched off */
@@ -210,23 +215,12 @@ struct before {
  * not loaded over: how to switch safely depends on what is live. 0 or
  * -errno (printed).
  */
-static int reuse_state_maps(struct smtpguard_bpf *skel, const char *pin_dir, struct before *b)
+static int reuse_state_maps(struct smtpguard_bpf *skel, const char *pin_dir,
+			    struct prior_guard *prior)
 {
 	char problem[512];
 	struct guard g;
 	int state = guard_open(pin_dir, &g, problem, sizeof(problem)), err = 0;
-	struct {
-		struct bpf_map *map;
-		int fd;
-	} counts[] = {
-		{ skel->maps.sg_events, g.events_fd },
-		{ skel->maps.sg_counters, g.counters_fd },
-		{ skel->maps.sg_stats, g.stats_fd },
-	}, commit_point[] = {
-		{ skel->maps.sg_control, g.control_fd },
-		{ skel->maps.sg_dispatch4, g.dispatch_fd[SG_HOOK_CONNECT4] },
-		{ skel->maps.sg_dispatch6, g.dispatch_fd[SG_HOOK_CONNECT6] },
-	};
 	bool whole = true;
 	__u64 word;
 
@@ -236,32 +230,35 @@ static int reuse_state_maps(struct smtpguard_bpf *skel, const char *pin_dir, str
 		return state;
 	}
 	/* Attached and not known to be off: switch by commit first. */
-	*b = (struct before){ .enforcing = g.link_fd[SG_HOOK_CONNECT4] >= 0 ||
-					   g.link_fd[SG_HOOK_CONNECT6] >= 0 };
-	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
-		if (counts[i].fd >= 0 && same_layout(counts[i].map, counts[i].fd) &&
-		    bpf_map__reuse_fd(counts[i].map, counts[i].fd))
-			log_warn("cannot keep the live %s map: %s", bpf_map__name(counts[i].map),
+	*prior = (struct prior_guard){ .enforcing = g.link_fd[SG_HOOK_CONNECT4] >= 0 ||
+						    g.link_fd[SG_HOOK_CONNECT6] >= 0 };
+	for (int m = 0; m < SG_MAP_COUNT; m++) {
+		struct bpf_map *map = skel_map(skel, (enum sg_map)m);
+
+		if (guard_maps[m].kind == SG_KIND_STATE && g.fd[m] >= 0 &&
+		    same_layout(map, g.fd[m]) && bpf_map__reuse_fd(map, g.fd[m]))
+			log_warn("cannot keep the live %s map: %s", bpf_map__name(map),
 				 strerror(errno));
-	for (size_t i = 0; i < sizeof(commit_point) / sizeof(commit_point[0]); i++)
-		whole = whole && commit_point[i].fd >= 0 &&
-			same_layout(commit_point[i].map, commit_point[i].fd);
+		if (guard_maps[m].kind == SG_KIND_COMMIT)
+			whole = whole && g.fd[m] >= 0 && same_layout(map, g.fd[m]);
+	}
 	if (!whole) {
-		if (g.control_fd >= 0)
+		if (g.fd[SG_MAP_CONTROL] >= 0)
 			log_warn("the live commit point is incomplete: starting a new one");
 		goto cleanup;
 	}
-	err = commit_read(g.control_fd, &word);
-	for (size_t i = 0; !err && i < sizeof(commit_point) / sizeof(commit_point[0]); i++)
-		if (bpf_map__reuse_fd(commit_point[i].map, commit_point[i].fd))
+	err = commit_read(g.fd[SG_MAP_CONTROL], &word);
+	for (int m = 0; !err && m < SG_MAP_COUNT; m++)
+		if (guard_maps[m].kind == SG_KIND_COMMIT &&
+		    bpf_map__reuse_fd(skel_map(skel, (enum sg_map)m), g.fd[m]))
 			err = -errno;
 	if (err) {
 		log_err("cannot keep the live commit point: %s; nothing changed", strerror(-err));
 		goto cleanup;
 	}
-	b->control_reused = true;
-	b->control = word;
-	b->enforcing = b->enforcing && !commit_is_off(word);
+	prior->control_reused = true;
+	prior->control = word;
+	prior->enforcing = prior->enforcing && !commit_is_off(word);
 cleanup:
 	guard_close(&g);
 	return err;
@@ -354,34 +351,42 @@ static int fill_maps(struct smtpguard_bpf *skel, const struct guard_load_args *a
 	return err;
 }
 
+/* The new generation's commit point: the live one when it was reused. */
+static struct commit_point skel_commit_point(const struct smtpguard_bpf *skel)
+{
+	return (struct commit_point){
+		.control_fd = bpf_map__fd(skel->maps.sg_control),
+		.dispatch_fd = { [SG_HOOK_CONNECT4] = bpf_map__fd(skel->maps.sg_dispatch4),
+				 [SG_HOOK_CONNECT6] = bpf_map__fd(skel->maps.sg_dispatch6) },
+	};
+}
+
 /* Both programs in their dispatch slots, the state maps pinned: ready to commit. */
 static int stage(struct smtpguard_bpf *skel, const char *pin_dir, __u64 gen)
 {
+	struct commit_point cp = skel_commit_point(skel);
+	const int progs[SG_HOOK_COUNT] = {
+		[SG_HOOK_CONNECT4] = bpf_program__fd(skel->progs.sg_connect4),
+		[SG_HOOK_CONNECT6] = bpf_program__fd(skel->progs.sg_connect6),
+	};
 	int err;
 
-	err = commit_stage(bpf_map__fd(skel->maps.sg_dispatch4), gen,
-			   bpf_program__fd(skel->progs.sg_connect4));
-	if (!err)
-		err = commit_stage(bpf_map__fd(skel->maps.sg_dispatch6), gen,
-				   bpf_program__fd(skel->progs.sg_connect6));
+	err = commit_stage(&cp, gen, progs);
 	if (err) {
 		log_err("cannot stage the new programs: %s", strerror(-err));
 		return err;
 	}
 	/* A program array keeps its entries only while pinned (or open). */
-	err = pin_replace(pin_dir, map_pins[MAP_CONTROL], bpf_map__fd(skel->maps.sg_control));
-	if (!err)
-		err = pin_replace(pin_dir, map_pins[MAP_DISPATCH4],
-				  bpf_map__fd(skel->maps.sg_dispatch4));
-	if (!err)
-		err = pin_replace(pin_dir, map_pins[MAP_DISPATCH6],
-				  bpf_map__fd(skel->maps.sg_dispatch6));
+	for (int m = 0; m < SG_MAP_COUNT && !err; m++)
+		if (guard_maps[m].kind == SG_KIND_COMMIT)
+			err = pin_replace(pin_dir, guard_maps[m].pin,
+					  bpf_map__fd(skel_map(skel, (enum sg_map)m)));
 	return err;
 }
 
 static int commit(struct smtpguard_bpf *skel, __u64 gen)
 {
-	int err = commit_write(bpf_map__fd(skel->maps.sg_control), gen);
+	int err = commit_switch_on(bpf_map__fd(skel->maps.sg_control), gen);
 
 	if (err)
 		log_err("cannot commit generation %llu: %s", (unsigned long long)gen,
@@ -398,7 +403,7 @@ static int commit(struct smtpguard_bpf *skel, __u64 gen)
  * does a failed connect6 put connect4's old program back.
  */
 static int attach_both(struct smtpguard_bpf *skel, const struct guard_load_args *a,
-		       const struct before *b, int cgroup_fd, __u64 cgroup_id)
+		       const struct prior_guard *prior, int cgroup_fd, __u64 cgroup_id)
 {
 	__u32 old_prog4 = 0, old_prog6 = 0;
 	int err;
@@ -409,7 +414,7 @@ static int attach_both(struct smtpguard_bpf *skel, const struct guard_load_args 
 		return err;
 	err = attach_hook(a->pin_dir, SG_HOOK_CONNECT6, skel->progs.sg_connect6, cgroup_fd,
 			  cgroup_id, &old_prog6);
-	if (err && b->enforcing && !b->control_reused)
+	if (err && prior->enforcing && !prior->control_reused)
 		roll_back_connect4(a->pin_dir, old_prog4);
 	return err;
 }
@@ -420,7 +425,7 @@ static int live_settings(const char *pin_dir, struct sg_settings *out)
 	char path[PATH_MAX];
 	int fd, err;
 
-	err = pin_path(path, pin_dir, map_pins[MAP_SETTINGS], "");
+	err = pin_path(path, pin_dir, guard_maps[SG_MAP_SETTINGS].pin, "");
 	if (err)
 		return err;
 	fd = bpf_obj_get(path);
@@ -433,13 +438,13 @@ static int live_settings(const char *pin_dir, struct sg_settings *out)
 
 /*
  * Open, configure and load a new generation's object: its settings and map
- * sizes, the live guard's state maps reused (b says what was live). With
+ * sizes, the live guard's state maps reused (prior says what was live). With
  * task_cred, it reads the caller's IDs directly when the kernel allows
  * (task_cred.h). NULL with *err set (printed), -EACCES when the verifier
  * refused a program that read the credentials.
  */
-static struct smtpguard_bpf *open_generation(const struct guard_load_args *a, struct before *b,
-					     bool task_cred, int *err)
+static struct smtpguard_bpf *open_generation(const struct guard_load_args *a,
+					     struct prior_guard *prior, bool task_cred, int *err)
 {
 	struct smtpguard_bpf *skel = smtpguard_bpf__open();
 	struct sg_settings *s, live;
@@ -450,6 +455,13 @@ static struct smtpguard_bpf *open_generation(const struct guard_load_args *a, st
 		log_err("cannot open the BPF object: %s", strerror(errno));
 		return NULL;
 	}
+	for (int m = 0; m < SG_MAP_COUNT; m++)
+		if (!skel_map(skel, (enum sg_map)m)) {
+			*err = -EPROTO;
+			log_err("the BPF object has no map %s (guard_maps.c)",
+				guard_maps[m].bpf_name);
+			goto fail;
+		}
 	s = (struct sg_settings *)&skel->rodata->sg_settings;
 	*s = a->policy->settings;
 	s->prog_hash = guard_prog_hash();
@@ -465,10 +477,10 @@ static struct smtpguard_bpf *open_generation(const struct guard_load_args *a, st
 		  direct ? "read from the task's credentials" : "bpf_get_current_uid_gid()");
 	*err = size_maps(skel, a);
 	if (!*err)
-		*err = reuse_state_maps(skel, a->pin_dir, b);
+		*err = reuse_state_maps(skel, a->pin_dir, prior);
 	if (*err)
 		goto fail;
-	s->generation = commit_next(b->control_reused ? b->control : 0);
+	s->generation = commit_next(prior->control_reused ? prior->control : 0);
 	compat_bump_memlock();
 	*err = smtpguard_bpf__load(skel);
 	if (*err && direct) {
@@ -487,97 +499,129 @@ fail:
 	return NULL;
 }
 
-int guard_load(const struct guard_load_args *a)
+/* The cgroup v2 directory to attach to: its fd and ID. fd, or -errno (printed). */
+static int open_cgroup(const char *cgroup, __u64 *cgroup_id)
 {
-	struct smtpguard_bpf *skel = NULL;
-	int cgroup_fd = -1, err;
-	struct bpf_map *maps[MAP_COUNT];
-	struct before before;
-	__u64 cgroup_id, gen;
-	bool committed = false;
+	int fd, err;
 
-	cgroup_fd = open(a->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (cgroup_fd < 0) {
+	fd = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
 		err = -errno;
-		log_err("cannot open cgroup %s: %s", a->cgroup, strerror(errno));
-		goto cleanup;
+		log_err("cannot open cgroup %s: %s", cgroup, strerror(errno));
+		return err;
 	}
-	err = cgroup2_check_fd(cgroup_fd);
+	err = cgroup2_check_fd(fd);
 	if (err) {
 		if (err == -ENOTDIR)
 			log_err("%s is not a cgroup v2 directory (cgroup2 mounts are listed in "
 				"/proc/self/mountinfo)",
-				a->cgroup);
+				cgroup);
 		else
-			log_err("cannot check cgroup %s: %s", a->cgroup, strerror(-err));
-		goto cleanup;
+			log_err("cannot check cgroup %s: %s", cgroup, strerror(-err));
 	}
-	err = cgroup_id_of_fd(cgroup_fd, &cgroup_id);
-	if (err)
-		goto cleanup;
+	if (!err)
+		err = cgroup_id_of_fd(fd, cgroup_id);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
 
-	skel = open_generation(a, &before, true, &err);
+/*
+ * Build: a new generation, loaded and filled, that nothing live uses yet
+ * (prior says what was live). NULL with *err set (printed).
+ */
+static struct smtpguard_bpf *build(const struct guard_load_args *a, struct prior_guard *prior,
+				   int *err)
+{
+	struct smtpguard_bpf *skel = open_generation(a, prior, true, err);
+
 	/* The probe said yes and the verifier no: the helper decides the same. */
-	if (!skel && err == -EACCES) {
+	if (!skel && *err == -EACCES) {
 		log_warn("reading the task's credentials was refused; calling "
 			 "bpf_get_current_uid_gid() instead");
-		skel = open_generation(a, &before, false, &err);
+		skel = open_generation(a, prior, false, err);
 	}
 	if (!skel)
-		goto cleanup;
-	gen = skel->rodata->sg_settings.generation;
-	err = fill_maps(skel, a);
-	if (err)
-		goto cleanup;
-
-	/*
-	 * The new generation is complete: put it in force. Over a guard that
-	 * enforces, commit first (one store, both hooks), then move the links.
-	 * Otherwise attach and pin both links while the guard is still off,
-	 * and commit last: a kill before that leaves it off, as it was.
-	 */
-	err = stage(skel, a->pin_dir, gen);
-	if (!err && before.enforcing)
-		err = commit(skel, gen);
-	committed = !err && before.enforcing;
-	if (!err)
-		err = attach_both(skel, a, &before, cgroup_fd, cgroup_id);
-	if (!err && !before.enforcing) {
-		err = commit(skel, gen);
-		committed = !err;
+		return NULL;
+	*err = fill_maps(skel, a);
+	if (*err) {
+		smtpguard_bpf__destroy(skel);
+		return NULL;
 	}
-	if (err)
-		goto cleanup;
-	commit_drop_other(bpf_map__fd(skel->maps.sg_dispatch4), gen);
-	commit_drop_other(bpf_map__fd(skel->maps.sg_dispatch6), gen);
+	return skel;
+}
 
-	/* Map pins are for bpftool and people: guard_open() finds the live maps
-	 * through the links, so a failure below cannot mislead later commands. */
-	maps[MAP_SETTINGS] = skel->maps.rodata;
-	maps[MAP_ALLOW_UID] = skel->maps.sg_allow_uid;
-	maps[MAP_ALLOW_GID] = skel->maps.sg_allow_gid;
-	maps[MAP_UID_ARRAY] = skel->maps.sg_uid_array;
-	maps[MAP_GID_ARRAY] = skel->maps.sg_gid_array;
-	maps[MAP_LOCAL_ADDR] = skel->maps.sg_local_addr;
-	maps[MAP_ALLOW_DEST] = skel->maps.sg_allow_dest;
-	maps[MAP_SCOPED] = skel->maps.sg_scoped;
-	maps[MAP_SCOPE_PORTS] = skel->maps.sg_scope_ports;
-	maps[MAP_SCOPE_RULES] = skel->maps.sg_scope_rules;
-	maps[MAP_EVENTS] = skel->maps.sg_events;
-	maps[MAP_COUNTERS] = skel->maps.sg_counters;
-	maps[MAP_STATS] = skel->maps.sg_stats;
-	maps[MAP_CONTROL] = skel->maps.sg_control;
-	maps[MAP_DISPATCH4] = skel->maps.sg_dispatch4;
-	maps[MAP_DISPATCH6] = skel->maps.sg_dispatch6;
-	for (int i = 0; i < MAP_CONTROL && !err; i++)
-		err = pin_replace(a->pin_dir, map_pins[i], bpf_map__fd(maps[i]));
-cleanup:
+/*
+ * Switch: put the complete new generation in force. Over a guard that
+ * enforces, commit first (one store, both hooks), then move the links.
+ * Otherwise attach and pin both links while the guard is still off, and
+ * commit last: a kill before that leaves it off, as it was. *committed says
+ * whether the new generation decides, even when a later step failed.
+ */
+static int switch_to(struct smtpguard_bpf *skel, const struct guard_load_args *a,
+		     const struct prior_guard *prior, int cgroup_fd, __u64 cgroup_id,
+		     bool *committed)
+{
+	__u64 gen = skel->rodata->sg_settings.generation;
+	struct commit_point cp = skel_commit_point(skel);
+	int err;
+
+	*committed = false;
+	err = stage(skel, a->pin_dir, gen);
+	if (!err && prior->enforcing)
+		err = commit(skel, gen);
+	*committed = !err && prior->enforcing;
+	if (!err)
+		err = attach_both(skel, a, prior, cgroup_fd, cgroup_id);
+	if (!err && !prior->enforcing) {
+		err = commit(skel, gen);
+		*committed = !err;
+	}
+	if (!err)
+		commit_drop_other(&cp, gen);
+	return err;
+}
+
+/*
+ * Pin: the generation's maps and the state maps (the commit point is pinned
+ * when staged). Map pins are for bpftool and people: guard_open() finds the
+ * live maps through the links, so a failure here cannot mislead later
+ * commands.
+ */
+static int pin_maps(struct smtpguard_bpf *skel, const char *pin_dir)
+{
+	int err = 0;
+
+	for (int m = 0; m < SG_MAP_COUNT && !err; m++)
+		if (guard_maps[m].kind != SG_KIND_COMMIT)
+			err = pin_replace(pin_dir, guard_maps[m].pin,
+					  bpf_map__fd(skel_map(skel, (enum sg_map)m)));
+	return err;
+}
+
+int guard_load(const struct guard_load_args *a)
+{
+	struct smtpguard_bpf *skel;
+	struct prior_guard prior;
+	bool committed = false;
+	__u64 cgroup_id;
+	int cgroup_fd, err;
+
+	cgroup_fd = open_cgroup(a->cgroup, &cgroup_id);
+	if (cgroup_fd < 0)
+		return cgroup_fd;
+	skel = build(a, &prior, &err);
+	if (skel)
+		err = switch_to(skel, a, &prior, cgroup_fd, cgroup_id, &committed);
+	if (skel && !err)
+		err = pin_maps(skel, a->pin_dir);
 	if (err && committed)
 		log_err("the new generation is committed and decides every connect, but the "
 			"links or pins were not all updated; run 'smtpguard load' again");
 	smtpguard_bpf__destroy(skel);
-	if (cgroup_fd >= 0)
-		close(cgroup_fd);
+	close(cgroup_fd);
 	return err;
 }
 
@@ -609,10 +653,10 @@ static void switch_off(const char *pin_dir)
 
 	int err = 0;
 
-	if (guard_open(pin_dir, &g, problem, sizeof(problem)) < 0 || g.control_fd < 0)
+	if (guard_open(pin_dir, &g, problem, sizeof(problem)) < 0 || g.fd[SG_MAP_CONTROL] < 0)
 		err = -ENOENT;
 	else
-		err = commit_write(g.control_fd, commit_generation(g.control) | SG_CONTROL_OFF);
+		err = commit_switch_off(g.fd[SG_MAP_CONTROL]);
 	if (err)
 		log_warn("cannot switch the guard off first (%s): detaching the hooks one by one",
 			 strerror(-err));
@@ -659,8 +703,8 @@ int guard_unload(const char *pin_dir)
 		for (int h = 0; h < SG_HOOK_COUNT; h++)
 			if (!pin_path(path, pin_dir, link_pins[h], suffix))
 				unlink(path);
-		for (int m = 0; m < MAP_COUNT; m++)
-			if (!pin_path(path, pin_dir, map_pins[m], suffix))
+		for (int m = 0; m < SG_MAP_COUNT; m++)
+			if (!pin_path(path, pin_dir, guard_maps[m].pin, suffix))
 				unlink(path);
 	}
 	if (rmdir(pin_dir)) {

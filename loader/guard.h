@@ -6,9 +6,11 @@
  * Every "load" builds a complete new generation (programs + maps, filled)
  * before anything live changes, stages its programs in the dispatch arrays,
  * and commits it with one atomic store to the control map (commit.h): both
- * hooks switch at once. Only then are the links pointed at the new programs
- * (until then the old ones tail-call the committed generation) and the map
- * pins renamed over the old ones. A connect() sees the old generation or the
+ * hooks switch at once. Over a guard that enforces, only then are the links
+ * pointed at the new programs (until then the old ones tail-call the
+ * committed generation); over one that is off or new, the links come first
+ * and the commit last. The map pins are renamed over the old ones at the
+ * end. A connect() sees the old generation or the
  * new one, never a half-filled map and never one hook of each; a loader
  * killed at any point leaves one or the other. Changes to the live guard
  * are serialised by an exclusive flock on the pin directory.
@@ -19,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "guard_maps.h"
 #include "identity.h"
 #include "local_addrs.h"
 #include "policy.h"
@@ -39,19 +42,28 @@ enum sg_hook {
 struct guard {
 	int link_fd[SG_HOOK_COUNT];
 	__u64 control; /* the control word (commit.h) */
-	int settings_fd;
-	int allow_fd[2]; /* hash of IDs at or above the array's range, by enum id_kind */
-	int array_fd[2]; /* origin bytes of the IDs below it (idlist.h) */
-	int local_fd;
-	int dest_fd;
-	int scope_fd[3]; /* the scoped exceptions: trie, port sets, rules (scope_maps.h) */
-	/* State that survives reloads */
-	int events_fd; /* ring buffer of struct sg_event */
-	int counters_fd; /* per-UID struct sg_counter, per CPU */
-	int stats_fd; /* enum sg_stat totals, per CPU */
-	int control_fd; /* struct sg_control: the commit point */
-	int dispatch_fd[SG_HOOK_COUNT]; /* each hook's committed program */
+	int fd[SG_MAP_COUNT]; /* the maps, by the registry (guard_maps.h) */
 };
+
+/*
+ * The allowlist maps of a kind of ID (enum id_kind): hash, and array
+ * (idlist.h). An int, as callers keep the kind in enums of their own.
+ */
+static inline enum sg_map guard_allow_map(int kind)
+{
+	return kind == ID_GROUP ? SG_MAP_ALLOW_GID : SG_MAP_ALLOW_UID;
+}
+
+static inline enum sg_map guard_array_map(int kind)
+{
+	return kind == ID_GROUP ? SG_MAP_GID_ARRAY : SG_MAP_UID_ARRAY;
+}
+
+/* A hook's dispatch array: its committed program (commit.h). */
+static inline enum sg_map guard_dispatch_map(int hook)
+{
+	return hook == SG_HOOK_CONNECT6 ? SG_MAP_DISPATCH6 : SG_MAP_DISPATCH4;
+}
 
 enum guard_state {
 	GUARD_NOT_LOADED, /* no pin at all */
@@ -67,7 +79,10 @@ struct guard_load_args {
 	const struct addr_list *local;
 };
 
-const char *guard_hook_name(enum sg_hook hook);
+static inline const char *guard_hook_name(enum sg_hook hook)
+{
+	return hook == SG_HOOK_CONNECT4 ? "connect4" : "connect6";
+}
 
 /* Identifies the BPF object built into this smtpguard (see sg_settings). */
 __u64 guard_prog_hash(void);

@@ -14,31 +14,32 @@
 
 static int read_maps(const struct guard *g, struct live_state *s)
 {
-	int err = maps_read_settings(g->settings_fd, &s->settings);
+	int err = maps_read_settings(g->fd[SG_MAP_SETTINGS], &s->settings);
 
 	for (int k = ID_USER; !err && k <= ID_GROUP; k++) {
 		struct idlist l;
 
-		err = idlist_open(&l, g->array_fd[k], g->allow_fd[k], false);
+		err = idlist_open(&l, g->fd[guard_array_map(k)], g->fd[guard_allow_map(k)], false);
 		if (!err)
 			err = idlist_read(&l, &s->ids[k]);
 		idlist_close(&l);
 	}
 	s->max_ids = s->settings.max_ids;
 	if (!err)
-		err = maps_check_layout(g->dest_fd, sizeof(struct sg_dest_key),
+		err = maps_check_layout(g->fd[SG_MAP_ALLOW_DEST], sizeof(struct sg_dest_key),
 					sizeof(struct sg_allow));
 	if (!err)
-		err = maps_read_dests(g->dest_fd, &s->dests);
+		err = maps_read_dests(g->fd[SG_MAP_ALLOW_DEST], &s->dests);
 	if (!err)
-		err = maps_check_layout(g->local_fd, sizeof(struct sg_addr),
+		err = maps_check_layout(g->fd[SG_MAP_LOCAL_ADDR], sizeof(struct sg_addr),
 					sizeof(struct sg_local));
 	if (!err)
-		err = maps_read_local(g->local_fd, &s->local);
+		err = maps_read_local(g->fd[SG_MAP_LOCAL_ADDR], &s->local);
 	if (!err)
-		err = scope_maps_check(g->scope_fd[0], g->scope_fd[1], g->scope_fd[2]);
+		err = scope_maps_check(g->fd[SG_MAP_SCOPED], g->fd[SG_MAP_SCOPE_PORTS],
+				       g->fd[SG_MAP_SCOPE_RULES]);
 	if (!err)
-		err = scope_maps_read_rules(g->scope_fd[2], &s->scope);
+		err = scope_maps_read_rules(g->fd[SG_MAP_SCOPE_RULES], &s->scope);
 	return err;
 }
 
@@ -77,7 +78,7 @@ int live_config_path(const char *pin_dir, char *buf, size_t len)
 	int ret = -ENOENT;
 
 	if (guard_open(pin_dir, &g, problem, sizeof(problem)) == GUARD_LOADED &&
-	    !maps_read_settings(g.settings_fd, &settings) && settings.config_path[0]) {
+	    !maps_read_settings(g.fd[SG_MAP_SETTINGS], &settings) && settings.config_path[0]) {
 		snprintf(buf, len, "%.*s", (int)sizeof(settings.config_path),
 			 (const char *)settings.config_path);
 		ret = 0;
@@ -116,7 +117,7 @@ void live_recorded(const char *pin_dir, struct live_record *r)
 	state = guard_open(pin_dir, &g, problem, sizeof(problem));
 	if (state == GUARD_NOT_LOADED)
 		goto cleanup;
-	if (g.settings_fd >= 0 && !maps_read_settings(g.settings_fd, &settings))
+	if (g.fd[SG_MAP_SETTINGS] >= 0 && !maps_read_settings(g.fd[SG_MAP_SETTINGS], &settings))
 		goto found;
 	snprintf(pin, sizeof(pin), "%s/%s", pin_dir, SG_PIN_SETTINGS);
 	fd = bpf_obj_get(pin);
@@ -141,7 +142,7 @@ void live_scope_rules(const char *pin_dir, struct scope_plan *out)
 	struct guard g;
 
 	if (guard_open(pin_dir, &g, problem, sizeof(problem)) == GUARD_LOADED &&
-	    scope_maps_read_rules(g.scope_fd[2], out))
+	    scope_maps_read_rules(g.fd[SG_MAP_SCOPE_RULES], out))
 		scope_free(out);
 	guard_close(&g);
 }
@@ -212,7 +213,7 @@ bool live_has_id(const char *pin_dir, enum id_kind kind, __u32 id, __u32 *origin
 	bool found = false;
 
 	if (guard_open(pin_dir, &g, problem, sizeof(problem)) == GUARD_LOADED &&
-	    !idlist_open(&l, g.array_fd[kind], g.allow_fd[kind], false))
+	    !idlist_open(&l, g.fd[guard_array_map(kind)], g.fd[guard_allow_map(kind)], false))
 		found = !idlist_get(&l, id, origin);
 	idlist_close(&l);
 	guard_close(&g);

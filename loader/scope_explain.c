@@ -53,7 +53,7 @@ static void refresh(struct scope_explain *x, const char *pin_dir)
 	scope_free(&x->rules);
 	x->control = 0;
 	if (guard_open(pin_dir, &g, problem, sizeof(problem)) == GUARD_LOADED &&
-	    !scope_maps_read_rules(g.scope_fd[2], &x->rules))
+	    !scope_maps_read_rules(g.fd[SG_MAP_SCOPE_RULES], &x->rules))
 		x->control = word;
 	guard_close(&g);
 }

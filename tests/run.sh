@@ -60,7 +60,8 @@ run_program() {
 
 [ "$(id -u)" = 0 ] || die "the suite loads BPF programs: run it as root"
 for prog in smtpguard tests/unit_config tests/unit_config_edit tests/unit_import \
-	tests/unit_incumbents tests/unit_who tests/e2e_guard tests/sg-listen tests/sg-connect; do
+	tests/unit_incumbents tests/unit_who tests/unit_commit tests/e2e_guard tests/sg-listen \
+	tests/sg-connect; do
 	[ -x "$build/$prog" ] || die "$build/$prog is missing: run 'make tests' first"
 done
 
@@ -73,6 +74,7 @@ run_program "unit: import from CSF, APF, Imunify360, cPanel" "$build/tests/unit_
 run_program "unit: old SMTP blocks in captured firewall rules" "$build/tests/unit_incumbents" \
 	"$top/tests/import"
 run_program "unit: which script (units, escaping, the accounts file)" "$build/tests/unit_who"
+run_program "unit: the commit point's generations and slots" "$build/tests/unit_commit"
 run_program "install: make install, units, man pages" "$top/tests/install_test.sh"
 run_program "layout: the README names every file" "$top/tests/layout_test.sh"
 

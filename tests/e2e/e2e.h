@@ -140,5 +140,6 @@ void run_who(struct ctx *c, size_t i, int which);
 void run_kill_loop(struct ctx *c, size_t i, int rounds);
 void run_lock_storm(struct ctx *c, size_t i, int writers);
 void run_foreign_link(struct ctx *c, size_t i);
+void run_unload_other_version(struct ctx *c, size_t i);
 
 #endif

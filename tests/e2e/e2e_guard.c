@@ -237,6 +237,7 @@ enum step_kind {
 	S_KILL_LOOP, /* load, sync and unload SIGKILLed at random moments (faults.c) */
 	S_LOCK_STORM, /* many allow/load/sync at once: no lost update (faults.c) */
 	S_FOREIGN_LINK, /* a hook made to run another guard's program (faults.c) */
+	S_UNLOAD_OTHER_VERSION, /* unload over a program of another version (faults.c) */
 	S_HOSTS, /* the CLI's own hosts file from now on (.pin); NULL: the host's resolver */
 	S_RESOLVER_DOWN, /* the CLI's resolver fails (no DNS server answers), hosts unused */
 	S_WHO, /* which script: unit, exe, cmdline, cwd (who.c, enum who_row in count) */
@@ -301,6 +302,7 @@ struct step {
 #define KILL_LOOP(n) { .kind = S_KILL_LOOP, .count = n }
 #define LOCK_STORM(n) { .kind = S_LOCK_STORM, .count = n }
 #define FOREIGN_LINK() { .kind = S_FOREIGN_LINK }
+#define UNLOAD_OTHER_VERSION() { .kind = S_UNLOAD_OTHER_VERSION }
 #define HOSTS(text) { .kind = S_HOSTS, .pin = text }
 #define RESOLVER_DOWN() { .kind = S_RESOLVER_DOWN }
 /* An event whose JSON line also holds text. */
@@ -670,6 +672,7 @@ static const struct step steps[] = {
 	KILL_LOOP(150),
 	LOCK_STORM(24),
 	FOREIGN_LINK(),
+	UNLOAD_OTHER_VERSION(),
 	CONN(denied, P6(REMOTE6, 25, PM_CONNECT), EPERM),
 	CONN(allowed_uid, P6(REMOTE6, 25, PM_CONNECT), 0),
 
@@ -2278,6 +2281,8 @@ int main(void)
 			run_lock_storm(&c, i, s->count);
 		else if (s->kind == S_FOREIGN_LINK)
 			run_foreign_link(&c, i);
+		else if (s->kind == S_UNLOAD_OTHER_VERSION)
+			run_unload_other_version(&c, i);
 		else if (s->kind == S_HOSTS || s->kind == S_RESOLVER_DOWN)
 			t_result(&c.report, resolver_set(&c, s->pin, s->kind == S_RESOLVER_DOWN),
 				 "[%zu] the CLI's resolver: %s", i,

@@ -22,11 +22,14 @@
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <bpf/bpf.h>
+#include <linux/bpf.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "e2e.h"
+#include "smtpguard.h"
 
 #define REMOTE4 "198.51.100.25"
 #define REMOTE6 "2001:db8:1::25"
@@ -376,4 +379,90 @@ cleanup:
 		 damaged ? "status says DAMAGED" :
 			   "status missed it",
 		 repaired ? "load repaired it" : "load did not repair it");
+}
+
+/*
+ * A program that uses the guard's control map and nothing else of it, as a
+ * connect4 program of another smtpguard version would look to guard_open()
+ * (a map it needs is missing: -EPROTO). It lets every connect through. An
+ * fd, or -1.
+ */
+static int load_control_only_prog(int control_fd)
+{
+	struct bpf_insn insns[] = {
+		/* r1 = the control map (the kernel records it as used) */
+		{ .code = BPF_LD | BPF_DW | BPF_IMM,
+		  .dst_reg = BPF_REG_1,
+		  .src_reg = BPF_PSEUDO_MAP_FD,
+		  .imm = control_fd },
+		{ 0 },
+		/* return 1: allowed */
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	union bpf_attr attr = {};
+
+	attr.prog_type = BPF_PROG_TYPE_CGROUP_SOCK_ADDR;
+	attr.expected_attach_type = BPF_CGROUP_INET4_CONNECT;
+	attr.insns = (__u64)(unsigned long)insns;
+	attr.insn_cnt = sizeof(insns) / sizeof(insns[0]);
+	attr.license = (__u64)(unsigned long)"GPL";
+	return (int)syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+}
+
+/*
+ * Unload over a guard whose connect4 runs a program of another version: the
+ * guard is damaged and its commit point never read in full, yet the unload's
+ * first step (off for both hooks at once) must keep the generation number,
+ * as include/smtpguard.h promises: a stale program can then never take a
+ * later commit for its own. The word is read through an fd kept open across
+ * the unload, which removes the pins.
+ */
+void run_unload_other_version(struct ctx *c, size_t i)
+{
+	char out[4096], path[4200];
+	int control_fd = -1, link_fd = -1, prog_fd = -1, code = -1;
+	__u64 before = 0, after = 0;
+	const char *what = "could not set it up";
+	bool ok = false;
+
+	if (run_cli(c, "load", CONF_TEST, 0, NULL, NULL, out, sizeof(out)))
+		goto cleanup;
+	snprintf(path, sizeof(path), "%s/control", c->pin_dir);
+	control_fd = bpf_obj_get(path);
+	snprintf(path, sizeof(path), "%s/link_connect4", c->pin_dir);
+	link_fd = bpf_obj_get(path);
+	if (control_fd < 0 || link_fd < 0)
+		goto cleanup;
+	prog_fd = load_control_only_prog(control_fd);
+	if (prog_fd < 0 || bpf_map_lookup_elem(control_fd, &(__u32){ 0 }, &before) ||
+	    bpf_link_update(link_fd, prog_fd, NULL))
+		goto cleanup;
+	code = run_cli(c, "status", CONF_NONE, 0, NULL, NULL, out, sizeof(out));
+	if (code != 3 || !strstr(out, "built by another smtpguard version")) {
+		what = "status did not see a program of another version";
+		goto cleanup;
+	}
+	code = run_cli(c, "unload", CONF_NONE, 0, NULL, NULL, out, sizeof(out));
+	if (code || bpf_map_lookup_elem(control_fd, &(__u32){ 0 }, &after)) {
+		what = "unload failed";
+		goto cleanup;
+	}
+	ok = before && !(before & SG_CONTROL_OFF) && after == (before | SG_CONTROL_OFF);
+	what = ok ? "switched off, generation number kept" : "the generation number was lost";
+cleanup:
+	if (prog_fd >= 0)
+		close(prog_fd);
+	if (link_fd >= 0)
+		close(link_fd);
+	if (control_fd >= 0)
+		close(control_fd);
+	/* Whatever happened, the next rows find the test guard loaded. */
+	run_cli(c, "unload", CONF_NONE, 0, NULL, NULL, out, sizeof(out));
+	if (run_cli(c, "load", CONF_TEST, 0, NULL, NULL, out, sizeof(out)))
+		ok = false;
+	t_result(&c->report, ok,
+		 "[%zu] unload over a connect4 program of another version: %s (control word "
+		 "%#llx before, %#llx after)",
+		 i, what, (unsigned long long)before, (unsigned long long)after);
 }
