@@ -38,12 +38,17 @@ static inline __u64 commit_generation(__u64 word)
 	return word & ~SG_CONTROL_OFF;
 }
 
-/* The next generation after word: numbers only grow, and are never 0. */
+/*
+ * The next generation after word: numbers grow and are never 0, and each
+ * takes the dispatch slot the one before does not use. After the last
+ * number (2^63 - 1, odd) the count starts again at 2, not 1: 1 shares the
+ * last number's slot, and would be staged over the live programs.
+ */
 static inline __u64 commit_next(__u64 word)
 {
 	__u64 next = commit_generation(word) + 1;
 
-	return next & SG_CONTROL_OFF ? 1 : next;
+	return next & SG_CONTROL_OFF ? SG_DISPATCH_SLOTS : next;
 }
 
 /* The dispatch slot of a generation, and the one it leaves to the other. */

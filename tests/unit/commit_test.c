@@ -25,8 +25,8 @@ static const struct {
 	{ "a later one", 41, false, 41, 42 },
 	{ "switched off: the number is kept", OFF | 41, true, 41, 42 },
 	{ "off before any commit", OFF, true, 0, 1 },
-	{ "the last number: the next wraps to 1, never 0 or off", TOP, false, TOP, 1 },
-	{ "the last number, off", OFF | TOP, true, TOP, 1 },
+	{ "the last number: the next wraps to 2 (not 0, off, or 1 in its slot)", TOP, false, TOP, 2 },
+	{ "the last number, off", OFF | TOP, true, TOP, 2 },
 };
 
 static const struct {
@@ -50,7 +50,9 @@ int main(void)
 		t_result(&r,
 			 commit_is_off(w) == words[i].off &&
 				 commit_generation(w) == words[i].generation &&
-				 commit_next(w) == words[i].next,
+				 commit_next(w) == words[i].next &&
+				 (!commit_generation(w) ||
+				  commit_slot(commit_next(w)) != commit_slot(commit_generation(w))),
 			 "word %#llx (%s): %s, generation %llu, next %llu", (unsigned long long)w,
 			 words[i].what, commit_is_off(w) ? "off" : "on",
 			 (unsigned long long)commit_generation(w),
