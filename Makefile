@@ -150,7 +150,8 @@ $(OUTPUT)/smtpguard: $(OUTPUT)/loader/main.o $(LOADER_OBJS)
 
 # --- tests ---------------------------------------------------------------
 # The kernel-free unit tests: no BPF object, no root ("make unit").
-UNIT_BINS := $(addprefix $(OUTPUT)/tests/unit_,config config_edit import incumbents who)
+UNIT_BINS := $(addprefix $(OUTPUT)/tests/unit_,config config_edit import incumbents who diff describe \
+	json uidtab alerts)
 TEST_BINS := $(UNIT_BINS) $(OUTPUT)/tests/e2e_guard $(OUTPUT)/tests/sg-listen $(OUTPUT)/tests/sg-connect
 
 # Unit tests always run under ASan and UBSan, with their own instrumented
@@ -198,6 +199,19 @@ WHO_UNIT_OBJS := $(addprefix $(OUTPUT)/unit/,account_state.o file_replace.o even
 	proc_info.o counters.o json.o local_addrs.o addr_text.o mounts.o log.o)
 
 $(OUTPUT)/tests/unit_who: tests/unit/who_test.c tests/testlib.h $(WHO_UNIT_OBJS) | $(OUTPUT)/tests
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) $(LIBBPF_LIBS) -o $@
+
+# The pure modules' tables: tests/unit/NAME_test.c with the objects it needs.
+DIFF_UNIT_OBJS := $(UNIT_OBJS) $(addprefix $(OUTPUT)/unit/,diff.o describe.o scope_describe.o json.o \
+	local_addrs.o addr_text.o)
+$(OUTPUT)/tests/unit_diff: $(DIFF_UNIT_OBJS)
+$(OUTPUT)/tests/unit_describe: $(addprefix $(OUTPUT)/unit/,describe.o identity.o addr_text.o parse.o)
+$(OUTPUT)/tests/unit_json: $(OUTPUT)/unit/json.o
+$(OUTPUT)/tests/unit_uidtab: $(OUTPUT)/unit/uidtab.o
+$(OUTPUT)/tests/unit_alerts: $(OUTPUT)/unit/alerts.o
+$(addprefix $(OUTPUT)/tests/unit_,diff describe json uidtab alerts): $(OUTPUT)/tests/unit_%: \
+		tests/unit/%_test.c tests/testlib.h | $(OUTPUT)/tests
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) $(LIBBPF_LIBS) -o $@
 

@@ -60,7 +60,8 @@ run_program() {
 
 [ "$(id -u)" = 0 ] || die "the suite loads BPF programs: run it as root"
 for prog in smtpguard tests/unit_config tests/unit_config_edit tests/unit_import \
-	tests/unit_incumbents tests/unit_who tests/e2e_guard tests/sg-listen tests/sg-connect; do
+	tests/unit_incumbents tests/unit_who tests/unit_diff tests/unit_describe tests/unit_json \
+	tests/unit_uidtab tests/unit_alerts tests/e2e_guard tests/sg-listen tests/sg-connect; do
 	[ -x "$build/$prog" ] || die "$build/$prog is missing: run 'make tests' first"
 done
 
@@ -73,6 +74,11 @@ run_program "unit: import from CSF, APF, Imunify360, cPanel" "$build/tests/unit_
 run_program "unit: old SMTP blocks in captured firewall rules" "$build/tests/unit_incumbents" \
 	"$top/tests/import"
 run_program "unit: which script (units, escaping, the accounts file)" "$build/tests/unit_who"
+run_program "unit: what load and sync print as changes" "$build/tests/unit_diff"
+run_program "unit: how allowlist entries are named" "$build/tests/unit_describe"
+run_program "unit: the JSON writer" "$build/tests/unit_json"
+run_program "unit: the monitor's per-UID table" "$build/tests/unit_uidtab"
+run_program "unit: alert thresholds" "$build/tests/unit_alerts"
 run_program "install: make install, units, man pages" "$top/tests/install_test.sh"
 run_program "layout: the README names every file" "$top/tests/layout_test.sh"
 
