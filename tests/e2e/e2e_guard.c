@@ -237,29 +237,88 @@ enum step_kind {
 	S_KILL_LOOP, /* load, sync and unload SIGKILLed at random moments (faults.c) */
 	S_LOCK_STORM, /* many allow/load/sync at once: no lost update (faults.c) */
 	S_FOREIGN_LINK, /* a hook made to run another guard's program (faults.c) */
-	S_HOSTS, /* the CLI's own hosts file from now on (.pin); NULL: the host's resolver */
+	S_HOSTS, /* the CLI's own hosts file from now on (.hosts); NULL: the host's resolver */
 	S_RESOLVER_DOWN, /* the CLI's resolver fails (no DNS server answers), hosts unused */
-	S_WHO, /* which script: unit, exe, cmdline, cwd (who.c, enum who_row in count) */
+	S_WHO, /* which script: unit, exe, cmdline, cwd (who.c, enum who_row) */
+	S_KIND_COUNT,
 };
 
-struct step {
-	enum step_kind kind;
-	/* S_CLI */
-	const char *args;
+/* S_CLI: run smtpguard; its exit code and output. */
+struct cli_row {
+	const char *args; /* plus the test's pin dir, configuration and (load) cgroup */
 	enum conf conf;
 	int exit_code;
 	unsigned int as_uid; /* run the CLI as this UID (0: root) */
+	const char *env; /* NAME=VALUE in the CLI's environment, or NULL */
 	const char *want[4]; /* substrings the output must hold ({CG}: the test cgroup) */
 	const char *unwanted; /* a substring it must not hold */
-	/* S_UNPIN, S_DETACH; S_SH: the command */
-	const char *pin;
-	const char *env; /* S_CLI: NAME=VALUE in the CLI's environment */
-	const char *action; /* S_EVENT: "blocked", "audited", "redirected" */
-	int count; /* S_COUNTS, S_ALERT: attempts; S_REACH: 1 local, 0 remote */
-	/* S_CONN */
+};
+
+/* S_CONN: a probe connects as who; its result. */
+struct conn_row {
 	const struct who *who;
 	struct probe probe;
 	int expect; /* 0 or an errno */
+};
+
+/* S_EVENT: a probe, then its event in the monitor's output within 1 s. */
+struct event_row {
+	const struct who *who;
+	struct probe probe;
+	const char *action; /* "blocked", "audited", "redirected" */
+	int expect; /* the connect's result: 0 or an errno */
+	const char *says; /* text the event's JSON line also holds, or NULL */
+};
+
+/* S_COUNTS, S_ALERT: n refused probes as who. */
+struct counted_row {
+	const struct who *who;
+	struct probe probe;
+	int n;
+};
+
+/* S_REACH: where a probe lands. */
+struct reach_row {
+	const struct who *who;
+	struct probe probe;
+	bool local; /* on the local MTA (redirected), not the remote host */
+};
+
+/* S_FILE: a configuration file holds want[] and not unwanted. */
+struct file_row {
+	enum conf conf;
+	const char *want[4];
+	const char *unwanted;
+};
+
+/* S_FORGE: a process named comm connects as who. */
+struct forge_row {
+	const struct who *who;
+	const char *comm;
+};
+
+/*
+ * One row of the suite: its kind says which member of the union it fills
+ * (see step_kinds[] for the function that runs it).
+ */
+struct step {
+	enum step_kind kind;
+	union {
+		struct cli_row cli; /* S_CLI */
+		struct conn_row conn; /* S_CONN */
+		struct event_row event; /* S_EVENT */
+		struct counted_row counted; /* S_COUNTS, S_ALERT */
+		struct reach_row reach; /* S_REACH */
+		struct file_row file; /* S_FILE */
+		struct forge_row forge; /* S_FORGE */
+		enum conf monitor_conf; /* S_MON_START */
+		const char *cmd; /* S_SH */
+		const char *pin; /* S_UNPIN, S_DETACH: the pin's name */
+		const char *hosts; /* S_HOSTS: the CLI's hosts file; NULL: the host's resolver */
+		const struct who *crowd; /* S_STORM, S_FLOOD: who floods */
+		int rounds; /* S_KILL_LOOP, S_LOCK_STORM */
+		enum who_row who_case; /* S_WHO */
+	};
 };
 
 /* clang-format off */
@@ -270,42 +329,42 @@ struct step {
 #define P4H(a, p, m, h) { .family = AF_INET, .addr = a, .port = p, .method = m, .helper = h }
 #define P4A(a, p, m, u) { .family = AF_INET, .addr = a, .port = p, .method = m, .as_uid = u }
 #define P4C(a, p, m, u) { .family = AF_INET, .addr = a, .port = p, .method = m, .as_uid = u, .cgroup_to = "{FREE_CG}" }
-#define CONN(w, pr, e) { .kind = S_CONN, .who = &w, .probe = pr, .expect = e }
-#define CLI(a, c, code, ...) { .kind = S_CLI, .args = a, .conf = c, .exit_code = code, .want = { __VA_ARGS__ } }
-#define CLI_NOT(a, c, code, bad, ...)                                                               \
-	{ .kind = S_CLI, .args = a, .conf = c, .exit_code = code, .unwanted = bad,                   \
-	  .want = { __VA_ARGS__ } }
-#define CLI_AS(uid, a, c, code, ...)                                                                \
-	{ .kind = S_CLI, .args = a, .conf = c, .exit_code = code, .as_uid = uid,                     \
-	  .want = { __VA_ARGS__ } }
+#define CONN(w, pr, e) { .kind = S_CONN, .conn = { .who = &w, .probe = pr, .expect = e } }
+#define CLI(a, c, code, ...) { .kind = S_CLI, .cli = { .args = a, .conf = c, .exit_code = code, .want = { __VA_ARGS__ } } }
+#define CLI_NOT(a, c, code, bad, ...) \
+	{ .kind = S_CLI, .cli = { .args = a, .conf = c, .exit_code = code, .unwanted = bad, \
+				  .want = { __VA_ARGS__ } } }
+#define CLI_AS(uid, a, c, code, ...) \
+	{ .kind = S_CLI, .cli = { .args = a, .conf = c, .exit_code = code, .as_uid = uid, \
+				  .want = { __VA_ARGS__ } } }
 #define RACE() { .kind = S_RACE }
 #define UNPIN(name) { .kind = S_UNPIN, .pin = name }
-#define SH(cmd) { .kind = S_SH, .pin = cmd }
-#define FILE_HAS(c, bad, ...) { .kind = S_FILE, .conf = c, .unwanted = bad, .want = { __VA_ARGS__ } }
+#define SH(command) { .kind = S_SH, .cmd = command }
+#define FILE_HAS(c, bad, ...) { .kind = S_FILE, .file = { .conf = c, .unwanted = bad, .want = { __VA_ARGS__ } } }
 #define SNAP() { .kind = S_SNAP }
 #define SAME() { .kind = S_SAME }
 #define SYNC_RACE() { .kind = S_SYNC_RACE }
-#define MON_START(c) { .kind = S_MON_START, .conf = c }
+#define MON_START(c) { .kind = S_MON_START, .monitor_conf = c }
 #define MON_STOP() { .kind = S_MON_STOP }
-#define EVENT(w, pr, act, e) { .kind = S_EVENT, .who = &w, .probe = pr, .action = act, .expect = e }
-#define COUNTS(w, n) { .kind = S_COUNTS, .who = &w, .count = n, .probe = P4(REMOTE4, 25, PM_CONNECT) }
-#define REACH(w, pr, local) { .kind = S_REACH, .who = &w, .probe = pr, .count = local }
-#define ALERT(w, n) { .kind = S_ALERT, .who = &w, .count = n, .probe = P4(REMOTE4, 25, PM_CONNECT) }
-#define STORM() { .kind = S_STORM, .who = &stormer }
-#define FLOOD() { .kind = S_FLOOD, .who = &stormer }
-#define FORGE(name) { .kind = S_FORGE, .who = &denied, .pin = name }
-#define CLI_ENV(env_, a, c, code, ...)                                                              \
-	{ .kind = S_CLI, .env = env_, .args = a, .conf = c, .exit_code = code,                        \
-	  .want = { __VA_ARGS__ } }
+#define EVENT(w, pr, act, e) { .kind = S_EVENT, .event = { .who = &w, .probe = pr, .action = act, .expect = e } }
+#define COUNTS(w, times) { .kind = S_COUNTS, .counted = { .who = &w, .n = times, .probe = P4(REMOTE4, 25, PM_CONNECT) } }
+#define REACH(w, pr, to_local) { .kind = S_REACH, .reach = { .who = &w, .probe = pr, .local = to_local } }
+#define ALERT(w, times) { .kind = S_ALERT, .counted = { .who = &w, .n = times, .probe = P4(REMOTE4, 25, PM_CONNECT) } }
+#define STORM() { .kind = S_STORM, .crowd = &stormer }
+#define FLOOD() { .kind = S_FLOOD, .crowd = &stormer }
+#define FORGE(name) { .kind = S_FORGE, .forge = { .who = &denied, .comm = name } }
+#define CLI_ENV(env_, a, c, code, ...) \
+	{ .kind = S_CLI, .cli = { .env = env_, .args = a, .conf = c, .exit_code = code, \
+				  .want = { __VA_ARGS__ } } }
 #define DETACH(name) { .kind = S_DETACH, .pin = name }
-#define KILL_LOOP(n) { .kind = S_KILL_LOOP, .count = n }
-#define LOCK_STORM(n) { .kind = S_LOCK_STORM, .count = n }
+#define KILL_LOOP(n) { .kind = S_KILL_LOOP, .rounds = n }
+#define LOCK_STORM(n) { .kind = S_LOCK_STORM, .rounds = n }
 #define FOREIGN_LINK() { .kind = S_FOREIGN_LINK }
-#define HOSTS(text) { .kind = S_HOSTS, .pin = text }
+#define HOSTS(text) { .kind = S_HOSTS, .hosts = text }
 #define RESOLVER_DOWN() { .kind = S_RESOLVER_DOWN }
 /* An event whose JSON line also holds text. */
-#define EVENT_SAYS(w, pr, act, e, text) { .kind = S_EVENT, .who = &w, .probe = pr, .action = act, .expect = e, .want = { text } }
-#define WHO(which) { .kind = S_WHO, .count = which }
+#define EVENT_SAYS(w, pr, act, e, text) { .kind = S_EVENT, .event = { .who = &w, .probe = pr, .action = act, .expect = e, .says = text } }
+#define WHO(which) { .kind = S_WHO, .who_case = which }
 #define P4D(a, p, dev) { .family = AF_INET, .addr = a, .port = p, .method = PM_CONNECT, .bind_dev = dev }
 #define P6D(a, p, dev) { .family = AF_INET6, .addr = a, .port = p, .method = PM_CONNECT, .bind_dev = dev }
 /* clang-format on */
@@ -1138,6 +1197,8 @@ static const struct step steps[] = {
 };
 /* clang-format on */
 
+#define N_STEPS (sizeof(steps) / sizeof(steps[0]))
+
 const char *errno_name(int e)
 {
 	switch (e) {
@@ -1267,25 +1328,26 @@ static struct probe expand_probe(const struct ctx *c, const struct probe *in, st
 static void run_conn(struct ctx *c, size_t i, const struct step *s)
 {
 	struct probe_bufs bufs;
-	struct probe pr = expand_probe(c, &s->probe, &bufs), *p = &pr;
+	struct probe pr = expand_probe(c, &s->conn.probe, &bufs), *p = &pr;
 	int got;
 
-	got = probe_as(c, s->who, p);
+	got = probe_as(c, s->conn.who, p);
 
 	if (got == PROBE_SETUP_FAILED) {
 		t_result(&c->report, false, "[%zu] %s: %s: the probe could not take its identity",
-			 i, s->who->label, probe_method_name(p->method));
+			 i, s->conn.who->label, probe_method_name(p->method));
 		return;
 	}
 	if (got == PROBE_UNSUPPORTED) {
 		t_skip(&c->report, "[%zu] %s: %s to %s port %u: not supported by this kernel", i,
-		       s->who->label, probe_method_name(p->method), p->addr, p->port);
+		       s->conn.who->label, probe_method_name(p->method), p->addr, p->port);
 		return;
 	}
-	t_result(&c->report, got == s->expect, "[%zu] %s: %s to %s port %u%s%s: %s (expected %s)",
-		 i, s->who->label, probe_method_name(p->method), p->addr, p->port,
+	t_result(&c->report, got == s->conn.expect,
+		 "[%zu] %s: %s to %s port %u%s%s: %s (expected %s)", i, s->conn.who->label,
+		 probe_method_name(p->method), p->addr, p->port,
 		 p->bind_dev ? ", bound to device " : "", p->bind_dev ? p->bind_dev : "",
-		 got == 255 ? "probe setup failed" : errno_name(got), errno_name(s->expect));
+		 got == 255 ? "probe setup failed" : errno_name(got), errno_name(s->conn.expect));
 }
 
 int cli_argv(const struct ctx *c, const char *args, enum conf conf, const char *cgroup, char *buf,
@@ -1367,17 +1429,18 @@ static void run_cli_step(struct ctx *c, size_t i, const struct step *s)
 	static char out[1 << 16];
 	const char *why = NULL;
 	char want[4200];
-	int code = run_cli(c, s->args, s->conf, s->as_uid, s->env, NULL, out, sizeof(out));
+	int code = run_cli(c, s->cli.args, s->cli.conf, s->cli.as_uid, s->cli.env, NULL, out,
+			   sizeof(out));
 
-	if (code != s->exit_code)
+	if (code != s->cli.exit_code)
 		why = "wrong exit code";
-	for (int k = 0; !why && k < 4 && s->want[k]; k++)
-		if (!strstr(out, expand(c, s->want[k], want, sizeof(want))))
-			why = s->want[k];
-	if (!why && s->unwanted && strstr(out, s->unwanted))
+	for (int k = 0; !why && k < 4 && s->cli.want[k]; k++)
+		if (!strstr(out, expand(c, s->cli.want[k], want, sizeof(want))))
+			why = s->cli.want[k];
+	if (!why && s->cli.unwanted && strstr(out, s->cli.unwanted))
 		why = "output holds what it must not";
-	t_result(&c->report, !why, "[%zu] smtpguard %s (%s%s): exit %d%s%s%s%s", i, s->args,
-		 confs[s->conf].file, s->as_uid ? ", not root" : "", code, why ? ": " : "",
+	t_result(&c->report, !why, "[%zu] smtpguard %s (%s%s): exit %d%s%s%s%s", i, s->cli.args,
+		 confs[s->cli.conf].file, s->cli.as_uid ? ", not root" : "", code, why ? ": " : "",
 		 why ? why : "", why ? "\n--- output ---\n" : "", why ? out : "");
 }
 
@@ -1498,7 +1561,7 @@ static void run_sh(struct ctx *c, size_t i, const struct step *s)
 	char cmd[2048];
 	int status;
 
-	expand(c, s->pin, cmd, sizeof(cmd));
+	expand(c, s->cmd, cmd, sizeof(cmd));
 	status = system(cmd);
 	t_result(&c->report, status == 0, "[%zu] sh: %s%s", i, cmd, status == 0 ? "" : ": failed");
 }
@@ -1521,15 +1584,15 @@ static void run_file_check(struct ctx *c, size_t i, const struct step *s)
 	static char text[1 << 16];
 	const char *why = NULL;
 
-	if (!read_text(c->conf_path[s->conf], text, sizeof(text)))
+	if (!read_text(c->conf_path[s->file.conf], text, sizeof(text)))
 		why = "cannot read it";
-	for (int k = 0; !why && k < 4 && s->want[k]; k++)
-		if (!strstr(text, s->want[k]))
-			why = s->want[k];
-	if (!why && s->unwanted && strstr(text, s->unwanted))
+	for (int k = 0; !why && k < 4 && s->file.want[k]; k++)
+		if (!strstr(text, s->file.want[k]))
+			why = s->file.want[k];
+	if (!why && s->file.unwanted && strstr(text, s->file.unwanted))
 		why = "it holds what it must not";
 	t_result(&c->report, !why, "[%zu] %s holds what the edits should leave%s%s%s%s", i,
-		 confs[s->conf].file, why ? ": " : "", why ? why : "",
+		 confs[s->file.conf].file, why ? ": " : "", why ? why : "",
 		 why ? "\n--- file ---\n" : "", why ? text : "");
 }
 
@@ -1586,7 +1649,7 @@ static void run_mon_start(struct ctx *c, size_t i, const struct step *s)
 	char out[4200], text[256] = "";
 	double deadline = now_s() + 3;
 
-	c->monitor = start_monitor(c, s->conf, "--json", "monitor", NULL);
+	c->monitor = start_monitor(c, s->monitor_conf, "--json", "monitor", NULL);
 	snprintf(out, sizeof(out), "%s/monitor.err", c->workdir);
 	/* It says so once it reads the ring buffer. */
 	while (now_s() < deadline &&
@@ -1596,7 +1659,7 @@ static void run_mon_start(struct ctx *c, size_t i, const struct step *s)
 		 "[%zu] smtpguard monitor --json started (pid %d)", i, (int)c->monitor);
 }
 
-static void run_mon_stop(struct ctx *c, size_t i)
+static void run_mon_stop(struct ctx *c, size_t i, const struct step *s)
 {
 	bool ok = c->monitor > 0 && !kill(c->monitor, SIGKILL) &&
 		  waitpid(c->monitor, NULL, 0) == c->monitor;
@@ -1644,7 +1707,7 @@ static bool event_time_is_now(const char *line)
 static void run_event(struct ctx *c, size_t i, const struct step *s)
 {
 	struct probe_bufs bufs;
-	struct probe pr = expand_probe(c, &s->probe, &bufs);
+	struct probe pr = expand_probe(c, &s->event.probe, &bufs);
 	const struct probe *p = &pr;
 	bool mapped = !strncmp(p->addr, "::ffff:", 7);
 	const char *family = p->family == AF_INET ? "ipv4" : mapped ? "ipv4-mapped" : "ipv6";
@@ -1654,20 +1717,20 @@ static void run_event(struct ctx *c, size_t i, const struct step *s)
 	double t0;
 	pid_t pid;
 
-	got = probe_as_pid(c, s->who, p, &pid);
+	got = probe_as_pid(c, s->event.who, p, &pid);
 	t0 = now_s();
-	snprintf(want[0], sizeof(want[0]), "\"action\":\"%s\"", s->action);
-	snprintf(want[1], sizeof(want[1]), "\"uid\":%u,", s->who->uid);
+	snprintf(want[0], sizeof(want[0]), "\"action\":\"%s\"", s->event.action);
+	snprintf(want[1], sizeof(want[1]), "\"uid\":%u,", s->event.who->uid);
 	snprintf(want[2], sizeof(want[2]), "\"comm\":\"e2e_guard\"");
 	snprintf(want[3], sizeof(want[3]), "\"dst\":\"%s\"", mapped ? p->addr + 7 : p->addr);
 	snprintf(want[4], sizeof(want[4]), "\"port\":%u,", p->port);
 	snprintf(want[5], sizeof(want[5]), "\"family\":\"%s\"", family);
 	/* An extra text the row asks for (EVENT_SAYS). */
-	if (s->want[0]) {
-		expand(c, s->want[0], extra, sizeof(extra));
+	if (s->event.says) {
+		expand(c, s->event.says, extra, sizeof(extra));
 		wants = 7;
 	}
-	if (got != s->expect)
+	if (got != s->event.expect)
 		why = "the connect did not give the expected result";
 	else if (!find_event(c, pid, 1.0, line, sizeof(line)))
 		why = "no event for its pid within 1 s";
@@ -1677,9 +1740,9 @@ static void run_event(struct ctx *c, size_t i, const struct step *s)
 	if (!why && !event_time_is_now(line))
 		why = "its time is not now (CLOCK_BOOTTIME to wall clock)";
 	t_result(&c->report, !why, "[%zu] %s: %s to %s port %u: %s, event in %.0f ms%s%s%s%s", i,
-		 s->who->label, probe_method_name(p->method), p->addr, p->port, errno_name(got),
-		 (now_s() - t0) * 1000, why ? ": " : "", why ? why : "", why ? "\n    " : "",
-		 why ? line : "");
+		 s->event.who->label, probe_method_name(p->method), p->addr, p->port,
+		 errno_name(got), (now_s() - t0) * 1000, why ? ": " : "", why ? why : "",
+		 why ? "\n    " : "", why ? line : "");
 }
 
 /* A number after key in text, after the first occurrence of anchor (or 0). */
@@ -1699,18 +1762,19 @@ static void run_counts(struct ctx *c, size_t i, const struct step *s)
 	long ub, ua, tb, ta;
 	int refused = 0;
 
-	snprintf(anchor, sizeof(anchor), "{\"uid\":%u,", s->who->uid);
+	snprintf(anchor, sizeof(anchor), "{\"uid\":%u,", s->counted.who->uid);
 	run_cli(c, "status --json", CONF_TEST, 0, NULL, NULL, before, sizeof(before));
-	for (int n = 0; n < s->count; n++)
-		refused += probe_as(c, s->who, &s->probe) == EPERM;
+	for (int n = 0; n < s->counted.n; n++)
+		refused += probe_as(c, s->counted.who, &s->counted.probe) == EPERM;
 	run_cli(c, "status --json", CONF_TEST, 0, NULL, NULL, after, sizeof(after));
 	ub = strstr(before, anchor) ? json_number(before, anchor, "\"blocked\":") : 0;
 	ua = json_number(after, anchor, "\"blocked\":");
 	tb = json_number(before, "\"totals\"", "\"blocked\":");
 	ta = json_number(after, "\"totals\"", "\"blocked\":");
-	t_result(&c->report, refused == s->count && ua - ub == s->count && ta - tb == s->count,
+	t_result(&c->report,
+		 refused == s->counted.n && ua - ub == s->counted.n && ta - tb == s->counted.n,
 		 "[%zu] %d refused attempts by %s: its counter %ld -> %ld, total %ld -> %ld", i,
-		 refused, s->who->label, ub, ua, tb, ta);
+		 refused, s->counted.who->label, ub, ua, tb, ta);
 }
 
 static int count_matches(const char *path, const char *needle)
@@ -1763,7 +1827,7 @@ static void run_reach(struct ctx *c, size_t i, const struct step *s)
 	snprintf(mx_log, sizeof(mx_log), "%s/mx-accepted.log", c->workdir);
 	h0 = count_lines(host_log);
 	m0 = count_lines(mx_log);
-	got = probe_as(c, s->who, &s->probe);
+	got = probe_as(c, s->reach.who, &s->reach.probe);
 	deadline = now_s() + 2;
 	do { /* the listener logs when it gets round to accept() */
 		usleep(20 * 1000);
@@ -1775,16 +1839,18 @@ static void run_reach(struct ctx *c, size_t i, const struct step *s)
 	m1 = count_lines(mx_log);
 	/* Redirected to the IPv4 target (v4 and v4-mapped sockets) or the IPv6 one. */
 	snprintf(want, sizeof(want), "accepted %s:25\n",
-		 s->probe.family == AF_INET6 && strncmp(s->probe.addr, "::ffff:", 7) ? "::1" :
-										       "127.0.0.1");
-	if (s->count && !last_line_is(host_log, want))
+		 s->reach.probe.family == AF_INET6 && strncmp(s->reach.probe.addr, "::ffff:", 7) ?
+			 "::1" :
+			 "127.0.0.1");
+	if (s->reach.local && !last_line_is(host_log, want))
 		h1 = -1000;
 	t_result(&c->report,
-		 got == 0 && h1 - h0 == (s->count ? 1 : 0) && m1 - m0 == (s->count ? 0 : 1),
+		 got == 0 && h1 - h0 == (s->reach.local ? 1 : 0) &&
+			 m1 - m0 == (s->reach.local ? 0 : 1),
 		 "[%zu] %s: %s to %s port %u: %s; reached the %s (local listener +%d, remote +%d)",
-		 i, s->who->label, probe_method_name(s->probe.method), s->probe.addr, s->probe.port,
-		 errno_name(got), s->count ? "local MTA (redirected)" : "remote host", h1 - h0,
-		 m1 - m0);
+		 i, s->reach.who->label, probe_method_name(s->reach.probe.method),
+		 s->reach.probe.addr, s->reach.probe.port, errno_name(got),
+		 s->reach.local ? "local MTA (redirected)" : "remote host", h1 - h0, m1 - m0);
 }
 
 static void run_alert(struct ctx *c, size_t i, const struct step *s)
@@ -1796,19 +1862,20 @@ static void run_alert(struct ctx *c, size_t i, const struct step *s)
 	snprintf(log, sizeof(log), "%s/alerts.log", c->workdir);
 	snprintf(err, sizeof(err), "%s/monitor.err", c->workdir);
 	/* alert.sh writes "$SMTPGUARD_UID $SMTPGUARD_COUNT $SMTPGUARD_ACTION". */
-	snprintf(line, sizeof(line), "%u 5 blocked\n", s->who->uid);
-	snprintf(banner, sizeof(banner), "ALERT uid=%u(", s->who->uid);
-	for (int n = 0; n < s->count; n++)
-		refused += probe_as(c, s->who, &s->probe) == EPERM;
+	snprintf(line, sizeof(line), "%u 5 blocked\n", s->counted.who->uid);
+	snprintf(banner, sizeof(banner), "ALERT uid=%u(", s->counted.who->uid);
+	for (int n = 0; n < s->counted.n; n++)
+		refused += probe_as(c, s->counted.who, &s->counted.probe) == EPERM;
 	deadline = now_s() + 3;
 	while (!count_matches(log, line) && now_s() < deadline)
 		usleep(50 * 1000);
 	usleep(1200 * 1000); /* any second alert would be here by now */
 	fired = count_matches(log, line);
-	t_result(&c->report, refused == s->count && fired == 1 && count_matches(err, banner) == 1,
+	t_result(&c->report,
+		 refused == s->counted.n && fired == 1 && count_matches(err, banner) == 1,
 		 "[%zu] %d attempts by %s over a 5/60s threshold: alert_command ran %d time(s), "
 		 "%d ALERT line(s)",
-		 i, refused, s->who->label, fired, count_matches(err, banner));
+		 i, refused, s->counted.who->label, fired, count_matches(err, banner));
 }
 
 /* Print a small file as "# name: line" comments, for whoever reads the log. */
@@ -1910,12 +1977,12 @@ static void run_storm(struct ctx *c, size_t i, const struct step *s)
 	t0 = now_s();
 	storm = fork();
 	if (storm == 0)
-		storm_child(c, s->who);
+		storm_child(c, s->crowd);
 	waitpid(storm, &status, 0);
 	elapsed = now_s() - t0;
 	kill(monitor, SIGCONT);
 	/* The 2 s log window ends and is summarised; give a loaded machine time. */
-	snprintf(line, sizeof(line), "uid=%u(?): ", s->who->uid);
+	snprintf(line, sizeof(line), "uid=%u(?): ", s->crowd->uid);
 	for (double deadline = now_s() + 10; now_s() < deadline;) {
 		usleep(200 * 1000);
 		if (count_matches(log, line))
@@ -1924,7 +1991,7 @@ static void run_storm(struct ctx *c, size_t i, const struct step *s)
 	summary = count_matches(log, line);
 	summarised = number_after(log, line);
 	dropped = number_after(log, "lost ");
-	snprintf(line, sizeof(line), "blocked uid=%u(", s->who->uid);
+	snprintf(line, sizeof(line), "blocked uid=%u(", s->crowd->uid);
 	logged = count_matches(log, line);
 	total = count_matches(log, "\n");
 	lost = count_matches(log, "lost ");
@@ -2020,7 +2087,7 @@ static void run_forge(struct ctx *c, size_t i, const struct step *s)
 	if (pid == 0) {
 		struct probe p = P4(REMOTE4, 25, PM_CONNECT);
 
-		if (become(c, s->who) || prctl(PR_SET_NAME, s->pin))
+		if (become(c, s->forge.who) || prctl(PR_SET_NAME, s->forge.comm))
 			_exit(255);
 		_exit(probe_run(&p));
 	}
@@ -2046,10 +2113,10 @@ static void run_forge(struct ctx *c, size_t i, const struct step *s)
 	t_result(
 		&c->report,
 		got == EPERM && ndst == 1 && !strcmp(dst, REMOTE4 ":25") && ncomm == 1 &&
-			!strcmp(comm, s->pin),
+			!strcmp(comm, s->forge.comm),
 		"[%zu] a process named '%s' is refused (%s) and its line parses to one dst (%s) and "
 		"one comm (%s):\n    %s",
-		i, s->pin, errno_name(got), dst, comm, line);
+		i, s->forge.comm, errno_name(got), dst, comm, line);
 }
 
 #define FLOOD_PROCS 4
@@ -2128,7 +2195,7 @@ static void run_flood(struct ctx *c, size_t i, const struct step *s)
 	t0 = now_s();
 	for (int k = 0; k < FLOOD_PROCS; k++)
 		if ((kids[k] = fork()) == 0)
-			flood_child(c, s->who, done);
+			flood_child(c, s->crowd, done);
 	/* The quiet account tries now and then while the flood runs. */
 	for (int k = 0; k < QUIET_ATTEMPTS; k++) {
 		usleep((useconds_t)(FLOOD_SECONDS * 1e6 / (QUIET_ATTEMPTS + 2)));
@@ -2140,7 +2207,7 @@ static void run_flood(struct ctx *c, size_t i, const struct step *s)
 	for (int k = 0; k < QUIET_ATTEMPTS; k++)
 		quiet_seen += find_event(c, quiet_pid[k], 3.0, line, sizeof(line));
 	/* The monitor's counter scan reports what was not sent within a tick or two. */
-	snprintf(uidkey, sizeof(uidkey), "\"uid\":%u,", s->who->uid);
+	snprintf(uidkey, sizeof(uidkey), "\"uid\":%u,", s->crowd->uid);
 	for (double deadline = now_s() + 5; !exact && now_s() < deadline; usleep(200 * 1000)) {
 		const char *t;
 
@@ -2161,7 +2228,7 @@ static void run_flood(struct ctx *c, size_t i, const struct step *s)
 		"[%zu] flood: %d processes of uid %u made %lu refused attempts in %.1f s (%.0f/s); "
 		"%lu sent as events (%.0f/s), %lu + %lu counted and not sent (budget %d/s), "
 		"%lu + %lu lost: %s; the quiet uid %u: %d/%d refused, %d/%d reported",
-		i, FLOOD_PROCS, s->who->uid, *done, elapsed, *done / elapsed, events,
+		i, FLOOD_PROCS, s->crowd->uid, *done, elapsed, *done / elapsed, events,
 		events / elapsed, gap_s, ns_s, SG_EVENT_BURST, gap_l, ns_l,
 		exact ? "every attempt accounted for" : "NOT all accounted for", quiet.uid,
 		quiet_eperm, QUIET_ATTEMPTS, quiet_seen, QUIET_ATTEMPTS);
@@ -2230,6 +2297,79 @@ static int setup(struct ctx *c)
 	return 0;
 }
 
+/* Kinds whose function takes something else than the row. */
+static void run_reload_race(struct ctx *c, size_t i, const struct step *s)
+{
+	run_race(c, i, "reload race", reload_driver, RACE_LOADS);
+}
+
+static void run_sync_race(struct ctx *c, size_t i, const struct step *s)
+{
+	run_race(c, i, "sync race", sync_driver, SYNC_RACE_ROUNDS);
+}
+
+static void run_kill_loop_row(struct ctx *c, size_t i, const struct step *s)
+{
+	run_kill_loop(c, i, s->rounds);
+}
+
+static void run_lock_storm_row(struct ctx *c, size_t i, const struct step *s)
+{
+	run_lock_storm(c, i, s->rounds);
+}
+
+static void run_foreign_link_row(struct ctx *c, size_t i, const struct step *s)
+{
+	run_foreign_link(c, i);
+}
+
+static void run_who_row(struct ctx *c, size_t i, const struct step *s)
+{
+	run_who(c, i, s->who_case);
+}
+
+static void run_resolver(struct ctx *c, size_t i, const struct step *s)
+{
+	bool down = s->kind == S_RESOLVER_DOWN;
+
+	t_result(&c->report, resolver_set(c, s->hosts, down), "[%zu] the CLI's resolver: %s", i,
+		 down	  ? "fails (no DNS server answers)" :
+		 s->hosts ? "its own hosts file" :
+			    "the host's");
+}
+
+/* Every kind of row: its name and the function that runs it. */
+static const struct {
+	const char *name;
+	void (*run)(struct ctx *c, size_t i, const struct step *s);
+} step_kinds[S_KIND_COUNT] = {
+	[S_CLI] = { "cli", run_cli_step },
+	[S_CONN] = { "conn", run_conn },
+	[S_RACE] = { "reload race", run_reload_race },
+	[S_UNPIN] = { "unpin", run_tamper },
+	[S_DETACH] = { "detach", run_tamper },
+	[S_SH] = { "sh", run_sh },
+	[S_FILE] = { "file", run_file_check },
+	[S_SNAP] = { "snapshot", run_snapshot },
+	[S_SAME] = { "same as the snapshot", run_snapshot },
+	[S_SYNC_RACE] = { "sync race", run_sync_race },
+	[S_MON_START] = { "monitor start", run_mon_start },
+	[S_MON_STOP] = { "monitor stop", run_mon_stop },
+	[S_EVENT] = { "event", run_event },
+	[S_COUNTS] = { "counts", run_counts },
+	[S_REACH] = { "reach", run_reach },
+	[S_ALERT] = { "alert", run_alert },
+	[S_STORM] = { "storm", run_storm },
+	[S_FLOOD] = { "flood", run_flood },
+	[S_FORGE] = { "forge", run_forge },
+	[S_KILL_LOOP] = { "kill loop", run_kill_loop_row },
+	[S_LOCK_STORM] = { "lock storm", run_lock_storm_row },
+	[S_FOREIGN_LINK] = { "foreign link", run_foreign_link_row },
+	[S_HOSTS] = { "hosts", run_resolver },
+	[S_RESOLVER_DOWN] = { "resolver down", run_resolver },
+	[S_WHO] = { "who", run_who_row },
+};
+
 int main(void)
 {
 	struct ctx c = {};
@@ -2237,58 +2377,8 @@ int main(void)
 	alarm(SUITE_MAX_SECONDS); /* a hung kernel call must not hang CI */
 	if (setup(&c))
 		return 2;
-	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		const struct step *s = &steps[i];
-
-		if (s->kind == S_CLI)
-			run_cli_step(&c, i, s);
-		else if (s->kind == S_CONN)
-			run_conn(&c, i, s);
-		else if (s->kind == S_RACE)
-			run_race(&c, i, "reload race", reload_driver, RACE_LOADS);
-		else if (s->kind == S_SYNC_RACE)
-			run_race(&c, i, "sync race", sync_driver, SYNC_RACE_ROUNDS);
-		else if (s->kind == S_SH)
-			run_sh(&c, i, s);
-		else if (s->kind == S_FILE)
-			run_file_check(&c, i, s);
-		else if (s->kind == S_SNAP || s->kind == S_SAME)
-			run_snapshot(&c, i, s);
-		else if (s->kind == S_MON_START)
-			run_mon_start(&c, i, s);
-		else if (s->kind == S_MON_STOP)
-			run_mon_stop(&c, i);
-		else if (s->kind == S_EVENT)
-			run_event(&c, i, s);
-		else if (s->kind == S_COUNTS)
-			run_counts(&c, i, s);
-		else if (s->kind == S_REACH)
-			run_reach(&c, i, s);
-		else if (s->kind == S_ALERT)
-			run_alert(&c, i, s);
-		else if (s->kind == S_STORM)
-			run_storm(&c, i, s);
-		else if (s->kind == S_FLOOD)
-			run_flood(&c, i, s);
-		else if (s->kind == S_FORGE)
-			run_forge(&c, i, s);
-		else if (s->kind == S_KILL_LOOP)
-			run_kill_loop(&c, i, s->count);
-		else if (s->kind == S_LOCK_STORM)
-			run_lock_storm(&c, i, s->count);
-		else if (s->kind == S_FOREIGN_LINK)
-			run_foreign_link(&c, i);
-		else if (s->kind == S_HOSTS || s->kind == S_RESOLVER_DOWN)
-			t_result(&c.report, resolver_set(&c, s->pin, s->kind == S_RESOLVER_DOWN),
-				 "[%zu] the CLI's resolver: %s", i,
-				 s->kind == S_RESOLVER_DOWN ? "fails (no DNS server answers)" :
-				 s->pin			    ? "its own hosts file" :
-							      "the host's");
-		else if (s->kind == S_WHO)
-			run_who(&c, i, s->count);
-		else
-			run_tamper(&c, i, s);
-	}
+	for (size_t i = 0; i < N_STEPS; i++)
+		step_kinds[steps[i].kind].run(&c, i, &steps[i]);
 	if (c.monitor > 0) {
 		kill(c.monitor, SIGKILL);
 		waitpid(c.monitor, NULL, 0);
