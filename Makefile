@@ -3,7 +3,8 @@
 # make            build build/smtpguard (needs clang, bpftool, libbpf, libelf, zlib, libyaml)
 # make start      check the host, load the guard with /etc/smtpguard.conf (or the defaults),
 #                 print status
-# make test       build and run the whole suite (root; real kernel); SANITIZE=1: ASan+UBSan
+# make test       build and run the whole suite (root; real kernel); SANITIZE=1: ASan+UBSan;
+#                 T=PATTERN: only the suites and cases whose name holds PATTERN
 # make unit       build and run the kernel-free unit tests only (no root, no BPF build)
 # make valgrind   the CLI's user-space paths under valgrind (root; real kernel)
 # make fuzz       libFuzzer on the parsers, FUZZ_SECONDS=60 (tests/fuzz/fuzz.mk)
@@ -253,6 +254,9 @@ bench: $(OUTPUT)/smtpguard $(OUTPUT)/tests/bench $(OUTPUT)/tests/cost $(OUTPUT)/
 		$(OUTPUT)/tests/flood
 	$(Q)tests/bench/run.sh
 
+# T=PATTERN: only the suites and cases whose name holds PATTERN (tests/run.sh).
+# Only from the command line: a T in the environment is someone else's.
+test: export SG_TEST_FILTER = $(if $(filter command line,$(origin T)),$(T))
 test: tests
 	$(Q)tests/run.sh
 

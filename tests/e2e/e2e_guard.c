@@ -240,6 +240,7 @@ enum step_kind {
 	S_HOSTS, /* the CLI's own hosts file from now on (.hosts); NULL: the host's resolver */
 	S_RESOLVER_DOWN, /* the CLI's resolver fails (no DNS server answers), hosts unused */
 	S_WHO, /* which script: unit, exe, cmdline, cwd (who.c, enum who_row) */
+	S_SECTION, /* the name of the rows that follow, for T=PATTERN */
 	S_KIND_COUNT,
 };
 
@@ -318,6 +319,7 @@ struct step {
 		const struct who *crowd; /* S_STORM, S_FLOOD: who floods */
 		int rounds; /* S_KILL_LOOP, S_LOCK_STORM */
 		enum who_row who_case; /* S_WHO */
+		const char *section; /* S_SECTION */
 	};
 };
 
@@ -365,18 +367,22 @@ struct step {
 /* An event whose JSON line also holds text. */
 #define EVENT_SAYS(w, pr, act, e, text) { .kind = S_EVENT, .event = { .who = &w, .probe = pr, .action = act, .expect = e, .says = text } }
 #define WHO(which) { .kind = S_WHO, .who_case = which }
+/* Names the rows below it, for T=PATTERN; not a row of its own (no number, no result). */
+#define SECTION(title) { .kind = S_SECTION, .section = title }
 #define P4D(a, p, dev) { .family = AF_INET, .addr = a, .port = p, .method = PM_CONNECT, .bind_dev = dev }
 #define P6D(a, p, dev) { .family = AF_INET6, .addr = a, .port = p, .method = PM_CONNECT, .bind_dev = dev }
 /* clang-format on */
 
 /* clang-format off */
 static const struct step steps[] = {
+	SECTION("before the guard"),
 	/* The test host answers before any guard: every later EPERM is the guard's. */
 	CLI("status", CONF_TEST, 3, "not loaded"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), 0),
 	CONN(denied, P6(REMOTE6, 25, PM_CONNECT), 0),
 	CONN(denied, P6(MAPPED4, 25, PM_CONNECT), 0),
 
+	SECTION("check"),
 	/* The host can run the guard: check probes by trying, and leaves nothing behind. */
 	CLI("check --cgroup {CG}", CONF_TEST, 0, "the guard can work on this host", "not loaded at {PIN}"),
 	CLI("check --json --cgroup {CG}", CONF_TEST, 0, "{\"schema\":1,\"can_work\":true,",
@@ -388,6 +394,7 @@ static const struct step steps[] = {
 	CLI("check --mode audit", CONF_TEST, 2, "--mode does not apply"),
 	CLI("check extra", CONF_TEST, 2, "expected no arguments"),
 
+	SECTION("load"),
 	/* Load. Every row below runs after the loader process has exited. */
 	CLI("load", CONF_TEST, 0, "guarding 3 ports", "1 group"),
 	CLI("check --cgroup {CG}", CONF_TEST, 0, "loaded at {PIN}"),
@@ -395,6 +402,7 @@ static const struct step steps[] = {
 	    "{\"uid\":64202,", "\"cgroup\":\"{CG}\""),
 	CLI("status", CONF_TEST, 0, "loaded, enforcing", "guarded ports  25 465 587", "uid 0 (root)"),
 
+	SECTION("denied"),
 	/* A denied UID: every guarded port, over IPv4, IPv6 and IPv4-mapped IPv6. */
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 	CONN(denied, P4(REMOTE4, 465, PM_CONNECT), EPERM),
@@ -407,6 +415,7 @@ static const struct step steps[] = {
 	CONN(denied, P6(MAPPED4, 587, PM_CONNECT), EPERM),
 	CONN(denied, P6(V4COMPAT, 25, PM_CONNECT), EPERM),
 
+	SECTION("connect methods"),
 	/* Every other way to start a TCP connection. */
 	CONN(denied, P4(REMOTE4, 25, PM_NONBLOCK), EPERM),
 	CONN(denied, P6(REMOTE6, 25, PM_NONBLOCK), EPERM),
@@ -427,6 +436,7 @@ static const struct step steps[] = {
 	CONN(denied, P4(REMOTE4, 587, PM_URING_ASYNC), EPERM),
 	CONN(denied, P6(MAPPED4, 465, PM_URING_ASYNC), EPERM),
 
+	SECTION("borrowed identities"),
 	/*
 	 * Borrowed identities. The identity is the task that connects, by its
 	 * real IDs in the initial user namespace; the guard is the socket's
@@ -444,11 +454,13 @@ static const struct step steps[] = {
 	CONN(root, P4C(REMOTE4, 25, PM_CGROUP_MOVE, 64201), EPERM),
 	CONN(root, P4C(REMOTE4, 25, PM_CGROUP_FREE, 64201), 0),
 
+	SECTION("nested cgroups"),
 	/* Nested cgroups inherit the program attached above them. */
 	CONN(denied_nested, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 	CONN(denied_nested, P6(REMOTE6, 465, PM_CONNECT), EPERM),
 	CONN(denied_nested, P6(MAPPED4, 587, PM_CONNECT), EPERM),
 
+	SECTION("allowed"),
 	/* Allowed identities get through, by every method. */
 	CONN(allowed_uid, P4(REMOTE4, 25, PM_CONNECT), 0),
 	CONN(allowed_uid, P6(REMOTE6, 465, PM_CONNECT), 0),
@@ -465,12 +477,14 @@ static const struct step steps[] = {
 	CONN(root, P4(REMOTE4, 25, PM_CONNECT), 0),
 	CONN(root, P6(REMOTE6, 25, PM_CONNECT), 0),
 
+	SECTION("unguarded"),
 	/* Unguarded ports and datagram sockets pass untouched. */
 	CONN(denied, P4(REMOTE4, 2525, PM_CONNECT), 0),
 	CONN(denied, P6(REMOTE6, 2525, PM_CONNECT), 0),
 	CONN(denied, P6(MAPPED4, 2525, PM_CONNECT), 0),
 	CONN(denied, P4(REMOTE4, 25, PM_UDP), 0),
 
+	SECTION("allow_local"),
 	/* allow_local = yes: loopback and the host's own addresses. */
 	CONN(denied, P4("127.0.0.1", 25, PM_CONNECT), 0),
 	CONN(denied, P4("127.0.0.2", 25, PM_CONNECT), 0),
@@ -497,6 +511,7 @@ static const struct step steps[] = {
 	CONN(allowed_uid, P6(OWN_LL, 25, PM_CONNECT), 0),
 	CONN(allowed_uid, P6D(OWN6, 25, VETH), 0),
 
+	SECTION("containers"),
 	/*
 	 * A container's network namespace is not the host's: its loopback and
 	 * the host's addresses mean what its root makes them mean. Here its root
@@ -546,6 +561,7 @@ static const struct step steps[] = {
 	CONN(denied, P6("::1", 25, PM_CONNECT), 0),
 	SH("! ls -d {CG}/smtpguard-netns-probe.* 2>/dev/null"),
 
+	SECTION("own addresses"),
 	/*
 	 * Own addresses are the ones the kernel delivers locally: an IPv6
 	 * address whose duplicate detection failed (the mail host holds it) and
@@ -568,6 +584,7 @@ static const struct step steps[] = {
 	   "ip addr del 2001:db8:1::98/64 dev {VETH}"),
 	CLI("sync", CONF_TEST, 0, "-local 2001:db8:1::98"),
 
+	SECTION("allow_local no"),
 	/* allow_local = no: the same destinations are refused. */
 	CLI("load", CONF_NOLOCAL, 0, "allow_local no"),
 	CONN(denied, P4("127.0.0.1", 25, PM_CONNECT), EPERM),
@@ -582,6 +599,7 @@ static const struct step steps[] = {
 	CONN(allowed_uid, P4("127.0.0.1", 25, PM_CONNECT), 0),
 	CONN(allowed_gid, P6(OWN6, 25, PM_CONNECT), 0),
 
+	SECTION("runtime"),
 	/* Runtime changes take effect on the next connect(); load drops them. */
 	CLI("load", CONF_TEST, 0, "allow_local yes"),
 	CLI("allow user 64201 --runtime", CONF_TEST, 0, "allowed uid 64201"),
@@ -599,6 +617,7 @@ static const struct step steps[] = {
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 	CLI_NOT("list --json", CONF_TEST, 0, "64201", "{\"uid\":64202,"),
 
+	SECTION("high ids"),
 	/*
 	 * An ID below the array's range is one origin byte, above it one hash
 	 * entry: both decide alike, change at runtime alike, and are listed
@@ -638,6 +657,7 @@ static const struct step steps[] = {
 	CLI("sync", CONF_HIGH_IDS, 0, "-uid 3000000100 (no name, runtime)", "+uid 3000000000"),
 	CONN(high_uid, P4(REMOTE4, 25, PM_CONNECT), 0),
 
+	SECTION("task credentials"),
 	/*
 	 * The caller's IDs come from its task's credentials where the kernel
 	 * lets a connect program read them (BTF gives the offsets), else from
@@ -667,6 +687,7 @@ static const struct step steps[] = {
 	CONN(high_uid, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 	CONN(high_gid, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 
+	SECTION("bad configuration"),
 	/* A bad configuration is refused whole: the live guard stays as it was. */
 	CLI("load", CONF_BAD, 2, "bad.conf:3: bad port '0'", "nothing applied"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
@@ -674,6 +695,7 @@ static const struct step steps[] = {
 	CONN(allowed_uid, P4(REMOTE4, 25, PM_CONNECT), 0),
 	CLI_NOT("list --json", CONF_TEST, 0, "64201", "{\"uid\":64202,"),
 
+	SECTION("bad arguments"),
 	/* Bad arguments: usage errors, nothing changed. */
 	CLI("allow user nosuchuser-sgtest --runtime", CONF_TEST, 2, "no such user 'nosuchuser-sgtest'"),
 	CLI("allow users 64201 --runtime", CONF_TEST, 2, "expected 'user', 'group' or 'dest'"),
@@ -690,6 +712,7 @@ static const struct step steps[] = {
 	CLI("unload --pin-dir {WORK}", CONF_TEST, 1, "not a directory on a BPF filesystem"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 
+	SECTION("damage"),
 	/* Damage behind the guard's back: status says so, load repairs. */
 	UNPIN("link_connect6"),
 	CLI("status", CONF_TEST, 3, "DAMAGED", "link_connect6 is not pinned"),
@@ -714,6 +737,7 @@ static const struct step steps[] = {
 	CLI("load", CONF_TEST, 0),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 
+	SECTION("reload race"),
 	/*
 	 * Reload over and over while connecting, alternating two different
 	 * configurations and two attach points (in-place update and new link):
@@ -721,6 +745,7 @@ static const struct step steps[] = {
 	 */
 	RACE(),
 
+	SECTION("faults"),
 	/*
 	 * SIGKILL load, sync and unload at random moments: the kernel enforces
 	 * the old state or the new one, never a mix, and status says which.
@@ -732,6 +757,7 @@ static const struct step steps[] = {
 	CONN(denied, P6(REMOTE6, 25, PM_CONNECT), EPERM),
 	CONN(allowed_uid, P6(REMOTE6, 25, PM_CONNECT), 0),
 
+	SECTION("max_identities"),
 	/* max_identities sizes the allowlists; going past it names the limit. */
 	CLI("load", CONF_SMALL, 0, "guarding 3 ports"),
 	CLI("status", CONF_SMALL, 0, "users (2/16)"),
@@ -747,6 +773,7 @@ static const struct step steps[] = {
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 	CLI("load", CONF_TEST, 0, "~max_identities: 16 -> 131072"),
 
+	SECTION("no cgroup v2 or bpffs"),
 	/* No cgroup v2, no bpffs, a cgroup that is not one: clear errors, non-zero exits. */
 	SH("unshare -m sh -c 'findmnt -n -t cgroup2 -o TARGET | xargs -r umount -l && "
 	   "test -z \"$(findmnt -n -t cgroup2)\" && "
@@ -762,6 +789,7 @@ static const struct step steps[] = {
 	SH("test ! -e {PIN}-nocg"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 
+	SECTION("defaults"),
 	/* The built-in defaults: root and the mail group; 64202 is no longer allowed. */
 	CLI("load", CONF_EMPTY, 0, "guarding 3 ports", "1 user"),
 	/* No Mailman here: a note in status, no warning from every sync. */
@@ -778,6 +806,7 @@ static const struct step steps[] = {
 	CONN(allowed_uid, P6(REMOTE6, 25, PM_CONNECT), EPERM),
 	CONN(denied, P4("127.0.0.1", 25, PM_CONNECT), 0),
 
+	SECTION("unload"),
 	/* Unload restores free access. */
 	CLI("unload", CONF_TEST, 0, "unloaded"),
 	CLI("status", CONF_TEST, 3, "not loaded"),
@@ -795,6 +824,7 @@ static const struct step steps[] = {
 	    "never.conf: No such file or directory; smtpguard never creates it"),
 	SH("test ! -e {WORK}/never.conf"),
 	CLI("status", CONF_TEST, 3, "not loaded"),
+	SECTION("boot"),
 	/* At boot, a broken file must not leave the host unguarded. */
 	CLI("load", CONF_BAD, 2, "nothing applied", "loaded the built-in defaults instead"),
 	CLI("status", CONF_TEST, 0, "loaded, enforcing", "uid 0 (root)"),
@@ -804,6 +834,7 @@ static const struct step steps[] = {
 
 	/* ---- Identities that follow the host (issue 3) ---- */
 
+	SECTION("accounts"),
 	/* An account allowed by name follows its UID through usermod and userdel. */
 	SH("groupadd -g 64280 sgt-grp"),
 	SH("useradd -K UID_MAX=65000 -M -N -g sgt-grp -u 64260 -s /usr/sbin/nologin sgt-acct"),
@@ -820,6 +851,7 @@ static const struct step steps[] = {
 	CLI_NOT("list --json", CONF_ACCT, 0, "6426", "{\"uid\":0,"),
 	CLI("check-config", CONF_ACCT, 2, "acct.conf:1: no such user sgt-acct"),
 
+	SECTION("roles"),
 	/* @mta is whatever Exim and Postfix say, asked at every load and sync. */
 	SH("useradd -K UID_MAX=65000 -M -N -g sgt-grp -u 64270 -s /usr/sbin/nologin sgt-mta"),
 	SH("useradd -K UID_MAX=65000 -M -N -g sgt-grp -u 64271 -s /usr/sbin/nologin sgt-pfx"),
@@ -880,6 +912,7 @@ static const struct step steps[] = {
 	CLI_ENV("SMTPGUARD_MTA_PATH={WORK}/slow-bin", "sync", CONF_ROLES, 0, "did not answer within 5000 ms"),
 	CLI("check-config", CONF_ROLES, 0, "roles.conf is valid"),
 
+	SECTION("persist"),
 	/* allow/revoke without --runtime edit the file, keep its comments, and sync. */
 	CLI("load", CONF_PERSIST, 0),
 	CLI("status", CONF_PERSIST, 0, "config         {WORK}/persist.conf"),
@@ -908,6 +941,7 @@ static const struct step steps[] = {
 	CLI("sync", CONF_PERSIST, 0, "-uid 64201 (no name, runtime)"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 
+	SECTION("cgroup and file kept"),
 	/*
 	 * A plain load keeps the guard's cgroup and file (SMTPGUARD_CGROUP_ROOT:
 	 * if it did not, it would land in the unguarded test cgroup, never the
@@ -931,6 +965,7 @@ static const struct step steps[] = {
 	SH("test ! -e {WORK}/never.conf"),
 	CLI("status --json", CONF_NONE, 0, "\"state\":\"enforcing\""),
 
+	SECTION("three errors"),
 	/* A file with three errors: all three reported, the live maps unchanged. */
 	SNAP(),
 	CLI("load", CONF_THREE_ERRORS, 2, "three.conf:1: bad port '0'", "three.conf:3: unknown key 'colour'",
@@ -945,6 +980,7 @@ static const struct step steps[] = {
 	SAME(),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 
+	SECTION("allow_dest"),
 	/* allow_dest: anyone may reach the trusted relay, over v4, v6 and v4-mapped. */
 	CLI("load", CONF_DEST, 0, "2 destinations"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), 0),
@@ -960,6 +996,7 @@ static const struct step steps[] = {
 	CLI("revoke dest 198.51.100.25/32 --runtime", CONF_TEST, 0, "revoked dest"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 
+	SECTION("scoped"),
 	/*
 	 * Scoped exceptions (issue 16): an account may reach its own relay, on
 	 * its ports, and nothing else; a group a CIDR; anyone a port of a host.
@@ -1001,6 +1038,7 @@ static const struct step steps[] = {
 	EVENT_SAYS(no_relay, P4(REMOTE4, 587, PM_CONNECT), "blocked", EPERM, "\"scope\":null"),
 	MON_STOP(),
 
+	SECTION("scoped edit"),
 	/* allow/revoke --to: the file (comments kept) and the live guard; --runtime: the guard alone. */
 	CLI("load", CONF_SCOPED_EDIT, 0),
 	CONN(no_relay, P4(OTHER4, 587, PM_CONNECT), EPERM),
@@ -1050,6 +1088,7 @@ static const struct step steps[] = {
 	    "-scoped uid 64214: relay.sgt-e2e.test:587"),
 	CONN(no_relay, P4(OTHER4, 587, PM_CONNECT), EPERM),
 
+	SECTION("scoped names"),
 	/*
 	 * A relay by name, resolved at load and at every sync: followed when it
 	 * moves (one commit, the old addresses go), kept when the resolver
@@ -1089,11 +1128,13 @@ static const struct step steps[] = {
 	/* Back to what the rows below expect (the sync race's allowed UID is allowed from the start). */
 	CLI("load", CONF_TEST, 0, "-scoped uid 64213"),
 
+	SECTION("sync race"),
 	/* 50 syncs that each change the guard, while an allowed and a denied UID connect. */
 	SYNC_RACE(),
 	/* The race spent uid 64201's event budget for this second (SG_EVENT_BURST). */
 	SH("sleep 1.1"),
 
+	SECTION("events"),
 	/* ---- See who tries (issue 4) ---- */
 	SH("printf '#!/bin/sh\\necho \"$SMTPGUARD_UID $SMTPGUARD_COUNT $SMTPGUARD_ACTION\" >>{WORK}/alerts.log\\n' "
 	   ">{WORK}/alert.sh && chmod 755 {WORK}/alert.sh"),
@@ -1117,6 +1158,7 @@ static const struct step steps[] = {
 	    "smtpguard_attempts_total{action=\"blocked\",uid=\"64206\",user=\"\"} 7"),
 	/* A ring buffer has one reader: a second monitor is refused. */
 	CLI("monitor --json", CONF_EVENTS, 1, "another smtpguard monitor"),
+	SECTION("audit"),
 	/* Audit: let it through, say it would have been blocked. The monitor follows the reload. */
 	CLI("load --mode audit", CONF_EVENTS, 0, "mode = audit: added as line 7", "~mode: enforce -> audit",
 	    "auditing"),
@@ -1127,6 +1169,7 @@ static const struct step steps[] = {
 	EVENT(denied, P4(REMOTE4, 25, PM_CONNECT), "audited", 0),
 	EVENT(denied, P6(MAPPED4, 465, PM_CONNECT), "audited", 0),
 	EVENT(denied, P6(REMOTE6, 587, PM_CONNECT), "audited", 0),
+	SECTION("redirect"),
 	/* Redirect: the local MTA gets the connection, the remote host does not. */
 	CLI("load --mode redirect", CONF_EVENTS, 0, "redirecting"),
 	REACH(denied, P4(REMOTE4, 25, PM_CONNECT), 1),
@@ -1150,6 +1193,7 @@ static const struct step steps[] = {
 	EVENT(denied, P6(REMOTE6, 25, PM_CONNECT), "blocked", EPERM),
 	REACH(denied, P6(MAPPED4, 25, PM_CONNECT), 1),
 	EVENT(denied, P4(REMOTE4, 465, PM_CONNECT), "redirected", 0),
+	SECTION("alerts"),
 	/* One alert per UID and window, however many attempts. */
 	CLI("load --mode enforce", CONF_EVENTS, 0, "~mode: redirect -> enforce"),
 	ALERT(alerted, 20),
@@ -1158,12 +1202,14 @@ static const struct step steps[] = {
 	CLI("status", CONF_EVENTS, 0, "loaded, enforcing"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 	CONN(denied, P6(MAPPED4, 465, PM_CONNECT), EPERM),
+	SECTION("forge"),
 	/*
 	 * The account names its process: the text line still has one value per
 	 * key (comm is quoted and escaped), whatever the name holds.
 	 */
 	FORGE("dst=8.8.8.8:25"),
 	FORGE("a\"b\\c\td=e"),
+	SECTION("who"),
 	/*
 	 * Which script (issue 17): the unit, executable, command line and
 	 * working directory of every attempt, never another process's, and
@@ -1176,8 +1222,10 @@ static const struct step steps[] = {
 	SH("useradd -M -U -u 64290 -s /usr/sbin/nologin -c smtpguard-test sgt-who"),
 	WHO(WHO_JOURNAL),
 	SH("userdel sgt-who"),
+	SECTION("storm"),
 	/* A storm: the connect path keeps answering, syslog stays condensed, losses are reported. */
 	STORM(),
+	SECTION("slow alert"),
 	/*
 	 * A hung alert_command never stalls the monitor: five accounts each fire
 	 * it (one more than may run at once), and every event still shows at once.
@@ -2338,50 +2386,197 @@ static void run_resolver(struct ctx *c, size_t i, const struct step *s)
 			    "the host's");
 }
 
-/* Every kind of row: its name and the function that runs it. */
+/*
+ * Every kind of row: its name (in the row's name, which T=PATTERN matches),
+ * the function that runs it, and whether the rows after it depend on what
+ * it leaves behind. With T=PATTERN, the rows before a selected one that do
+ * are run too (quietly: only a failure among them is shown); the checks
+ * between them are not. The races and fault rows end by loading test.conf
+ * again, as the rows before them left it, so they count as checks.
+ */
 static const struct {
 	const char *name;
 	void (*run)(struct ctx *c, size_t i, const struct step *s);
+	bool sets_state;
 } step_kinds[S_KIND_COUNT] = {
-	[S_CLI] = { "cli", run_cli_step },
-	[S_CONN] = { "conn", run_conn },
-	[S_RACE] = { "reload race", run_reload_race },
-	[S_UNPIN] = { "unpin", run_tamper },
-	[S_DETACH] = { "detach", run_tamper },
-	[S_SH] = { "sh", run_sh },
-	[S_FILE] = { "file", run_file_check },
-	[S_SNAP] = { "snapshot", run_snapshot },
-	[S_SAME] = { "same as the snapshot", run_snapshot },
-	[S_SYNC_RACE] = { "sync race", run_sync_race },
-	[S_MON_START] = { "monitor start", run_mon_start },
-	[S_MON_STOP] = { "monitor stop", run_mon_stop },
-	[S_EVENT] = { "event", run_event },
-	[S_COUNTS] = { "counts", run_counts },
-	[S_REACH] = { "reach", run_reach },
-	[S_ALERT] = { "alert", run_alert },
-	[S_STORM] = { "storm", run_storm },
-	[S_FLOOD] = { "flood", run_flood },
-	[S_FORGE] = { "forge", run_forge },
-	[S_KILL_LOOP] = { "kill loop", run_kill_loop_row },
-	[S_LOCK_STORM] = { "lock storm", run_lock_storm_row },
-	[S_FOREIGN_LINK] = { "foreign link", run_foreign_link_row },
-	[S_HOSTS] = { "hosts", run_resolver },
-	[S_RESOLVER_DOWN] = { "resolver down", run_resolver },
-	[S_WHO] = { "who", run_who_row },
+	[S_CLI] = { "cli", run_cli_step, true }, /* except what cli_reads_only() says */
+	[S_CONN] = { "conn", run_conn, false },
+	[S_RACE] = { "reload race", run_reload_race, false },
+	[S_UNPIN] = { "unpin", run_tamper, true },
+	[S_DETACH] = { "detach", run_tamper, true },
+	[S_SH] = { "sh", run_sh, true },
+	[S_FILE] = { "file", run_file_check, false },
+	[S_SNAP] = { "snapshot", run_snapshot, true },
+	[S_SAME] = { "same as the snapshot", run_snapshot, false },
+	[S_SYNC_RACE] = { "sync race", run_sync_race, false },
+	[S_MON_START] = { "monitor start", run_mon_start, true },
+	[S_MON_STOP] = { "monitor stop", run_mon_stop, true },
+	[S_EVENT] = { "event", run_event, false },
+	[S_COUNTS] = { "counts", run_counts, false },
+	[S_REACH] = { "reach", run_reach, false },
+	[S_ALERT] = { "alert", run_alert, false },
+	[S_STORM] = { "storm", run_storm, false },
+	[S_FLOOD] = { "flood", run_flood, false },
+	[S_FORGE] = { "forge", run_forge, false },
+	[S_KILL_LOOP] = { "kill loop", run_kill_loop_row, false },
+	[S_LOCK_STORM] = { "lock storm", run_lock_storm_row, false },
+	[S_FOREIGN_LINK] = { "foreign link", run_foreign_link_row, false },
+	[S_HOSTS] = { "hosts", run_resolver, true },
+	[S_RESOLVER_DOWN] = { "resolver down", run_resolver, true },
+	[S_WHO] = { "who", run_who_row, false },
+	[S_SECTION] = { "section", NULL, false },
 };
 
-int main(void)
+/* Commands that change nothing a later row sees. */
+static bool cli_reads_only(const char *args)
 {
-	struct ctx c = {};
+	static const char *const readers[] = { "status",       "list",	"check",
+					       "check-config", "stats", "monitor" };
+	size_t len = strcspn(args, " ");
 
+	for (size_t k = 0; k < sizeof(readers) / sizeof(readers[0]); k++)
+		if (strlen(readers[k]) == len && !strncmp(args, readers[k], len))
+			return true;
+	return false;
+}
+
+static bool sets_state(const struct step *s)
+{
+	return step_kinds[s->kind].sets_state && !(s->kind == S_CLI && cli_reads_only(s->cli.args));
+}
+
+static const struct probe *row_probe(const struct step *s, const struct who **who)
+{
+	switch (s->kind) {
+	case S_CONN:
+		*who = s->conn.who;
+		return &s->conn.probe;
+	case S_EVENT:
+		*who = s->event.who;
+		return &s->event.probe;
+	case S_COUNTS:
+	case S_ALERT:
+		*who = s->counted.who;
+		return &s->counted.probe;
+	case S_REACH:
+		*who = s->reach.who;
+		return &s->reach.probe;
+	default:
+		return NULL;
+	}
+}
+
+/* "[N] SECTION: KIND: WHAT", what T=PATTERN matches. */
+static const char *row_name(size_t n, const char *section, const struct step *s, char *buf,
+			    size_t len)
+{
+	const struct who *who = NULL;
+	const struct probe *p = row_probe(s, &who);
+	char what[512] = "";
+
+	if (p)
+		snprintf(what, sizeof(what), "%s: %s to %s port %u", who->label,
+			 probe_method_name(p->method), p->addr, p->port);
+	else if (s->kind == S_CLI)
+		snprintf(what, sizeof(what), "smtpguard %s (%s)", s->cli.args,
+			 confs[s->cli.conf].file);
+	else if (s->kind == S_SH)
+		snprintf(what, sizeof(what), "%s", s->cmd);
+	else if (s->kind == S_FILE)
+		snprintf(what, sizeof(what), "%s", confs[s->file.conf].file);
+	else if (s->kind == S_MON_START)
+		snprintf(what, sizeof(what), "%s", confs[s->monitor_conf].file);
+	else if (s->kind == S_UNPIN || s->kind == S_DETACH)
+		snprintf(what, sizeof(what), "%s", s->pin);
+	else if (s->kind == S_FORGE)
+		snprintf(what, sizeof(what), "%s", s->forge.comm);
+	else if (s->kind == S_HOSTS)
+		snprintf(what, sizeof(what), "%s", s->hosts ? s->hosts : "the host's resolver");
+	snprintf(buf, len, "[%zu] %s: %s%s%s", n, section, step_kinds[s->kind].name,
+		 what[0] ? ": " : "", what);
+	return buf;
+}
+
+/*
+ * Which rows run: all of them, or (filter) those whose name holds it and,
+ * before the last of them, those that set the state up. Returns how many
+ * rows the filter selected; *setup counts the others that run.
+ */
+static size_t select_rows(const char *filter, bool *run, bool *selected, size_t *setup)
+{
+	const char *section = "";
+	size_t n = 0, nsel = 0, last = 0;
+	char name[1024];
+
+	for (size_t k = 0; k < N_STEPS; k++) {
+		const struct step *s = &steps[k];
+
+		run[k] = selected[k] = false;
+		if (s->kind == S_SECTION) {
+			section = s->section;
+			continue;
+		}
+		selected[k] = !filter ||
+			      strstr(row_name(n, section, s, name, sizeof(name)), filter);
+		if (selected[k]) {
+			nsel++;
+			last = k;
+		}
+		n++;
+	}
+	*setup = 0;
+	for (size_t k = 0; k < N_STEPS; k++) {
+		run[k] = selected[k] || (nsel && k < last && sets_state(&steps[k]));
+		*setup += run[k] && !selected[k];
+	}
+	return nsel;
+}
+
+/* --count: print how many rows SG_TEST_FILTER selects, and run none. */
+int main(int argc, char **argv)
+{
+	static bool run[N_STEPS], selected[N_STEPS];
+	const char *env = getenv("SG_TEST_FILTER");
+	char *filter = env && *env ? strdup(env) : NULL;
+	struct ctx c = {};
+	size_t nsel, nsetup, n = 0;
+
+	/* The rows decide what is shown (testlib.h would match each result's own text). */
+	unsetenv("SG_TEST_FILTER");
 	alarm(SUITE_MAX_SECONDS); /* a hung kernel call must not hang CI */
+	nsel = select_rows(filter, run, selected, &nsetup);
+	if (argc > 1 && !strcmp(argv[1], "--count")) {
+		printf("%zu\n", nsel);
+		free(filter);
+		return 0;
+	}
+	if (filter) {
+		printf("# T=%s: %zu rows selected", filter, nsel);
+		if (nsetup)
+			printf(", %zu rows before them run to set the state up (shown if they fail)",
+			       nsetup);
+		printf("\n");
+	}
+	if (!nsel)
+		return t_summary(&c.report);
 	if (setup(&c))
 		return 2;
-	for (size_t i = 0; i < N_STEPS; i++)
-		step_kinds[steps[i].kind].run(&c, i, &steps[i]);
+	for (size_t k = 0; k < N_STEPS; k++) {
+		const struct step *s = &steps[k];
+
+		if (s->kind == S_SECTION)
+			continue;
+		if (run[k]) {
+			c.report.quiet = !selected[k];
+			step_kinds[s->kind].run(&c, n, s);
+		}
+		n++;
+	}
+	c.report.quiet = false;
 	if (c.monitor > 0) {
 		kill(c.monitor, SIGKILL);
 		waitpid(c.monitor, NULL, 0);
 	}
+	free(filter);
 	return t_summary(&c.report);
 }
