@@ -2387,44 +2387,51 @@ static void run_resolver(struct ctx *c, size_t i, const struct step *s)
 }
 
 /*
- * Every kind of row: its name (in the row's name, which T=PATTERN matches),
- * the function that runs it, and whether the rows after it depend on what
- * it leaves behind. With T=PATTERN, the rows before a selected one that do
- * are run too (quietly: only a failure among them is shown); the checks
- * between them are not. The races and fault rows end by loading test.conf
- * again, as the rows before them left it, so they count as checks.
+ * What the rows after a row may depend on. With T=PATTERN, the rows before
+ * the last selected one run too (quietly: only a failure among them is
+ * shown), except those that change nothing: the rows that only read
+ * (READS), and the long scenarios that leave the guard as they found it
+ * and nothing after them reads (SCENARIO: the races, the fault rows, the
+ * storm, the flood, the which-script rows).
  */
+enum row_effect {
+	LEAVES, /* state later rows read: the guard, files, counters, the monitor */
+	READS,
+	SCENARIO,
+};
+
+/* Every kind of row: its name (in the row's name), its function, its effect. */
 static const struct {
 	const char *name;
 	void (*run)(struct ctx *c, size_t i, const struct step *s);
-	bool sets_state;
+	enum row_effect effect;
 } step_kinds[S_KIND_COUNT] = {
-	[S_CLI] = { "cli", run_cli_step, true }, /* except what cli_reads_only() says */
-	[S_CONN] = { "conn", run_conn, false },
-	[S_RACE] = { "reload race", run_reload_race, false },
-	[S_UNPIN] = { "unpin", run_tamper, true },
-	[S_DETACH] = { "detach", run_tamper, true },
-	[S_SH] = { "sh", run_sh, true },
-	[S_FILE] = { "file", run_file_check, false },
-	[S_SNAP] = { "snapshot", run_snapshot, true },
-	[S_SAME] = { "same as the snapshot", run_snapshot, false },
-	[S_SYNC_RACE] = { "sync race", run_sync_race, false },
-	[S_MON_START] = { "monitor start", run_mon_start, true },
-	[S_MON_STOP] = { "monitor stop", run_mon_stop, true },
-	[S_EVENT] = { "event", run_event, false },
-	[S_COUNTS] = { "counts", run_counts, false },
-	[S_REACH] = { "reach", run_reach, false },
-	[S_ALERT] = { "alert", run_alert, false },
-	[S_STORM] = { "storm", run_storm, false },
-	[S_FLOOD] = { "flood", run_flood, false },
-	[S_FORGE] = { "forge", run_forge, false },
-	[S_KILL_LOOP] = { "kill loop", run_kill_loop_row, false },
-	[S_LOCK_STORM] = { "lock storm", run_lock_storm_row, false },
-	[S_FOREIGN_LINK] = { "foreign link", run_foreign_link_row, false },
-	[S_HOSTS] = { "hosts", run_resolver, true },
-	[S_RESOLVER_DOWN] = { "resolver down", run_resolver, true },
-	[S_WHO] = { "who", run_who_row, false },
-	[S_SECTION] = { "section", NULL, false },
+	[S_CLI] = { "cli", run_cli_step, LEAVES }, /* but see cli_reads_only() */
+	[S_CONN] = { "conn", run_conn, LEAVES },
+	[S_RACE] = { "reload race", run_reload_race, SCENARIO },
+	[S_UNPIN] = { "unpin", run_tamper, LEAVES },
+	[S_DETACH] = { "detach", run_tamper, LEAVES },
+	[S_SH] = { "sh", run_sh, LEAVES },
+	[S_FILE] = { "file", run_file_check, READS },
+	[S_SNAP] = { "snapshot", run_snapshot, LEAVES },
+	[S_SAME] = { "same as the snapshot", run_snapshot, READS },
+	[S_SYNC_RACE] = { "sync race", run_sync_race, SCENARIO },
+	[S_MON_START] = { "monitor start", run_mon_start, LEAVES },
+	[S_MON_STOP] = { "monitor stop", run_mon_stop, LEAVES },
+	[S_EVENT] = { "event", run_event, LEAVES },
+	[S_COUNTS] = { "counts", run_counts, LEAVES },
+	[S_REACH] = { "reach", run_reach, LEAVES },
+	[S_ALERT] = { "alert", run_alert, LEAVES },
+	[S_STORM] = { "storm", run_storm, SCENARIO },
+	[S_FLOOD] = { "flood", run_flood, SCENARIO },
+	[S_FORGE] = { "forge", run_forge, LEAVES },
+	[S_KILL_LOOP] = { "kill loop", run_kill_loop_row, SCENARIO },
+	[S_LOCK_STORM] = { "lock storm", run_lock_storm_row, SCENARIO },
+	[S_FOREIGN_LINK] = { "foreign link", run_foreign_link_row, SCENARIO },
+	[S_HOSTS] = { "hosts", run_resolver, LEAVES },
+	[S_RESOLVER_DOWN] = { "resolver down", run_resolver, LEAVES },
+	[S_WHO] = { "who", run_who_row, SCENARIO },
+	[S_SECTION] = { "section", NULL, READS },
 };
 
 /* Commands that change nothing a later row sees. */
@@ -2442,7 +2449,8 @@ static bool cli_reads_only(const char *args)
 
 static bool sets_state(const struct step *s)
 {
-	return step_kinds[s->kind].sets_state && !(s->kind == S_CLI && cli_reads_only(s->cli.args));
+	return step_kinds[s->kind].effect == LEAVES &&
+	       !(s->kind == S_CLI && cli_reads_only(s->cli.args));
 }
 
 static const struct probe *row_probe(const struct step *s, const struct who **who)
@@ -2499,8 +2507,9 @@ static const char *row_name(size_t n, const char *section, const struct step *s,
 
 /*
  * Which rows run: all of them, or (filter) those whose name holds it and,
- * before the last of them, those that set the state up. Returns how many
- * rows the filter selected; *setup counts the others that run.
+ * before the last of them, those that leave state behind (sets_state()).
+ * Returns how many rows the filter selected; *setup counts the others that
+ * run.
  */
 static size_t select_rows(const char *filter, bool *run, bool *selected, size_t *setup)
 {
@@ -2556,6 +2565,7 @@ int main(int argc, char **argv)
 			printf(", %zu rows before them run to set the state up (shown if they fail)",
 			       nsetup);
 		printf("\n");
+		fflush(stdout); /* before any fork */
 	}
 	if (!nsel)
 		return t_summary(&c.report);
