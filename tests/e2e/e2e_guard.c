@@ -1729,6 +1729,9 @@ static bool find_event(const struct ctx *c, pid_t pid, double timeout, char *lin
 		const char *hit, *start, *end;
 
 		if (read_text(path, text, sizeof(text)) && (hit = strstr(text, needle))) {
+			/* The newest: PIDs wrap (pid_max 32768), an old line may have this one. */
+			for (const char *next; (next = strstr(hit + 1, needle));)
+				hit = next;
 			for (start = hit; start > text && start[-1] != '\n'; start--)
 				;
 			end = strchr(hit, '\n');
