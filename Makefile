@@ -3,7 +3,9 @@
 # make            build build/smtpguard (needs clang, bpftool, libbpf, libelf, zlib, libyaml)
 # make start      check the host, load the guard with /etc/smtpguard.conf (or the defaults),
 #                 print status
-# make test       build and run the whole suite (root; real kernel); SANITIZE=1: ASan+UBSan
+# make test       build and run the whole suite (root; real kernel); SANITIZE=1: ASan+UBSan;
+#                 T=PATTERN: only the suites and cases whose name holds PATTERN
+# make unit       build and run the kernel-free unit tests only (no root, no BPF build)
 # make valgrind   the CLI's user-space paths under valgrind (root; real kernel)
 # make fuzz       libFuzzer on the parsers, FUZZ_SECONDS=60 (tests/fuzz/fuzz.mk)
 # make soak       allowed and denied connects while the guard churns, SOAK_SECONDS=60
@@ -35,6 +37,17 @@ ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/pp
 	-e 's/s390x/s390/' -e 's/riscv64/riscv/' -e 's/loongarch64/loongarch/')
 VMLINUX := vmlinux/$(ARCH)/vmlinux.h
 
+# Only the committed architectures have a vmlinux.h: say so before anything is
+# compiled, for every goal that builds the BPF object. Goals that do not (the
+# unit tests of the pure modules, the fuzzers, clean, ...) still work.
+NO_BPF_GOALS := clean format uninstall unit fuzz fuzz-build userland-matrix deb rpm pkgtest \
+	$(OUTPUT)/tests/unit_% $(OUTPUT)/unit/% $(OUTPUT)/fuzz/%
+ifneq ($(filter-out $(NO_BPF_GOALS),$(or $(MAKECMDGOALS),all)),)
+ifeq ($(wildcard $(VMLINUX)),)
+$(error $(VMLINUX) is missing: no vmlinux.h for ARCH=$(ARCH) (committed: $(notdir $(wildcard vmlinux/*))); run scripts/gen-vmlinux.sh on such a machine, or build only what needs no BPF (make unit))
+endif
+endif
+
 LIBBPF_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS := $(or $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null),-lbpf) -lelf -lz
 # libyaml reads Imunify360's configuration (smtpguard import imunify).
@@ -61,6 +74,9 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Iinclude
 LOADER_SRCS := $(filter-out loader/main.c,$(wildcard loader/*.c))
 LOADER_OBJS := $(patsubst loader/%.c,$(OUTPUT)/loader/%.o,$(LOADER_SRCS))
 SKEL := $(OUTPUT)/smtpguard.skel.h
+# Header dependencies: foo.o gets foo.d, included below; -MP keeps a deleted
+# header from breaking the build.
+DEPFLAGS = -MMD -MP
 
 ifeq ($(V),1)
 Q =
@@ -85,7 +101,7 @@ UNITS := smtpguard.service smtpguard-sync.path smtpguard-sync.service smtpguard-
 SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	-e 's|@VERSION@|$(VERSION)|g'
 
-.PHONY: all clean start test tests bench valgrind format install uninstall deb rpm FORCE
+.PHONY: all clean start test tests unit bench valgrind format install uninstall deb rpm FORCE
 .DELETE_ON_ERROR:
 
 all: $(OUTPUT)/smtpguard
@@ -93,15 +109,9 @@ all: $(OUTPUT)/smtpguard
 $(OUTPUT) $(OUTPUT)/loader $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
-# Only the committed architectures have a vmlinux.h: say so before clang does.
-$(VMLINUX):
-	@echo "make: $(VMLINUX) is missing: no vmlinux.h for ARCH=$(ARCH) (committed:" \
-		"$(notdir $(wildcard vmlinux/*))); run scripts/gen-vmlinux.sh on such a machine" >&2
-	@exit 1
-
-$(OUTPUT)/smtpguard.tmp.bpf.o: bpf/smtpguard.bpf.c include/smtpguard.h $(VMLINUX) | $(OUTPUT)
+$(OUTPUT)/smtpguard.tmp.bpf.o: bpf/smtpguard.bpf.c $(VMLINUX) | $(OUTPUT)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 # bpftool before 5.13 (Debian 11) has neither "gen object" nor "gen skeleton
 # ... name": the clang object is then used as it is, stripped of DWARF (what
@@ -126,19 +136,24 @@ $(FLAGS_STAMP): FORCE | $(OUTPUT)
 
 FORCE:
 
-$(OUTPUT)/loader/%.o: loader/%.c $(wildcard loader/*.h) include/smtpguard.h $(SKEL) $(FLAGS_STAMP) \
-		| $(OUTPUT)/loader
+# Each object depends on the headers it includes (its .d file, written by the
+# compiler): a BPF edit regenerates the skeleton and recompiles only the files
+# that include smtpguard.skel.h; a header edit, only that header's includers.
+# The skeleton is order-only here so that it exists before the first build,
+# when there are no .d files yet.
+$(OUTPUT)/loader/%.o: loader/%.c $(FLAGS_STAMP) | $(OUTPUT)/loader $(SKEL)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(OUTPUT)/smtpguard: $(OUTPUT)/loader/main.o $(LOADER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(LIBBPF_LIBS) $(YAML_LIBS) -o $@
 
 # --- tests ---------------------------------------------------------------
-TEST_BINS := $(OUTPUT)/tests/unit_config $(OUTPUT)/tests/unit_config_edit $(OUTPUT)/tests/unit_import \
-	$(OUTPUT)/tests/unit_incumbents $(OUTPUT)/tests/unit_who $(OUTPUT)/tests/unit_commit \
-	$(OUTPUT)/tests/e2e_guard $(OUTPUT)/tests/sg-listen $(OUTPUT)/tests/sg-connect
+# The kernel-free unit tests: no BPF object, no root ("make unit").
+UNIT_BINS := $(addprefix $(OUTPUT)/tests/unit_,config config_edit import incumbents who diff describe \
+	json uidtab alerts commit)
+TEST_BINS := $(UNIT_BINS) $(OUTPUT)/tests/e2e_guard $(OUTPUT)/tests/sg-listen $(OUTPUT)/tests/sg-connect
 
 # Unit tests always run under ASan and UBSan, with their own instrumented
 # copies of the loader code they exercise.
@@ -150,9 +165,9 @@ UNIT_OBJS := $(addprefix $(OUTPUT)/unit/,config.o config_edit.o file_replace.o i
 $(OUTPUT)/unit:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/unit/%.o: loader/%.c $(wildcard loader/*.h) include/smtpguard.h | $(OUTPUT)/unit
+$(OUTPUT)/unit/%.o: loader/%.c | $(OUTPUT)/unit
 	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) $(DEPFLAGS) -c $< -o $@
 
 $(OUTPUT)/tests/unit_config: tests/unit/config_test.c tests/testlib.h $(UNIT_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC-SAN,$@)
@@ -193,6 +208,19 @@ $(OUTPUT)/tests/unit_commit: tests/unit/commit_test.c tests/testlib.h loader/com
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c,$^) -o $@
 
+# The pure modules' tables: tests/unit/NAME_test.c with the objects it needs.
+DIFF_UNIT_OBJS := $(UNIT_OBJS) $(addprefix $(OUTPUT)/unit/,diff.o describe.o scope_describe.o json.o \
+	local_addrs.o addr_text.o)
+$(OUTPUT)/tests/unit_diff: $(DIFF_UNIT_OBJS)
+$(OUTPUT)/tests/unit_describe: $(addprefix $(OUTPUT)/unit/,describe.o identity.o addr_text.o parse.o)
+$(OUTPUT)/tests/unit_json: $(OUTPUT)/unit/json.o
+$(OUTPUT)/tests/unit_uidtab: $(OUTPUT)/unit/uidtab.o
+$(OUTPUT)/tests/unit_alerts: $(OUTPUT)/unit/alerts.o
+$(addprefix $(OUTPUT)/tests/unit_,diff describe json uidtab alerts): $(OUTPUT)/tests/unit_%: \
+		tests/unit/%_test.c tests/testlib.h | $(OUTPUT)/tests
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) $(LIBBPF_LIBS) -o $@
+
 $(OUTPUT)/tests/e2e_guard: tests/e2e/e2e_guard.c tests/e2e/faults.c tests/e2e/probe.c \
 		tests/e2e/resolver.c tests/e2e/who.c tests/e2e/e2e.h tests/e2e/probe.h tests/testlib.h \
 		$(FLAGS_STAMP) | $(OUTPUT)/tests
@@ -214,6 +242,10 @@ $(OUTPUT)/tests/bench: tests/bench/bench.c | $(OUTPUT)/tests
 
 tests: $(OUTPUT)/smtpguard $(TEST_BINS)
 
+# Build and run the unit tests only (from the top of the tree, for tests/import/).
+unit: $(UNIT_BINS)
+	$(Q)for t in $(UNIT_BINS); do echo "# $$t"; $$t || exit 1; done
+
 # BENCH_QUICK=1: a one-minute smoke run (what CI runs).
 $(OUTPUT)/tests/flood: tests/bench/flood.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
@@ -227,6 +259,9 @@ bench: $(OUTPUT)/smtpguard $(OUTPUT)/tests/bench $(OUTPUT)/tests/cost $(OUTPUT)/
 		$(OUTPUT)/tests/flood
 	$(Q)tests/bench/run.sh
 
+# T=PATTERN: only the suites and cases whose name holds PATTERN (tests/run.sh).
+# Only from the command line: a T in the environment is someone else's.
+test: export SG_TEST_FILTER = $(if $(filter command line,$(origin T)),$(T))
 test: tests
 	$(Q)tests/run.sh
 
@@ -283,6 +318,8 @@ format:
 clean:
 	$(call msg,CLEAN,$(OUTPUT))
 	$(Q)rm -rf $(OUTPUT)
+
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/loader/*.d $(OUTPUT)/unit/*.d)
 
 # Longer targets with their own fragments: make fuzz, make soak.
 include tests/fuzz/fuzz.mk

@@ -270,7 +270,7 @@ static int change_live_scoped(const struct sg_opts *o, const struct allow_reques
 			n < 0 ? strerror(-n) : "too many entries");
 		goto cleanup;
 	}
-	diff_print(stdout, &lg.s, &p, &lg.s.local);
+	diff_print(stdout, &lg.s, &p, &lg.s.local, guard_prog_hash());
 	if (guard_load(&(struct guard_load_args){ .pin_dir = o->pin_dir,
 						  .cgroup = lg.s.cgroup,
 						  .policy = &p,

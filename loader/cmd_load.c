@@ -65,7 +65,7 @@ static void print_changes(const char *pin_dir, const struct plan *pl)
 	int state = guard_open(pin_dir, &g, problem, sizeof(problem));
 
 	if (state == GUARD_LOADED && !live_read(&g, &live, false) &&
-	    !diff_print(stdout, &live, &pl->policy, &pl->local))
+	    !diff_print(stdout, &live, &pl->policy, &pl->local, guard_prog_hash()))
 		printf("smtpguard: no changes to the allowlists or settings\n");
 	/* An upgrade across an ABI change cannot read the old maps: it replaces them all. */
 	if (state != GUARD_NOT_LOADED && !live_abi_version(pin_dir, &abi) && abi != SG_ABI_VERSION)

@@ -7,7 +7,6 @@
 #include "config.h"
 #include "describe.h"
 #include "diff.h"
-#include "guard.h"
 #include "scope_describe.h"
 
 static void say(FILE *out, char sign, const char *what)
@@ -139,7 +138,7 @@ static void print_ports(FILE *out, const __u64 *ports)
 }
 
 size_t diff_print(FILE *out, const struct live_state *live, const struct sg_policy *p,
-		  const struct addr_list *local)
+		  const struct addr_list *local, __u64 prog_hash)
 {
 	const struct sg_settings *was = &live->settings, *now = &p->settings;
 	size_t n = 0;
@@ -154,7 +153,7 @@ size_t diff_print(FILE *out, const struct live_state *live, const struct sg_poli
 		}
 		n++;
 	}
-	if (was->prog_hash != guard_prog_hash()) {
+	if (was->prog_hash != prog_hash) {
 		if (out)
 			fprintf(out, "~program: the loaded BPF program is from another smtpguard "
 				     "build; replacing it\n");

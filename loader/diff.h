@@ -12,8 +12,12 @@
 #include "local_addrs.h"
 #include "policy.h"
 
-/* Print the changes to out (NULL: only count them); returns how many. */
+/*
+ * Print the changes to out (NULL: only count them); returns how many.
+ * prog_hash identifies the BPF object the new generation would run
+ * (guard_prog_hash()): passed in, so that this module needs no skeleton.
+ */
 size_t diff_print(FILE *out, const struct live_state *live, const struct sg_policy *p,
-		  const struct addr_list *local);
+		  const struct addr_list *local, __u64 prog_hash);
 
 #endif

@@ -37,7 +37,7 @@ int sync_guard(const char *pin_dir, const char *config, bool config_given)
 		goto cleanup;
 	}
 	ret = EXIT_FAIL;
-	n = diff_print(stdout, &lg.s, &pl.policy, &pl.local);
+	n = diff_print(stdout, &lg.s, &pl.policy, &pl.local, guard_prog_hash());
 	if (!n) {
 		printf("smtpguard: in sync, nothing changed\n");
 		ret = EXIT_OK;

@@ -238,29 +238,90 @@ enum step_kind {
 	S_LOCK_STORM, /* many allow/load/sync at once: no lost update (faults.c) */
 	S_FOREIGN_LINK, /* a hook made to run another guard's program (faults.c) */
 	S_UNLOAD_OTHER_VERSION, /* unload over a program of another version (faults.c) */
-	S_HOSTS, /* the CLI's own hosts file from now on (.pin); NULL: the host's resolver */
+	S_HOSTS, /* the CLI's own hosts file from now on (.hosts); NULL: the host's resolver */
 	S_RESOLVER_DOWN, /* the CLI's resolver fails (no DNS server answers), hosts unused */
-	S_WHO, /* which script: unit, exe, cmdline, cwd (who.c, enum who_row in count) */
+	S_WHO, /* which script: unit, exe, cmdline, cwd (who.c, enum who_row) */
+	S_SECTION, /* the name of the rows that follow, for T=PATTERN */
+	S_KIND_COUNT,
 };
 
-struct step {
-	enum step_kind kind;
-	/* S_CLI */
-	const char *args;
+/* S_CLI: run smtpguard; its exit code and output. */
+struct cli_row {
+	const char *args; /* plus the test's pin dir, configuration and (load) cgroup */
 	enum conf conf;
 	int exit_code;
 	unsigned int as_uid; /* run the CLI as this UID (0: root) */
+	const char *env; /* NAME=VALUE in the CLI's environment, or NULL */
 	const char *want[4]; /* substrings the output must hold ({CG}: the test cgroup) */
 	const char *unwanted; /* a substring it must not hold */
-	/* S_UNPIN, S_DETACH; S_SH: the command */
-	const char *pin;
-	const char *env; /* S_CLI: NAME=VALUE in the CLI's environment */
-	const char *action; /* S_EVENT: "blocked", "audited", "redirected" */
-	int count; /* S_COUNTS, S_ALERT: attempts; S_REACH: 1 local, 0 remote */
-	/* S_CONN */
+};
+
+/* S_CONN: a probe connects as who; its result. */
+struct conn_row {
 	const struct who *who;
 	struct probe probe;
 	int expect; /* 0 or an errno */
+};
+
+/* S_EVENT: a probe, then its event in the monitor's output within 1 s. */
+struct event_row {
+	const struct who *who;
+	struct probe probe;
+	const char *action; /* "blocked", "audited", "redirected" */
+	int expect; /* the connect's result: 0 or an errno */
+	const char *says; /* text the event's JSON line also holds, or NULL */
+};
+
+/* S_COUNTS, S_ALERT: n refused probes as who. */
+struct counted_row {
+	const struct who *who;
+	struct probe probe;
+	int n;
+};
+
+/* S_REACH: where a probe lands. */
+struct reach_row {
+	const struct who *who;
+	struct probe probe;
+	bool local; /* on the local MTA (redirected), not the remote host */
+};
+
+/* S_FILE: a configuration file holds want[] and not unwanted. */
+struct file_row {
+	enum conf conf;
+	const char *want[4];
+	const char *unwanted;
+};
+
+/* S_FORGE: a process named comm connects as who. */
+struct forge_row {
+	const struct who *who;
+	const char *comm;
+};
+
+/*
+ * One row of the suite: its kind says which member of the union it fills
+ * (see step_kinds[] for the function that runs it).
+ */
+struct step {
+	enum step_kind kind;
+	union {
+		struct cli_row cli; /* S_CLI */
+		struct conn_row conn; /* S_CONN */
+		struct event_row event; /* S_EVENT */
+		struct counted_row counted; /* S_COUNTS, S_ALERT */
+		struct reach_row reach; /* S_REACH */
+		struct file_row file; /* S_FILE */
+		struct forge_row forge; /* S_FORGE */
+		enum conf monitor_conf; /* S_MON_START */
+		const char *cmd; /* S_SH */
+		const char *pin; /* S_UNPIN, S_DETACH: the pin's name */
+		const char *hosts; /* S_HOSTS: the CLI's hosts file; NULL: the host's resolver */
+		const struct who *crowd; /* S_STORM, S_FLOOD: who floods */
+		int rounds; /* S_KILL_LOOP, S_LOCK_STORM */
+		enum who_row who_case; /* S_WHO */
+		const char *section; /* S_SECTION */
+	};
 };
 
 /* clang-format off */
@@ -271,55 +332,59 @@ struct step {
 #define P4H(a, p, m, h) { .family = AF_INET, .addr = a, .port = p, .method = m, .helper = h }
 #define P4A(a, p, m, u) { .family = AF_INET, .addr = a, .port = p, .method = m, .as_uid = u }
 #define P4C(a, p, m, u) { .family = AF_INET, .addr = a, .port = p, .method = m, .as_uid = u, .cgroup_to = "{FREE_CG}" }
-#define CONN(w, pr, e) { .kind = S_CONN, .who = &w, .probe = pr, .expect = e }
-#define CLI(a, c, code, ...) { .kind = S_CLI, .args = a, .conf = c, .exit_code = code, .want = { __VA_ARGS__ } }
-#define CLI_NOT(a, c, code, bad, ...)                                                               \
-	{ .kind = S_CLI, .args = a, .conf = c, .exit_code = code, .unwanted = bad,                   \
-	  .want = { __VA_ARGS__ } }
-#define CLI_AS(uid, a, c, code, ...)                                                                \
-	{ .kind = S_CLI, .args = a, .conf = c, .exit_code = code, .as_uid = uid,                     \
-	  .want = { __VA_ARGS__ } }
+#define CONN(w, pr, e) { .kind = S_CONN, .conn = { .who = &w, .probe = pr, .expect = e } }
+#define CLI(a, c, code, ...) { .kind = S_CLI, .cli = { .args = a, .conf = c, .exit_code = code, .want = { __VA_ARGS__ } } }
+#define CLI_NOT(a, c, code, bad, ...) \
+	{ .kind = S_CLI, .cli = { .args = a, .conf = c, .exit_code = code, .unwanted = bad, \
+				  .want = { __VA_ARGS__ } } }
+#define CLI_AS(uid, a, c, code, ...) \
+	{ .kind = S_CLI, .cli = { .args = a, .conf = c, .exit_code = code, .as_uid = uid, \
+				  .want = { __VA_ARGS__ } } }
 #define RACE() { .kind = S_RACE }
 #define UNPIN(name) { .kind = S_UNPIN, .pin = name }
-#define SH(cmd) { .kind = S_SH, .pin = cmd }
-#define FILE_HAS(c, bad, ...) { .kind = S_FILE, .conf = c, .unwanted = bad, .want = { __VA_ARGS__ } }
+#define SH(command) { .kind = S_SH, .cmd = command }
+#define FILE_HAS(c, bad, ...) { .kind = S_FILE, .file = { .conf = c, .unwanted = bad, .want = { __VA_ARGS__ } } }
 #define SNAP() { .kind = S_SNAP }
 #define SAME() { .kind = S_SAME }
 #define SYNC_RACE() { .kind = S_SYNC_RACE }
-#define MON_START(c) { .kind = S_MON_START, .conf = c }
+#define MON_START(c) { .kind = S_MON_START, .monitor_conf = c }
 #define MON_STOP() { .kind = S_MON_STOP }
-#define EVENT(w, pr, act, e) { .kind = S_EVENT, .who = &w, .probe = pr, .action = act, .expect = e }
-#define COUNTS(w, n) { .kind = S_COUNTS, .who = &w, .count = n, .probe = P4(REMOTE4, 25, PM_CONNECT) }
-#define REACH(w, pr, local) { .kind = S_REACH, .who = &w, .probe = pr, .count = local }
-#define ALERT(w, n) { .kind = S_ALERT, .who = &w, .count = n, .probe = P4(REMOTE4, 25, PM_CONNECT) }
-#define STORM() { .kind = S_STORM, .who = &stormer }
-#define FLOOD() { .kind = S_FLOOD, .who = &stormer }
-#define FORGE(name) { .kind = S_FORGE, .who = &denied, .pin = name }
-#define CLI_ENV(env_, a, c, code, ...)                                                              \
-	{ .kind = S_CLI, .env = env_, .args = a, .conf = c, .exit_code = code,                        \
-	  .want = { __VA_ARGS__ } }
+#define EVENT(w, pr, act, e) { .kind = S_EVENT, .event = { .who = &w, .probe = pr, .action = act, .expect = e } }
+#define COUNTS(w, times) { .kind = S_COUNTS, .counted = { .who = &w, .n = times, .probe = P4(REMOTE4, 25, PM_CONNECT) } }
+#define REACH(w, pr, to_local) { .kind = S_REACH, .reach = { .who = &w, .probe = pr, .local = to_local } }
+#define ALERT(w, times) { .kind = S_ALERT, .counted = { .who = &w, .n = times, .probe = P4(REMOTE4, 25, PM_CONNECT) } }
+#define STORM() { .kind = S_STORM, .crowd = &stormer }
+#define FLOOD() { .kind = S_FLOOD, .crowd = &stormer }
+#define FORGE(name) { .kind = S_FORGE, .forge = { .who = &denied, .comm = name } }
+#define CLI_ENV(env_, a, c, code, ...) \
+	{ .kind = S_CLI, .cli = { .env = env_, .args = a, .conf = c, .exit_code = code, \
+				  .want = { __VA_ARGS__ } } }
 #define DETACH(name) { .kind = S_DETACH, .pin = name }
-#define KILL_LOOP(n) { .kind = S_KILL_LOOP, .count = n }
-#define LOCK_STORM(n) { .kind = S_LOCK_STORM, .count = n }
+#define KILL_LOOP(n) { .kind = S_KILL_LOOP, .rounds = n }
+#define LOCK_STORM(n) { .kind = S_LOCK_STORM, .rounds = n }
 #define FOREIGN_LINK() { .kind = S_FOREIGN_LINK }
 #define UNLOAD_OTHER_VERSION() { .kind = S_UNLOAD_OTHER_VERSION }
-#define HOSTS(text) { .kind = S_HOSTS, .pin = text }
+#define HOSTS(text) { .kind = S_HOSTS, .hosts = text }
 #define RESOLVER_DOWN() { .kind = S_RESOLVER_DOWN }
 /* An event whose JSON line also holds text. */
-#define EVENT_SAYS(w, pr, act, e, text) { .kind = S_EVENT, .who = &w, .probe = pr, .action = act, .expect = e, .want = { text } }
-#define WHO(which) { .kind = S_WHO, .count = which }
+#define EVENT_SAYS(w, pr, act, e, text) { .kind = S_EVENT, .event = { .who = &w, .probe = pr, .action = act, .expect = e, .says = text } }
+#define WHO(which) { .kind = S_WHO, .who_case = which }
+/* Names the rows below it, for T=PATTERN; not a row of its own (no number, no result). */
+#define SECTION(title) { .kind = S_SECTION, .section = title }
 #define P4D(a, p, dev) { .family = AF_INET, .addr = a, .port = p, .method = PM_CONNECT, .bind_dev = dev }
 #define P6D(a, p, dev) { .family = AF_INET6, .addr = a, .port = p, .method = PM_CONNECT, .bind_dev = dev }
 /* clang-format on */
 
 /* clang-format off */
 static const struct step steps[] = {
+	SECTION("before the guard"),
 	/* The test host answers before any guard: every later EPERM is the guard's. */
 	CLI("status", CONF_TEST, 3, "not loaded"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), 0),
 	CONN(denied, P6(REMOTE6, 25, PM_CONNECT), 0),
 	CONN(denied, P6(MAPPED4, 25, PM_CONNECT), 0),
 
+	SECTION("check"),
 	/* The host can run the guard: check probes by trying, and leaves nothing behind. */
 	CLI("check --cgroup {CG}", CONF_TEST, 0, "the guard can work on this host", "not loaded at {PIN}"),
 	CLI("check --json --cgroup {CG}", CONF_TEST, 0, "{\"schema\":1,\"can_work\":true,",
@@ -331,6 +396,7 @@ static const struct step steps[] = {
 	CLI("check --mode audit", CONF_TEST, 2, "--mode does not apply"),
 	CLI("check extra", CONF_TEST, 2, "expected no arguments"),
 
+	SECTION("load"),
 	/* Load. Every row below runs after the loader process has exited. */
 	CLI("load", CONF_TEST, 0, "guarding 3 ports", "1 group"),
 	CLI("check --cgroup {CG}", CONF_TEST, 0, "loaded at {PIN}"),
@@ -338,6 +404,7 @@ static const struct step steps[] = {
 	    "{\"uid\":64202,", "\"cgroup\":\"{CG}\""),
 	CLI("status", CONF_TEST, 0, "loaded, enforcing", "guarded ports  25 465 587", "uid 0 (root)"),
 
+	SECTION("denied"),
 	/* A denied UID: every guarded port, over IPv4, IPv6 and IPv4-mapped IPv6. */
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 	CONN(denied, P4(REMOTE4, 465, PM_CONNECT), EPERM),
@@ -350,6 +417,7 @@ static const struct step steps[] = {
 	CONN(denied, P6(MAPPED4, 587, PM_CONNECT), EPERM),
 	CONN(denied, P6(V4COMPAT, 25, PM_CONNECT), EPERM),
 
+	SECTION("connect methods"),
 	/* Every other way to start a TCP connection. */
 	CONN(denied, P4(REMOTE4, 25, PM_NONBLOCK), EPERM),
 	CONN(denied, P6(REMOTE6, 25, PM_NONBLOCK), EPERM),
@@ -370,6 +438,7 @@ static const struct step steps[] = {
 	CONN(denied, P4(REMOTE4, 587, PM_URING_ASYNC), EPERM),
 	CONN(denied, P6(MAPPED4, 465, PM_URING_ASYNC), EPERM),
 
+	SECTION("borrowed identities"),
 	/*
 	 * Borrowed identities. The identity is the task that connects, by its
 	 * real IDs in the initial user namespace; the guard is the socket's
@@ -387,11 +456,13 @@ static const struct step steps[] = {
 	CONN(root, P4C(REMOTE4, 25, PM_CGROUP_MOVE, 64201), EPERM),
 	CONN(root, P4C(REMOTE4, 25, PM_CGROUP_FREE, 64201), 0),
 
+	SECTION("nested cgroups"),
 	/* Nested cgroups inherit the program attached above them. */
 	CONN(denied_nested, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 	CONN(denied_nested, P6(REMOTE6, 465, PM_CONNECT), EPERM),
 	CONN(denied_nested, P6(MAPPED4, 587, PM_CONNECT), EPERM),
 
+	SECTION("allowed"),
 	/* Allowed identities get through, by every method. */
 	CONN(allowed_uid, P4(REMOTE4, 25, PM_CONNECT), 0),
 	CONN(allowed_uid, P6(REMOTE6, 465, PM_CONNECT), 0),
@@ -408,12 +479,14 @@ static const struct step steps[] = {
 	CONN(root, P4(REMOTE4, 25, PM_CONNECT), 0),
 	CONN(root, P6(REMOTE6, 25, PM_CONNECT), 0),
 
+	SECTION("unguarded"),
 	/* Unguarded ports and datagram sockets pass untouched. */
 	CONN(denied, P4(REMOTE4, 2525, PM_CONNECT), 0),
 	CONN(denied, P6(REMOTE6, 2525, PM_CONNECT), 0),
 	CONN(denied, P6(MAPPED4, 2525, PM_CONNECT), 0),
 	CONN(denied, P4(REMOTE4, 25, PM_UDP), 0),
 
+	SECTION("allow_local"),
 	/* allow_local = yes: loopback and the host's own addresses. */
 	CONN(denied, P4("127.0.0.1", 25, PM_CONNECT), 0),
 	CONN(denied, P4("127.0.0.2", 25, PM_CONNECT), 0),
@@ -440,6 +513,7 @@ static const struct step steps[] = {
 	CONN(allowed_uid, P6(OWN_LL, 25, PM_CONNECT), 0),
 	CONN(allowed_uid, P6D(OWN6, 25, VETH), 0),
 
+	SECTION("containers"),
 	/*
 	 * A container's network namespace is not the host's: its loopback and
 	 * the host's addresses mean what its root makes them mean. Here its root
@@ -489,6 +563,7 @@ static const struct step steps[] = {
 	CONN(denied, P6("::1", 25, PM_CONNECT), 0),
 	SH("! ls -d {CG}/smtpguard-netns-probe.* 2>/dev/null"),
 
+	SECTION("own addresses"),
 	/*
 	 * Own addresses are the ones the kernel delivers locally: an IPv6
 	 * address whose duplicate detection failed (the mail host holds it) and
@@ -511,6 +586,7 @@ static const struct step steps[] = {
 	   "ip addr del 2001:db8:1::98/64 dev {VETH}"),
 	CLI("sync", CONF_TEST, 0, "-local 2001:db8:1::98"),
 
+	SECTION("allow_local no"),
 	/* allow_local = no: the same destinations are refused. */
 	CLI("load", CONF_NOLOCAL, 0, "allow_local no"),
 	CONN(denied, P4("127.0.0.1", 25, PM_CONNECT), EPERM),
@@ -525,6 +601,7 @@ static const struct step steps[] = {
 	CONN(allowed_uid, P4("127.0.0.1", 25, PM_CONNECT), 0),
 	CONN(allowed_gid, P6(OWN6, 25, PM_CONNECT), 0),
 
+	SECTION("runtime"),
 	/* Runtime changes take effect on the next connect(); load drops them. */
 	CLI("load", CONF_TEST, 0, "allow_local yes"),
 	CLI("allow user 64201 --runtime", CONF_TEST, 0, "allowed uid 64201"),
@@ -542,6 +619,7 @@ static const struct step steps[] = {
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 	CLI_NOT("list --json", CONF_TEST, 0, "64201", "{\"uid\":64202,"),
 
+	SECTION("high ids"),
 	/*
 	 * An ID below the array's range is one origin byte, above it one hash
 	 * entry: both decide alike, change at runtime alike, and are listed
@@ -581,6 +659,7 @@ static const struct step steps[] = {
 	CLI("sync", CONF_HIGH_IDS, 0, "-uid 3000000100 (no name, runtime)", "+uid 3000000000"),
 	CONN(high_uid, P4(REMOTE4, 25, PM_CONNECT), 0),
 
+	SECTION("task credentials"),
 	/*
 	 * The caller's IDs come from its task's credentials where the kernel
 	 * lets a connect program read them (BTF gives the offsets), else from
@@ -610,6 +689,7 @@ static const struct step steps[] = {
 	CONN(high_uid, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 	CONN(high_gid, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 
+	SECTION("bad configuration"),
 	/* A bad configuration is refused whole: the live guard stays as it was. */
 	CLI("load", CONF_BAD, 2, "bad.conf:3: bad port '0'", "nothing applied"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
@@ -617,6 +697,7 @@ static const struct step steps[] = {
 	CONN(allowed_uid, P4(REMOTE4, 25, PM_CONNECT), 0),
 	CLI_NOT("list --json", CONF_TEST, 0, "64201", "{\"uid\":64202,"),
 
+	SECTION("bad arguments"),
 	/* Bad arguments: usage errors, nothing changed. */
 	CLI("allow user nosuchuser-sgtest --runtime", CONF_TEST, 2, "no such user 'nosuchuser-sgtest'"),
 	CLI("allow users 64201 --runtime", CONF_TEST, 2, "expected 'user', 'group' or 'dest'"),
@@ -633,6 +714,7 @@ static const struct step steps[] = {
 	CLI("unload --pin-dir {WORK}", CONF_TEST, 1, "not a directory on a BPF filesystem"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 
+	SECTION("damage"),
 	/* Damage behind the guard's back: status says so, load repairs. */
 	UNPIN("link_connect6"),
 	CLI("status", CONF_TEST, 3, "DAMAGED", "link_connect6 is not pinned"),
@@ -640,6 +722,8 @@ static const struct step steps[] = {
 	CLI("stats --prometheus", CONF_TEST, 0, "smtpguard_state{state=\"damaged\"} 1",
 	    "smtpguard_state{state=\"enforcing\"} 0", "smtpguard_loaded 0"),
 	CLI("allow user 64201 --runtime", CONF_TEST, 3, "damaged"),
+	/* sync exits 1, not 3: its timer's unit counts 3 as "nothing loaded". */
+	CLI("sync", CONF_TEST, 1, "damaged", "smtpguard load"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 	CLI("load", CONF_TEST, 0),
 	CLI("status", CONF_TEST, 0, "loaded, enforcing"),
@@ -657,6 +741,7 @@ static const struct step steps[] = {
 	CLI("load", CONF_TEST, 0),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 
+	SECTION("reload race"),
 	/*
 	 * Reload over and over while connecting, alternating two different
 	 * configurations and two attach points (in-place update and new link):
@@ -664,6 +749,7 @@ static const struct step steps[] = {
 	 */
 	RACE(),
 
+	SECTION("faults"),
 	/*
 	 * SIGKILL load, sync and unload at random moments: the kernel enforces
 	 * the old state or the new one, never a mix, and status says which.
@@ -676,6 +762,7 @@ static const struct step steps[] = {
 	CONN(denied, P6(REMOTE6, 25, PM_CONNECT), EPERM),
 	CONN(allowed_uid, P6(REMOTE6, 25, PM_CONNECT), 0),
 
+	SECTION("max_identities"),
 	/* max_identities sizes the allowlists; going past it names the limit. */
 	CLI("load", CONF_SMALL, 0, "guarding 3 ports"),
 	CLI("status", CONF_SMALL, 0, "users (2/16)"),
@@ -691,6 +778,7 @@ static const struct step steps[] = {
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 	CLI("load", CONF_TEST, 0, "~max_identities: 16 -> 131072"),
 
+	SECTION("no cgroup v2 or bpffs"),
 	/* No cgroup v2, no bpffs, a cgroup that is not one: clear errors, non-zero exits. */
 	SH("unshare -m sh -c 'findmnt -n -t cgroup2 -o TARGET | xargs -r umount -l && "
 	   "test -z \"$(findmnt -n -t cgroup2)\" && "
@@ -706,6 +794,7 @@ static const struct step steps[] = {
 	SH("test ! -e {PIN}-nocg"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 
+	SECTION("defaults"),
 	/* The built-in defaults: root and the mail group; 64202 is no longer allowed. */
 	CLI("load", CONF_EMPTY, 0, "guarding 3 ports", "1 user"),
 	/* No Mailman here: a note in status, no warning from every sync. */
@@ -722,6 +811,7 @@ static const struct step steps[] = {
 	CONN(allowed_uid, P6(REMOTE6, 25, PM_CONNECT), EPERM),
 	CONN(denied, P4("127.0.0.1", 25, PM_CONNECT), 0),
 
+	SECTION("unload"),
 	/* Unload restores free access. */
 	CLI("unload", CONF_TEST, 0, "unloaded"),
 	CLI("status", CONF_TEST, 3, "not loaded"),
@@ -739,6 +829,7 @@ static const struct step steps[] = {
 	    "never.conf: No such file or directory; smtpguard never creates it"),
 	SH("test ! -e {WORK}/never.conf"),
 	CLI("status", CONF_TEST, 3, "not loaded"),
+	SECTION("boot"),
 	/* At boot, a broken file must not leave the host unguarded. */
 	CLI("load", CONF_BAD, 2, "nothing applied", "loaded the built-in defaults instead"),
 	CLI("status", CONF_TEST, 0, "loaded, enforcing", "uid 0 (root)"),
@@ -748,6 +839,7 @@ static const struct step steps[] = {
 
 	/* ---- Identities that follow the host (issue 3) ---- */
 
+	SECTION("accounts"),
 	/* An account allowed by name follows its UID through usermod and userdel. */
 	SH("groupadd -g 64280 sgt-grp"),
 	SH("useradd -K UID_MAX=65000 -M -N -g sgt-grp -u 64260 -s /usr/sbin/nologin sgt-acct"),
@@ -764,6 +856,7 @@ static const struct step steps[] = {
 	CLI_NOT("list --json", CONF_ACCT, 0, "6426", "{\"uid\":0,"),
 	CLI("check-config", CONF_ACCT, 2, "acct.conf:1: no such user sgt-acct"),
 
+	SECTION("roles"),
 	/* @mta is whatever Exim and Postfix say, asked at every load and sync. */
 	SH("useradd -K UID_MAX=65000 -M -N -g sgt-grp -u 64270 -s /usr/sbin/nologin sgt-mta"),
 	SH("useradd -K UID_MAX=65000 -M -N -g sgt-grp -u 64271 -s /usr/sbin/nologin sgt-pfx"),
@@ -824,6 +917,7 @@ static const struct step steps[] = {
 	CLI_ENV("SMTPGUARD_MTA_PATH={WORK}/slow-bin", "sync", CONF_ROLES, 0, "did not answer within 5000 ms"),
 	CLI("check-config", CONF_ROLES, 0, "roles.conf is valid"),
 
+	SECTION("persist"),
 	/* allow/revoke without --runtime edit the file, keep its comments, and sync. */
 	CLI("load", CONF_PERSIST, 0),
 	CLI("status", CONF_PERSIST, 0, "config         {WORK}/persist.conf"),
@@ -852,6 +946,7 @@ static const struct step steps[] = {
 	CLI("sync", CONF_PERSIST, 0, "-uid 64201 (no name, runtime)"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 
+	SECTION("cgroup and file kept"),
 	/*
 	 * A plain load keeps the guard's cgroup and file (SMTPGUARD_CGROUP_ROOT:
 	 * if it did not, it would land in the unguarded test cgroup, never the
@@ -875,6 +970,7 @@ static const struct step steps[] = {
 	SH("test ! -e {WORK}/never.conf"),
 	CLI("status --json", CONF_NONE, 0, "\"state\":\"enforcing\""),
 
+	SECTION("three errors"),
 	/* A file with three errors: all three reported, the live maps unchanged. */
 	SNAP(),
 	CLI("load", CONF_THREE_ERRORS, 2, "three.conf:1: bad port '0'", "three.conf:3: unknown key 'colour'",
@@ -889,6 +985,7 @@ static const struct step steps[] = {
 	SAME(),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 
+	SECTION("allow_dest"),
 	/* allow_dest: anyone may reach the trusted relay, over v4, v6 and v4-mapped. */
 	CLI("load", CONF_DEST, 0, "2 destinations"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), 0),
@@ -904,6 +1001,7 @@ static const struct step steps[] = {
 	CLI("revoke dest 198.51.100.25/32 --runtime", CONF_TEST, 0, "revoked dest"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 
+	SECTION("scoped"),
 	/*
 	 * Scoped exceptions (issue 16): an account may reach its own relay, on
 	 * its ports, and nothing else; a group a CIDR; anyone a port of a host.
@@ -945,6 +1043,7 @@ static const struct step steps[] = {
 	EVENT_SAYS(no_relay, P4(REMOTE4, 587, PM_CONNECT), "blocked", EPERM, "\"scope\":null"),
 	MON_STOP(),
 
+	SECTION("scoped edit"),
 	/* allow/revoke --to: the file (comments kept) and the live guard; --runtime: the guard alone. */
 	CLI("load", CONF_SCOPED_EDIT, 0),
 	CONN(no_relay, P4(OTHER4, 587, PM_CONNECT), EPERM),
@@ -994,6 +1093,7 @@ static const struct step steps[] = {
 	    "-scoped uid 64214: relay.sgt-e2e.test:587"),
 	CONN(no_relay, P4(OTHER4, 587, PM_CONNECT), EPERM),
 
+	SECTION("scoped names"),
 	/*
 	 * A relay by name, resolved at load and at every sync: followed when it
 	 * moves (one commit, the old addresses go), kept when the resolver
@@ -1033,11 +1133,13 @@ static const struct step steps[] = {
 	/* Back to what the rows below expect (the sync race's allowed UID is allowed from the start). */
 	CLI("load", CONF_TEST, 0, "-scoped uid 64213"),
 
+	SECTION("sync race"),
 	/* 50 syncs that each change the guard, while an allowed and a denied UID connect. */
 	SYNC_RACE(),
 	/* The race spent uid 64201's event budget for this second (SG_EVENT_BURST). */
 	SH("sleep 1.1"),
 
+	SECTION("events"),
 	/* ---- See who tries (issue 4) ---- */
 	SH("printf '#!/bin/sh\\necho \"$SMTPGUARD_UID $SMTPGUARD_COUNT $SMTPGUARD_ACTION\" >>{WORK}/alerts.log\\n' "
 	   ">{WORK}/alert.sh && chmod 755 {WORK}/alert.sh"),
@@ -1061,6 +1163,7 @@ static const struct step steps[] = {
 	    "smtpguard_attempts_total{action=\"blocked\",uid=\"64206\",user=\"\"} 7"),
 	/* A ring buffer has one reader: a second monitor is refused. */
 	CLI("monitor --json", CONF_EVENTS, 1, "another smtpguard monitor"),
+	SECTION("audit"),
 	/* Audit: let it through, say it would have been blocked. The monitor follows the reload. */
 	CLI("load --mode audit", CONF_EVENTS, 0, "mode = audit: added as line 7", "~mode: enforce -> audit",
 	    "auditing"),
@@ -1071,6 +1174,7 @@ static const struct step steps[] = {
 	EVENT(denied, P4(REMOTE4, 25, PM_CONNECT), "audited", 0),
 	EVENT(denied, P6(MAPPED4, 465, PM_CONNECT), "audited", 0),
 	EVENT(denied, P6(REMOTE6, 587, PM_CONNECT), "audited", 0),
+	SECTION("redirect"),
 	/* Redirect: the local MTA gets the connection, the remote host does not. */
 	CLI("load --mode redirect", CONF_EVENTS, 0, "redirecting"),
 	REACH(denied, P4(REMOTE4, 25, PM_CONNECT), 1),
@@ -1094,6 +1198,7 @@ static const struct step steps[] = {
 	EVENT(denied, P6(REMOTE6, 25, PM_CONNECT), "blocked", EPERM),
 	REACH(denied, P6(MAPPED4, 25, PM_CONNECT), 1),
 	EVENT(denied, P4(REMOTE4, 465, PM_CONNECT), "redirected", 0),
+	SECTION("alerts"),
 	/* One alert per UID and window, however many attempts. */
 	CLI("load --mode enforce", CONF_EVENTS, 0, "~mode: redirect -> enforce"),
 	ALERT(alerted, 20),
@@ -1102,12 +1207,14 @@ static const struct step steps[] = {
 	CLI("status", CONF_EVENTS, 0, "loaded, enforcing"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 	CONN(denied, P6(MAPPED4, 465, PM_CONNECT), EPERM),
+	SECTION("forge"),
 	/*
 	 * The account names its process: the text line still has one value per
 	 * key (comm is quoted and escaped), whatever the name holds.
 	 */
 	FORGE("dst=8.8.8.8:25"),
 	FORGE("a\"b\\c\td=e"),
+	SECTION("who"),
 	/*
 	 * Which script (issue 17): the unit, executable, command line and
 	 * working directory of every attempt, never another process's, and
@@ -1120,8 +1227,10 @@ static const struct step steps[] = {
 	SH("useradd -M -U -u 64290 -s /usr/sbin/nologin -c smtpguard-test sgt-who"),
 	WHO(WHO_JOURNAL),
 	SH("userdel sgt-who"),
+	SECTION("storm"),
 	/* A storm: the connect path keeps answering, syslog stays condensed, losses are reported. */
 	STORM(),
+	SECTION("slow alert"),
 	/*
 	 * A hung alert_command never stalls the monitor: five accounts each fire
 	 * it (one more than may run at once), and every event still shows at once.
@@ -1140,6 +1249,8 @@ static const struct step steps[] = {
 	CLI("sync", CONF_TEST, 3, "nothing to sync"),
 };
 /* clang-format on */
+
+#define N_STEPS (sizeof(steps) / sizeof(steps[0]))
 
 const char *errno_name(int e)
 {
@@ -1270,25 +1381,26 @@ static struct probe expand_probe(const struct ctx *c, const struct probe *in, st
 static void run_conn(struct ctx *c, size_t i, const struct step *s)
 {
 	struct probe_bufs bufs;
-	struct probe pr = expand_probe(c, &s->probe, &bufs), *p = &pr;
+	struct probe pr = expand_probe(c, &s->conn.probe, &bufs), *p = &pr;
 	int got;
 
-	got = probe_as(c, s->who, p);
+	got = probe_as(c, s->conn.who, p);
 
 	if (got == PROBE_SETUP_FAILED) {
 		t_result(&c->report, false, "[%zu] %s: %s: the probe could not take its identity",
-			 i, s->who->label, probe_method_name(p->method));
+			 i, s->conn.who->label, probe_method_name(p->method));
 		return;
 	}
 	if (got == PROBE_UNSUPPORTED) {
 		t_skip(&c->report, "[%zu] %s: %s to %s port %u: not supported by this kernel", i,
-		       s->who->label, probe_method_name(p->method), p->addr, p->port);
+		       s->conn.who->label, probe_method_name(p->method), p->addr, p->port);
 		return;
 	}
-	t_result(&c->report, got == s->expect, "[%zu] %s: %s to %s port %u%s%s: %s (expected %s)",
-		 i, s->who->label, probe_method_name(p->method), p->addr, p->port,
+	t_result(&c->report, got == s->conn.expect,
+		 "[%zu] %s: %s to %s port %u%s%s: %s (expected %s)", i, s->conn.who->label,
+		 probe_method_name(p->method), p->addr, p->port,
 		 p->bind_dev ? ", bound to device " : "", p->bind_dev ? p->bind_dev : "",
-		 got == 255 ? "probe setup failed" : errno_name(got), errno_name(s->expect));
+		 got == 255 ? "probe setup failed" : errno_name(got), errno_name(s->conn.expect));
 }
 
 int cli_argv(const struct ctx *c, const char *args, enum conf conf, const char *cgroup, char *buf,
@@ -1370,17 +1482,18 @@ static void run_cli_step(struct ctx *c, size_t i, const struct step *s)
 	static char out[1 << 16];
 	const char *why = NULL;
 	char want[4200];
-	int code = run_cli(c, s->args, s->conf, s->as_uid, s->env, NULL, out, sizeof(out));
+	int code = run_cli(c, s->cli.args, s->cli.conf, s->cli.as_uid, s->cli.env, NULL, out,
+			   sizeof(out));
 
-	if (code != s->exit_code)
+	if (code != s->cli.exit_code)
 		why = "wrong exit code";
-	for (int k = 0; !why && k < 4 && s->want[k]; k++)
-		if (!strstr(out, expand(c, s->want[k], want, sizeof(want))))
-			why = s->want[k];
-	if (!why && s->unwanted && strstr(out, s->unwanted))
+	for (int k = 0; !why && k < 4 && s->cli.want[k]; k++)
+		if (!strstr(out, expand(c, s->cli.want[k], want, sizeof(want))))
+			why = s->cli.want[k];
+	if (!why && s->cli.unwanted && strstr(out, s->cli.unwanted))
 		why = "output holds what it must not";
-	t_result(&c->report, !why, "[%zu] smtpguard %s (%s%s): exit %d%s%s%s%s", i, s->args,
-		 confs[s->conf].file, s->as_uid ? ", not root" : "", code, why ? ": " : "",
+	t_result(&c->report, !why, "[%zu] smtpguard %s (%s%s): exit %d%s%s%s%s", i, s->cli.args,
+		 confs[s->cli.conf].file, s->cli.as_uid ? ", not root" : "", code, why ? ": " : "",
 		 why ? why : "", why ? "\n--- output ---\n" : "", why ? out : "");
 }
 
@@ -1501,7 +1614,7 @@ static void run_sh(struct ctx *c, size_t i, const struct step *s)
 	char cmd[2048];
 	int status;
 
-	expand(c, s->pin, cmd, sizeof(cmd));
+	expand(c, s->cmd, cmd, sizeof(cmd));
 	status = system(cmd);
 	t_result(&c->report, status == 0, "[%zu] sh: %s%s", i, cmd, status == 0 ? "" : ": failed");
 }
@@ -1524,15 +1637,15 @@ static void run_file_check(struct ctx *c, size_t i, const struct step *s)
 	static char text[1 << 16];
 	const char *why = NULL;
 
-	if (!read_text(c->conf_path[s->conf], text, sizeof(text)))
+	if (!read_text(c->conf_path[s->file.conf], text, sizeof(text)))
 		why = "cannot read it";
-	for (int k = 0; !why && k < 4 && s->want[k]; k++)
-		if (!strstr(text, s->want[k]))
-			why = s->want[k];
-	if (!why && s->unwanted && strstr(text, s->unwanted))
+	for (int k = 0; !why && k < 4 && s->file.want[k]; k++)
+		if (!strstr(text, s->file.want[k]))
+			why = s->file.want[k];
+	if (!why && s->file.unwanted && strstr(text, s->file.unwanted))
 		why = "it holds what it must not";
 	t_result(&c->report, !why, "[%zu] %s holds what the edits should leave%s%s%s%s", i,
-		 confs[s->conf].file, why ? ": " : "", why ? why : "",
+		 confs[s->file.conf].file, why ? ": " : "", why ? why : "",
 		 why ? "\n--- file ---\n" : "", why ? text : "");
 }
 
@@ -1589,7 +1702,7 @@ static void run_mon_start(struct ctx *c, size_t i, const struct step *s)
 	char out[4200], text[256] = "";
 	double deadline = now_s() + 3;
 
-	c->monitor = start_monitor(c, s->conf, "--json", "monitor", NULL);
+	c->monitor = start_monitor(c, s->monitor_conf, "--json", "monitor", NULL);
 	snprintf(out, sizeof(out), "%s/monitor.err", c->workdir);
 	/* It says so once it reads the ring buffer. */
 	while (now_s() < deadline &&
@@ -1599,7 +1712,7 @@ static void run_mon_start(struct ctx *c, size_t i, const struct step *s)
 		 "[%zu] smtpguard monitor --json started (pid %d)", i, (int)c->monitor);
 }
 
-static void run_mon_stop(struct ctx *c, size_t i)
+static void run_mon_stop(struct ctx *c, size_t i, const struct step *s)
 {
 	bool ok = c->monitor > 0 && !kill(c->monitor, SIGKILL) &&
 		  waitpid(c->monitor, NULL, 0) == c->monitor;
@@ -1621,6 +1734,9 @@ static bool find_event(const struct ctx *c, pid_t pid, double timeout, char *lin
 		const char *hit, *start, *end;
 
 		if (read_text(path, text, sizeof(text)) && (hit = strstr(text, needle))) {
+			/* The newest: PIDs wrap (pid_max 32768), an old line may have this one. */
+			for (const char *next; (next = strstr(hit + 1, needle));)
+				hit = next;
 			for (start = hit; start > text && start[-1] != '\n'; start--)
 				;
 			end = strchr(hit, '\n');
@@ -1647,7 +1763,7 @@ static bool event_time_is_now(const char *line)
 static void run_event(struct ctx *c, size_t i, const struct step *s)
 {
 	struct probe_bufs bufs;
-	struct probe pr = expand_probe(c, &s->probe, &bufs);
+	struct probe pr = expand_probe(c, &s->event.probe, &bufs);
 	const struct probe *p = &pr;
 	bool mapped = !strncmp(p->addr, "::ffff:", 7);
 	const char *family = p->family == AF_INET ? "ipv4" : mapped ? "ipv4-mapped" : "ipv6";
@@ -1657,20 +1773,20 @@ static void run_event(struct ctx *c, size_t i, const struct step *s)
 	double t0;
 	pid_t pid;
 
-	got = probe_as_pid(c, s->who, p, &pid);
+	got = probe_as_pid(c, s->event.who, p, &pid);
 	t0 = now_s();
-	snprintf(want[0], sizeof(want[0]), "\"action\":\"%s\"", s->action);
-	snprintf(want[1], sizeof(want[1]), "\"uid\":%u,", s->who->uid);
+	snprintf(want[0], sizeof(want[0]), "\"action\":\"%s\"", s->event.action);
+	snprintf(want[1], sizeof(want[1]), "\"uid\":%u,", s->event.who->uid);
 	snprintf(want[2], sizeof(want[2]), "\"comm\":\"e2e_guard\"");
 	snprintf(want[3], sizeof(want[3]), "\"dst\":\"%s\"", mapped ? p->addr + 7 : p->addr);
 	snprintf(want[4], sizeof(want[4]), "\"port\":%u,", p->port);
 	snprintf(want[5], sizeof(want[5]), "\"family\":\"%s\"", family);
 	/* An extra text the row asks for (EVENT_SAYS). */
-	if (s->want[0]) {
-		expand(c, s->want[0], extra, sizeof(extra));
+	if (s->event.says) {
+		expand(c, s->event.says, extra, sizeof(extra));
 		wants = 7;
 	}
-	if (got != s->expect)
+	if (got != s->event.expect)
 		why = "the connect did not give the expected result";
 	else if (!find_event(c, pid, 1.0, line, sizeof(line)))
 		why = "no event for its pid within 1 s";
@@ -1680,9 +1796,9 @@ static void run_event(struct ctx *c, size_t i, const struct step *s)
 	if (!why && !event_time_is_now(line))
 		why = "its time is not now (CLOCK_BOOTTIME to wall clock)";
 	t_result(&c->report, !why, "[%zu] %s: %s to %s port %u: %s, event in %.0f ms%s%s%s%s", i,
-		 s->who->label, probe_method_name(p->method), p->addr, p->port, errno_name(got),
-		 (now_s() - t0) * 1000, why ? ": " : "", why ? why : "", why ? "\n    " : "",
-		 why ? line : "");
+		 s->event.who->label, probe_method_name(p->method), p->addr, p->port,
+		 errno_name(got), (now_s() - t0) * 1000, why ? ": " : "", why ? why : "",
+		 why ? "\n    " : "", why ? line : "");
 }
 
 /* A number after key in text, after the first occurrence of anchor (or 0). */
@@ -1702,18 +1818,19 @@ static void run_counts(struct ctx *c, size_t i, const struct step *s)
 	long ub, ua, tb, ta;
 	int refused = 0;
 
-	snprintf(anchor, sizeof(anchor), "{\"uid\":%u,", s->who->uid);
+	snprintf(anchor, sizeof(anchor), "{\"uid\":%u,", s->counted.who->uid);
 	run_cli(c, "status --json", CONF_TEST, 0, NULL, NULL, before, sizeof(before));
-	for (int n = 0; n < s->count; n++)
-		refused += probe_as(c, s->who, &s->probe) == EPERM;
+	for (int n = 0; n < s->counted.n; n++)
+		refused += probe_as(c, s->counted.who, &s->counted.probe) == EPERM;
 	run_cli(c, "status --json", CONF_TEST, 0, NULL, NULL, after, sizeof(after));
 	ub = strstr(before, anchor) ? json_number(before, anchor, "\"blocked\":") : 0;
 	ua = json_number(after, anchor, "\"blocked\":");
 	tb = json_number(before, "\"totals\"", "\"blocked\":");
 	ta = json_number(after, "\"totals\"", "\"blocked\":");
-	t_result(&c->report, refused == s->count && ua - ub == s->count && ta - tb == s->count,
+	t_result(&c->report,
+		 refused == s->counted.n && ua - ub == s->counted.n && ta - tb == s->counted.n,
 		 "[%zu] %d refused attempts by %s: its counter %ld -> %ld, total %ld -> %ld", i,
-		 refused, s->who->label, ub, ua, tb, ta);
+		 refused, s->counted.who->label, ub, ua, tb, ta);
 }
 
 static int count_matches(const char *path, const char *needle)
@@ -1766,7 +1883,7 @@ static void run_reach(struct ctx *c, size_t i, const struct step *s)
 	snprintf(mx_log, sizeof(mx_log), "%s/mx-accepted.log", c->workdir);
 	h0 = count_lines(host_log);
 	m0 = count_lines(mx_log);
-	got = probe_as(c, s->who, &s->probe);
+	got = probe_as(c, s->reach.who, &s->reach.probe);
 	deadline = now_s() + 2;
 	do { /* the listener logs when it gets round to accept() */
 		usleep(20 * 1000);
@@ -1778,16 +1895,18 @@ static void run_reach(struct ctx *c, size_t i, const struct step *s)
 	m1 = count_lines(mx_log);
 	/* Redirected to the IPv4 target (v4 and v4-mapped sockets) or the IPv6 one. */
 	snprintf(want, sizeof(want), "accepted %s:25\n",
-		 s->probe.family == AF_INET6 && strncmp(s->probe.addr, "::ffff:", 7) ? "::1" :
-										       "127.0.0.1");
-	if (s->count && !last_line_is(host_log, want))
+		 s->reach.probe.family == AF_INET6 && strncmp(s->reach.probe.addr, "::ffff:", 7) ?
+			 "::1" :
+			 "127.0.0.1");
+	if (s->reach.local && !last_line_is(host_log, want))
 		h1 = -1000;
 	t_result(&c->report,
-		 got == 0 && h1 - h0 == (s->count ? 1 : 0) && m1 - m0 == (s->count ? 0 : 1),
+		 got == 0 && h1 - h0 == (s->reach.local ? 1 : 0) &&
+			 m1 - m0 == (s->reach.local ? 0 : 1),
 		 "[%zu] %s: %s to %s port %u: %s; reached the %s (local listener +%d, remote +%d)",
-		 i, s->who->label, probe_method_name(s->probe.method), s->probe.addr, s->probe.port,
-		 errno_name(got), s->count ? "local MTA (redirected)" : "remote host", h1 - h0,
-		 m1 - m0);
+		 i, s->reach.who->label, probe_method_name(s->reach.probe.method),
+		 s->reach.probe.addr, s->reach.probe.port, errno_name(got),
+		 s->reach.local ? "local MTA (redirected)" : "remote host", h1 - h0, m1 - m0);
 }
 
 static void run_alert(struct ctx *c, size_t i, const struct step *s)
@@ -1799,19 +1918,20 @@ static void run_alert(struct ctx *c, size_t i, const struct step *s)
 	snprintf(log, sizeof(log), "%s/alerts.log", c->workdir);
 	snprintf(err, sizeof(err), "%s/monitor.err", c->workdir);
 	/* alert.sh writes "$SMTPGUARD_UID $SMTPGUARD_COUNT $SMTPGUARD_ACTION". */
-	snprintf(line, sizeof(line), "%u 5 blocked\n", s->who->uid);
-	snprintf(banner, sizeof(banner), "ALERT uid=%u(", s->who->uid);
-	for (int n = 0; n < s->count; n++)
-		refused += probe_as(c, s->who, &s->probe) == EPERM;
+	snprintf(line, sizeof(line), "%u 5 blocked\n", s->counted.who->uid);
+	snprintf(banner, sizeof(banner), "ALERT uid=%u(", s->counted.who->uid);
+	for (int n = 0; n < s->counted.n; n++)
+		refused += probe_as(c, s->counted.who, &s->counted.probe) == EPERM;
 	deadline = now_s() + 3;
 	while (!count_matches(log, line) && now_s() < deadline)
 		usleep(50 * 1000);
 	usleep(1200 * 1000); /* any second alert would be here by now */
 	fired = count_matches(log, line);
-	t_result(&c->report, refused == s->count && fired == 1 && count_matches(err, banner) == 1,
+	t_result(&c->report,
+		 refused == s->counted.n && fired == 1 && count_matches(err, banner) == 1,
 		 "[%zu] %d attempts by %s over a 5/60s threshold: alert_command ran %d time(s), "
 		 "%d ALERT line(s)",
-		 i, refused, s->who->label, fired, count_matches(err, banner));
+		 i, refused, s->counted.who->label, fired, count_matches(err, banner));
 }
 
 /* Print a small file as "# name: line" comments, for whoever reads the log. */
@@ -1913,12 +2033,12 @@ static void run_storm(struct ctx *c, size_t i, const struct step *s)
 	t0 = now_s();
 	storm = fork();
 	if (storm == 0)
-		storm_child(c, s->who);
+		storm_child(c, s->crowd);
 	waitpid(storm, &status, 0);
 	elapsed = now_s() - t0;
 	kill(monitor, SIGCONT);
 	/* The 2 s log window ends and is summarised; give a loaded machine time. */
-	snprintf(line, sizeof(line), "uid=%u(?): ", s->who->uid);
+	snprintf(line, sizeof(line), "uid=%u(?): ", s->crowd->uid);
 	for (double deadline = now_s() + 10; now_s() < deadline;) {
 		usleep(200 * 1000);
 		if (count_matches(log, line))
@@ -1927,7 +2047,7 @@ static void run_storm(struct ctx *c, size_t i, const struct step *s)
 	summary = count_matches(log, line);
 	summarised = number_after(log, line);
 	dropped = number_after(log, "lost ");
-	snprintf(line, sizeof(line), "blocked uid=%u(", s->who->uid);
+	snprintf(line, sizeof(line), "blocked uid=%u(", s->crowd->uid);
 	logged = count_matches(log, line);
 	total = count_matches(log, "\n");
 	lost = count_matches(log, "lost ");
@@ -2023,7 +2143,7 @@ static void run_forge(struct ctx *c, size_t i, const struct step *s)
 	if (pid == 0) {
 		struct probe p = P4(REMOTE4, 25, PM_CONNECT);
 
-		if (become(c, s->who) || prctl(PR_SET_NAME, s->pin))
+		if (become(c, s->forge.who) || prctl(PR_SET_NAME, s->forge.comm))
 			_exit(255);
 		_exit(probe_run(&p));
 	}
@@ -2049,10 +2169,10 @@ static void run_forge(struct ctx *c, size_t i, const struct step *s)
 	t_result(
 		&c->report,
 		got == EPERM && ndst == 1 && !strcmp(dst, REMOTE4 ":25") && ncomm == 1 &&
-			!strcmp(comm, s->pin),
+			!strcmp(comm, s->forge.comm),
 		"[%zu] a process named '%s' is refused (%s) and its line parses to one dst (%s) and "
 		"one comm (%s):\n    %s",
-		i, s->pin, errno_name(got), dst, comm, line);
+		i, s->forge.comm, errno_name(got), dst, comm, line);
 }
 
 #define FLOOD_PROCS 4
@@ -2131,7 +2251,7 @@ static void run_flood(struct ctx *c, size_t i, const struct step *s)
 	t0 = now_s();
 	for (int k = 0; k < FLOOD_PROCS; k++)
 		if ((kids[k] = fork()) == 0)
-			flood_child(c, s->who, done);
+			flood_child(c, s->crowd, done);
 	/* The quiet account tries now and then while the flood runs. */
 	for (int k = 0; k < QUIET_ATTEMPTS; k++) {
 		usleep((useconds_t)(FLOOD_SECONDS * 1e6 / (QUIET_ATTEMPTS + 2)));
@@ -2143,7 +2263,7 @@ static void run_flood(struct ctx *c, size_t i, const struct step *s)
 	for (int k = 0; k < QUIET_ATTEMPTS; k++)
 		quiet_seen += find_event(c, quiet_pid[k], 3.0, line, sizeof(line));
 	/* The monitor's counter scan reports what was not sent within a tick or two. */
-	snprintf(uidkey, sizeof(uidkey), "\"uid\":%u,", s->who->uid);
+	snprintf(uidkey, sizeof(uidkey), "\"uid\":%u,", s->crowd->uid);
 	for (double deadline = now_s() + 5; !exact && now_s() < deadline; usleep(200 * 1000)) {
 		const char *t;
 
@@ -2164,7 +2284,7 @@ static void run_flood(struct ctx *c, size_t i, const struct step *s)
 		"[%zu] flood: %d processes of uid %u made %lu refused attempts in %.1f s (%.0f/s); "
 		"%lu sent as events (%.0f/s), %lu + %lu counted and not sent (budget %d/s), "
 		"%lu + %lu lost: %s; the quiet uid %u: %d/%d refused, %d/%d reported",
-		i, FLOOD_PROCS, s->who->uid, *done, elapsed, *done / elapsed, events,
+		i, FLOOD_PROCS, s->crowd->uid, *done, elapsed, *done / elapsed, events,
 		events / elapsed, gap_s, ns_s, SG_EVENT_BURST, gap_l, ns_l,
 		exact ? "every attempt accounted for" : "NOT all accounted for", quiet.uid,
 		quiet_eperm, QUIET_ATTEMPTS, quiet_seen, QUIET_ATTEMPTS);
@@ -2233,70 +2353,256 @@ static int setup(struct ctx *c)
 	return 0;
 }
 
-int main(void)
+/* Kinds whose function takes something else than the row. */
+static void run_reload_race(struct ctx *c, size_t i, const struct step *s)
 {
-	struct ctx c = {};
+	run_race(c, i, "reload race", reload_driver, RACE_LOADS);
+}
 
+static void run_sync_race(struct ctx *c, size_t i, const struct step *s)
+{
+	run_race(c, i, "sync race", sync_driver, SYNC_RACE_ROUNDS);
+}
+
+static void run_kill_loop_row(struct ctx *c, size_t i, const struct step *s)
+{
+	run_kill_loop(c, i, s->rounds);
+}
+
+static void run_lock_storm_row(struct ctx *c, size_t i, const struct step *s)
+{
+	run_lock_storm(c, i, s->rounds);
+}
+
+static void run_foreign_link_row(struct ctx *c, size_t i, const struct step *s)
+{
+	run_foreign_link(c, i);
+}
+
+static void run_unload_other_version_row(struct ctx *c, size_t i, const struct step *s)
+{
+	run_unload_other_version(c, i);
+}
+
+static void run_who_row(struct ctx *c, size_t i, const struct step *s)
+{
+	run_who(c, i, s->who_case);
+}
+
+static void run_resolver(struct ctx *c, size_t i, const struct step *s)
+{
+	bool down = s->kind == S_RESOLVER_DOWN;
+
+	t_result(&c->report, resolver_set(c, s->hosts, down), "[%zu] the CLI's resolver: %s", i,
+		 down	  ? "fails (no DNS server answers)" :
+		 s->hosts ? "its own hosts file" :
+			    "the host's");
+}
+
+/*
+ * What the rows after a row may depend on. With T=PATTERN, the rows before
+ * the last selected one run too (quietly: only a failure among them is
+ * shown), except those that change nothing: the rows that only read
+ * (READS), and the long scenarios that leave the guard as they found it
+ * and nothing after them reads (SCENARIO: the races, the fault rows, the
+ * storm, the flood, the which-script rows).
+ */
+enum row_effect {
+	LEAVES, /* state later rows read: the guard, files, counters, the monitor */
+	READS,
+	SCENARIO,
+};
+
+/* Every kind of row: its name (in the row's name), its function, its effect. */
+static const struct {
+	const char *name;
+	void (*run)(struct ctx *c, size_t i, const struct step *s);
+	enum row_effect effect;
+} step_kinds[S_KIND_COUNT] = {
+	[S_CLI] = { "cli", run_cli_step, LEAVES }, /* but see cli_reads_only() */
+	[S_CONN] = { "conn", run_conn, LEAVES },
+	[S_RACE] = { "reload race", run_reload_race, SCENARIO },
+	[S_UNPIN] = { "unpin", run_tamper, LEAVES },
+	[S_DETACH] = { "detach", run_tamper, LEAVES },
+	[S_SH] = { "sh", run_sh, LEAVES },
+	[S_FILE] = { "file", run_file_check, READS },
+	[S_SNAP] = { "snapshot", run_snapshot, LEAVES },
+	[S_SAME] = { "same as the snapshot", run_snapshot, READS },
+	[S_SYNC_RACE] = { "sync race", run_sync_race, SCENARIO },
+	[S_MON_START] = { "monitor start", run_mon_start, LEAVES },
+	[S_MON_STOP] = { "monitor stop", run_mon_stop, LEAVES },
+	[S_EVENT] = { "event", run_event, LEAVES },
+	[S_COUNTS] = { "counts", run_counts, LEAVES },
+	[S_REACH] = { "reach", run_reach, LEAVES },
+	[S_ALERT] = { "alert", run_alert, LEAVES },
+	[S_STORM] = { "storm", run_storm, SCENARIO },
+	[S_FLOOD] = { "flood", run_flood, SCENARIO },
+	[S_FORGE] = { "forge", run_forge, LEAVES },
+	[S_KILL_LOOP] = { "kill loop", run_kill_loop_row, SCENARIO },
+	[S_LOCK_STORM] = { "lock storm", run_lock_storm_row, SCENARIO },
+	[S_FOREIGN_LINK] = { "foreign link", run_foreign_link_row, SCENARIO },
+	/* It ends by loading the test configuration again: later rows see that. */
+	[S_UNLOAD_OTHER_VERSION] = { "unload over another version", run_unload_other_version_row,
+				     LEAVES },
+	[S_HOSTS] = { "hosts", run_resolver, LEAVES },
+	[S_RESOLVER_DOWN] = { "resolver down", run_resolver, LEAVES },
+	[S_WHO] = { "who", run_who_row, SCENARIO },
+	[S_SECTION] = { "section", NULL, READS },
+};
+
+/* Commands that change nothing a later row sees. */
+static bool cli_reads_only(const char *args)
+{
+	static const char *const readers[] = { "status",       "list",	"check",
+					       "check-config", "stats", "monitor" };
+	size_t len = strcspn(args, " ");
+
+	for (size_t k = 0; k < sizeof(readers) / sizeof(readers[0]); k++)
+		if (strlen(readers[k]) == len && !strncmp(args, readers[k], len))
+			return true;
+	return false;
+}
+
+static bool sets_state(const struct step *s)
+{
+	return step_kinds[s->kind].effect == LEAVES &&
+	       !(s->kind == S_CLI && cli_reads_only(s->cli.args));
+}
+
+static const struct probe *row_probe(const struct step *s, const struct who **who)
+{
+	switch (s->kind) {
+	case S_CONN:
+		*who = s->conn.who;
+		return &s->conn.probe;
+	case S_EVENT:
+		*who = s->event.who;
+		return &s->event.probe;
+	case S_COUNTS:
+	case S_ALERT:
+		*who = s->counted.who;
+		return &s->counted.probe;
+	case S_REACH:
+		*who = s->reach.who;
+		return &s->reach.probe;
+	default:
+		return NULL;
+	}
+}
+
+/* "[N] SECTION: KIND: WHAT", what T=PATTERN matches. */
+static const char *row_name(size_t n, const char *section, const struct step *s, char *buf,
+			    size_t len)
+{
+	const struct who *who = NULL;
+	const struct probe *p = row_probe(s, &who);
+	char what[512] = "";
+
+	if (p)
+		snprintf(what, sizeof(what), "%s: %s to %s port %u", who->label,
+			 probe_method_name(p->method), p->addr, p->port);
+	else if (s->kind == S_CLI)
+		snprintf(what, sizeof(what), "smtpguard %s (%s)", s->cli.args,
+			 confs[s->cli.conf].file);
+	else if (s->kind == S_SH)
+		snprintf(what, sizeof(what), "%s", s->cmd);
+	else if (s->kind == S_FILE)
+		snprintf(what, sizeof(what), "%s", confs[s->file.conf].file);
+	else if (s->kind == S_MON_START)
+		snprintf(what, sizeof(what), "%s", confs[s->monitor_conf].file);
+	else if (s->kind == S_UNPIN || s->kind == S_DETACH)
+		snprintf(what, sizeof(what), "%s", s->pin);
+	else if (s->kind == S_FORGE)
+		snprintf(what, sizeof(what), "%s", s->forge.comm);
+	else if (s->kind == S_HOSTS)
+		snprintf(what, sizeof(what), "%s", s->hosts ? s->hosts : "the host's resolver");
+	snprintf(buf, len, "[%zu] %s: %s%s%s", n, section, step_kinds[s->kind].name,
+		 what[0] ? ": " : "", what);
+	return buf;
+}
+
+/*
+ * Which rows run: all of them, or (filter) those whose name holds it and,
+ * before the last of them, those that leave state behind (sets_state()).
+ * Returns how many rows the filter selected; *setup counts the others that
+ * run.
+ */
+static size_t select_rows(const char *filter, bool *run, bool *selected, size_t *setup)
+{
+	const char *section = "";
+	size_t n = 0, nsel = 0, last = 0;
+	char name[1024];
+
+	for (size_t k = 0; k < N_STEPS; k++) {
+		const struct step *s = &steps[k];
+
+		run[k] = selected[k] = false;
+		if (s->kind == S_SECTION) {
+			section = s->section;
+			continue;
+		}
+		selected[k] = !filter ||
+			      strstr(row_name(n, section, s, name, sizeof(name)), filter);
+		if (selected[k]) {
+			nsel++;
+			last = k;
+		}
+		n++;
+	}
+	*setup = 0;
+	for (size_t k = 0; k < N_STEPS; k++) {
+		run[k] = selected[k] || (nsel && k < last && sets_state(&steps[k]));
+		*setup += run[k] && !selected[k];
+	}
+	return nsel;
+}
+
+/* --count: print how many rows SG_TEST_FILTER selects, and run none. */
+int main(int argc, char **argv)
+{
+	static bool run[N_STEPS], selected[N_STEPS];
+	const char *env = getenv("SG_TEST_FILTER");
+	char *filter = env && *env ? strdup(env) : NULL;
+	struct ctx c = {};
+	size_t nsel, nsetup, n = 0;
+
+	/* The rows decide what is shown (testlib.h would match each result's own text). */
+	unsetenv("SG_TEST_FILTER");
 	alarm(SUITE_MAX_SECONDS); /* a hung kernel call must not hang CI */
+	nsel = select_rows(filter, run, selected, &nsetup);
+	if (argc > 1 && !strcmp(argv[1], "--count")) {
+		printf("%zu\n", nsel);
+		free(filter);
+		return 0;
+	}
+	if (filter) {
+		printf("# T=%s: %zu rows selected", filter, nsel);
+		if (nsetup)
+			printf(", %zu rows before them run to set the state up (shown if they fail)",
+			       nsetup);
+		printf("\n");
+		fflush(stdout); /* before any fork */
+	}
+	if (!nsel)
+		return t_summary(&c.report);
 	if (setup(&c))
 		return 2;
-	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		const struct step *s = &steps[i];
+	for (size_t k = 0; k < N_STEPS; k++) {
+		const struct step *s = &steps[k];
 
-		if (s->kind == S_CLI)
-			run_cli_step(&c, i, s);
-		else if (s->kind == S_CONN)
-			run_conn(&c, i, s);
-		else if (s->kind == S_RACE)
-			run_race(&c, i, "reload race", reload_driver, RACE_LOADS);
-		else if (s->kind == S_SYNC_RACE)
-			run_race(&c, i, "sync race", sync_driver, SYNC_RACE_ROUNDS);
-		else if (s->kind == S_SH)
-			run_sh(&c, i, s);
-		else if (s->kind == S_FILE)
-			run_file_check(&c, i, s);
-		else if (s->kind == S_SNAP || s->kind == S_SAME)
-			run_snapshot(&c, i, s);
-		else if (s->kind == S_MON_START)
-			run_mon_start(&c, i, s);
-		else if (s->kind == S_MON_STOP)
-			run_mon_stop(&c, i);
-		else if (s->kind == S_EVENT)
-			run_event(&c, i, s);
-		else if (s->kind == S_COUNTS)
-			run_counts(&c, i, s);
-		else if (s->kind == S_REACH)
-			run_reach(&c, i, s);
-		else if (s->kind == S_ALERT)
-			run_alert(&c, i, s);
-		else if (s->kind == S_STORM)
-			run_storm(&c, i, s);
-		else if (s->kind == S_FLOOD)
-			run_flood(&c, i, s);
-		else if (s->kind == S_FORGE)
-			run_forge(&c, i, s);
-		else if (s->kind == S_KILL_LOOP)
-			run_kill_loop(&c, i, s->count);
-		else if (s->kind == S_LOCK_STORM)
-			run_lock_storm(&c, i, s->count);
-		else if (s->kind == S_FOREIGN_LINK)
-			run_foreign_link(&c, i);
-		else if (s->kind == S_UNLOAD_OTHER_VERSION)
-			run_unload_other_version(&c, i);
-		else if (s->kind == S_HOSTS || s->kind == S_RESOLVER_DOWN)
-			t_result(&c.report, resolver_set(&c, s->pin, s->kind == S_RESOLVER_DOWN),
-				 "[%zu] the CLI's resolver: %s", i,
-				 s->kind == S_RESOLVER_DOWN ? "fails (no DNS server answers)" :
-				 s->pin			    ? "its own hosts file" :
-							      "the host's");
-		else if (s->kind == S_WHO)
-			run_who(&c, i, s->count);
-		else
-			run_tamper(&c, i, s);
+		if (s->kind == S_SECTION)
+			continue;
+		if (run[k]) {
+			c.report.quiet = !selected[k];
+			step_kinds[s->kind].run(&c, n, s);
+		}
+		n++;
 	}
+	c.report.quiet = false;
 	if (c.monitor > 0) {
 		kill(c.monitor, SIGKILL);
 		waitpid(c.monitor, NULL, 0);
 	}
+	free(filter);
 	return t_summary(&c.report);
 }

@@ -37,9 +37,11 @@ $(FUZZ_DIR):
 	$(Q)mkdir -p $@
 
 # Coverage-instrumented copies of the loader code the harnesses call.
-$(FUZZ_OBJS): $(FUZZ_DIR)/%.o: loader/%.c $(wildcard loader/*.h) include/smtpguard.h | $(FUZZ_DIR)
+$(FUZZ_OBJS): $(FUZZ_DIR)/%.o: loader/%.c | $(FUZZ_DIR)
 	$(call msg,CC-FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+-include $(wildcard $(FUZZ_DIR)/*.d)
 
 $(FUZZ_BINS): $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJS) | $(FUZZ_DIR)
 	$(call msg,CC-FUZZ,$@)

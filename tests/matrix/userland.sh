@@ -87,7 +87,9 @@ run_suite() {
 			"$(clang --version | head -n 1), libbpf $(pkg-config --modversion libbpf)," \
 			"$(bpftool version 2>/dev/null | head -n 1)" &&
 			make -j2 build/smtpguard build/tests/unit_config build/tests/unit_config_edit \
-			build/tests/unit_import build/tests/unit_incumbents build/tests/unit_who' \
+			build/tests/unit_import build/tests/unit_incumbents build/tests/unit_who \
+			build/tests/unit_diff build/tests/unit_describe build/tests/unit_json \
+			build/tests/unit_uidtab build/tests/unit_alerts build/tests/unit_commit' \
 		>"$log" 2>&1; then
 		head -n 1 "$log"
 		result ok "$suite: make (smtpguard, unit tests) with -Werror"
@@ -100,7 +102,10 @@ run_suite() {
 	if chroot "$dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
 		sh -c 'cd /src && build/tests/unit_config && build/tests/unit_config_edit &&
 			build/tests/unit_import tests/import && build/tests/unit_incumbents tests/import &&
-			build/tests/unit_who' >"$log.unit" 2>&1; then
+			build/tests/unit_who && build/tests/unit_diff && build/tests/unit_describe &&
+			build/tests/unit_json && build/tests/unit_uidtab && build/tests/unit_alerts &&
+			build/tests/unit_commit' \
+			>"$log.unit" 2>&1; then
 		result ok "$suite: unit tests ($(grep -E '^[0-9]+ passed' "$log.unit" | tr '\n' ' '))"
 	else
 		tail -n 20 "$log.unit"
