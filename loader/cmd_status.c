@@ -20,7 +20,7 @@
 #include "json.h"
 #include "live.h"
 #include "live_open.h"
-#include "local_addrs.h"
+#include "own_addrs.h"
 #include "log.h"
 #include "mounts.h"
 #include "scope_describe.h"

@@ -5,7 +5,7 @@
 
 #include <linux/types.h>
 
-#include "local_addrs.h"
+#include "own_addrs.h"
 #include "policy.h"
 #include <stdbool.h>
 

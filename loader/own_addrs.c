@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* local_addrs.c - collect the host's own addresses; see local_addrs.h. */
+/* own_addrs.c - collect the host's own addresses; see own_addrs.h. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -12,7 +12,7 @@
 #include <linux/rtnetlink.h>
 
 #include "array.h"
-#include "local_addrs.h"
+#include "own_addrs.h"
 
 /* Large enough for any netlink dump message (the kernel sends at most a page-ish). */
 #define NETLINK_BUF 32768
