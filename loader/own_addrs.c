@@ -83,7 +83,7 @@ static int take_route(struct addr_list *out, const struct nlmsghdr *nh)
  * this host: an IPv6 address whose duplicate detection failed, or that is
  * kept on an interface that is down, has no local route and is not ours.
  */
-int local_addrs_collect(struct addr_list *out)
+int own_addrs_collect(struct addr_list *out)
 {
 	struct {
 		struct nlmsghdr nh;

@@ -30,7 +30,7 @@ struct addr_list {
  * DAD-failed IPv6 addresses have no such route, nor do IPv6 addresses kept
  * on an interface that is down.
  */
-int local_addrs_collect(struct addr_list *out);
+int own_addrs_collect(struct addr_list *out);
 /* Append a unless it is already there. */
 int addr_list_add(struct addr_list *l, const struct sg_addr *a, __u32 ifindex);
 void addr_list_free(struct addr_list *l);
