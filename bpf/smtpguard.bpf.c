@@ -91,7 +91,7 @@ struct {
 	__uint(max_entries, SG_MAX_LOCAL_ADDRS);
 	__type(key, struct sg_addr);
 	__type(value, struct sg_local);
-} sg_local_addr SEC(".maps");
+} sg_own_addrs SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -462,7 +462,7 @@ static __always_inline __u32 mode_action(struct bpf_sock_addr *ctx, const struct
  * forces the connection out of the bound interface, where a neighbour can
  * answer for "our" address; so a socket bound to any device but lo gets no
  * local exemption. (IPv6 scope ids are applied after this hook, which is why
- * the loader never puts link-local addresses in sg_local_addr.) And only in
+ * the loader never puts link-local addresses in sg_own_addrs.) And only in
  * the host's network namespace are loopback and the host's addresses this
  * host; elsewhere, loopback counts only with container_loopback = yes.
  */
@@ -586,7 +586,7 @@ static __always_inline int decide(struct bpf_sock_addr *ctx, const struct sg_add
 	uid_gid = caller_ids(); /* real IDs, init_user_ns */
 	if (caller_allowed(uid_gid))
 		return SYS_PROCEED;
-	if (bpf_map_lookup_elem(&sg_local_addr, dst) && local_scope(ctx) == LOCAL_ALL)
+	if (bpf_map_lookup_elem(&sg_own_addrs, dst) && local_scope(ctx) == LOCAL_ALL)
 		return SYS_PROCEED;
 	if (dest_allowed(dst))
 		return SYS_PROCEED;

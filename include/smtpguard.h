@@ -417,7 +417,8 @@ struct sg_local {
 #define SG_PIN_ALLOW_GID "allow_gid"
 #define SG_PIN_UID_ARRAY "allow_uid_array"
 #define SG_PIN_GID_ARRAY "allow_gid_array"
-#define SG_PIN_LOCAL_ADDR "local_addr"
+/* The pin keeps the name earlier versions gave it: an upgrade replaces it in place. */
+#define SG_PIN_OWN_ADDRS "local_addr"
 #define SG_PIN_ALLOW_DEST "allow_dest"
 #define SG_PIN_SCOPED "scoped"
 #define SG_PIN_SCOPE_PORTS "scope_ports"

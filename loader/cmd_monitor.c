@@ -384,7 +384,8 @@ static void flush_storms(struct monitor *m, __u64 now)
 	}
 }
 
-static void say(struct monitor *m, int prio, const char *msg)
+/* A message about the monitor itself (losses, its start): to the log it writes, or stderr. */
+static void monitor_notice(struct monitor *m, int prio, const char *msg)
 {
 	if (m->o->syslog)
 		log_sink_send(&m->log, prio, NULL, NULL, 0, "%s", msg);
@@ -418,7 +419,7 @@ static void report_lost(struct monitor *m)
 			 "lost %llu events: the ring buffer was full (counters in 'smtpguard "
 			 "status' are exact)",
 			 (unsigned long long)(totals[SG_STAT_EVENTS_LOST] - m->lost_reported));
-		say(m, LOG_WARNING, msg);
+		monitor_notice(m, LOG_WARNING, msg);
 		m->lost_reported = totals[SG_STAT_EVENTS_LOST];
 	}
 }
@@ -450,7 +451,7 @@ static void attach(struct monitor *m, bool *waiting)
 		if (!*waiting) {
 			snprintf(msg, sizeof(msg), "waiting for a guard at %s (%s)", m->o->pin_dir,
 				 state == GUARD_DAMAGED ? problem : "not loaded");
-			say(m, LOG_NOTICE, msg);
+			monitor_notice(m, LOG_NOTICE, msg);
 			*waiting = true;
 		}
 		return;
@@ -459,7 +460,7 @@ static void attach(struct monitor *m, bool *waiting)
 	m->g = g;
 	m->rb = ring_buffer__new(g.fd[SG_MAP_EVENTS], on_event, m, NULL);
 	if (!m->rb) {
-		say(m, LOG_ERR, "cannot read the guard's ring buffer");
+		monitor_notice(m, LOG_ERR, "cannot read the guard's ring buffer");
 		detach(m);
 		return;
 	}
@@ -478,7 +479,7 @@ static void attach(struct monitor *m, bool *waiting)
 		 state == GUARD_DAMAGED ? problem : "");
 	if (state == GUARD_DAMAGED)
 		strncat(msg, ")", sizeof(msg) - strlen(msg) - 1);
-	say(m, LOG_INFO, msg);
+	monitor_notice(m, LOG_INFO, msg);
 	*waiting = false;
 }
 

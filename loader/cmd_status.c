@@ -20,7 +20,7 @@
 #include "json.h"
 #include "live.h"
 #include "live_open.h"
-#include "local_addrs.h"
+#include "own_addrs.h"
 #include "log.h"
 #include "mounts.h"
 #include "scope_describe.h"
@@ -425,7 +425,7 @@ int cmd_status(const struct sg_opts *o)
 	int ret;
 
 	ret = open_live(o, &lg, true);
-	if (ret == EXIT_OK && (local_addrs_collect(&host) || counters_read(&lg.g, &c))) {
+	if (ret == EXIT_OK && (own_addrs_collect(&host) || counters_read(&lg.g, &c))) {
 		log_err("cannot read the host's addresses or the guard's counters");
 		ret = EXIT_FAIL;
 	}

@@ -9,7 +9,8 @@
 #include "diff.h"
 #include "scope_describe.h"
 
-static void say(FILE *out, char sign, const char *what)
+/* One line of the change list: "+uid 1001 (alice)", "-dest ...". No out: count only. */
+static void print_change(FILE *out, char sign, const char *what)
 {
 	if (out)
 		fprintf(out, "%c%s\n", sign, what);
@@ -24,12 +25,14 @@ static size_t diff_ids(FILE *out, enum id_kind kind, const struct id_set *old,
 
 	while (i < old->n || j < new->n) {
 		if (j == new->n || (i < old->n && old->v[i].id < new->v[j].id)) {
-			say(out, '-',
-			    describe_id(kind, old->v[i].id, old->v[i].origin, buf, sizeof(buf)));
+			print_change(out, '-',
+				     describe_id(kind, old->v[i].id, old->v[i].origin, buf,
+						 sizeof(buf)));
 			i++;
 		} else if (i == old->n || new->v[j].id < old->v[i].id) {
-			say(out, '+',
-			    describe_id(kind, new->v[j].id, new->v[j].origin, buf, sizeof(buf)));
+			print_change(out, '+',
+				     describe_id(kind, new->v[j].id, new->v[j].origin, buf,
+						 sizeof(buf)));
 			j++;
 		} else {
 			if (old->v[i].origin != new->v[j].origin) {
@@ -80,7 +83,7 @@ static size_t diff_dests(FILE *out, const struct dest_set *old, const struct des
 		}
 		snprintf(line, sizeof(line), "dest %s",
 			 describe_cidr(c < 0 ? &old->v[i].key : &new->v[j].key, buf, sizeof(buf)));
-		say(out, c < 0 ? '-' : '+', line);
+		print_change(out, c < 0 ? '-' : '+', line);
 		if (c < 0)
 			i++;
 		else
@@ -109,7 +112,7 @@ static size_t only_in(FILE *out, char sign, const struct addr_list *a, const str
 			continue;
 		snprintf(line, sizeof(line), "local %s",
 			 sg_addr_format(&a->v[i].addr, addr, sizeof(addr)));
-		say(out, sign, line);
+		print_change(out, sign, line);
 		n++;
 	}
 	return n;

@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include "live.h"
-#include "local_addrs.h"
+#include "own_addrs.h"
 #include "policy.h"
 
 /*

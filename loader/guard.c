@@ -302,7 +302,7 @@ static int size_maps(struct smtpguard_bpf *skel, const struct guard_load_args *a
 	    bpf_map__set_max_entries(skel->maps.sg_allow_uid, uid.hash_entries) ||
 	    bpf_map__set_max_entries(skel->maps.sg_gid_array, gid.array_entries) ||
 	    bpf_map__set_max_entries(skel->maps.sg_allow_gid, gid.hash_entries) ||
-	    bpf_map__set_max_entries(skel->maps.sg_local_addr, (__u32)local)) {
+	    bpf_map__set_max_entries(skel->maps.sg_own_addrs, (__u32)local)) {
 		log_err("cannot size the maps: %s", strerror(errno));
 		return -errno;
 	}
@@ -339,7 +339,7 @@ static int fill_maps(struct smtpguard_bpf *skel, const struct guard_load_args *a
 		return err;
 	}
 	if (!err)
-		err = maps_write_local(bpf_map__fd(skel->maps.sg_local_addr), a->local);
+		err = maps_write_own_addrs(bpf_map__fd(skel->maps.sg_own_addrs), a->local);
 	if (!err)
 		err = maps_write_dests(bpf_map__fd(skel->maps.sg_allow_dest), &a->policy->dests);
 	if (!err)

@@ -23,7 +23,7 @@
 
 #include "guard_maps.h"
 #include "identity.h"
-#include "local_addrs.h"
+#include "own_addrs.h"
 #include "policy.h"
 
 #define SG_DEFAULT_PIN_DIR "/sys/fs/bpf/smtpguard"

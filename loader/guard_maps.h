@@ -19,7 +19,7 @@ enum sg_map {
 	SG_MAP_ALLOW_GID,
 	SG_MAP_UID_ARRAY, /* origin bytes of the IDs below it (idlist.h) */
 	SG_MAP_GID_ARRAY,
-	SG_MAP_LOCAL_ADDR, /* the host's own addresses */
+	SG_MAP_OWN_ADDRS, /* the host's own addresses */
 	SG_MAP_ALLOW_DEST, /* destinations anyone may reach */
 	SG_MAP_SCOPED, /* the scoped exceptions: trie, port sets, rules (scope_maps.h) */
 	SG_MAP_SCOPE_PORTS,

@@ -31,10 +31,10 @@ static int read_maps(const struct guard *g, struct live_state *s)
 	if (!err)
 		err = maps_read_dests(g->fd[SG_MAP_ALLOW_DEST], &s->dests);
 	if (!err)
-		err = maps_check_layout(g->fd[SG_MAP_LOCAL_ADDR], sizeof(struct sg_addr),
+		err = maps_check_layout(g->fd[SG_MAP_OWN_ADDRS], sizeof(struct sg_addr),
 					sizeof(struct sg_local));
 	if (!err)
-		err = maps_read_local(g->fd[SG_MAP_LOCAL_ADDR], &s->local);
+		err = maps_read_own_addrs(g->fd[SG_MAP_OWN_ADDRS], &s->local);
 	if (!err)
 		err = scope_maps_check(g->fd[SG_MAP_SCOPED], g->fd[SG_MAP_SCOPE_PORTS],
 				       g->fd[SG_MAP_SCOPE_RULES]);

@@ -8,7 +8,7 @@
 #include <bpf/bpf.h>
 
 #include "guard.h"
-#include "local_addrs.h"
+#include "own_addrs.h"
 #include "policy.h"
 #include "scope.h"
 

@@ -161,7 +161,7 @@ int maps_read_ids(int fd, struct id_set *out)
 	return err;
 }
 
-int maps_write_local(int fd, const struct addr_list *l)
+int maps_write_own_addrs(int fd, const struct addr_list *l)
 {
 	struct sg_addr *keys = calloc(l->n ? l->n : 1, sizeof(*keys));
 	struct sg_local *vals = calloc(l->n ? l->n : 1, sizeof(*vals));
@@ -180,7 +180,7 @@ cleanup:
 	return err;
 }
 
-int maps_read_local(int fd, struct addr_list *out)
+int maps_read_own_addrs(int fd, struct addr_list *out)
 {
 	return map_walk(fd, sizeof(struct sg_addr), sizeof(struct sg_local), add_local, out);
 }

@@ -5,7 +5,7 @@
 
 #include <linux/types.h>
 
-#include "local_addrs.h"
+#include "own_addrs.h"
 #include "policy.h"
 #include <stdbool.h>
 
@@ -34,11 +34,11 @@ int maps_write_ids(int fd, const struct id_set *s);
 /* Read a whole UID or GID allowlist, sorted. */
 int maps_read_ids(int fd, struct id_set *out);
 
-int maps_write_local(int fd, const struct addr_list *l);
+int maps_write_own_addrs(int fd, const struct addr_list *l);
 int maps_write_dests(int fd, const struct dest_set *s);
 /* Read the whole destination allowlist, sorted. */
 int maps_read_dests(int fd, struct dest_set *out);
-int maps_read_local(int fd, struct addr_list *out);
+int maps_read_own_addrs(int fd, struct addr_list *out);
 
 /* The settings the loaded program enforces (its pinned .rodata). */
 int maps_read_settings(int fd, struct sg_settings *s);

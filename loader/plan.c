@@ -66,7 +66,7 @@ int plan_resolve(struct plan *pl, const char *pin_dir)
 		return EXIT_USAGE;
 	}
 	warn_foreign_netns();
-	err = local_addrs_collect(&pl->local);
+	err = own_addrs_collect(&pl->local);
 	if (err) {
 		log_err("cannot list the host's addresses: %s", strerror(-err));
 		return EXIT_FAIL;

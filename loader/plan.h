@@ -11,7 +11,7 @@
 
 #include "config.h"
 #include "exit_codes.h"
-#include "local_addrs.h"
+#include "own_addrs.h"
 #include "policy.h"
 
 /* Everything one load or sync needs, freed by plan_free(). */

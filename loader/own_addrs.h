@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * local_addrs.h - the host's own addresses, for the allow_local exemption.
+ * own_addrs.h - the host's own addresses, for the allow_local exemption.
  * "Local" cannot mean "leaves through lo": at connect() time no route has
  * been chosen yet. It means loopback (decided in the BPF program) plus the
  * addresses the kernel delivers locally, which this module collects.
  */
-#ifndef SG_LOCAL_ADDRS_H
-#define SG_LOCAL_ADDRS_H
+#ifndef SG_OWN_ADDRS_H
+#define SG_OWN_ADDRS_H
 
 #include <stddef.h>
 #include <linux/types.h>
@@ -30,7 +30,7 @@ struct addr_list {
  * DAD-failed IPv6 addresses have no such route, nor do IPv6 addresses kept
  * on an interface that is down.
  */
-int local_addrs_collect(struct addr_list *out);
+int own_addrs_collect(struct addr_list *out);
 /* Append a unless it is already there. */
 int addr_list_add(struct addr_list *l, const struct sg_addr *a, __u32 ifindex);
 void addr_list_free(struct addr_list *l);

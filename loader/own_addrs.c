@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* local_addrs.c - collect the host's own addresses; see local_addrs.h. */
+/* own_addrs.c - collect the host's own addresses; see own_addrs.h. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -12,7 +12,7 @@
 #include <linux/rtnetlink.h>
 
 #include "array.h"
-#include "local_addrs.h"
+#include "own_addrs.h"
 
 /* Large enough for any netlink dump message (the kernel sends at most a page-ish). */
 #define NETLINK_BUF 32768
@@ -83,7 +83,7 @@ static int take_route(struct addr_list *out, const struct nlmsghdr *nh)
  * this host: an IPv6 address whose duplicate detection failed, or that is
  * kept on an interface that is down, has no local route and is not ours.
  */
-int local_addrs_collect(struct addr_list *out)
+int own_addrs_collect(struct addr_list *out)
 {
 	struct {
 		struct nlmsghdr nh;
