@@ -19,7 +19,8 @@ const struct sg_map_def guard_maps[SG_MAP_COUNT] = {
 	[SG_MAP_ALLOW_GID] = GEN("sg_allow_gid", SG_PIN_ALLOW_GID),
 	[SG_MAP_UID_ARRAY] = GEN("sg_uid_array", SG_PIN_UID_ARRAY),
 	[SG_MAP_GID_ARRAY] = GEN("sg_gid_array", SG_PIN_GID_ARRAY),
-	[SG_MAP_OWN_ADDRS] = GEN("sg_own_addrs", SG_PIN_OWN_ADDRS),
+	[SG_MAP_OWN_ADDRS] = { "sg_own_addrs", SG_PIN_OWN_ADDRS, SG_KIND_GENERATION, true,
+			       "sg_local_addr" },
 	[SG_MAP_ALLOW_DEST] = GEN("sg_allow_dest", SG_PIN_ALLOW_DEST),
 	[SG_MAP_SCOPED] = GEN("sg_scoped", SG_PIN_SCOPED),
 	[SG_MAP_SCOPE_PORTS] = GEN("sg_scope_ports", SG_PIN_SCOPE_PORTS),
@@ -43,6 +44,8 @@ enum sg_map guard_map_named(const char *name)
 
 		/* libbpf prefixes its internal maps with the object's name. */
 		if (want[0] == '.' ? n > w && !strcmp(name + n - w, want) : !strcmp(name, want))
+			return (enum sg_map)m;
+		if (guard_maps[m].old_bpf_name && !strcmp(name, guard_maps[m].old_bpf_name))
 			return (enum sg_map)m;
 	}
 	return SG_MAP_COUNT;

@@ -44,6 +44,9 @@ struct sg_map_def {
 	const char *pin; /* under the pin directory */
 	enum sg_map_kind kind;
 	bool required; /* a program that lacks it is another smtpguard's */
+	/* The name builds of the same ABI gave it before a rename, or NULL:
+	 * their live guard stays readable, and replaceable through its commit point. */
+	const char *old_bpf_name;
 };
 
 extern const struct sg_map_def guard_maps[SG_MAP_COUNT];

@@ -127,8 +127,8 @@ world_wanted() {
 [ "$(id -u)" = 0 ] || die "the suite loads BPF programs: run it as root"
 for prog in smtpguard tests/unit_config tests/unit_config_edit tests/unit_import \
 	tests/unit_incumbents tests/unit_who tests/unit_diff tests/unit_describe tests/unit_json \
-	tests/unit_uidtab tests/unit_alerts tests/unit_commit tests/e2e_guard tests/sg-listen \
-	tests/sg-connect; do
+	tests/unit_uidtab tests/unit_alerts tests/unit_commit tests/unit_guard_maps tests/e2e_guard \
+	tests/sg-listen tests/sg-connect; do
 	[ -x "$build/$prog" ] || die "$build/$prog is missing: run 'make tests' first"
 done
 
@@ -147,6 +147,7 @@ suite cases "unit: the JSON writer" "$build/tests/unit_json"
 suite cases "unit: the monitor's per-UID table" "$build/tests/unit_uidtab"
 suite cases "unit: alert thresholds" "$build/tests/unit_alerts"
 suite cases "unit: the commit point's generations and slots" "$build/tests/unit_commit"
+suite cases "unit: the registry of maps and pins" "$build/tests/unit_guard_maps"
 suite whole "install: make install, units, man pages" "$top/tests/install_test.sh"
 suite whole "layout: the README names every file" "$top/tests/layout_test.sh"
 

@@ -89,7 +89,8 @@ run_suite() {
 			make -j2 build/smtpguard build/tests/unit_config build/tests/unit_config_edit \
 			build/tests/unit_import build/tests/unit_incumbents build/tests/unit_who \
 			build/tests/unit_diff build/tests/unit_describe build/tests/unit_json \
-			build/tests/unit_uidtab build/tests/unit_alerts build/tests/unit_commit' \
+			build/tests/unit_uidtab build/tests/unit_alerts build/tests/unit_commit \
+			build/tests/unit_guard_maps' \
 		>"$log" 2>&1; then
 		head -n 1 "$log"
 		result ok "$suite: make (smtpguard, unit tests) with -Werror"
@@ -104,7 +105,7 @@ run_suite() {
 			build/tests/unit_import tests/import && build/tests/unit_incumbents tests/import &&
 			build/tests/unit_who && build/tests/unit_diff && build/tests/unit_describe &&
 			build/tests/unit_json && build/tests/unit_uidtab && build/tests/unit_alerts &&
-			build/tests/unit_commit' \
+			build/tests/unit_commit && build/tests/unit_guard_maps' \
 			>"$log.unit" 2>&1; then
 		result ok "$suite: unit tests ($(grep -E '^[0-9]+ passed' "$log.unit" | tr '\n' ' '))"
 	else
