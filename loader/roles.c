@@ -149,7 +149,9 @@ static void ask_exim_once(struct role_cache *c)
 
 		int err = run_capture(bins[i], args, c->exim_text, sizeof(c->exim_text));
 
-		if (err != -ENOENT)
+		/* An exim smtpguard may not run (not root's, or writable by others)
+		 * is no Exim: its accounts stay out of @mta, as when it is absent. */
+		if (err != -ENOENT && err != -EPERM)
 			c->exim_installed = true;
 		if (!err) {
 			snprintf(c->exim_bin, sizeof(c->exim_bin), "%s", bins[i]);

@@ -27,7 +27,7 @@ static long now_ms(void)
 static int find_tool(const struct tool_place *where, const char *name, char *path, size_t len)
 {
 	const char *list = getenv(where->env);
-	char dirs[1024], *save = NULL;
+	char dirs[1024], candidate[PATH_MAX], *save = NULL;
 	int ret = -ENOENT;
 
 	snprintf(dirs, sizeof(dirs), "%s", list && *list ? list : where->dirs);
@@ -36,12 +36,17 @@ static int find_tool(const struct tool_place *where, const char *name, char *pat
 
 		if (d[0] != '/')
 			continue; /* never a relative directory */
-		snprintf(path, len, "%s/%s", d, name);
-		if (stat(path, &st))
+		snprintf(candidate, sizeof(candidate), "%s/%s", d, name);
+		if (stat(candidate, &st))
 			continue;
 		if (S_ISREG(st.st_mode) && st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH)) &&
-		    (st.st_mode & S_IXUSR))
+		    (st.st_mode & S_IXUSR)) {
+			snprintf(path, len, "%s", candidate);
 			return 0;
+		}
+		/* The first one refused is the one to name, not the last one tried. */
+		if (ret != -EPERM)
+			snprintf(path, len, "%s", candidate);
 		ret = -EPERM;
 	}
 	return ret;

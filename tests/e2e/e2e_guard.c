@@ -908,6 +908,15 @@ static const struct step steps[] = {
 	/* No Exim installed: a leftover mailnull of a removed MTA is not allowed. */
 	CLI_ENV("SMTPGUARD_MTA_PATH=/nonexistent", "sync", CONF_ROLES, 0, "(mailnull"),
 	CLI_NOT("list --json", CONF_ROLES, 0, "mailnull", "{\"uid\":0,"),
+	/*
+	 * An exim others may write is not run, and is no Exim: mailnull stays
+	 * out. The warning names that file, not the last directory searched.
+	 */
+	SH("chmod 775 {WORK}/broken-bin/exim"),
+	CLI_ENV("SMTPGUARD_MTA_PATH={WORK}/broken-bin:{WORK}/fake-pfx", "sync", CONF_ROLES, 0,
+		"broken-bin/exim: it must be owned by root"),
+	CLI_NOT("list --json", CONF_ROLES, 0, "mailnull", "{\"uid\":0,"),
+	SH("chmod 755 {WORK}/broken-bin/exim"),
 	SH("userdel mailnull && userdel exim"),
 	/* A stand-in that others may write is never run as root. */
 	SH("chmod 775 {WORK}/fake-bin/exim"),
