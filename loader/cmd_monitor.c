@@ -31,6 +31,7 @@
 #include "config.h"
 #include "counters.h"
 #include "event_format.h"
+#include "file_replace.h"
 #include "guard.h"
 #include "json.h"
 #include "live.h"
@@ -579,6 +580,8 @@ int cmd_monitor(const struct sg_opts *o)
 		log_warn("no cgroup v2 hierarchy found: events will not name their cgroup");
 	/* Where status finds each account's last process; what an earlier monitor saw. */
 	monitor_run_path(o->pin_dir, ".accounts", m->accounts_path, sizeof(m->accounts_path));
+	file_replace_remove_stale(
+		m->accounts_path); /* a monitor killed mid-save; ours is the lock */
 	account_state_load(&m->accounts, m->accounts_path);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sigaction(SIGTERM, &sa, NULL);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* file_replace.c - see file_replace.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -71,4 +72,24 @@ void file_replace_abort(struct file_replace *r)
 		fclose(r->f);
 	r->f = NULL;
 	unlink(r->tmp);
+}
+
+void file_replace_remove_stale(const char *path)
+{
+	char dir[PATH_MAX], base[PATH_MAX], prefix[PATH_MAX];
+	struct dirent *e;
+	size_t plen;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	snprintf(base, sizeof(base), "%s", path);
+	snprintf(prefix, sizeof(prefix), "%s.smtpguard-", basename(base));
+	plen = strlen(prefix);
+	d = opendir(dirname(dir));
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, prefix, plen) && strlen(e->d_name) == plen + 6)
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
 }

@@ -35,4 +35,11 @@ int file_replace_commit(struct file_replace *r, const struct stat *like, bool du
 /* Give up: the temporary file is removed, path is untouched. */
 void file_replace_abort(struct file_replace *r);
 
+/*
+ * Remove the temporary files a killed writer of path left (path.smtpguard-
+ * and six characters). Only for a file that one process writes at a time,
+ * which holds a lock for it: another writer's temporary file would go too.
+ */
+void file_replace_remove_stale(const char *path);
+
 #endif

@@ -47,7 +47,7 @@ world_cleanup() {
 	for dir in "$pin_dir" "$pin_dir-other" "$pin_dir-nocg" "$pin_dir-json"; do # fault rows, JSON keys
 		# A monitor killed with SIGKILL leaves its lock file (see cmd_monitor.c);
 		# every monitor leaves its accounts file for status (account_state.h).
-		rm -f "/run/smtpguard-monitor$(tr / _ <<<"$dir")".{lock,accounts,accounts.tmp}
+		rm -f "/run/smtpguard-monitor$(tr / _ <<<"$dir")".{lock,accounts,accounts.smtpguard-??????}
 		[ -d "$dir" ] || continue
 		"$build/smtpguard" unload --pin-dir "$dir" >/dev/null 2>&1
 		rm -rf "$dir"

@@ -5,6 +5,7 @@
  * monitor's accounts file written and read back. Built with ASan and UBSan.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "account_state.h"
 #include "cgroup_names.h"
 #include "event_format.h"
+#include "file_replace.h"
 #include "testlib.h"
 
 /* clang-format off */
@@ -130,6 +132,25 @@ static void test_line_values(struct test_report *r)
 	}
 }
 
+/* What a monitor killed between write and rename leaves: removed at the next start. */
+static void test_stale(struct test_report *r, const char *dir, const char *path)
+{
+	char left[96], other[96], keep[96];
+	struct stat st;
+
+	snprintf(left, sizeof(left), "%s.smtpguard-Ab12Cd", path);
+	snprintf(other, sizeof(other), "%s/other.smtpguard-Ab12Cd", dir);
+	snprintf(keep, sizeof(keep), "%s.smtpguard-longer-name", path);
+	for (const char *f = left; f; f = f == left ? other : f == other ? keep : NULL)
+		close(open(f, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+	file_replace_remove_stale(path);
+	t_result(r, stat(left, &st) && !stat(other, &st) && !stat(keep, &st) && !stat(path, &st),
+		 "a killed save's temporary file is removed; the file, another file's and other "
+		 "names stay");
+	unlink(other);
+	unlink(keep);
+}
+
 static void test_state_file(struct test_report *r)
 {
 	static struct account_state a, b;
@@ -176,6 +197,7 @@ static void test_state_file(struct test_report *r)
 			 account_state_find(&a, 2000 + ACCOUNT_STATE_MAX + 9) &&
 			 !account_state_find(&a, 2000),
 		 "at most %d accounts: the ones seen longest ago make room", ACCOUNT_STATE_MAX);
+	test_stale(r, dir, path);
 	unlink(path);
 	rmdir(dir);
 }
