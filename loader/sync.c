@@ -11,14 +11,17 @@
 
 int sync_guard(const char *pin_dir, const char *config, bool config_given)
 {
-	static const struct live_context ctx = { .then = "nothing to sync", .sync = true };
+	/* Nothing loaded: nothing to sync. Otherwise the file may hold changes
+	 * that cannot be applied now: nothing changed. */
+	static const struct live_context absent = { .then = "nothing to sync", .sync = true },
+					 broken = { .then = "nothing changed", .sync = true };
 	struct live_guard lg;
 	struct plan pl = {};
 	int ret = EXIT_FAIL;
 	size_t n;
 
 	if (live_open(&lg, pin_dir, LIVE_LOCK | LIVE_READ | LIVE_READ_LINKS) != LIVE_WHOLE) {
-		ret = live_explain(&lg, &ctx);
+		ret = live_explain(&lg, lg.found == LIVE_NOT_LOADED ? &absent : &broken);
 		goto cleanup;
 	}
 	/* Unless told otherwise, follow the file the guard was loaded from. */
@@ -33,7 +36,7 @@ int sync_guard(const char *pin_dir, const char *config, bool config_given)
 		goto cleanup;
 	/* After the file's errors, which are the admin's to fix first. */
 	if (live_check_cgroup(&lg) != LIVE_WHOLE) {
-		ret = live_explain(&lg, &ctx);
+		ret = live_explain(&lg, lg.found == LIVE_NOT_LOADED ? &absent : &broken);
 		goto cleanup;
 	}
 	ret = EXIT_FAIL;
