@@ -140,10 +140,19 @@ FORCE:
 # compiler): a BPF edit regenerates the skeleton and recompiles only the files
 # that include smtpguard.skel.h; a header edit, only that header's includers.
 # The skeleton is order-only here so that it exists before the first build,
-# when there are no .d files yet.
-$(OUTPUT)/loader/%.o: loader/%.c $(FLAGS_STAMP) | $(OUTPUT)/loader $(SKEL)
+# when there are no .d files yet. An object whose .d file is missing (built
+# by a Makefile before -MMD, or the .d removed) is built again, since its
+# header dependencies are unknown: the .d is a prerequisite with an empty
+# rule, and the touch keeps the object newer than its .d.
+$(OUTPUT)/loader/%.o: loader/%.c $(OUTPUT)/loader/%.d $(FLAGS_STAMP) | $(OUTPUT)/loader $(SKEL)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c $< -o $@ && touch $@
+
+# Named one by one, not by a pattern: a missing .d of a pattern rule would
+# be an intermediate file, which make never rebuilds the object for.
+LOADER_DEPFILES := $(foreach d,loader unit fuzz,$(patsubst loader/%.c,$(OUTPUT)/$(d)/%.d,\
+	$(wildcard loader/*.c)))
+$(LOADER_DEPFILES):
 
 $(OUTPUT)/smtpguard: $(OUTPUT)/loader/main.o $(LOADER_OBJS)
 	$(call msg,LINK,$@)
@@ -165,9 +174,9 @@ UNIT_OBJS := $(addprefix $(OUTPUT)/unit/,config.o config_edit.o file_replace.o i
 $(OUTPUT)/unit:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/unit/%.o: loader/%.c | $(OUTPUT)/unit
+$(OUTPUT)/unit/%.o: loader/%.c $(OUTPUT)/unit/%.d | $(OUTPUT)/unit
 	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) $(DEPFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) $(DEPFLAGS) -c $< -o $@ && touch $@
 
 $(OUTPUT)/tests/unit_config: tests/unit/config_test.c tests/testlib.h $(UNIT_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC-SAN,$@)

@@ -37,9 +37,9 @@ $(FUZZ_DIR):
 	$(Q)mkdir -p $@
 
 # Coverage-instrumented copies of the loader code the harnesses call.
-$(FUZZ_OBJS): $(FUZZ_DIR)/%.o: loader/%.c | $(FUZZ_DIR)
+$(FUZZ_OBJS): $(FUZZ_DIR)/%.o: loader/%.c $(FUZZ_DIR)/%.d | $(FUZZ_DIR)
 	$(call msg,CC-FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@ && touch $@
 
 -include $(wildcard $(FUZZ_DIR)/*.d)
 
