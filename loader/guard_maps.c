@@ -8,10 +8,12 @@
 #include "guard_maps.h"
 #include "smtpguard.h"
 
-#define GEN(name, pin)                              \
-	{                                           \
-		name, pin, SG_KIND_GENERATION, true \
+/* Designated fields: old_bpf_name is left out of most rows (gcc 10 warns otherwise). */
+#define MAP(name, pin_, kind_, required_)                                           \
+	{                                                                           \
+		.bpf_name = name, .pin = pin_, .kind = kind_, .required = required_ \
 	}
+#define GEN(name, pin_) MAP(name, pin_, SG_KIND_GENERATION, true)
 
 const struct sg_map_def guard_maps[SG_MAP_COUNT] = {
 	[SG_MAP_SETTINGS] = GEN(".rodata", SG_PIN_SETTINGS),
@@ -19,19 +21,22 @@ const struct sg_map_def guard_maps[SG_MAP_COUNT] = {
 	[SG_MAP_ALLOW_GID] = GEN("sg_allow_gid", SG_PIN_ALLOW_GID),
 	[SG_MAP_UID_ARRAY] = GEN("sg_uid_array", SG_PIN_UID_ARRAY),
 	[SG_MAP_GID_ARRAY] = GEN("sg_gid_array", SG_PIN_GID_ARRAY),
-	[SG_MAP_OWN_ADDRS] = { "sg_own_addrs", SG_PIN_OWN_ADDRS, SG_KIND_GENERATION, true,
-			       "sg_local_addr" },
+	[SG_MAP_OWN_ADDRS] = { .bpf_name = "sg_own_addrs",
+			       .pin = SG_PIN_OWN_ADDRS,
+			       .kind = SG_KIND_GENERATION,
+			       .required = true,
+			       .old_bpf_name = "sg_local_addr" },
 	[SG_MAP_ALLOW_DEST] = GEN("sg_allow_dest", SG_PIN_ALLOW_DEST),
 	[SG_MAP_SCOPED] = GEN("sg_scoped", SG_PIN_SCOPED),
 	[SG_MAP_SCOPE_PORTS] = GEN("sg_scope_ports", SG_PIN_SCOPE_PORTS),
 	[SG_MAP_SCOPE_RULES] = GEN("sg_scope_rules", SG_PIN_SCOPE_RULES),
-	[SG_MAP_EVENTS] = { "sg_events", SG_PIN_EVENTS, SG_KIND_STATE, true },
-	[SG_MAP_COUNTERS] = { "sg_counters", SG_PIN_COUNTERS, SG_KIND_STATE, true },
-	[SG_MAP_STATS] = { "sg_stats", SG_PIN_STATS, SG_KIND_STATE, true },
-	[SG_MAP_CONTROL] = { "sg_control", SG_PIN_CONTROL, SG_KIND_COMMIT, true },
+	[SG_MAP_EVENTS] = MAP("sg_events", SG_PIN_EVENTS, SG_KIND_STATE, true),
+	[SG_MAP_COUNTERS] = MAP("sg_counters", SG_PIN_COUNTERS, SG_KIND_STATE, true),
+	[SG_MAP_STATS] = MAP("sg_stats", SG_PIN_STATS, SG_KIND_STATE, true),
+	[SG_MAP_CONTROL] = MAP("sg_control", SG_PIN_CONTROL, SG_KIND_COMMIT, true),
 	/* Each program uses only its own hook's dispatch array. */
-	[SG_MAP_DISPATCH4] = { "sg_dispatch4", SG_PIN_DISPATCH4, SG_KIND_COMMIT, false },
-	[SG_MAP_DISPATCH6] = { "sg_dispatch6", SG_PIN_DISPATCH6, SG_KIND_COMMIT, false },
+	[SG_MAP_DISPATCH4] = MAP("sg_dispatch4", SG_PIN_DISPATCH4, SG_KIND_COMMIT, false),
+	[SG_MAP_DISPATCH6] = MAP("sg_dispatch6", SG_PIN_DISPATCH6, SG_KIND_COMMIT, false),
 };
 
 enum sg_map guard_map_named(const char *name)
