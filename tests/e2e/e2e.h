@@ -112,6 +112,12 @@ bool read_text(const char *path, char *buf, size_t len);
 /* Write text to path through a 0644 temporary file renamed over it. */
 bool write_conf_file(const char *path, const char *text);
 double now_s(void);
+/*
+ * The newest line of file path holding needle (a monitor's output grows;
+ * PIDs wrap, so an older line may hold the same one), waiting up to timeout
+ * seconds for one to appear.
+ */
+bool newest_line_with(const char *path, const char *needle, double timeout, char *line, size_t len);
 
 /* resolver.c: hosts (NULL: the host's own resolver again), or a failing resolver. */
 bool resolver_set(struct ctx *c, const char *hosts, bool down);

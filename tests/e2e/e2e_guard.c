@@ -1730,15 +1730,11 @@ static void run_mon_stop(struct ctx *c, size_t i, const struct step *s)
 	c->monitor = 0;
 }
 
-/* The monitor's JSON line for pid, waiting up to timeout seconds. */
-static bool find_event(const struct ctx *c, pid_t pid, double timeout, char *line, size_t len)
+bool newest_line_with(const char *path, const char *needle, double timeout, char *line, size_t len)
 {
 	static char text[1 << 20];
-	char path[4200], needle[32];
 	double deadline = now_s() + timeout;
 
-	snprintf(path, sizeof(path), "%s/monitor.out", c->workdir);
-	snprintf(needle, sizeof(needle), "\"pid\":%d,", (int)pid);
 	do {
 		const char *hit, *start, *end;
 
@@ -1756,6 +1752,16 @@ static bool find_event(const struct ctx *c, pid_t pid, double timeout, char *lin
 		usleep(20 * 1000);
 	} while (now_s() < deadline);
 	return false;
+}
+
+/* The monitor's JSON line for pid, waiting up to timeout seconds. */
+static bool find_event(const struct ctx *c, pid_t pid, double timeout, char *line, size_t len)
+{
+	char path[4200], needle[32];
+
+	snprintf(path, sizeof(path), "%s/monitor.out", c->workdir);
+	snprintf(needle, sizeof(needle), "\"pid\":%d,", (int)pid);
+	return newest_line_with(path, needle, timeout, line, len);
 }
 
 /* "time":"2026-11-21T10:04:05Z" within 5 s of now. */

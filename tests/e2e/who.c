@@ -153,28 +153,6 @@ static pid_t attempt_and_exit(const struct who_paths *w, unsigned int uid, int *
 	return pid;
 }
 
-/* The line of file path holding needle, within timeout seconds. */
-static bool line_with(const char *path, const char *needle, double timeout, char *line, size_t len)
-{
-	static char text[1 << 20];
-	double deadline = now_s() + timeout;
-
-	do {
-		const char *hit, *start, *end;
-
-		if (read_text(path, text, sizeof(text)) && (hit = strstr(text, needle))) {
-			for (start = hit; start > text && start[-1] != '\n'; start--)
-				;
-			end = strchr(hit, '\n');
-			snprintf(line, len, "%.*s", (int)(end ? end - start : (long)strlen(start)),
-				 start);
-			return true;
-		}
-		usleep(20 * 1000);
-	} while (now_s() < deadline);
-	return false;
-}
-
 /* A monitor in mode (NULL: text) with output in WORK/name.out, once it reads events. */
 static pid_t monitor(const struct ctx *c, enum conf conf, const char *mode, const char *name,
 		     const char *env)
@@ -184,7 +162,7 @@ static pid_t monitor(const struct ctx *c, enum conf conf, const char *mode, cons
 
 	snprintf(err, sizeof(err), "%s/%s.err", c->workdir, name);
 	if (!mode || strcmp(mode, "--syslog"))
-		line_with(err, "monitoring", 5, line, sizeof(line));
+		newest_line_with(err, "monitoring", 5, line, sizeof(line));
 	return pid;
 }
 
@@ -239,7 +217,7 @@ static void run_all_four(struct ctx *c, size_t i, const struct who_paths *w)
 	snprintf(want[5], sizeof(want[5]), "\"gone\":null");
 	for (int k = 0; k < 6; k++)
 		wants[k] = want[k];
-	if (!line_with(path, needle, 3, line, sizeof(line)))
+	if (!newest_line_with(path, needle, 3, line, sizeof(line)))
 		why = "no event for the script's pid within 3 s";
 	else
 		why = missing(line, wants, 6);
@@ -258,7 +236,7 @@ static void run_all_four(struct ctx *c, size_t i, const struct who_paths *w)
 	snprintf(path, sizeof(path), "%s/who-text.out", c->workdir);
 	why = NULL;
 	line[0] = '\0';
-	if (!line_with(path, needle, 3, line, sizeof(line)))
+	if (!newest_line_with(path, needle, 3, line, sizeof(line)))
 		why = "no line for the script's pid within 3 s";
 	else if (has_control_chars(line))
 		why = "a control character in the line";
@@ -311,7 +289,7 @@ static void run_gone(struct ctx *c, size_t i, const struct who_paths *w)
 	snprintf(path, sizeof(path), "%s/who-gone.out", c->workdir);
 	if (result != EPERM)
 		why = "the connect was not refused";
-	else if (!line_with(path, needle, 3, line, sizeof(line)))
+	else if (!newest_line_with(path, needle, 3, line, sizeof(line)))
 		why = "no event for its pid within 3 s";
 	else
 		why = missing(line, wants, sizeof(wants) / sizeof(wants[0]));
@@ -410,7 +388,7 @@ static void run_pid_reuse(struct ctx *c, size_t i, const struct who_paths *w)
 		snprintf(needle, sizeof(needle), "\"pid\":%d,", (int)pid);
 		if (result != EPERM)
 			why = "the connect was not refused";
-		else if (!line_with(path, needle, 3, line, sizeof(line)))
+		else if (!newest_line_with(path, needle, 3, line, sizeof(line)))
 			why = "no event for the pid within 3 s";
 		else if (strstr(line, "decoy") || strstr(line, "sleep"))
 			why = "the decoy's data is in the report";
@@ -638,7 +616,7 @@ static void run_stall(struct ctx *c, size_t i, const struct who_paths *w)
 	staller = start_staller(w, file);
 	snprintf(needle, sizeof(needle), "\"pid\":%d,", (int)staller);
 	t0 = now_s();
-	if (!line_with(path, needle, 3, line, sizeof(line)))
+	if (!newest_line_with(path, needle, 3, line, sizeof(line)))
 		why = "no event for the staller within 3 s (the monitor hangs?)";
 	took = now_s() - t0;
 	if (!why && (!strstr(line, "\"cmdline\":null") || !strstr(line, "\"exe\":\"") ||
@@ -647,7 +625,7 @@ static void run_stall(struct ctx *c, size_t i, const struct who_paths *w)
 	/* And the monitor goes on: the next attempt is reported too. */
 	next = attempt_and_exit(w, 64209, &result);
 	snprintf(needle, sizeof(needle), "\"pid\":%d,", (int)next);
-	if (!why && !line_with(path, needle, 3, next_line, sizeof(next_line)))
+	if (!why && !newest_line_with(path, needle, 3, next_line, sizeof(next_line)))
 		why = "the next attempt's event did not come within 3 s";
 	end_monitor(mon);
 	if (staller > 0) {
@@ -1003,7 +981,7 @@ static void journal_full(struct ctx *c, size_t i, const struct who_paths *w, str
 		bad = "could not fill the socket's queue";
 	else if (result != EPERM)
 		bad = "the connect was not refused";
-	else if (!line_with(err_path, "log messages dropped", 4, line, sizeof(line)))
+	else if (!newest_line_with(err_path, "log messages dropped", 4, line, sizeof(line)))
 		bad = "the monitor did not report dropped messages within 4 s (stalled?)";
 	/* Room again (the filler is thrown away): the next attempt's entry arrives. */
 	while (recv(j->fd, line + 400, 100, MSG_DONTWAIT | MSG_TRUNC) >= 0)
