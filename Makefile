@@ -246,7 +246,7 @@ $(OUTPUT)/tests/sg-listen: tests/e2e/sg-listen.c $(FLAGS_STAMP) | $(OUTPUT)/test
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< -o $@
 
-$(OUTPUT)/tests/bench: tests/bench/bench.c | $(OUTPUT)/tests
+$(OUTPUT)/tests/bench: tests/bench/bench.c tests/bench/become.h | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< -lm -o $@
 
@@ -257,11 +257,11 @@ unit: $(UNIT_BINS)
 	$(Q)for t in $(UNIT_BINS); do echo "# $$t"; $$t || exit 1; done
 
 # BENCH_QUICK=1: a one-minute smoke run (what CI runs).
-$(OUTPUT)/tests/flood: tests/bench/flood.c | $(OUTPUT)/tests
+$(OUTPUT)/tests/flood: tests/bench/flood.c tests/bench/become.h | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< -o $@
 
-$(OUTPUT)/tests/cost: tests/bench/cost.c $(FLAGS_STAMP) | $(OUTPUT)/tests
+$(OUTPUT)/tests/cost: tests/bench/cost.c tests/bench/become.h $(FLAGS_STAMP) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< $(LIBBPF_LIBS) -o $@
 

@@ -39,6 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "become.h"
+
 #define REMOTE4 "198.51.100.25"
 #define LOOPBACK_PORT 2500 /* workload a: a listener on 127.0.0.1 */
 #define SINK_PORT 5001 /* workload d: a sink on the remote host */
@@ -249,21 +251,6 @@ static void clear(const struct bench *b, enum config c)
 		fprintf(stderr, "bench: cannot clear %s\n", config_names[c]);
 }
 
-/* In a child: join the test cgroup and become uid for good. */
-static int become(const struct bench *b, unsigned int uid)
-{
-	char procs[4200];
-	int fd;
-
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", b->cgroup);
-	fd = open(procs, O_WRONLY);
-	if (fd < 0 || write(fd, "0", 1) != 1)
-		return -1;
-	close(fd);
-	return setgroups(0, NULL) || setresgid(DENIED_UID, DENIED_UID, DENIED_UID) ||
-	       setresuid(uid, uid, uid);
-}
-
 static struct sockaddr_in addr4(const char *ip, int port)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
@@ -346,7 +333,7 @@ static double measure(const struct bench *b, enum workload w)
 		int n = b->batch_connect, ok = 0;
 
 		close(pipefd[0]);
-		if (become(b, w == W_ALLOWED ? ALLOWED_UID : DENIED_UID))
+		if (become(b->cgroup, w == W_ALLOWED ? ALLOWED_UID : DENIED_UID, DENIED_UID))
 			_exit(1);
 		t0 = now_ns();
 		if (w == W_BULK) {

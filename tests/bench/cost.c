@@ -44,6 +44,8 @@
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 
+#include "become.h"
+
 #define REMOTE4 "198.51.100.25" /* the mail host (tests/world.sh) */
 #define REMOTE6 "2001:db8:1::25"
 #define OWN4 "198.51.100.1" /* the host under test's own address */
@@ -361,19 +363,6 @@ static long long guard_memory(const struct cost *c, FILE *detail)
 		}
 	}
 	return total;
-}
-
-static int become(const char *cgroup, unsigned int uid, unsigned int gid)
-{
-	char procs[4200];
-	int fd;
-
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup);
-	fd = open(procs, O_WRONLY);
-	if (fd < 0 || write(fd, "0", 1) != 1)
-		return -1;
-	close(fd);
-	return setgroups(0, NULL) || setresgid(gid, gid, gid) || setresuid(uid, uid, uid) ? -1 : 0;
 }
 
 static socklen_t dest_of(const struct path_def *p, enum hook h, struct sockaddr_storage *ss)

@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "become.h"
+
 #define REMOTE4 "198.51.100.25"
 #define FLOOD_UID 64207
 #define QUIET_UID 64209
@@ -37,19 +39,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int become(const char *cgroup, unsigned int uid)
-{
-	char procs[4200];
-	int fd;
-
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup);
-	fd = open(procs, O_WRONLY);
-	if (fd < 0 || write(fd, "0", 1) != 1)
-		return -1;
-	close(fd);
-	return setgroups(0, NULL) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid) ? -1 : 0;
 }
 
 /* One refused connect to the remote host's port 25: 1 when refused with EPERM. */
@@ -71,7 +60,7 @@ flooder(const char *cgroup, double seconds, unsigned long *done)
 	double deadline = now_s() + seconds;
 	unsigned long n = 0;
 
-	if (become(cgroup, FLOOD_UID))
+	if (become(cgroup, FLOOD_UID, FLOOD_UID))
 		_exit(2);
 	while ((n & 1023) || now_s() < deadline)
 		n += refused();
@@ -150,7 +139,7 @@ int main(void)
 		usleep((useconds_t)(seconds * 1e6 / (QUIET_ATTEMPTS + 1)));
 		p = fork();
 		if (p == 0)
-			_exit(become(cg, QUIET_UID) ? 2 : refused() ? 0 : 1);
+			_exit(become(cg, QUIET_UID, QUIET_UID) ? 2 : refused() ? 0 : 1);
 		quiet_refused += waitpid(p, &status, 0) == p && WIFEXITED(status) &&
 				 WEXITSTATUS(status) == 0;
 	}
