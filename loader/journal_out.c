@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "dgram_socket.h"
 #include "journal_out.h"
 
 /* Fields per entry; each takes at most 5 iovecs (the binary form). */
@@ -25,21 +26,12 @@ const char *journal_socket_path(void)
 
 int journal_open(struct journal_out *j)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
 
 	snprintf(j->path, sizeof(j->path), "%s", journal_socket_path());
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", j->path);
-	j->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (j->fd < 0)
-		return -errno;
-	if (connect(j->fd, (struct sockaddr *)&sun, sizeof(sun))) {
-		int err = -errno;
-
-		close(j->fd);
-		j->fd = -1;
-		return err;
-	}
-	return 0;
+	fd = dgram_socket_connect(j->path);
+	j->fd = fd < 0 ? -1 : fd;
+	return fd < 0 ? fd : 0;
 }
 
 void journal_close(struct journal_out *j)

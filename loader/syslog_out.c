@@ -10,26 +10,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dgram_socket.h"
 #include "syslog_out.h"
 
 int syslog_open(struct syslog_out *s)
 {
 	const char *path = getenv("SMTPGUARD_SYSLOG_SOCKET");
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
 
 	snprintf(s->path, sizeof(s->path), "%s", path && *path ? path : "/dev/log");
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", s->path);
-	s->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (s->fd < 0)
-		return -errno;
-	if (connect(s->fd, (struct sockaddr *)&sun, sizeof(sun))) {
-		int err = -errno;
-
-		close(s->fd);
-		s->fd = -1;
-		return err;
-	}
-	return 0;
+	fd = dgram_socket_connect(s->path);
+	s->fd = fd < 0 ? -1 : fd;
+	return fd < 0 ? fd : 0;
 }
 
 void syslog_close(struct syslog_out *s)
