@@ -6,6 +6,7 @@
 # make test       build and run the whole suite (root; real kernel); SANITIZE=1: ASan+UBSan;
 #                 T=PATTERN: only the suites and cases whose name holds PATTERN
 # make unit       build and run the kernel-free unit tests only (no root, no BPF build)
+# make check-layout  hold the loader's includes and calls to its layers (scripts/check-layout.sh)
 # make valgrind   the CLI's user-space paths under valgrind (root; real kernel)
 # make fuzz       libFuzzer on the parsers, FUZZ_SECONDS=60 (tests/fuzz/fuzz.mk)
 # make soak       allowed and denied connects while the guard churns, SOAK_SECONDS=60
@@ -54,11 +55,23 @@ LIBBPF_LIBS := $(or $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null),-lbpf) -lel
 YAML_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null)
 YAML_LIBS := $(or $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null),-lyaml)
 
+# The loader's layers, lowest first: each folder under loader/ may include
+# only the headers of the folders below it (scripts/check-layout.sh says
+# which, and make check-layout enforces it), and builds into its own static
+# archive. cmd/ (main.c and one file per command) sits on top; nothing
+# includes it.
+LAYERS := lib config guard import observe host
+# Link order: an archive before the ones it calls.
+LINK_LAYERS := host observe import guard config lib
+layer_srcs = $(wildcard loader/$(1)/*.c)
+CMD_OBJS := $(patsubst loader/%.c,$(OUTPUT)/loader/%.o,$(wildcard loader/cmd/*.c))
+LAYER_ARCHIVES := $(foreach l,$(LINK_LAYERS),$(OUTPUT)/loader/libsg_$(l).a)
+
 WARNINGS := -Wall -Wextra -Werror -Wmissing-field-initializers -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-unused-parameter
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(OUTPUT) -Iloader \
-	-DSMTPGUARD_VERSION='"$(VERSION)"' $(LIBBPF_CFLAGS) $(YAML_CFLAGS)
+ALL_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(OUTPUT) \
+	$(addprefix -Iloader/,$(LAYERS) cmd) -DSMTPGUARD_VERSION='"$(VERSION)"' $(LIBBPF_CFLAGS) $(YAML_CFLAGS)
 ifeq ($(SANITIZE),1)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
@@ -71,8 +84,6 @@ CLANG_BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 \
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Iinclude \
 	-I$(dir $(VMLINUX)) $(CLANG_BPF_SYS_INCLUDES)
 
-LOADER_SRCS := $(filter-out loader/main.c,$(wildcard loader/*.c))
-LOADER_OBJS := $(patsubst loader/%.c,$(OUTPUT)/loader/%.o,$(LOADER_SRCS))
 SKEL := $(OUTPUT)/smtpguard.skel.h
 # Header dependencies: foo.o gets foo.d, included below; -MP keeps a deleted
 # header from breaking the build.
@@ -101,12 +112,12 @@ UNITS := smtpguard.service smtpguard-sync.path smtpguard-sync.service smtpguard-
 SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	-e 's|@VERSION@|$(VERSION)|g'
 
-.PHONY: all clean start test tests unit bench valgrind format install uninstall deb rpm FORCE
+.PHONY: all clean start test tests unit bench valgrind format install uninstall deb rpm check-layout FORCE
 .DELETE_ON_ERROR:
 
 all: $(OUTPUT)/smtpguard
 
-$(OUTPUT) $(OUTPUT)/loader $(OUTPUT)/tests:
+$(OUTPUT) $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/smtpguard.tmp.bpf.o: bpf/smtpguard.bpf.c $(VMLINUX) | $(OUTPUT)
@@ -144,17 +155,27 @@ FORCE:
 # by a Makefile before -MMD, or the .d removed) is built again, since its
 # header dependencies are unknown: the .d is a prerequisite with an empty
 # rule, and the touch keeps the object newer than its .d.
-$(OUTPUT)/loader/%.o: loader/%.c $(OUTPUT)/loader/%.d $(FLAGS_STAMP) | $(OUTPUT)/loader $(SKEL)
+$(OUTPUT)/loader/%.o: loader/%.c $(OUTPUT)/loader/%.d $(FLAGS_STAMP) | $(SKEL)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c $< -o $@ && touch $@
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c $< -o $@ && touch $@
+
+# One archive per layer: PREFIX_LIB(LAYER, OBJDIR) is OBJDIR/libsg_LAYER.a,
+# built from OBJDIR/LAYER/*.o. Replaced whole, so a removed source leaves no
+# stale member behind.
+define layer_archive
+$(2)/libsg_$(1).a: $(patsubst loader/%.c,$(2)/%.o,$(3))
+	$$(call msg,AR,$$@)
+	$$(Q)rm -f $$@ && $$(AR) rcs $$@ $$^
+endef
+$(foreach l,$(LAYERS),$(eval $(call layer_archive,$(l),$(OUTPUT)/loader,$(call layer_srcs,$(l)))))
 
 # Named one by one, not by a pattern: a missing .d of a pattern rule would
 # be an intermediate file, which make never rebuilds the object for.
 LOADER_DEPFILES := $(foreach d,loader unit fuzz,$(patsubst loader/%.c,$(OUTPUT)/$(d)/%.d,\
-	$(wildcard loader/*.c)))
+	$(wildcard loader/*/*.c)))
 $(LOADER_DEPFILES):
 
-$(OUTPUT)/smtpguard: $(OUTPUT)/loader/main.o $(LOADER_OBJS)
+$(OUTPUT)/smtpguard: $(CMD_OBJS) $(LAYER_ARCHIVES)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(LIBBPF_LIBS) $(YAML_LIBS) -o $@
 
@@ -165,71 +186,40 @@ UNIT_BINS := $(addprefix $(OUTPUT)/tests/unit_,config config_edit import incumbe
 TEST_BINS := $(UNIT_BINS) $(OUTPUT)/tests/e2e_guard $(OUTPUT)/tests/sg-listen $(OUTPUT)/tests/sg-connect
 
 # Unit tests always run under ASan and UBSan, with their own instrumented
-# copies of the loader code they exercise.
+# copies of the loader's layers: build/unit/libsg_LAYER.a. A test names the
+# layers it exercises and links their archives; the linker takes only the
+# members it needs. The unit archives leave out the files that include the
+# BPF skeleton (they need the BPF build, which make unit does without).
 UNIT_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-UNIT_OBJS := $(addprefix $(OUTPUT)/unit/,config.o config_edit.o file_replace.o identity.o policy.o parse.o readfile.o \
-	dest_spec.o scope.o scope_resolve.o \
-	roles.o run_tool.o log.o trust.o)
+SKEL_USERS := $(shell grep -l 'smtpguard\.skel\.h' loader/*/*.c)
+$(foreach l,$(LAYERS),$(eval $(call layer_archive,$(l),$(OUTPUT)/unit,\
+	$(filter-out $(SKEL_USERS),$(call layer_srcs,$(l))))))
 
-$(OUTPUT)/unit:
-	$(Q)mkdir -p $@
-
-$(OUTPUT)/unit/%.o: loader/%.c $(OUTPUT)/unit/%.d | $(OUTPUT)/unit
+$(OUTPUT)/unit/%.o: loader/%.c $(OUTPUT)/unit/%.d
 	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) $(DEPFLAGS) -c $< -o $@ && touch $@
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(UNIT_SAN) $(DEPFLAGS) -c $< -o $@ && touch $@
 
-$(OUTPUT)/tests/unit_config: tests/unit/config_test.c tests/testlib.h $(UNIT_OBJS) | $(OUTPUT)/tests
+# tests/unit/NAME_test.c and the layers it links, highest first.
+UNIT_LAYERS_config := config lib
+UNIT_LAYERS_config_edit := config lib
+UNIT_LAYERS_import := import config lib
+UNIT_LAYERS_incumbents := host import config lib
+UNIT_LAYERS_who := observe guard config lib
+UNIT_LAYERS_diff := guard config lib
+UNIT_LAYERS_describe := config lib
+UNIT_LAYERS_json := lib
+UNIT_LAYERS_uidtab := lib
+UNIT_LAYERS_alerts := observe lib
+UNIT_LAYERS_commit := guard
+UNIT_LAYERS_guard_maps := guard lib
+unit_archives = $(foreach l,$(UNIT_LAYERS_$(1)),$(OUTPUT)/unit/libsg_$(l).a)
+
+.SECONDEXPANSION:
+$(UNIT_BINS): $(OUTPUT)/tests/unit_%: tests/unit/%_test.c tests/testlib.h \
+		$$(call unit_archives,$$*) | $(OUTPUT)/tests
 	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) $(LIBBPF_LIBS) -o $@
-
-$(OUTPUT)/tests/unit_config_edit: tests/unit/config_edit_test.c tests/testlib.h \
-		$(OUTPUT)/unit/config_edit.o $(OUTPUT)/unit/file_replace.o $(OUTPUT)/unit/parse.o \
-		$(OUTPUT)/unit/dest_spec.o \
-		| $(OUTPUT)/tests
-	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) -o $@
-
-IMPORT_UNIT_OBJS := $(addprefix $(OUTPUT)/unit/,import.o import_csf.o import_apf.o \
-	import_imunify.o import_cpanel.o import_emit.o kvfile.o)
-
-$(OUTPUT)/tests/unit_import: tests/unit/import_test.c tests/testlib.h $(UNIT_OBJS) \
-		$(IMPORT_UNIT_OBJS) | $(OUTPUT)/tests
-	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) $(LIBBPF_LIBS) \
+	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.a,$^) $(LIBBPF_LIBS) \
 		$(YAML_LIBS) -o $@
-
-$(OUTPUT)/tests/unit_incumbents: tests/unit/incumbents_test.c tests/testlib.h $(UNIT_OBJS) \
-		$(IMPORT_UNIT_OBJS) $(addprefix $(OUTPUT)/unit/,incumbents.o fwrules.o) \
-		| $(OUTPUT)/tests
-	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) $(LIBBPF_LIBS) \
-		$(YAML_LIBS) -o $@
-
-WHO_UNIT_OBJS := $(addprefix $(OUTPUT)/unit/,account_state.o file_replace.o event_format.o cgroup_names.o \
-	proc_info.o counters.o json.o own_addrs.o addr_text.o mounts.o log.o)
-
-$(OUTPUT)/tests/unit_who: tests/unit/who_test.c tests/testlib.h $(WHO_UNIT_OBJS) | $(OUTPUT)/tests
-	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) $(LIBBPF_LIBS) -o $@
-
-# The commit point's arithmetic is inline in commit.h: no loader object needed.
-$(OUTPUT)/tests/unit_commit: tests/unit/commit_test.c tests/testlib.h loader/commit.h | $(OUTPUT)/tests
-	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c,$^) -o $@
-
-# The pure modules' tables: tests/unit/NAME_test.c with the objects it needs.
-DIFF_UNIT_OBJS := $(UNIT_OBJS) $(addprefix $(OUTPUT)/unit/,diff.o describe.o scope_describe.o json.o \
-	own_addrs.o addr_text.o)
-$(OUTPUT)/tests/unit_diff: $(DIFF_UNIT_OBJS)
-$(OUTPUT)/tests/unit_describe: $(addprefix $(OUTPUT)/unit/,describe.o identity.o addr_text.o parse.o)
-$(OUTPUT)/tests/unit_json: $(OUTPUT)/unit/json.o
-$(OUTPUT)/tests/unit_uidtab: $(OUTPUT)/unit/uidtab.o
-$(OUTPUT)/tests/unit_alerts: $(OUTPUT)/unit/alerts.o
-$(OUTPUT)/tests/unit_guard_maps: $(OUTPUT)/unit/guard_maps.o
-$(addprefix $(OUTPUT)/tests/unit_,diff describe json uidtab alerts guard_maps): $(OUTPUT)/tests/unit_%: \
-		tests/unit/%_test.c tests/testlib.h | $(OUTPUT)/tests
-	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) $(LIBBPF_LIBS) -o $@
 
 $(OUTPUT)/tests/e2e_guard: tests/e2e/e2e_guard.c tests/e2e/faults.c tests/e2e/probe.c \
 		tests/e2e/resolver.c tests/e2e/who.c tests/e2e/e2e.h tests/e2e/probe.h tests/testlib.h \
@@ -255,6 +245,10 @@ tests: $(OUTPUT)/smtpguard $(TEST_BINS)
 # Build and run the unit tests only (from the top of the tree, for tests/import/).
 unit: $(UNIT_BINS)
 	$(Q)for t in $(UNIT_BINS); do echo "# $$t"; $$t || exit 1; done
+
+# The includes from the sources, the calls from the objects (so after a build).
+check-layout: $(OUTPUT)/smtpguard
+	$(Q)scripts/check-layout.sh
 
 # BENCH_QUICK=1: a one-minute smoke run (what CI runs).
 $(OUTPUT)/tests/flood: tests/bench/flood.c tests/bench/become.h | $(OUTPUT)/tests
@@ -323,13 +317,13 @@ deb rpm:
 	$(Q)scripts/build-pkg.sh $@
 
 format:
-	clang-format -i bpf/*.c include/*.h loader/*.[ch] tests/*.h tests/*/*.[ch]
+	clang-format -i bpf/*.c include/*.h loader/*/*.[ch] tests/*.h tests/*/*.[ch]
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))
 	$(Q)rm -rf $(OUTPUT)
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/loader/*.d $(OUTPUT)/unit/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/loader/*/*.d $(OUTPUT)/unit/*/*.d)
 
 # Longer targets with their own fragments: make fuzz, make soak.
 include tests/fuzz/fuzz.mk

@@ -58,7 +58,7 @@ check "stats --prometheus prints smtpguard_info{version=\"$version\",mode=\"\"} 
 if command -v journalctl >/dev/null; then
 	check "journalctl --update-catalog reads the installed catalog" \
 		journalctl --root="$dest" --update-catalog
-	for id in $(sed -n 's/^#define SG_MSGID_[A-Z]* "\([0-9a-f]*\)".*/\1/p' loader/log_sink.h); do
+	for id in $(sed -n 's/^#define SG_MSGID_[A-Z]* "\([0-9a-f]*\)".*/\1/p' loader/observe/log_sink.h); do
 		check "the catalog explains MESSAGE_ID $id" \
 			sh -c "journalctl --root='$dest' --list-catalog $id | grep -q '^$id smtpguard: '"
 	done

@@ -19,8 +19,9 @@ FUZZ_FLAGS ?=
 FUZZ_DIR := $(OUTPUT)/fuzz
 FUZZ_NAMES := config parse import
 FUZZ_BINS := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_NAMES))
-FUZZ_OBJS := $(addprefix $(FUZZ_DIR)/,config.o parse.o trust.o readfile.o identity.o import.o \
-	import_csf.o import_apf.o import_imunify.o import_cpanel.o import_emit.o kvfile.o dest_spec.o)
+# The layers the harnesses call, as coverage-instrumented archives (highest first).
+FUZZ_LAYERS := import config lib
+FUZZ_ARCHIVES := $(foreach l,$(FUZZ_LAYERS),$(FUZZ_DIR)/libsg_$(l).a)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # After ALL_CFLAGS, so -O1 wins over its -O2.
 FUZZ_CFLAGS = $(ALL_CFLAGS) $(FUZZ_SAN) -g -O1
@@ -37,15 +38,16 @@ $(FUZZ_DIR):
 	$(Q)mkdir -p $@
 
 # Coverage-instrumented copies of the loader code the harnesses call.
-$(FUZZ_OBJS): $(FUZZ_DIR)/%.o: loader/%.c $(FUZZ_DIR)/%.d | $(FUZZ_DIR)
+$(FUZZ_DIR)/%.o: loader/%.c $(FUZZ_DIR)/%.d
 	$(call msg,CC-FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@ && touch $@
+	$(Q)mkdir -p $(@D) && $(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@ && touch $@
+$(foreach l,$(FUZZ_LAYERS),$(eval $(call layer_archive,$(l),$(FUZZ_DIR),$(call layer_srcs,$(l)))))
 
--include $(wildcard $(FUZZ_DIR)/*.d)
+-include $(wildcard $(FUZZ_DIR)/*/*.d)
 
-$(FUZZ_BINS): $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJS) | $(FUZZ_DIR)
+$(FUZZ_BINS): $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_ARCHIVES) | $(FUZZ_DIR)
 	$(call msg,CC-FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(filter %.c %.o,$^) $(YAML_LIBS) -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(filter %.c %.a,$^) $(YAML_LIBS) -o $@
 
 fuzz-build: $(FUZZ_BINS)
 
