@@ -108,12 +108,15 @@ if [ -e "${objs[0]}" ]; then
 		[ "$to" = "$from" ] || [[ " ${may[$from]} " == *" $to "* ]] ||
 			fail "${caller#build/}: $from/ calls into $(basename "$callee" .o) in $to/, a layer above it or beside it"
 	done <<<"$edges"
-	loop=$(tsort <<<"$edges" 2>&1 >/dev/null | sed -n 's/^tsort: //p' | grep -v 'input contains a loop' | tr '\n' ' ')
-	[ -z "$loop" ] || fail "loader: modules that call each other in a circle: $loop"
+	# tsort prints each circle as "input contains a loop:" and then its members.
+	while IFS= read -r loop; do
+		[ -n "$loop" ] && fail "loader: modules that call each other in a circle: $loop"
+	done < <(tsort <<<"$edges" 2>&1 >/dev/null | sed -n 's|^tsort: ||; s|build/loader/||; s|\.o$||p' |
+		awk '/input contains a loop/ { if (l != "") print l; l = ""; next } { l = l (l == "" ? "" : " -> ") $0 } END { if (l != "") print l }')
 fi
 
 if [ "$errors" -gt 0 ]; then
-	echo "check-layout: $errors include(s) break the layer rules (scripts/check-layout.sh)" >&2
+	echo "check-layout: $errors break(s) of the layer rules (scripts/check-layout.sh)" >&2
 	exit 1
 fi
 echo "check-layout: $files files, ${#home[@]} loader headers in $(ls -d loader/*/ | wc -l) layers, $calls calls between modules: every include and call follows the layer rules, no circles"

@@ -26,6 +26,7 @@
 
 #include "compat.h"
 #include "host_features.h"
+#include "host_incumbents.h"
 #include "guard.h"
 #include "log.h"
 #include "mounts.h"
@@ -38,16 +39,6 @@
 #define PROBE_CGROUP_PREFIX "smtpguard-probe."
 /* The kernel's internal ENOTSUPP, which bpf() lets through at times. */
 #define ENOTSUPP_KERNEL 524
-
-void feature_result_set(struct feature_result *r, enum feature_status s, const char *fmt, ...)
-{
-	va_list ap;
-
-	r->status = s;
-	va_start(ap, fmt);
-	vsnprintf(r->detail, sizeof(r->detail), fmt, ap);
-	va_end(ap);
-}
 
 static __u64 ptr(const void *p)
 {

@@ -7,7 +7,7 @@
  */
 #include <stdlib.h>
 
-#include "host_features.h"
+#include "host_incumbents.h"
 #include "incumbents.h"
 
 static const struct inc_report *report(struct feature_env *env)
