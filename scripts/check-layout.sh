@@ -111,7 +111,7 @@ if [ -e "${objs[0]}" ]; then
 	# tsort prints each circle as "input contains a loop:" and then its members.
 	while IFS= read -r loop; do
 		[ -n "$loop" ] && fail "loader: modules that call each other in a circle: $loop"
-	done < <(tsort <<<"$edges" 2>&1 >/dev/null | sed -n 's|^tsort: ||; s|build/loader/||; s|\.o$||p' |
+	done < <(tsort <<<"$edges" 2>&1 >/dev/null | sed -n '/^tsort: /{ s|^tsort: ||; s|build/loader/||; s|\.o$||; p; }' |
 		awk '/input contains a loop/ { if (l != "") print l; l = ""; next } { l = l (l == "" ? "" : " -> ") $0 } END { if (l != "") print l }')
 fi
 

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #
 # tests/layout_test.sh - the README's "Layout:" block names every file a
-# newcomer would look for: each loader/*.c (by its name, with or without
-# .c), each BPF source, each script, each shell suite and each folder under
+# newcomer would look for: each loader layer folder and each loader/*/*.c
+# (by its name, with or without .c), each BPF source, each script, each shell suite and each folder under
 # tests/ and dist/. A file added without a line there fails this test; so
 # does a name in the block that no longer exists in the tree.
 # Kernel-free; run by tests/run.sh, or alone from the top of the tree.
@@ -28,7 +28,7 @@ missing() {
 
 names() { for f in "$@"; do basename "$f"; done; }
 
-for group in "loader:loader/*.c" "bpf:bpf/*.bpf.c" "scripts:scripts/*" "tests:tests/*.sh" \
+for group in "loader:loader/*/*.c" "loader folders:loader/*/" "bpf:bpf/*.bpf.c" "scripts:scripts/*" "tests:tests/*.sh" \
 	"tests folders:tests/*/" "dist:dist/*"; do
 	label=${group%%:*}
 	# shellcheck disable=SC2086
