@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "array.h"
 #include "cli.h"
 #include "host_features.h"
 #include "json.h"
@@ -111,7 +112,7 @@ int cmd_host_check(const struct sg_opts *o)
 	for (size_t s = 0; s < feature_n_sections; s++) {
 		const struct feature_section *sec = &feature_sections[s];
 
-		for (size_t i = 0; i < sec->n_rows && n < sizeof(rows) / sizeof(rows[0]); i++) {
+		for (size_t i = 0; i < sec->n_rows && n < ARRAY_SIZE(rows); i++) {
 			rows[n].sec = sec;
 			rows[n].c = &sec->rows[i];
 			feature_run(rows[n].c, &env, &rows[n].r);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "cgroup_names.h"
 #include "cli.h"
 #include "config.h"
@@ -85,7 +86,7 @@ int cmd_stats(const struct sg_opts *o)
 	       state == GUARD_LOADED ? config_mode_name(s.settings.mode) : "");
 	help("smtpguard_state", "gauge",
 	     "1 for the state the guard is in (alert on damaged, audit, not loaded)");
-	for (size_t k = 0; k < sizeof(live_state_names) / sizeof(live_state_names[0]); k++)
+	for (size_t k = 0; k < ARRAY_SIZE(live_state_names); k++)
 		printf("smtpguard_state{state=\"%s\"} %d\n", live_state_names[k],
 		       !strcmp(live_state_names[k], live_state_name(state, s.settings.mode)));
 	help("smtpguard_loaded", "gauge", "1 when the guard is loaded and whole");

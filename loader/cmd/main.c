@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "array.h"
 #include "cli.h"
 #include "config.h"
 #include "guard.h"
@@ -132,7 +133,7 @@ static const struct command commands[] = {
 };
 /* clang-format on */
 
-#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+#define N_COMMANDS ARRAY_SIZE(commands)
 
 enum long_only {
 	LO_JSON = 256,

@@ -124,7 +124,7 @@ static int apply_defaults(struct sg_config *cfg)
 
 	if (!cfg->ports_line) {
 		memset(cfg->ports, 0, sizeof(cfg->ports));
-		for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++)
+		for (size_t i = 0; i < ARRAY_SIZE(ports); i++)
 			cfg->ports[ports[i] / 64] |= 1ULL << (ports[i] % 64);
 	}
 	for (size_t i = 0; !err && !cfg->users_line && users[i]; i++)

@@ -6,12 +6,13 @@
 #include <string.h>
 
 #include "addr_text.h"
+#include "array.h"
 #include "describe.h"
 
 static const char *const origin_words[] = { "config", "default", "runtime", "name",
 					    "id",     "@mta",	 "@mailman" };
 
-#define N_ORIGIN_WORDS (sizeof(origin_words) / sizeof(origin_words[0]))
+#define N_ORIGIN_WORDS ARRAY_SIZE(origin_words)
 
 const char *describe_origin_word(__u32 origin, unsigned int i)
 {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "array.h"
 #include "parse.h"
 
 /* LOGIN_NAME_MAX is 256 including the NUL; useradd allows 32. */
@@ -105,7 +106,7 @@ int parse_bool(const char *s)
 	static const char *const yes[] = { "yes", "true", "on", "1" };
 	static const char *const no[] = { "no", "false", "off", "0" };
 
-	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
 		if (!strcasecmp(s, yes[i]))
 			return 1;
 		if (!strcasecmp(s, no[i]))

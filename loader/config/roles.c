@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "log.h"
 #include "parse.h"
 #include "roles.h"
@@ -144,7 +145,7 @@ static void ask_exim_once(struct role_cache *c)
 	if (c->exim_asked)
 		return;
 	c->exim_asked = true;
-	for (size_t i = 0; i < sizeof(bins) / sizeof(bins[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bins); i++) {
 		const char *const args[] = { "-bP", "exim_user", "exim_group", NULL };
 
 		int err = run_capture(bins[i], args, c->exim_text, sizeof(c->exim_text));
@@ -202,7 +203,7 @@ static void resolve_mta(enum id_kind kind, struct role_cache *c, struct role_ids
 	static const char *const known[] = { "mailnull", "Debian-exim", "exim" };
 
 	if (!ask_exim(kind, c, out) && c->exim_installed) {
-		for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		for (size_t i = 0; i < ARRAY_SIZE(known); i++)
 			add_system_account(out, kind, known[i]);
 		if (out->n)
 			snprintf(out->source, sizeof(out->source), "known Exim accounts");
@@ -219,7 +220,7 @@ static void resolve_mailman(enum id_kind kind, struct role_ids *out)
 		snprintf(out->source, sizeof(out->source), "account mailman");
 		return;
 	}
-	for (size_t i = 0; i < sizeof(mailman_dirs) / sizeof(mailman_dirs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(mailman_dirs); i++) {
 		if (stat(mailman_dirs[i], &st) || !S_ISDIR(st.st_mode))
 			continue;
 		add_system_account(out, kind, "list");

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "array.h"
 #include "scope_resolve.h"
 
 /* One name's answer, shared by every rule that names it in this run. */
@@ -33,7 +34,7 @@ static void ask(struct answer *a)
 	a->naddrs = a->found = 0;
 	if (a->gai)
 		return;
-	for (ai = res; ai && n < sizeof(all) / sizeof(all[0]); ai = ai->ai_next) {
+	for (ai = res; ai && n < ARRAY_SIZE(all); ai = ai->ai_next) {
 		struct sg_addr *x = &all[n];
 
 		memset(x, 0, sizeof(*x));

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "array.h"
 #include "guard_maps.h"
 #include "smtpguard.h"
 
@@ -66,13 +67,13 @@ int guard_maps_of_prog(__u32 prog_id, int fd[SG_MAP_COUNT])
 	if (prog_fd < 0)
 		return -errno;
 	len = sizeof(info);
-	info.nr_map_ids = sizeof(map_ids) / sizeof(map_ids[0]);
+	info.nr_map_ids = ARRAY_SIZE(map_ids);
 	info.map_ids = (__u64)(unsigned long)map_ids;
 	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len)) {
 		err = -errno;
 		goto cleanup;
 	}
-	for (__u32 i = 0; i < info.nr_map_ids && i < sizeof(map_ids) / sizeof(map_ids[0]); i++) {
+	for (__u32 i = 0; i < info.nr_map_ids && i < ARRAY_SIZE(map_ids); i++) {
 		struct bpf_map_info mi = {};
 		__u32 mlen = sizeof(mi);
 		int map_fd = bpf_map_get_fd_by_id(map_ids[i]);

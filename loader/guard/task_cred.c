@@ -9,6 +9,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "array.h"
 #include "task_cred.h"
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
@@ -116,7 +117,7 @@ static int probe(long cred, long uid, long gid)
 	a.prog_type = BPF_PROG_TYPE_CGROUP_SOCK_ADDR;
 	a.expected_attach_type = BPF_CGROUP_INET4_CONNECT;
 	a.insns = (__u64)(unsigned long)insns;
-	a.insn_cnt = sizeof(insns) / sizeof(insns[0]);
+	a.insn_cnt = ARRAY_SIZE(insns);
 	a.license = (__u64)(unsigned long)"GPL";
 	fd = (int)syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
 	if (fd < 0)

@@ -24,6 +24,7 @@
 #include <linux/bpf.h>
 #include <linux/io_uring.h>
 
+#include "array.h"
 #include "compat.h"
 #include "host_features.h"
 #include "host_incumbents.h"
@@ -463,7 +464,7 @@ static void probe_helpers(struct feature_env *env, struct feature_result *r)
 				   "not tried: no cgroup/connect4 program could be loaded");
 		return;
 	}
-	for (size_t i = 0; i < sizeof(needed_helpers) / sizeof(needed_helpers[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(needed_helpers); i++) {
 		if (helper_known(needed_helpers[i].id) == 1)
 			continue;
 		used += (size_t)snprintf(missing + used, sizeof(missing) - used, "%sbpf_%s (%s)",
@@ -477,7 +478,7 @@ static void probe_helpers(struct feature_env *env, struct feature_result *r)
 				   missing);
 	else
 		feature_result_set(r, FEAT_OK, "all %zu helpers the program calls are there",
-				   sizeof(needed_helpers) / sizeof(needed_helpers[0]));
+				   ARRAY_SIZE(needed_helpers));
 }
 
 static void probe_netns_cookie(struct feature_env *env, struct feature_result *r)
@@ -656,15 +657,15 @@ static const struct feature_check guard_rows[] = {
 };
 
 const struct feature_section feature_sections[] = {
-	{ "kernel", kernel_rows, sizeof(kernel_rows) / sizeof(kernel_rows[0]), true },
+	{ "kernel", kernel_rows, ARRAY_SIZE(kernel_rows), true },
 	{ "ways to connect that the guard covers", vector_rows,
-	  sizeof(vector_rows) / sizeof(vector_rows[0]), false },
-	{ "guard", guard_rows, sizeof(guard_rows) / sizeof(guard_rows[0]), false },
+	  ARRAY_SIZE(vector_rows), false },
+	{ "guard", guard_rows, ARRAY_SIZE(guard_rows), false },
 	{ "old SMTP blocks still in force", incumbent_rows, INCUMBENT_N_ROWS, false },
 };
 /* clang-format on */
 
-const size_t feature_n_sections = sizeof(feature_sections) / sizeof(feature_sections[0]);
+const size_t feature_n_sections = ARRAY_SIZE(feature_sections);
 
 const char *feature_status_name(enum feature_status s)
 {

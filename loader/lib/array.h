@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* array.h - grow a malloc'ed array by doubling. */
+/* array.h - arrays: their length, and growing a malloc'ed one by doubling. */
 #ifndef SG_ARRAY_H
 #define SG_ARRAY_H
 
 #include <errno.h>
 #include <stdlib.h>
+
+/* The number of elements of an array (not of a pointer). */
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
  * Make room for one more element in *v, which holds n elements of size

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "cgroup_names.h"
 #include "mounts.h"
 
@@ -50,7 +51,7 @@ static bool is_unit_name(const char *s, size_t n, bool *slice)
 			return false;
 	if (*slice || n >= CGROUP_UNIT_MAX)
 		return *slice;
-	for (size_t k = 0; k < sizeof(unit_suffixes) / sizeof(unit_suffixes[0]); k++) {
+	for (size_t k = 0; k < ARRAY_SIZE(unit_suffixes); k++) {
 		size_t l = strlen(unit_suffixes[k]);
 
 		if (n > l && !strncmp(s + n - l, unit_suffixes[k], l))

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "log_sink.h"
 
 /* Room for a message: an event line with its longest values. */
@@ -72,7 +73,7 @@ static void to_journal(struct log_sink *l, int priority, const char *msg_id,
 	all[k++] = (struct journal_field){ "SYSLOG_PID", pid };
 	if (msg_id)
 		all[k++] = (struct journal_field){ "MESSAGE_ID", msg_id };
-	for (size_t i = 0; i < n && k < sizeof(all) / sizeof(all[0]); i++)
+	for (size_t i = 0; i < n && k < ARRAY_SIZE(all); i++)
 		all[k++] = f[i];
 	journal_send(&l->jrnl, all, k);
 }

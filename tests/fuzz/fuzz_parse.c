@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "array.h"
 #include "dest_spec.h"
 #include "fuzz.h"
 #include "parse.h"
@@ -75,7 +76,7 @@ static void check_u32_bounds(const char *s)
 				       1023, 65535, 86400, 1000000, PARSE_MAX_ID, UINT32_MAX };
 	__u32 v, w;
 
-	for (size_t i = 0; i < sizeof(maxes) / sizeof(maxes[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(maxes); i++)
 		check_u32(s, maxes[i]);
 	/* The value itself is the smallest max that accepts it. */
 	if (parse_u32(s, UINT32_MAX, &v))

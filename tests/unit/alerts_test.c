@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "alerts.h"
+#include "array.h"
 #include "testlib.h"
 
 #define MAX_EVENTS 16
@@ -40,7 +41,7 @@ static const struct {
 };
 /* clang-format on */
 
-#define N_CASES (sizeof(cases) / sizeof(cases[0]))
+#define N_CASES ARRAY_SIZE(cases)
 
 int main(void)
 {

@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 
+#include "array.h"
 #include "commit.h"
 #include "testlib.h"
 
@@ -44,7 +45,7 @@ int main(void)
 {
 	struct test_report r = {};
 
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
 		__u64 w = words[i].word;
 
 		t_result(&r,
@@ -58,7 +59,7 @@ int main(void)
 			 (unsigned long long)commit_generation(w),
 			 (unsigned long long)commit_next(w));
 	}
-	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(slots); i++) {
 		__u64 g = slots[i].generation;
 
 		t_result(&r,

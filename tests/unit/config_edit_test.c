@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "config_edit.h"
 #include "dest_spec.h"
 #include "testlib.h"
@@ -307,11 +308,11 @@ int main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
 		run_case(&r, dir, &cases[i]);
-	for (size_t i = 0; i < sizeof(set_cases) / sizeof(set_cases[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(set_cases); i++)
 		run_set_case(&r, dir, &set_cases[i]);
-	for (size_t i = 0; i < sizeof(scope_edit_cases) / sizeof(scope_edit_cases[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(scope_edit_cases); i++)
 		run_scope_edit_case(&r, dir, &scope_edit_cases[i]);
 	run_file_cases(&r, dir);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

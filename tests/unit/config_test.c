@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "config.h"
 #include "dest_spec.h"
 #include "parse.h"
@@ -209,7 +210,7 @@ static const struct u32_case u32_cases[] = {
 
 static void run_u32_cases(struct test_report *r)
 {
-	for (size_t i = 0; i < sizeof(u32_cases) / sizeof(u32_cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(u32_cases); i++) {
 		const struct u32_case *c = &u32_cases[i];
 		__u32 out = 0;
 		int ret = parse_u32(c->in, c->max, &out);
@@ -426,7 +427,7 @@ static void scope_items_text(const struct sg_config *cfg, char *out, size_t len)
 
 static void run_scope_cases(struct test_report *r)
 {
-	for (size_t i = 0; i < sizeof(scope_cases) / sizeof(scope_cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(scope_cases); i++) {
 		const struct scope_case *c = &scope_cases[i];
 		char text[1024], items[2048], *diag = NULL, *at;
 		size_t diag_len = 0;
@@ -550,7 +551,7 @@ static void run_scope_build_cases(struct test_report *r)
 				 (SG_F_SCOPED_UID | SG_F_SCOPED_GID | SG_F_SCOPED_ANYONE),
 		 "scoped: rules and flags from the file (%d, %d, %zu rules, flags %#x)", n, built,
 		 p.scope.nrules, p.settings.flags);
-	for (size_t i = 0; built == 0 && i < sizeof(rows) / sizeof(rows[0]); i++) {
+	for (size_t i = 0; built == 0 && i < ARRAY_SIZE(rows); i++) {
 		char got = decide(&p.scope, rows[i].kind, rows[i].id, rows[i].addr, rows[i].port);
 
 		t_result(r, got == rows[i].want, "scoped: %s %u to %s:%u is '%c' (%s), got '%c'",
@@ -721,7 +722,7 @@ int main(void)
 {
 	struct test_report r = {};
 
-	for (size_t i = 0; i < sizeof(config_cases) / sizeof(config_cases[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(config_cases); i++)
 		run_config_case(&r, &config_cases[i]);
 	run_u32_cases(&r);
 	run_policy_cases(&r);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "array.h"
 #include "describe.h"
 #include "testlib.h"
 
@@ -85,7 +86,6 @@ static const struct {
 };
 /* clang-format on */
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static bool key_of(const char *text, unsigned int prefixlen, struct sg_dest_key *k)
 {
@@ -118,23 +118,23 @@ int main(void)
 	struct test_report r = {};
 	char buf[320], what[96];
 
-	for (size_t i = 0; i < N(origins); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(origins); i++) {
 		snprintf(what, sizeof(what), "origin 0x%x in %zu bytes", origins[i].origin,
 			 origins[i].len);
 		check(&r, what, describe_origin(origins[i].origin, buf, origins[i].len),
 		      origins[i].want);
 	}
-	for (size_t i = 0; i < N(words); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
 		snprintf(what, sizeof(what), "word %u of origin 0x%x", words[i].i, words[i].origin);
 		check(&r, what, describe_origin_word(words[i].origin, words[i].i), words[i].want);
 	}
-	for (size_t i = 0; i < N(ids); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
 		snprintf(what, sizeof(what), "%s %u, origin 0x%x, in %zu bytes",
 			 identity_id_word(ids[i].kind), ids[i].id, ids[i].origin, ids[i].len);
 		check(&r, what, describe_id(ids[i].kind, ids[i].id, ids[i].origin, buf, ids[i].len),
 		      ids[i].want);
 	}
-	for (size_t i = 0; i < N(cidrs); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cidrs); i++) {
 		struct sg_dest_key k;
 
 		snprintf(what, sizeof(what), "destination %s/%u", cidrs[i].addr,

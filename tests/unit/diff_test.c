@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "diff.h"
 #include "live.h"
 #include "policy.h"
@@ -103,7 +104,7 @@ static const struct {
 };
 /* clang-format on */
 
-#define N_CASES (sizeof(cases) / sizeof(cases[0]))
+#define N_CASES ARRAY_SIZE(cases)
 
 static bool parse_addr(const char *text, struct sg_addr *a)
 {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "array.h"
 #include "guard_maps.h"
 #include "testlib.h"
 
@@ -40,7 +41,7 @@ int main(void)
 	struct test_report r = {};
 	int optional = 0;
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		enum sg_map got = guard_map_named(names[i].name);
 
 		t_result(&r, got == names[i].want, "\"%s\" is %s (got %s)", names[i].name,

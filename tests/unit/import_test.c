@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "config.h"
 #include "import.h"
 #include "kvfile.h"
@@ -262,7 +263,7 @@ static const struct import_case cases[] = {
 };
 /* clang-format on */
 
-#define N_CASES (sizeof(cases) / sizeof(cases[0]))
+#define N_CASES ARRAY_SIZE(cases)
 
 static char *read_fixture(const char *name, size_t *len)
 {

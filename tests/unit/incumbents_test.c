@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "incumbents.h"
 #include "testlib.h"
 
@@ -207,7 +208,7 @@ int main(int argc, char **argv)
 
 	if (argc > 1)
 		fixture_dir = argv[1];
-	for (size_t i = 0; i < sizeof(rules_cases) / sizeof(rules_cases[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(rules_cases); i++)
 		run_rules(&t, &rules_cases[i]);
 	run_files(&t);
 	return t_summary(&t);

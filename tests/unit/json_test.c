@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "json.h"
 #include "testlib.h"
 
@@ -120,7 +121,7 @@ static const struct {
 };
 /* clang-format on */
 
-#define N_CASES (sizeof(cases) / sizeof(cases[0]))
+#define N_CASES ARRAY_SIZE(cases)
 
 static void play(struct json *j, FILE *out, const struct call *calls)
 {

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "testlib.h"
 #include "uidtab.h"
 
@@ -74,7 +75,7 @@ static const struct {
 };
 /* clang-format on */
 
-#define N_CASES (sizeof(cases) / sizeof(cases[0]))
+#define N_CASES ARRAY_SIZE(cases)
 #define FAMILY 17
 
 static struct uidtab empty;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "account_state.h"
+#include "array.h"
 #include "cgroup_names.h"
 #include "event_format.h"
 #include "file_replace.h"
@@ -86,7 +87,7 @@ static void unquote(const char *in, char *out)
 
 static void test_units(struct test_report *r)
 {
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
 		char buf[CGROUP_UNIT_MAX];
 		const char *got = cgroup_unit(units[i].path, buf, sizeof(buf));
 		bool ok = units[i].unit ? got && !strcmp(got, units[i].unit) : !got;
@@ -98,7 +99,7 @@ static void test_units(struct test_report *r)
 
 static void test_escapes(struct test_report *r)
 {
-	for (size_t i = 0; i < sizeof(escapes) / sizeof(escapes[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(escapes); i++) {
 		char buf[64];
 		size_t len = escapes[i].len ? escapes[i].len : strlen(escapes[i].in);
 		const char *got = escape_text(escapes[i].in, len, buf, escapes[i].out);
@@ -117,7 +118,7 @@ static void test_line_values(struct test_report *r)
 					   "c\nd",
 					   "q\"uote\\", "caf\xc3\xa9" };
 
-	for (size_t i = 0; i < sizeof(raw) / sizeof(raw[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(raw); i++) {
 		char esc[256], line[512], direct[512], back[256];
 
 		escape_text(raw[i], strlen(raw[i]), esc, sizeof(esc));
