@@ -14,12 +14,6 @@
 /* LIBBPF_OPTS() was DECLARE_LIBBPF_OPTS() before libbpf 0.7. */
 #ifndef LIBBPF_OPTS
 #define LIBBPF_OPTS DECLARE_LIBBPF_OPTS
-/*
- * Before 5.11, BPF memory is charged to RLIMIT_MEMLOCK; libbpf 1.x raises it
- * by itself, 0.x (Debian 11) does not. As libbpf-tools' bump_memlock_rlimit().
- */
-void compat_bump_memlock(void);
-
 #endif
 
 /*

@@ -3,8 +3,8 @@
  * addr_text.h - a struct sg_addr (the program's form of a destination) as
  * text, the one way every command and log line writes it.
  */
-#ifndef SMTPGUARD_ADDR_TEXT_H
-#define SMTPGUARD_ADDR_TEXT_H
+#ifndef SG_ADDR_TEXT_H
+#define SG_ADDR_TEXT_H
 
 #include <linux/types.h>
 #include <stddef.h>

@@ -6,8 +6,8 @@
  * only when every write succeeded. A reader sees the old file or the new
  * one. Used for the configuration edits and the monitor's accounts file.
  */
-#ifndef SMTPGUARD_FILE_REPLACE_H
-#define SMTPGUARD_FILE_REPLACE_H
+#ifndef SG_FILE_REPLACE_H
+#define SG_FILE_REPLACE_H
 
 #include <limits.h>
 #include <stdbool.h>
