@@ -5,11 +5,13 @@
  * unit-tested and fuzzed on a buffer.
  *
  * Format: "key = value" lines, '#' starts a comment. List keys (ports,
- * allow_users, allow_groups, allow_dest, allow_user_dest, allow_group_dest)
- * may repeat and each line appends.
- * Scalar keys (allow_local) may appear once. A key that is absent keeps its
- * built-in default; a key that is present replaces the default. "none" as
- * the only item of a list line means "present, and empty".
+ * allow_users, allow_groups, allow_dest, allow_user_dest, allow_group_dest,
+ * redirect_to) may repeat and each line appends. Every other key (allow_local,
+ * container_loopback, mode, the alert_* and log_* keys, max_identities) is a
+ * scalar and may appear once. A key that is absent keeps its built-in
+ * default; a key that is present replaces the default. "none" as the only
+ * item of a list line means "present, and empty". enum cfg_key lists them
+ * all; smtpguard.conf(5) says what each means.
  */
 #ifndef SG_CONFIG_H
 #define SG_CONFIG_H
