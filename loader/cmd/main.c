@@ -1,171 +1,279 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* main.c - the smtpguard command line: parse arguments, dispatch. */
+/*
+ * main.c - the smtpguard command line: parse the options into struct
+ * sg_opts, find the command in commands[] (commands.c), check what it was
+ * given against its row, and run it. Options may stand anywhere on the
+ * line, before or after the command's name, so they are read first and
+ * applied once the command is known.
+ */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "array.h"
 #include "cli.h"
+#include "commands.h"
 #include "config.h"
 #include "guard.h"
 #include "log.h"
 
-/* Command-specific options, as bits of struct command.opts. */
-#define OPT_JSON (1U << 0)
-#define OPT_CGROUP (1U << 1)
-#define OPT_RUNTIME (1U << 2)
-#define OPT_MODE (1U << 3)
-#define OPT_SYSLOG (1U << 4)
-#define OPT_PROMETHEUS (1U << 5)
-#define OPT_FORCE (1U << 6)
-#define OPT_FILE_ONLY (1U << 7)
-#define OPT_WRITE (1U << 8)
-#define OPT_TO (1U << 9)
-#define OPT_LAST OPT_TO
-
-struct command {
+/*
+ * One option of the command line. bit is 0 for the global options, which
+ * every command takes; apply() stores its value once the command is known,
+ * and returns EXIT_OK or EXIT_USAGE (having said why).
+ */
+struct option_row {
 	const char *name;
-	int (*run)(const struct sg_opts *o);
-	int (*check)(const struct sg_opts *o); /* argument checks needing no privileges */
-	unsigned int opts; /* OPT_* it accepts */
-	int min_args, max_args; /* positional arguments it takes */
-	bool needs_root;
-	const char *args; /* for usage; a second form after '\n' */
-	const char *help;
-	const char *synopsis; /* positional arguments on one line, for errors */
-	const char *example; /* for COMMAND --help */
+	char short_name; /* 0: long only */
+	bool has_arg;
+	unsigned int bit; /* enum command_opt */
+	int (*apply)(struct sg_opts *o, const struct command *c, const char *arg);
 };
 
+static int parse_mode_arg(const char *arg)
+{
+	for (int m = 0; m < SG_MODE_COUNT; m++)
+		if (!strcmp(arg, config_mode_name((__u32)m)))
+			return m;
+	return -1;
+}
+
+static int set_config(struct sg_opts *o, const struct command *c, const char *arg)
+{
+	if (!arg[0]) {
+		log_err("--config: expected a file name, got ''");
+		return EXIT_USAGE;
+	}
+	o->config = arg;
+	o->config_given = true;
+	return EXIT_OK;
+}
+
+static int set_pin_dir(struct sg_opts *o, const struct command *c, const char *arg)
+{
+	/* A relative pin dir would depend on where the command happens to run. */
+	if (arg[0] != '/') {
+		log_err("--pin-dir: expected an absolute path, got '%s'", arg);
+		return EXIT_USAGE;
+	}
+	o->pin_dir = arg;
+	return EXIT_OK;
+}
+
+static int set_verbose(struct sg_opts *o, const struct command *c, const char *arg)
+{
+	o->verbose = true;
+	return EXIT_OK;
+}
+
+static int set_json(struct sg_opts *o, const struct command *c, const char *arg)
+{
+	if (c->json == JSON_STREAM)
+		o->json_stream = true;
+	else
+		o->json_document = true;
+	return EXIT_OK;
+}
+
+static int set_cgroup(struct sg_opts *o, const struct command *c, const char *arg)
+{
+	o->cgroup = arg;
+	return EXIT_OK;
+}
+
+static int set_runtime(struct sg_opts *o, const struct command *c, const char *arg)
+{
+	o->runtime = true;
+	return EXIT_OK;
+}
+
+static int set_mode(struct sg_opts *o, const struct command *c, const char *arg)
+{
+	o->mode = parse_mode_arg(arg);
+	if (o->mode < 0) {
+		log_err("--mode: expected enforce, audit or redirect, got '%s'", arg);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+static int set_syslog(struct sg_opts *o, const struct command *c, const char *arg)
+{
+	o->syslog = true;
+	return EXIT_OK;
+}
+
+/* stats has one output form; --prometheus says which, for the day it has two. */
+static int set_nothing(struct sg_opts *o, const struct command *c, const char *arg)
+{
+	return EXIT_OK;
+}
+
+static int set_force(struct sg_opts *o, const struct command *c, const char *arg)
+{
+	o->force = true;
+	return EXIT_OK;
+}
+
+static int set_file_only(struct sg_opts *o, const struct command *c, const char *arg)
+{
+	o->file_only = true;
+	return EXIT_OK;
+}
+
+static int set_write(struct sg_opts *o, const struct command *c, const char *arg)
+{
+	o->write = true;
+	return EXIT_OK;
+}
+
+static int set_to(struct sg_opts *o, const struct command *c, const char *arg)
+{
+	o->to = arg;
+	return EXIT_OK;
+}
+
+/* read_options() saw -V, --version: say it and stop. */
+#define OPT_VERSION (-1)
+
 /* clang-format off */
-static const struct command commands[] = {
-	{ "load", cmd_load, NULL, OPT_CGROUP | OPT_MODE, 0, 0, true,
-	  "[--cgroup DIR] [--mode enforce|audit|redirect]",
-	  "Load the guard, attach it and pin it, then apply the configuration. A guard\n"
-	  "that is loaded already keeps its cgroup and its configuration file unless\n"
-	  "--cgroup or --config says otherwise (the first load attaches to the cgroup\n"
-	  "v2 root); its program and maps are replaced in place: the host is never\n"
-	  "unguarded. With errors in the configuration nothing is applied (exit 2); if\n"
-	  "no guard was loaded at all, the built-in defaults are loaded so that the\n"
-	  "host stays guarded. --mode is written to the configuration file (which must\n"
-	  "exist), so later syncs keep it; switching is atomic.",
-	  NULL, "smtpguard load --mode audit     report, refuse nothing (a safe first step)" },
-	{ "sync", cmd_sync, NULL, 0, 0, 0, true, "",
-	  "Re-read the configuration, re-resolve names and roles, refresh the host's\n"
-	  "own addresses, and make the live guard equal to the result. Prints each\n"
-	  "change (+uid 47 (mailnull, @mta)); a second run changes nothing. Every\n"
-	  "problem of the file is reported in one run. Exit status 3 when no guard\n"
-	  "is loaded.",
-	  NULL, "smtpguard sync                  after editing /etc/smtpguard.conf" },
-	{ "unload", cmd_unload, NULL, 0, 0, 0, true, "", "Detach the guard and remove its pins.",
-	  NULL, "smtpguard unload                SMTP is unguarded until the next load" },
-	{ "status", cmd_status, NULL, OPT_JSON, 0, 0, true, "[--json]",
-	  "Show whether the guard is loaded, where it is attached, the guarded ports,\n"
-	  "allow_local and the allowlists. Exit status 3 when it is not loaded or damaged.",
-	  NULL, "smtpguard status --json | jq .state" },
-	{ "list", cmd_list, NULL, OPT_JSON, 0, 0, true, "[--json]",
-	  "Show the allowlists with names and where each entry came from.", NULL,
-	  "smtpguard list" },
-	{ "allow", cmd_allow, cmd_allow_check, OPT_RUNTIME | OPT_FILE_ONLY | OPT_TO, 2, 2, true,
-	  "user|group NAME|ID [--to DEST[:PORTS]] [--runtime | --file-only]\n"
-	  "allow dest DEST[:PORTS] [--runtime | --file-only]",
-	  "Allow a user, group or destination. With --to, the user or group may reach\n"
-	  "that destination only (an address, CIDR or DNS name; [IPv6]:PORTS), on those\n"
-	  "guarded ports (all of them without PORTS), and nothing else; a dest with ports\n"
-	  "or a name is for anyone, on those ports only. Without --runtime the\n"
-	  "configuration file is updated (atomically, comments kept) and the live guard\n"
-	  "synced to it; with --runtime only the live guard changes, until the next load\n"
-	  "or sync. The guard must be loaded (exit 3 otherwise, nothing changed);\n"
-	  "--file-only edits the file alone, for a guard that is not loaded. A name\n"
-	  "that does not resolve now is refused.",
-	  "user|group NAME|ID, or dest DEST[:PORTS]",
-	  "smtpguard allow user alice --to smtp.sendgrid.net:587   her relay, nothing else" },
-	{ "revoke", cmd_revoke, cmd_allow_check,
-	  OPT_RUNTIME | OPT_FILE_ONLY | OPT_FORCE | OPT_TO, 2, 2, true,
-	  "user|group NAME|ID [--to DEST[:PORTS]] [--runtime | --file-only] [--force]\n"
-	  "revoke dest DEST[:PORTS] [--runtime | --file-only]",
-	  "Remove a user, group or destination, from the file and the live guard, or\n"
-	  "with --runtime from the live guard only. Nothing changes when the entry\n"
-	  "would stay allowed another way (a role, another line). Revoking root needs\n"
-	  "--force: root's cron jobs, panel tasks and the MTA's queue runner may need it.\n"
-	  "With --to (or a dest with ports or a name), the scoped exception goes: with\n"
-	  "PORTS only those ports, without them the destination on every port.",
-	  "user|group NAME|ID, or dest DEST[:PORTS]",
-	  "smtpguard revoke user alice     back to refusing alice's direct SMTP" },
-	{ "monitor", cmd_monitor, NULL, OPT_JSON | OPT_SYSLOG, 0, 0, true, "[--json] [--syslog]",
-	  "Stream refused, audited and redirected attempts as they happen, with the\n"
-	  "unit, executable, command line and directory: a line each (or one JSON\n"
-	  "object per line), or to the journal (fields) or syslog, storms condensed.\n"
-	  "Raises alerts (alert_threshold, alert_command). Stopping it never affects\n"
-	  "enforcement.",
-	  NULL, "smtpguard monitor --json | jq -c 'select(.type == \"event\")'" },
-	{ "stats", cmd_stats, NULL, OPT_PROMETHEUS, 0, 0, true, "--prometheus",
-	  "Print node_exporter textfile-collector metrics.", NULL,
-	  "smtpguard stats --prometheus > /var/lib/node_exporter/smtpguard.prom" },
-	{ "check", cmd_host_check, NULL, OPT_JSON | OPT_CGROUP, 0, 0, true, "[--json] [--cgroup DIR]",
-	  "Can the guard work on this host? Probes by trying, and changes nothing:\n"
-	  "cgroup v2, bpffs, cgroup connect programs, bpf_link, the ring buffer, the\n"
-	  "helpers the program calls, kernel BTF (optional), io_uring and MPTCP (what\n"
-	  "there is to guard), unprivileged BPF, and this guard's state. Each missing\n"
-	  "piece is named with the kernel version that brought it. Exit status 0 when\n"
-	  "the guard can work, 1 when it cannot.", NULL,
-	  "smtpguard check --json | jq -r '.missing[]'" },
-	{ "check-config", cmd_check_config, NULL, 0, 0, 1, false, "[FILE]",
-	  "Validate the configuration (or FILE) without touching the kernel. Every\n"
-	  "error is reported as FILE:LINE: message; a name that does not resolve is an\n"
-	  "error here. Exit status 2 when there are errors.",
-	  "[FILE]", "smtpguard check-config /etc/smtpguard.conf.new" },
-	{ "import", cmd_import, cmd_import_check, OPT_WRITE, 1, 2, false,
-	  "csf|apf|imunify|cpanel [FILE] [--write]",
-	  "Read the SMTP block of CSF (/etc/csf/csf.conf), APF (/etc/apf/conf.apf),\n"
-	  "Imunify360 (/etc/sysconfig/imunify360/imunify360.config) or cPanel's SMTP\n"
-	  "Restrictions (/var/cpanel/smtpgidonlytweak), or FILE, and print the\n"
-	  "smtpguard.conf that keeps its policy, each line saying where it came from.\n"
-	  "Every place where the two differ is printed on stderr. Nothing else is\n"
-	  "touched. An incumbent that does not guard today is imported in audit mode.\n"
-	  "With --write, the configuration file (--config, default /etc/smtpguard.conf)\n"
-	  "is replaced atomically, the old one kept as FILE.before-import-TIME, and the\n"
-	  "command that applies it is printed. A file that is not of that kind: exit 2,\n"
-	  "FILE:LINE: message, nothing written. DirectAdmin: import csf, or keep the\n"
-	  "defaults (see the README's migration section).",
-	  "csf|apf|imunify|cpanel [FILE]",
-	  "smtpguard import csf > /tmp/smtpguard.conf     read it, and stderr; then\n"
-	  "  smtpguard import csf --write && smtpguard check-config && smtpguard sync" },
+static const struct option_row options[] = {
+	{ "config",     'c', true,  0,              set_config },
+	{ "pin-dir",    'p', true,  0,              set_pin_dir },
+	{ "verbose",    'v', false, 0,              set_verbose },
+	{ "json",       0,   false, OPT_JSON,       set_json },
+	{ "cgroup",     0,   true,  OPT_CGROUP,     set_cgroup },
+	{ "runtime",    0,   false, OPT_RUNTIME,    set_runtime },
+	{ "mode",       0,   true,  OPT_MODE,       set_mode },
+	{ "syslog",     0,   false, OPT_SYSLOG,     set_syslog },
+	{ "prometheus", 0,   false, OPT_PROMETHEUS, set_nothing },
+	{ "force",      0,   false, OPT_FORCE,      set_force },
+	{ "file-only",  0,   false, OPT_FILE_ONLY,  set_file_only },
+	{ "write",      0,   false, OPT_WRITE,      set_write },
+	{ "to",         0,   true,  OPT_TO,         set_to },
 };
 /* clang-format on */
 
-#define N_COMMANDS ARRAY_SIZE(commands)
-
-enum long_only {
-	LO_JSON = 256,
-	LO_CGROUP,
-	LO_RUNTIME,
-	LO_MODE,
-	LO_SYSLOG,
-	LO_PROMETHEUS,
-	LO_FORCE,
-	LO_FILE_ONLY,
-	LO_WRITE,
-	LO_TO,
+/* What the command line said, before the command is known. */
+struct given {
+	struct given_opt {
+		const struct option_row *row;
+		const char *arg;
+	} * opt; /* room for argc: no more options than words */
+	size_t n;
+	bool help;
+	int first_arg; /* argv index of the command's name; argc if none */
 };
 
-static const struct option long_options[] = {
-	{ "config", required_argument, NULL, 'c' },
-	{ "pin-dir", required_argument, NULL, 'p' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "json", no_argument, NULL, LO_JSON },
-	{ "cgroup", required_argument, NULL, LO_CGROUP },
-	{ "runtime", no_argument, NULL, LO_RUNTIME },
-	{ "mode", required_argument, NULL, LO_MODE },
-	{ "syslog", no_argument, NULL, LO_SYSLOG },
-	{ "prometheus", no_argument, NULL, LO_PROMETHEUS },
-	{ "force", no_argument, NULL, LO_FORCE },
-	{ "file-only", no_argument, NULL, LO_FILE_ONLY },
-	{ "write", no_argument, NULL, LO_WRITE },
-	{ "to", required_argument, NULL, LO_TO },
-	{},
-};
+/* getopt_long()'s tables from options[]: a long option's val is 256 + its row. */
+static void getopt_tables(struct option *longs, char *shorts)
+{
+	size_t n = 0;
+
+	*shorts++ = ':'; /* report a missing argument as ':' */
+	for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
+		longs[n++] = (struct option){ options[i].name,
+					      options[i].has_arg ? required_argument : no_argument,
+					      NULL, 256 + (int)i };
+		if (options[i].short_name) {
+			*shorts++ = options[i].short_name;
+			if (options[i].has_arg)
+				*shorts++ = ':';
+		}
+	}
+	longs[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	longs[n++] = (struct option){ "version", no_argument, NULL, 'V' };
+	longs[n] = (struct option){ 0 };
+	strcpy(shorts, "hV");
+}
+
+static const struct option_row *short_row(int c)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(options); i++)
+		if (options[i].short_name == c)
+			return &options[i];
+	return NULL;
+}
+
+/* Read every option; EXIT_OK, EXIT_USAGE (said why), or OPT_VERSION. */
+static int read_options(int argc, char **argv, struct given *g)
+{
+	struct option longs[ARRAY_SIZE(options) + 3];
+	char shorts[2 * ARRAY_SIZE(options) + 4];
+	const struct option_row *row;
+	int c;
+
+	getopt_tables(longs, shorts);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		if (c == 'h') {
+			g->help = true;
+			continue;
+		}
+		if (c == 'V')
+			return OPT_VERSION;
+		if (c == ':') {
+			log_err("option %s needs an argument (see smtpguard --help)",
+				argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+		row = c >= 256 ? &options[c - 256] : short_row(c);
+		if (!row) {
+			/* In a cluster (-xv), argv[optind - 1] is not the one. */
+			if (optopt > 0 && optopt < 256 && strncmp(argv[optind - 1], "--", 2))
+				log_err("unknown option '-%c' (see smtpguard --help)", optopt);
+			else
+				log_err("unknown option '%s' (see smtpguard --help)",
+					argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+		g->opt[g->n].row = row;
+		g->opt[g->n++].arg = optarg;
+	}
+	g->first_arg = optind;
+	return EXIT_OK;
+}
+
+/* Apply what was given to the command, refusing what it does not take. */
+static int apply_options(const struct given *g, const struct command *cmd, struct sg_opts *o)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		const struct option_row *row = g->opt[i].row;
+		int ret;
+
+		if (row->bit && !(cmd->opts & row->bit)) {
+			log_err("%s: option --%s does not apply (see smtpguard %s --help)",
+				cmd->name, row->name, cmd->name);
+			return EXIT_USAGE;
+		}
+		ret = row->apply(o, cmd, g->opt[i].arg);
+		if (ret != EXIT_OK)
+			return ret;
+	}
+	if (o->runtime && o->file_only) {
+		log_err("%s: --runtime and --file-only exclude each other", cmd->name);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* The positional arguments against the command's row. */
+static int check_arguments(const struct command *cmd, const struct sg_opts *o)
+{
+	if (o->argc > cmd->max_args) {
+		log_err("%s: unexpected argument '%s': expected %s (see smtpguard %s --help)",
+			cmd->name, o->argv[cmd->max_args],
+			cmd->max_args ? cmd->synopsis : "no arguments", cmd->name);
+		return EXIT_USAGE;
+	}
+	if (o->argc < cmd->min_args) {
+		log_err("%s: missing argument: expected %s (see smtpguard %s --help)", cmd->name,
+			cmd->synopsis, cmd->name);
+		return EXIT_USAGE;
+	}
+	return cmd->check ? cmd->check(o) : EXIT_OK;
+}
 
 static void usage(FILE *out)
 {
@@ -176,7 +284,7 @@ static void usage(FILE *out)
 		     "the cgroup v2 root. Local mail submission keeps working.\n"
 		     "\n"
 		     "Commands:\n");
-	for (size_t i = 0; i < N_COMMANDS; i++) {
+	for (size_t i = 0; i < n_commands; i++) {
 		const char *nl = strchr(commands[i].args, '\n');
 
 		fprintf(out, "  %-*s%.*s\n", commands[i].args[0] ? 13 : 0, commands[i].name,
@@ -230,44 +338,10 @@ static void command_usage(FILE *out, const struct command *c)
 
 static const struct command *find_command(const char *name)
 {
-	for (size_t i = 0; i < N_COMMANDS; i++)
+	for (size_t i = 0; i < n_commands; i++)
 		if (!strcmp(commands[i].name, name))
 			return &commands[i];
 	return NULL;
-}
-
-static const char *opt_name(unsigned int bit)
-{
-	switch (bit) {
-	case OPT_JSON:
-		return "--json";
-	case OPT_CGROUP:
-		return "--cgroup";
-	case OPT_RUNTIME:
-		return "--runtime";
-	case OPT_MODE:
-		return "--mode";
-	case OPT_SYSLOG:
-		return "--syslog";
-	case OPT_FORCE:
-		return "--force";
-	case OPT_FILE_ONLY:
-		return "--file-only";
-	case OPT_WRITE:
-		return "--write";
-	case OPT_TO:
-		return "--to";
-	default:
-		return "--prometheus";
-	}
-}
-
-static int parse_mode_arg(const char *arg)
-{
-	for (int m = 0; m < SG_MODE_COUNT; m++)
-		if (!strcmp(arg, config_mode_name((__u32)m)))
-			return m;
-	return -1;
 }
 
 int main(int argc, char **argv)
@@ -276,145 +350,47 @@ int main(int argc, char **argv)
 			     .pin_dir = SG_DEFAULT_PIN_DIR,
 			     .mode = -1 };
 	const struct command *cmd;
-	unsigned int given = 0;
-	bool help = false;
-	int c;
+	struct given g = { 0 };
+	int ret;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:p:vhV", long_options, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			o.config = optarg;
-			o.config_given = true;
-			break;
-		case 'p':
-			o.pin_dir = optarg;
-			break;
-		case 'v':
-			o.verbose = true;
-			break;
-		case 'h':
-			help = true;
-			break;
-		case 'V':
-			printf("smtpguard %s\n", SMTPGUARD_VERSION);
-			return EXIT_OK;
-		case LO_JSON:
-			o.json_document = true;
-			o.json_stream = true;
-			given |= OPT_JSON;
-			break;
-		case LO_CGROUP:
-			o.cgroup = optarg;
-			given |= OPT_CGROUP;
-			break;
-		case LO_RUNTIME:
-			o.runtime = true;
-			given |= OPT_RUNTIME;
-			break;
-		case LO_MODE:
-			o.mode = parse_mode_arg(optarg);
-			given |= OPT_MODE;
-			if (o.mode < 0) {
-				log_err("--mode: expected enforce, audit or redirect, got '%s'",
-					optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case LO_SYSLOG:
-			o.syslog = true;
-			given |= OPT_SYSLOG;
-			break;
-		case LO_PROMETHEUS:
-			given |= OPT_PROMETHEUS;
-			break;
-		case LO_FORCE:
-			o.force = true;
-			given |= OPT_FORCE;
-			break;
-		case LO_FILE_ONLY:
-			o.file_only = true;
-			given |= OPT_FILE_ONLY;
-			break;
-		case LO_WRITE:
-			o.write = true;
-			given |= OPT_WRITE;
-			break;
-		case LO_TO:
-			o.to = optarg;
-			given |= OPT_TO;
-			break;
-		case ':':
-			log_err("option %s needs an argument (see smtpguard --help)",
-				argv[optind - 1]);
-			return EXIT_USAGE;
-		default:
-			/* In a cluster (-xv), argv[optind - 1] is not the one. */
-			if (optopt > 0 && optopt < 256 && strncmp(argv[optind - 1], "--", 2))
-				log_err("unknown option '-%c' (see smtpguard --help)", optopt);
-			else
-				log_err("unknown option '%s' (see smtpguard --help)",
-					argv[optind - 1]);
-			return EXIT_USAGE;
-		}
+	g.opt = calloc((size_t)argc, sizeof(*g.opt));
+	if (!g.opt) {
+		log_err("out of memory");
+		return EXIT_FAIL;
 	}
-	if (optind >= argc) {
-		if (help) {
+	ret = read_options(argc, argv, &g);
+	if (ret == OPT_VERSION) {
+		printf("smtpguard %s\n", SMTPGUARD_VERSION);
+		return EXIT_OK;
+	}
+	if (ret != EXIT_OK)
+		return ret;
+	if (g.first_arg >= argc) {
+		if (g.help) {
 			usage(stdout);
 			return EXIT_OK;
 		}
 		log_err("no command given (see smtpguard --help)");
 		return EXIT_USAGE;
 	}
-	cmd = find_command(argv[optind]);
+	cmd = find_command(argv[g.first_arg]);
 	if (!cmd) {
-		log_err("unknown command '%s' (see smtpguard --help)", argv[optind]);
+		log_err("unknown command '%s' (see smtpguard --help)", argv[g.first_arg]);
 		return EXIT_USAGE;
 	}
-	if (help) {
+	if (g.help) {
 		command_usage(stdout, cmd);
 		return EXIT_OK;
 	}
-	for (unsigned int bit = 1; bit <= OPT_LAST; bit <<= 1) {
-		if ((given & bit) && !(cmd->opts & bit)) {
-			log_err("%s: option %s does not apply (see smtpguard %s --help)", cmd->name,
-				opt_name(bit), cmd->name);
-			return EXIT_USAGE;
-		}
-	}
-	/* A relative pin dir would depend on where the command happens to run. */
-	if (o.pin_dir[0] != '/') {
-		log_err("--pin-dir: expected an absolute path, got '%s'", o.pin_dir);
-		return EXIT_USAGE;
-	}
-	if (o.runtime && o.file_only) {
-		log_err("%s: --runtime and --file-only exclude each other", cmd->name);
-		return EXIT_USAGE;
-	}
-	if (!o.config[0]) {
-		log_err("--config: expected a file name, got ''");
-		return EXIT_USAGE;
-	}
-	o.argc = argc - optind - 1;
-	o.argv = argv + optind + 1;
-	if (o.argc > cmd->max_args) {
-		log_err("%s: unexpected argument '%s': expected %s (see smtpguard %s --help)",
-			cmd->name, o.argv[cmd->max_args],
-			cmd->max_args ? cmd->synopsis : "no arguments", cmd->name);
-		return EXIT_USAGE;
-	}
-	if (o.argc < cmd->min_args) {
-		log_err("%s: missing argument: expected %s (see smtpguard %s --help)", cmd->name,
-			cmd->synopsis, cmd->name);
-		return EXIT_USAGE;
-	}
+	ret = apply_options(&g, cmd, &o);
+	if (ret != EXIT_OK)
+		return ret;
 	o.command = cmd->name;
-	if (cmd->check) {
-		int ret = cmd->check(&o);
-
-		if (ret != EXIT_OK)
-			return ret;
-	}
+	o.argc = argc - g.first_arg - 1;
+	o.argv = argv + g.first_arg + 1;
+	ret = check_arguments(cmd, &o);
+	if (ret != EXIT_OK)
+		return ret;
 	if (cmd->needs_root && !privs_sufficient()) {
 		log_err("must run as root (needs CAP_BPF, CAP_NET_ADMIN and CAP_SYS_ADMIN)");
 		return EXIT_FAIL;
