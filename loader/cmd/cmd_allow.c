@@ -27,6 +27,7 @@
 #include "describe.h"
 #include "dest_spec.h"
 #include "diff.h"
+#include "file_replace.h"
 #include "guard.h"
 #include "identity.h"
 #include "idlist.h"
@@ -444,44 +445,6 @@ static bool still_allowed(const char *path, const struct allow_request *r)
 }
 
 /*
- * A copy of the configuration next to it, to edit and judge before it
- * replaces the file (config_edit keeps the copy's owner and mode).
- */
-static int copy_config(const char *path, char *copy, size_t len)
-{
-	char buf[65536];
-	int in, out, err = 0;
-	struct stat st;
-	ssize_t n;
-
-	if (snprintf(copy, len, "%s.smtpguard-XXXXXX", path) >= (int)len)
-		return -ENAMETOOLONG;
-	in = open(path, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return -errno;
-	out = mkstemp(copy);
-	if (out < 0) {
-		err = -errno;
-		close(in);
-		return err;
-	}
-	if (fstat(in, &st) || fchmod(out, st.st_mode & 07777) || fchown(out, st.st_uid, st.st_gid))
-		err = -errno;
-	while (!err && (n = read(in, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || write(out, buf, (size_t)n) != n)
-			err = -errno;
-	}
-	close(in);
-	if (close(out) && !err)
-		err = -errno;
-	if (err)
-		unlink(copy);
-	return err;
-}
-
-/*
  * Before anything changes: the guard must be loaded and whole (unless only
  * the file is wanted), and the file must exist. The guard's lock is held
  * only for the look (a load under way is waited for): the sync below takes
@@ -568,7 +531,8 @@ static bool copy_is_valid(const char *copy)
  */
 static int change_file_then_sync(const struct sg_opts *o, const struct allow_request *r, bool allow)
 {
-	char msg[256] = "", recorded[SG_CONFIG_PATH_MAX + 1], copy[PATH_MAX] = "";
+	char msg[256] = "", recorded[SG_CONFIG_PATH_MAX + 1];
+	struct file_replace copy = {};
 	struct sg_opts to = *o;
 	struct sg_config cfg = {};
 	struct sg_scope_rule want;
@@ -598,28 +562,32 @@ static int change_file_then_sync(const struct sg_opts *o, const struct allow_req
 	request_rule(r, &want);
 	if (allow && r->scoped && (!ports_guarded(o, r, cfg.ports) || !name_resolves(o, r, &want)))
 		goto cleanup;
-	/* Edit a copy and judge it; only a good result replaces the file. */
+	/*
+	 * Edit a copy beside the file (its owner and mode kept) and judge it;
+	 * only a good result replaces the file.
+	 */
 	ret = EXIT_FAIL;
-	changed = copy_config(to.config, copy, sizeof(copy));
+	changed = file_replace_copy(&copy, to.config);
 	if (!changed)
-		changed = edit_copy(copy, r, allow, &cfg, msg, sizeof(msg));
+		changed = edit_copy(copy.tmp, r, allow, &cfg, msg, sizeof(msg));
 	if (changed < 0) {
 		log_err("cannot update %s: %s", to.config, strerror(-changed));
 		goto cleanup;
 	}
-	if (changed && !copy_is_valid(copy)) {
+	if (changed && !copy_is_valid(copy.tmp)) {
 		log_err("%s: the edit would leave %s with errors; nothing was changed", o->command,
 			to.config);
 		ret = EXIT_USAGE;
 		goto cleanup;
 	}
-	if (!allow && still_allowed(copy, r))
+	if (!allow && still_allowed(copy.tmp, r))
 		goto cleanup;
-	if (rename(copy, to.config)) {
-		log_err("cannot replace %s: %s", to.config, strerror(errno));
+	n = file_replace_commit(&copy, NULL, true);
+	copy.tmp[0] = '\0';
+	if (n) {
+		log_err("cannot replace %s: %s", to.config, strerror(-n));
 		goto cleanup;
 	}
-	copy[0] = '\0';
 	printf("smtpguard: %s: %s of %s\n", r->label, msg, to.config);
 	if (o->file_only) {
 		printf("smtpguard: only the file was changed (--file-only); it takes effect at "
@@ -633,8 +601,8 @@ static int change_file_then_sync(const struct sg_opts *o, const struct allow_req
 		log_err("the guard was unloaded meanwhile: the change takes effect at the next "
 			"'smtpguard load'");
 cleanup:
-	if (copy[0])
-		unlink(copy);
+	if (copy.tmp[0])
+		file_replace_abort(&copy);
 	config_free(&cfg);
 	close(lock_fd);
 	return ret;

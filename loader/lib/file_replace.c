@@ -44,7 +44,8 @@ static void sync_dir(const char *path)
 	}
 }
 
-int file_replace_commit(struct file_replace *r, const struct stat *like, bool durable)
+/* Flush and close the temporary file, with like's mode and owner. */
+static int finish_tmp(struct file_replace *r, const struct stat *like, bool durable)
 {
 	int fd = fileno(r->f), err = 0;
 
@@ -55,6 +56,47 @@ int file_replace_commit(struct file_replace *r, const struct stat *like, bool du
 	if (fclose(r->f) && !err)
 		err = -errno;
 	r->f = NULL;
+	return err;
+}
+
+int file_replace_copy(struct file_replace *r, const char *path)
+{
+	char buf[65536];
+	struct stat st;
+	int in, err;
+	ssize_t n;
+
+	in = open(path, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	err = fstat(in, &st) ? -errno : file_replace_open(r, path);
+	if (err) {
+		close(in);
+		memset(r, 0, sizeof(*r)); /* no temporary file to remove */
+		return err;
+	}
+	while ((n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || fwrite(buf, 1, (size_t)n, r->f) != (size_t)n) {
+			err = n < 0 ? -errno : -EIO;
+			break;
+		}
+	}
+	close(in);
+	if (!err)
+		err = finish_tmp(r, &st, false);
+	if (err) {
+		file_replace_abort(r);
+		memset(r, 0, sizeof(*r));
+	}
+	return err;
+}
+
+int file_replace_commit(struct file_replace *r, const struct stat *like, bool durable)
+{
+	int err = r->f ? finish_tmp(r, like, durable) : 0;
+
 	if (!err && rename(r->tmp, r->path))
 		err = -errno;
 	if (err) {

@@ -26,11 +26,19 @@ int file_replace_open(struct file_replace *r, const char *path);
 /*
  * Rename it over path: 0, or -errno with path untouched and the temporary
  * file removed. like: give the new file this file's mode and owner (NULL:
- * 0600, root's). durable: fsync the file and its directory, for what must
+ * 0600, root's, or what file_replace_copy() gave it). durable: fsync the file and its directory, for what must
  * survive a crash (the configuration), not for what is rewritten every
  * second (the accounts file).
  */
 int file_replace_commit(struct file_replace *r, const struct stat *like, bool durable);
+
+/*
+ * Copy path to the temporary file, with its mode and owner, for an edit that
+ * is judged (by its name, r->tmp) before it replaces path; then commit with
+ * like = NULL, or abort. r->f is NULL: the copy is closed. 0 or -errno
+ * (nothing is left behind).
+ */
+int file_replace_copy(struct file_replace *r, const char *path);
 
 /* Give up: the temporary file is removed, path is untouched. */
 void file_replace_abort(struct file_replace *r);
