@@ -150,6 +150,7 @@ suite cases "unit: the commit point's generations and slots" "$build/tests/unit_
 suite cases "unit: the registry of maps and pins" "$build/tests/unit_guard_maps"
 suite whole "install: make install, units, man pages" "$top/tests/install_test.sh"
 suite whole "layout: the README names every file" "$top/tests/layout_test.sh"
+suite whole "layout: every include and call follows the layer rules" "$top/tests/check_layout_test.sh"
 
 if world_wanted; then
 	remove_test_accounts # left over by an earlier run that was killed
