@@ -19,6 +19,7 @@
 #include "import.h"
 #include "log.h"
 #include "readfile.h"
+#include "roles.h"
 
 /* The incumbents' files are small; anything larger is not one of them. */
 #define IMPORT_MAX_BYTES (16u << 20)
@@ -47,6 +48,31 @@ static bool trusted(const char *path)
 	struct stat st;
 
 	return stat(path, &st) || (st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH)));
+}
+
+/* The summary's last line: who @mta, which every import keeps, is on this host now. */
+static void print_mta(const struct import_policy *p)
+{
+	struct role_cache cache = {};
+	struct role_ids ids = {};
+	char name[256];
+
+	roles_resolve(ROLE_MTA, ID_USER, &cache, &ids);
+	if (!ids.n) {
+		fprintf(stderr,
+			"%s: note: @mta (the local MTA) matches nobody on this host now: no Exim "
+			"or Postfix answered; it follows the MTA once one is installed\n",
+			p->path);
+		return;
+	}
+	fprintf(stderr, "%s: note: @mta (the local MTA) is", p->path);
+	for (size_t i = 0; i < ids.n; i++) {
+		const char *n = identity_name(ID_USER, ids.id[i], name, sizeof(name));
+
+		fprintf(stderr, "%s %s%suid %u%s", i ? "," : "", n ? n : "", n ? " (" : "",
+			ids.id[i], n ? ")" : "");
+	}
+	fprintf(stderr, " on this host (%s): it keeps delivering\n", ids.source);
 }
 
 static int write_config(const struct sg_opts *o, const struct import_policy *p, const char *text)
@@ -135,6 +161,7 @@ int cmd_import(const struct sg_opts *o)
 		goto cleanup;
 	}
 	import_print_notes(&p, stderr);
+	print_mta(&p);
 	if (o->write) {
 		ret = write_config(o, &p, text);
 		goto cleanup;

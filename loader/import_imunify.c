@@ -303,28 +303,28 @@ static int identities(struct imunify *m)
 					   IDENT_NAME_OR_ID, &groups);
 	}
 	if (!err)
+		err = import_keep_mta(p, "the local MTA keeps delivering (see the notes)", &users);
+	if (!err)
 		err = idents(m, ID_USER, m->users, "SMTP_BLOCKING.allow_users", &users);
 	if (!err)
 		err = idents(m, ID_GROUP, m->groups, "SMTP_BLOCKING.allow_groups", &groups);
 	if (err)
 		return err;
-	if (!users && (import_add_line(p, CFG_ALLOW_USERS, CONFIG_NONE,
-				       "%s:%u SMTP_BLOCKING.allow_users allows no user", p->label,
-				       m->users_line ? m->users_line : m->section_line) ||
-		       import_explain(p, CFG_ALLOW_USERS,
-				      "Imunify360 adds root only on cPanel, and this host is not: "
-				      "not even root may send. Add allow_users = root @mta if that "
-				      "is not what you want.")))
+	if (!p->on_cpanel &&
+	    import_explain(p, CFG_ALLOW_USERS,
+			   "Imunify360 adds root only on cPanel, and this host is not: root may not "
+			   "send, only the local MTA (@mta) and what SMTP_BLOCKING lists. Add "
+			   "allow_users = root if that is not what you want."))
 		return -ENOMEM;
 	if (!groups && import_add_line(p, CFG_ALLOW_GROUPS, CONFIG_NONE,
 				       "%s:%u SMTP_BLOCKING.allow_groups allows no group", p->label,
 				       m->groups_line ? m->groups_line : m->section_line))
 		return -ENOMEM;
 	if (!p->on_cpanel &&
-	    import_note(p, 0, !users,
+	    import_note(p, 0, true,
 			"this host is not cPanel, so Imunify360 adds no exemption of its own (on "
-			"cPanel: root, cpanel and the mail group); none added%s",
-			users ? "" : ": not even root may send"))
+			"cPanel: root, cpanel and the mail group); none added, so root may not "
+			"send (the local MTA, @mta, may)"))
 		return -ENOMEM;
 	return 0;
 }

@@ -22,7 +22,8 @@ skipped=0
 # Accounts the e2e rows create (and rename: sgt-mta plays "mailnull" for a while).
 remove_test_accounts() {
 	local user
-	for user in sgt-acct sgt-mta sgt-pfx sgt-imp-usr sgt-imp-gm sgt-imp-ml sgt-imp-oth sgt-who; do
+	for user in sgt-acct sgt-mta sgt-pfx sgt-imp-usr sgt-imp-gm sgt-imp-ml sgt-imp-oth sgt-imp-mta \
+		sgt-who; do
 		userdel "$user" 2>/dev/null
 	done
 	for user in mailnull exim; do # only the ones the tests made
