@@ -719,8 +719,11 @@ int config_edit_replace(const char *path, const char *content, char *backup, siz
 		ret = text_insert(&t, t.n, strndup(s, n));
 		s += n + (s[n] == '\n');
 	}
-	if (!ret && !lstat(path, &old))
+	if (!ret && !lstat(path, &old)) {
 		ret = S_ISREG(old.st_mode) ? keep_old(path, backup, len) : -EINVAL;
+		/* The admin chose who owns it and who may read it (0600 stays 0600). */
+		st = old;
+	}
 	if (!ret)
 		ret = text_write(path, &t, &st);
 	if (ret && backup[0]) {

@@ -288,6 +288,7 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			o.pin_dir = optarg;
+			o.pin_dir_given = true;
 			break;
 		case 'v':
 			o.verbose = true;

@@ -353,6 +353,54 @@ else
 	not_ok "--write" "status exits $rc: a guard is loaded"
 fi
 
+# The printed command is the one that works: with the options import was given.
+target2="$dir/written2.conf"
+printf 'allow_users = root\n' >"$target2"
+cp "$target2" "$dir/pre.conf"
+"$SG_BIN" import csf "$csf_on" --config "$target2" --pin-dir "$SG_PIN_DIR" --write >"$out" 2>"$err"
+apply=$(sed -n 's/^  \(smtpguard check-config .*\)$/\1/p' "$out")
+want_apply="smtpguard check-config $target2 && smtpguard sync --config $target2 --pin-dir $SG_PIN_DIR"
+if [ "$apply" = "$want_apply" ]; then
+	ok "--write --pin-dir: the printed apply command names the pin dir"
+	"$SG_BIN" load --pin-dir "$SG_PIN_DIR" --cgroup "$SG_CGROUP" --config "$dir/pre.conf" \
+		>/dev/null 2>&1
+	if (eval "${apply//smtpguard /$SG_BIN }") >"$out" 2>&1 &&
+		"$SG_BIN" status --pin-dir "$SG_PIN_DIR" 2>&1 | grep -q "uid $uid_usr (sgt-imp-usr)"; then
+		ok "--write --pin-dir: the printed command, run as printed, applies the import"
+	else
+		not_ok "--write --pin-dir: the printed command" "$(head -c 400 "$out")"
+	fi
+	"$SG_BIN" unload --pin-dir "$SG_PIN_DIR" >/dev/null 2>&1
+else
+	not_ok "--write --pin-dir: the printed apply command" "got '$apply', want '$want_apply'"
+fi
+
+# A symlinked configuration: its target is written, keeps owner and mode, and
+# every message (the rollback hint above all) names that real file.
+mkdir -p "$dir/etc-real"
+real="$dir/etc-real/smtpguard.conf"
+link="$dir/link.conf"
+printf 'allow_users = root\n' >"$real"
+chmod 600 "$real"
+chgrp mail "$real"
+ln -sf "$real" "$link"
+"$SG_BIN" import csf "$csf_on" --config "$link" --write >"$out" 2>"$err"
+rc=$?
+real_backup=$(find "$dir/etc-real" -name 'smtpguard.conf.before-import-*' | head -n 1)
+if [ "$rc" = 0 ] && [ -L "$link" ] && [ "$(readlink "$link")" = "$real" ] &&
+	cmp -s "$real" <("$SG_BIN" import csf "$csf_on" 2>/dev/null); then
+	ok "--write through a symlink: the link stays, its target holds the import"
+else
+	not_ok "--write through a symlink" "exit $rc, link $(ls -l "$link"): $(head -c 300 "$err")"
+fi
+if [ "$(stat -c '%u:%g %a' "$real")" = "0:$gid_mail 600" ]; then
+	ok "--write through a symlink: owner, group and mode 0600 kept"
+else
+	not_ok "--write through a symlink: owner and mode" "$(stat -c '%u:%g %a' "$real")"
+fi
+has "--write through a symlink: the rollback hint names the real file" "$out" \
+	"(to go back: mv $real_backup $real)"
+
 # ---- Bad input: exit 2, FILE:LINE, nothing on stdout, nothing written ----
 printf 'SMTP_BLOCK = "1"\n\177ELF\0\1\n' >"$dir/binary"
 printf 'SMTP_BLOCKING:\n  enable: true\n  ports: [25, 587\n' >"$dir/truncated.yaml"
