@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <time.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -529,6 +530,63 @@ static void kv_cases(struct test_report *r)
 		 "kv: Perl's truth for csf values");
 }
 
+/* A generated file for one reader: refused, with want on stderr, in under max_ms. */
+static void generated_case(struct test_report *r, const char *name, enum import_source src,
+			   const char *buf, size_t len, const char *want, long max_ms)
+{
+	struct import_policy p;
+	struct timespec t0, t1;
+	char *diag = NULL;
+	size_t diag_len = 0;
+	FILE *d = open_memstream(&diag, &diag_len);
+	long ms;
+	int ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = import_parse(src, "gen.config", buf, len, false, &p, d);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	fclose(d);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	t_result(r,
+		 ret > 0 && strstr(diag, want) && ms<max_ms, "%s (%ld ms)%s%s%s", name, ms, ret> 0 ?
+			 "" :
+			 ": accepted",
+		 strstr(diag, want) ? "" : ": stderr:\n", strstr(diag, want) ? "" : diag);
+	if (!ret)
+		import_free(&p);
+	free(diag);
+}
+
+/* Files no Imunify360 writes, built to cost: deep nesting, sheer size. */
+static void imunify_limits(struct test_report *r)
+{
+	static const char head[] = "SMTP_BLOCKING:\n  enable: true\n  ports: ";
+	const size_t depth = 40000, big = (1u << 20) + 4096;
+	size_t hl = sizeof(head) - 1, len = hl + 2 * depth + 1;
+	char *buf = malloc(len > big ? len : big);
+
+	if (!buf) {
+		t_result(r, false, "imunify limits: out of memory");
+		return;
+	}
+	memcpy(buf, head, hl);
+	memset(buf + hl, '[', depth);
+	memset(buf + hl + depth, ']', depth);
+	buf[len - 1] = '\n';
+	generated_case(r, "imunify: 40,000 nested lists are refused at once, naming the line",
+		       IMPORT_IMUNIFY, buf, len, "gen.config:3: nested more than 16 levels deep",
+		       1000);
+	/* Over 1 MiB of comment lines of 64 bytes: the limit falls on line 16385. */
+	for (size_t i = 0; i < big; i += 64) {
+		memset(buf + i, ' ', 64);
+		buf[i] = '#';
+		buf[i + 63] = '\n';
+	}
+	generated_case(r, "imunify: a file over 1 MiB is refused, naming the line", IMPORT_IMUNIFY,
+		       buf, big, "gen.config:16385: the file goes on past 1024 KiB", 1000);
+	free(buf);
+}
+
 int main(int argc, char **argv)
 {
 	struct test_report r = {};
@@ -538,5 +596,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < N_CASES; i++)
 		run_case(&r, &cases[i]);
 	kv_cases(&r);
+	imunify_limits(&r);
 	return t_summary(&r);
 }
