@@ -29,9 +29,7 @@ set -u
 # shellcheck source=tests/testlib.sh
 . "$(dirname "$0")/testlib.sh"
 
-for v in SG_BIN SG_PIN_DIR SG_CGROUP SG_WORKDIR SG_HELPER SG_TOP; do
-	[ -n "${!v:-}" ] || bail "$v is not set"
-done
+require_vars SG_BIN SG_PIN_DIR SG_CGROUP SG_WORKDIR SG_HELPER SG_TOP
 require_test_guard
 [ "$(id -u)" = 0 ] || bail "needs root"
 # Never the machine's own firewall: this must run in the test host's namespace.

@@ -14,9 +14,7 @@ set -u
 # shellcheck source=tests/testlib.sh
 . "$(dirname "$0")/testlib.sh"
 
-for v in SG_BIN SG_PIN_DIR SG_CGROUP SG_WORKDIR SG_HELPER SG_TOP; do
-	[ -n "${!v:-}" ] || bail "$v is not set"
-done
+require_vars SG_BIN SG_PIN_DIR SG_CGROUP SG_WORKDIR SG_HELPER SG_TOP
 require_test_guard
 rules="$SG_TOP/dist/prometheus/smtpguard.rules.yml"
 rules_test="$SG_TOP/dist/prometheus/smtpguard.rules.test.yml"
@@ -63,7 +61,7 @@ check "promtool check metrics: stats --prometheus with no guard loaded" \
 # The rules judge only what the guard really prints.
 missing=""
 for m in $(grep -o 'smtpguard_[a-z_]*' "$rules" | sort -u); do
-	grep -q "^$m[{ ]" "$dir/loaded.prom" || missing="$missing $m"
+	grep -q "^${m}[{ ]" "$dir/loaded.prom" || missing="$missing $m"
 done
 if [ -z "$missing" ]; then
 	ok "every smtpguard metric the rules use is in stats --prometheus"
