@@ -96,11 +96,11 @@ static void shell_word(FILE *out, const char *s)
 }
 
 /* The options the apply commands need to reach what this import was told. */
-static void apply_options(FILE *out, const struct sg_opts *o, const char *config)
+static void apply_options(FILE *out, const struct sg_opts *o)
 {
 	if (o->config_given) {
 		fputs(" --config ", out);
-		shell_word(out, config);
+		shell_word(out, o->config);
 	}
 	if (o->pin_dir_given) {
 		fputs(" --pin-dir ", out);
@@ -122,8 +122,9 @@ static int write_config(const struct sg_opts *o, const struct import_policy *p, 
 
 	if (!lstat(o->config, &st) && S_ISLNK(st.st_mode)) {
 		if (!realpath(o->config, real)) {
-			log_err("%s is a symbolic link to %s: %s (nothing was written)", o->config,
-				"a file that cannot be resolved", strerror(errno));
+			log_err("%s is a symbolic link that cannot be resolved: %s (nothing was "
+				"written)",
+				o->config, strerror(errno));
 			return EXIT_FAIL;
 		}
 		target = real;
@@ -161,9 +162,9 @@ static int write_config(const struct sg_opts *o, const struct import_policy *p, 
 		shell_word(stdout, o->config);
 	}
 	printf(" && smtpguard sync");
-	apply_options(stdout, o, o->config);
+	apply_options(stdout, o);
 	printf("\n(smtpguard load");
-	apply_options(stdout, o, o->config);
+	apply_options(stdout, o);
 	printf(" when no guard is loaded yet)\n");
 	return EXIT_OK;
 }
