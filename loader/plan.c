@@ -28,7 +28,7 @@ static void warn_foreign_netns(void)
 
 	/* PID 1's link needs ptrace access: EACCES without CAP_SYS_PTRACE (some sandboxes). */
 	if (stat(which, &self) || stat(which = "/proc/1/ns/net", &init)) {
-		log_warn("could not check whether this is PID 1's network namespace (%s: %s): the "
+		log_note("could not check whether this is PID 1's network namespace (%s: %s): the "
 			 "host's own addresses are taken from this process's",
 			 which, strerror(errno));
 		return;

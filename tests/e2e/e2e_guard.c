@@ -1191,7 +1191,7 @@ static const struct step steps[] = {
 	    "auditing"),
 	CLI("status", CONF_EVENTS, 0, "AUDIT MODE", "mode           audit"),
 	/* --mode went into the file: the automatic syncs keep it. */
-	FILE_HAS(CONF_EVENTS, NULL, "mode = audit\n"),
+	FILE_HAS(CONF_EVENTS, NULL, "mode = audit  # set by smtpguard load --mode\n"),
 	CLI("sync", CONF_EVENTS, 0, "in sync, nothing changed"),
 	EVENT(denied, P4(REMOTE4, 25, PM_CONNECT), "audited", 0),
 	EVENT(denied, P6(MAPPED4, 465, PM_CONNECT), "audited", 0),
