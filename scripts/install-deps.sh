@@ -4,7 +4,8 @@
 # scripts/install-deps.sh - install what smtpguard needs to build and test:
 # clang, bpftool, libbpf, libelf, zlib, libyaml (build) and iproute2, util-linux,
 # liburing, passwd tools, systemd-analyze, man and valgrind (tests),
-# iptables and nftables (make bench compares against them). Debian/Ubuntu use apt,
+# iptables and nftables (make bench compares against them), promtool (unpacked
+# from Debian's prometheus package, not installed). Debian/Ubuntu use apt,
 # AlmaLinux/Rocky/CloudLinux dnf.
 # Does nothing when everything is already there. Run as root.
 set -eu
@@ -18,7 +19,30 @@ have_all() {
 	for h in gelf.h zlib.h; do
 		echo "#include <$h>" | cc -E -x c - >/dev/null 2>&1 || return 1
 	done
-	have_fuzzer
+	have_fuzzer && have_promtool
+}
+
+# promtool (tests/prometheus_test.sh) from Debian's prometheus package,
+# unpacked into a cache: installing the package would start a Prometheus
+# server. On hosts without apt it is not needed (the test says it skipped).
+PROMTOOL_DIR=/var/cache/smtpguard/promtool
+have_promtool() {
+	command -v promtool >/dev/null 2>&1 || [ -x "$PROMTOOL_DIR/usr/bin/promtool" ] ||
+		! command -v apt-get >/dev/null 2>&1
+}
+
+fetch_promtool() {
+	local_tmp=$(mktemp -d)
+	# Root's private directory: apt's _apt user cannot write there, so say
+	# that apt downloads as root rather than have it warn.
+	if (cd "$local_tmp" && apt-get download -q -o APT::Sandbox::User=root prometheus) &&
+		dpkg-deb -x "$local_tmp"/prometheus_*.deb "$local_tmp/x" &&
+		install -D -m 0755 "$local_tmp/x/usr/bin/promtool" "$PROMTOOL_DIR/usr/bin/promtool"; then
+		rm -rf "$local_tmp"
+		return 0
+	fi
+	rm -rf "$local_tmp"
+	return 1
 }
 
 # make fuzz links clang's libFuzzer, which Debian only recommends.
@@ -42,6 +66,7 @@ if command -v apt-get >/dev/null 2>&1; then
 	have_fuzzer || apt-get install -y -q --no-install-recommends libclang-rt-dev ||
 		apt-get install -y -q --no-install-recommends \
 			"libclang-rt-$(clang --version | sed -n 's/.*version \([0-9]*\).*/\1/p' | head -n 1)-dev"
+	have_promtool || fetch_promtool
 	# Debian ships bpftool on its own; Ubuntu inside linux-tools for the running kernel.
 	if ! command -v bpftool >/dev/null 2>&1; then
 		apt-get install -y -q --no-install-recommends bpftool ||

@@ -29,9 +29,7 @@ set -u
 # shellcheck source=tests/testlib.sh
 . "$(dirname "$0")/testlib.sh"
 
-for v in SG_BIN SG_PIN_DIR SG_CGROUP SG_WORKDIR SG_HELPER SG_TOP; do
-	[ -n "${!v:-}" ] || bail "$v is not set"
-done
+require_vars SG_BIN SG_PIN_DIR SG_CGROUP SG_WORKDIR SG_HELPER SG_TOP
 require_test_guard
 [ "$(id -u)" = 0 ] || bail "needs root"
 # Never the machine's own firewall: this must run in the test host's namespace.
@@ -51,7 +49,7 @@ err="$dir/stderr"
 check_ns="sgt-inc-$$"
 
 # Accounts of this suite only (tests/run.sh removes them too after a kill).
-accounts=(sgt-imp-usr sgt-imp-gm sgt-imp-ml sgt-imp-oth)
+accounts=(sgt-imp-usr sgt-imp-gm sgt-imp-ml sgt-imp-oth sgt-imp-mta)
 remove_accounts() {
 	local a
 	for a in "${accounts[@]}"; do
@@ -75,10 +73,19 @@ remove_accounts
 	useradd -M -N -u 64401 -g nogroup -c smtpguard-test sgt-imp-usr &&
 	useradd -M -N -u 64402 -g sgt-imp-grp -c smtpguard-test sgt-imp-gm &&
 	useradd -M -N -u 64404 -g mail -c smtpguard-test sgt-imp-ml &&
-	useradd -M -N -u 64403 -g nogroup -c smtpguard-test sgt-imp-oth; } 2>"$err" ||
+	useradd -M -N -u 64403 -g nogroup -c smtpguard-test sgt-imp-oth &&
+	useradd -M -N -u 64405 -g nogroup -c smtpguard-test sgt-imp-mta; } 2>"$err" ||
 	bail "cannot create the test accounts: $(cat "$err")"
 "$SG_BIN" unload --pin-dir "$SG_PIN_DIR" >/dev/null 2>&1
 incumbent_rules_flush
+
+# The local MTA is a Postfix here: its mail_owner sgt-imp-mta is in no group
+# any incumbent allows, as on a Postfix host. Every import must keep it
+# delivering (@mta). The fake postconf is root's, as roles.c requires.
+mta_bin="$dir/mta-bin"
+mkdir -p "$mta_bin" && printf '#!/bin/sh\necho sgt-imp-mta\n' >"$mta_bin/postconf" &&
+	chmod 755 "$mta_bin" "$mta_bin/postconf" || bail "cannot create $mta_bin/postconf"
+export SMTPGUARD_MTA_PATH="$mta_bin"
 
 # ---- Probes ----
 # The identities: root, an allowed user, a member (primary group) of an
@@ -197,6 +204,13 @@ import_load() {
 		not_ok "$name: load" "$(head -c 600 "$err")"
 		return 1
 	fi
+	local got
+	got=$(decide mta 4 198.51.100.25 25)
+	if [ "$got" = remote ]; then
+		ok "$name: the local MTA (Postfix's mail_owner, @mta) still reaches the remote MX"
+	else
+		not_ok "$name: the local MTA (Postfix's mail_owner, @mta) is cut off" "$got"
+	fi
 }
 
 # The incumbent's rules are measured alone: no guard loaded.
@@ -259,13 +273,13 @@ if import_load csf-defaults csf "$fixtures/csf.conf"; then
 		"$(spec "root oth" "" "" yes guarded)" "$(matrix root oth)"
 fi
 
-# ---- APF, SMTP_BLOCK on: no loopback exemption, IPv6 on ----
+# ---- APF, SMTP_BLOCK on: loopback accepted before SMTP_BLK, IPv6 on ----
 apf_on="$dir/apf-on.conf"
 sed -e 's/^SMTP_BLOCK="0"/SMTP_BLOCK="1"/' -e 's/^SMTP_PORTS=.*/SMTP_PORTS="25,465,587,2525"/' \
 	-e 's/^SMTP_ALLOWUSER=.*/SMTP_ALLOWUSER="sgt-imp-usr"/' \
 	-e 's/^SMTP_ALLOWGROUP=.*/SMTP_ALLOWGROUP="sgt-imp-grp"/' -e 's/^USE_IPV6="0"/USE_IPV6="1"/' \
 	"$fixtures/conf.apf" >"$apf_on"
-want=$(spec "root usr gm ml oth" "root usr gm" "25 465 587 2525" no guarded)
+want=$(spec "root usr gm ml oth" "root usr gm" "25 465 587 2525" yes guarded)
 unload_guard
 if apf_rules 25,465,587,2525 sgt-imp-usr sgt-imp-grp 1; then
 	expect_lines "apf: APF's own rules" "$want" "$(matrix root usr gm ml oth)"
@@ -274,7 +288,8 @@ else
 fi
 incumbent_rules_flush
 if import_load apf-on apf "$apf_on"; then
-	has "apf: the import keeps APF's missing loopback exemption" "$conf" "allow_local = no"
+	has "apf: the import keeps APF's loopback exemption (-o lo before SMTP_BLK)" "$conf" \
+		"allow_local = yes                       # APF accepts -o lo before SMTP_BLK"
 	expect_lines "apf: smtpguard, imported" "$want" "$(matrix root usr gm ml oth)"
 fi
 
@@ -335,6 +350,54 @@ if [ "$rc" = 3 ]; then
 else
 	not_ok "--write" "status exits $rc: a guard is loaded"
 fi
+
+# The printed command is the one that works: with the options import was given.
+target2="$dir/written2.conf"
+printf 'allow_users = root\n' >"$target2"
+cp "$target2" "$dir/pre.conf"
+"$SG_BIN" import csf "$csf_on" --config "$target2" --pin-dir "$SG_PIN_DIR" --write >"$out" 2>"$err"
+apply=$(sed -n 's/^  \(smtpguard check-config .*\)$/\1/p' "$out")
+want_apply="smtpguard check-config $target2 && smtpguard sync --config $target2 --pin-dir $SG_PIN_DIR"
+if [ "$apply" = "$want_apply" ]; then
+	ok "--write --pin-dir: the printed apply command names the pin dir"
+	"$SG_BIN" load --pin-dir "$SG_PIN_DIR" --cgroup "$SG_CGROUP" --config "$dir/pre.conf" \
+		>/dev/null 2>&1
+	if (eval "${apply//smtpguard /$SG_BIN }") >"$out" 2>&1 &&
+		"$SG_BIN" status --pin-dir "$SG_PIN_DIR" 2>&1 | grep -q "uid $uid_usr (sgt-imp-usr)"; then
+		ok "--write --pin-dir: the printed command, run as printed, applies the import"
+	else
+		not_ok "--write --pin-dir: the printed command" "$(head -c 400 "$out")"
+	fi
+	"$SG_BIN" unload --pin-dir "$SG_PIN_DIR" >/dev/null 2>&1
+else
+	not_ok "--write --pin-dir: the printed apply command" "got '$apply', want '$want_apply'"
+fi
+
+# A symlinked configuration: its target is written, keeps owner and mode, and
+# every message (the rollback hint above all) names that real file.
+mkdir -p "$dir/etc-real"
+real="$dir/etc-real/smtpguard.conf"
+link="$dir/link.conf"
+printf 'allow_users = root\n' >"$real"
+chmod 600 "$real"
+chgrp mail "$real"
+ln -sf "$real" "$link"
+"$SG_BIN" import csf "$csf_on" --config "$link" --write >"$out" 2>"$err"
+rc=$?
+real_backup=$(find "$dir/etc-real" -name 'smtpguard.conf.before-import-*' | head -n 1)
+if [ "$rc" = 0 ] && [ -L "$link" ] && [ "$(readlink "$link")" = "$real" ] &&
+	cmp -s "$real" <("$SG_BIN" import csf "$csf_on" 2>/dev/null); then
+	ok "--write through a symlink: the link stays, its target holds the import"
+else
+	not_ok "--write through a symlink" "exit $rc, link $(ls -l "$link"): $(head -c 300 "$err")"
+fi
+if [ "$(stat -c '%u:%g %a' "$real")" = "0:$gid_mail 600" ]; then
+	ok "--write through a symlink: owner, group and mode 0600 kept"
+else
+	not_ok "--write through a symlink: owner and mode" "$(stat -c '%u:%g %a' "$real")"
+fi
+has "--write through a symlink: the rollback hint names the real file" "$out" \
+	"(to go back: mv $real_backup $real)"
 
 # ---- Bad input: exit 2, FILE:LINE, nothing on stdout, nothing written ----
 printf 'SMTP_BLOCK = "1"\n\177ELF\0\1\n' >"$dir/binary"

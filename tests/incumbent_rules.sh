@@ -11,8 +11,9 @@
 #       REJECT). UIDS and GIDS are numbers, comma-separated (csf resolves the
 #       names first). IPV6=1 makes the same in ip6tables.
 #   apf_rules PORTS USERS GROUPS [IPV6]
-#       APF's SMTP_BLK: root, the users and groups as given, then a DROP; no
-#       loopback exemption.
+#       APF's SMTP_BLK: root, the users and groups as given, then a DROP;
+#       before it, as APF's firewall_full_load() does before any other
+#       rule, OUTPUT accepts everything that leaves through lo.
 #   cpanel_rules MTA_GID
 #       cPanel's SMTP Restrictions in the nat table: RETURN for the mail
 #       group and root, then REDIRECT of 25, 465 and 587 to this host.
@@ -50,7 +51,8 @@ apf_rules() {
 	local ports=$1 users=$2 groups=$3 ipv6=${4:-0} ipt who
 	for ipt in iptables ip6tables; do
 		[ "$ipt" = ip6tables ] && [ "$ipv6" != 1 ] && continue
-		$ipt -N SMTP_BLK && $ipt -A OUTPUT -j SMTP_BLK || return 1
+		$ipt -A OUTPUT -o lo -m comment --comment sgt-apf-lo -j ACCEPT &&
+			$ipt -N SMTP_BLK && $ipt -A OUTPUT -j SMTP_BLK || return 1
 		$ipt -A SMTP_BLK -p tcp -m multiport --dports "$ports" -m owner --uid-owner 0 -j ACCEPT
 		for who in ${users//,/ }; do
 			$ipt -A SMTP_BLK -p tcp -m multiport --dports "$ports" -m owner \
@@ -81,6 +83,7 @@ incumbent_rules_flush() {
 		for chain in SMTPOUTPUT SMTP_BLK; do
 			while $ipt -D OUTPUT -j "$chain" 2>/dev/null; do :; done
 		done
+		while $ipt -D OUTPUT -o lo -m comment --comment sgt-apf-lo -j ACCEPT 2>/dev/null; do :; done
 		for chain in SMTPOUTPUT SMTP_BLK LOGDROPOUT; do
 			$ipt -F "$chain" 2>/dev/null && $ipt -X "$chain" 2>/dev/null
 		done

@@ -98,4 +98,49 @@ left=$(cd "$dest" && find . -type f | grep -v -e '^./etc/smtpguard.conf$' \
 check "uninstall removed every installed file" test -z "$left"
 check "uninstall kept the edited /etc/smtpguard.conf" grep -qx '# mine' "$dest/etc/smtpguard.conf"
 
+# scripts/quickstart.sh, with make and the installed smtpguard replaced by
+# stubs that only record how they were called (the real start would load a
+# guard at the machine's cgroup root): it installs smtpguard, so that the
+# README's "smtpguard status" works next, and passes its options through.
+qs="$tmp/quickstart"
+mkdir -p "$qs/bin"
+cat >"$qs/bin/make" <<'STUB'
+#!/bin/sh
+echo "make${*:+ $*}" >>"$QS_LOG"
+for a in "$@"; do
+	case $a in PREFIX=*) prefix=${a#PREFIX=} ;; esac
+done
+if [ "$1" = install ]; then
+	mkdir -p "$prefix/sbin" &&
+		printf '#!/bin/sh\necho "smtpguard $*" >>"$QS_LOG"\n' >"$prefix/sbin/smtpguard" &&
+		chmod 755 "$prefix/sbin/smtpguard"
+fi
+STUB
+chmod 755 "$qs/bin/make"
+quickstart() { env PATH="$qs/bin:$PATH" QS_LOG="$qs/log" PREFIX="$qs/prefix" sh scripts/quickstart.sh "$@" \
+	>"$qs/out" 2>&1; }
+: >"$qs/log"
+if quickstart --cgroup /sys/fs/cgroup/sgt-qs --pin-dir /sys/fs/bpf/sgt-qs --mode audit; then
+	ok "quickstart.sh start takes load's options"
+else
+	not_ok "quickstart.sh start takes load's options" "$(tail -n 3 "$qs/out")"
+fi
+want="make
+make install PREFIX=$qs/prefix
+smtpguard check --cgroup /sys/fs/cgroup/sgt-qs --pin-dir /sys/fs/bpf/sgt-qs
+smtpguard load --cgroup /sys/fs/cgroup/sgt-qs --pin-dir /sys/fs/bpf/sgt-qs --mode audit
+smtpguard status --pin-dir /sys/fs/bpf/sgt-qs"
+if [ "$(cat "$qs/log")" = "$want" ]; then
+	ok "quickstart.sh start: builds, installs smtpguard, then check, load, status with the options"
+else
+	not_ok "quickstart.sh start: the commands it ran" "$(tr '\n' ';' <"$qs/log")"
+fi
+: >"$qs/log"
+quickstart test T=sgt-qs
+if [ "$(cat "$qs/log")" = "make test T=sgt-qs" ]; then
+	ok "quickstart.sh test: make test with its arguments, nothing installed"
+else
+	not_ok "quickstart.sh test: the commands it ran" "$(tr '\n' ';' <"$qs/log")"
+fi
+
 finish

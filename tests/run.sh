@@ -22,7 +22,8 @@ skipped=0
 # Accounts the e2e rows create (and rename: sgt-mta plays "mailnull" for a while).
 remove_test_accounts() {
 	local user
-	for user in sgt-acct sgt-mta sgt-pfx sgt-imp-usr sgt-imp-gm sgt-imp-ml sgt-imp-oth sgt-who; do
+	for user in sgt-acct sgt-mta sgt-pfx sgt-imp-usr sgt-imp-gm sgt-imp-ml sgt-imp-oth sgt-imp-mta \
+		sgt-who; do
 		userdel "$user" 2>/dev/null
 	done
 	for user in mailnull exim; do # only the ones the tests made
@@ -112,13 +113,15 @@ import_suite="import: CSF, APF, cPanel, Imunify360 policies decide as before; ch
 e2e_suite="e2e: guard in the real kernel"
 badinput_suite="bad input: malformed configurations and arguments"
 json_suite="JSON: the keys printed are the keys documented"
+prom_suite="Prometheus: promtool accepts the metrics, the rules and their tests"
 
 # Does any suite that needs the world (netns, cgroup, listeners) run?
 world_wanted() {
 	local name
 	[ -z "$filter" ] && return 0
 	for name in "$import_suite import_test.sh" "$e2e_suite e2e_guard" \
-		"$badinput_suite badinput_test.sh" "$json_suite json_keys_test.sh"; do
+		"$badinput_suite badinput_test.sh" "$json_suite json_keys_test.sh" \
+		"$prom_suite prometheus_test.sh"; do
 		[[ "$name" == *"$filter"* ]] && return 0
 	done
 	[ "$(SG_TEST_FILTER=$filter "$build/tests/e2e_guard" --count)" != 0 ]
@@ -172,8 +175,12 @@ if world_wanted; then
 		SG_PIN_DIR="$pin_dir" SG_CGROUP="$cgroup" SG_WORKDIR="$workdir" \
 		SG_MAN="$top/dist/man/smtpguard.8" \
 		nsenter --net="/run/netns/$ns_host" "$top/tests/json_keys_test.sh"
+	suite whole "$prom_suite" env SG_BIN="$build/smtpguard" \
+		SG_PIN_DIR="$pin_dir" SG_CGROUP="$cgroup" SG_WORKDIR="$workdir" \
+		SG_HELPER="$build/tests/sg-connect" SG_TOP="$top" \
+		nsenter --net="/run/netns/$ns_host" "$top/tests/prometheus_test.sh"
 else
-	suites=$((suites + 4))
+	suites=$((suites + 5))
 fi
 
 if [ -n "$filter" ]; then

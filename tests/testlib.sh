@@ -14,6 +14,7 @@
 #                                      0 when nothing failed, else 1
 #   require_test_guard                 SG_PIN_DIR and SG_CGROUP must be a
 #                                      test pin dir and a test cgroup
+#   require_vars NAME...               bail unless each variable is set
 #
 # A suite sets its own "set -u" and traps; this file sets nothing else.
 
@@ -68,4 +69,11 @@ require_test_guard() {
 	*/smtpguard-test-*) ;;
 	*) bail "SG_CGROUP=${SG_CGROUP:-} is not a test cgroup" ;;
 	esac
+}
+
+require_vars() {
+	local v
+	for v in "$@"; do
+		[ -n "${!v:-}" ] || bail "$v is not set"
+	done
 }

@@ -12,6 +12,7 @@ struct sg_opts {
 	const char *config; /* --config, default SG_DEFAULT_CONFIG */
 	bool config_given; /* --config was on the command line */
 	const char *pin_dir; /* --pin-dir, default SG_DEFAULT_PIN_DIR */
+	bool pin_dir_given; /* --pin-dir was on the command line */
 	const char *cgroup; /* load, check --cgroup; NULL: the cgroup v2 root */
 	bool verbose;
 	bool json_document; /* status, list, check --json: one JSON document */

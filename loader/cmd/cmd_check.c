@@ -4,12 +4,18 @@
  * without touching the kernel. Stricter than load: a name that does not
  * resolve is an error here (a typo is caught when the file is edited), while
  * load only warns and skips it.
+ *
+ * Without FILE or --config it checks the file the loaded guard records (the
+ * one sync will apply), not /etc/smtpguard.conf, and says so: "check-config
+ * && sync" must judge the file that sync then applies.
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "config.h"
+#include "live.h"
 #include "log.h"
 #include "policy.h"
 #include "scope_resolve.h"
@@ -17,17 +23,32 @@
 int cmd_check_config(const struct sg_opts *o)
 {
 	const char *path = o->argc ? o->argv[0] : o->config;
+	char recorded[SG_CONFIG_PATH_MAX + 1];
 	struct sg_policy policy = {};
 	struct sg_config cfg;
 	int errors, resolve_errors, warnings = 0, ret = EXIT_USAGE, n;
+	bool given = o->argc || o->config_given;
 
+	if (!given && !live_config_path(o->pin_dir, recorded, sizeof(recorded))) {
+		path = recorded;
+		given = true;
+		fprintf(stderr,
+			"smtpguard: checking %s, the file the guard at %s was loaded from (sync "
+			"applies it; name a FILE to check another)\n",
+			path, o->pin_dir);
+	} else if (!given && geteuid() != 0) {
+		fprintf(stderr,
+			"smtpguard: not root, so the loaded guard cannot say which file it uses; "
+			"checking %s\n",
+			path);
+	}
 	errors = config_load(path, &cfg, stderr);
 	if (errors < 0) {
 		log_err("%s: %s", path, strerror(-errors));
 		ret = EXIT_FAIL;
 		goto cleanup;
 	}
-	if (!errors && !cfg.from_file && (o->argc || o->config_given)) {
+	if (!errors && !cfg.from_file && given) {
 		log_err("%s: no such file", path);
 		goto cleanup;
 	}

@@ -7,6 +7,7 @@
  * it is printed; nothing else is touched, the live guard least of all.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "import.h"
 #include "log.h"
 #include "readfile.h"
+#include "roles.h"
 
 /* The incumbents' files are small; anything larger is not one of them. */
 #define IMPORT_MAX_BYTES (16u << 20)
@@ -49,32 +51,121 @@ static bool trusted(const char *path)
 	return stat(path, &st) || (st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH)));
 }
 
+/* The summary's last line: who @mta, which every import keeps, is on this host now. */
+static void print_mta(const struct import_policy *p)
+{
+	struct role_cache cache = {};
+	struct role_ids ids = {};
+	char name[256];
+
+	roles_resolve(ROLE_MTA, ID_USER, &cache, &ids);
+	if (!ids.n) {
+		fprintf(stderr,
+			"%s: note: @mta (the local MTA) matches nobody on this host now: no Exim "
+			"or Postfix answered; it follows the MTA once one is installed\n",
+			p->path);
+		return;
+	}
+	fprintf(stderr, "%s: note: @mta (the local MTA) is", p->path);
+	for (size_t i = 0; i < ids.n; i++) {
+		const char *n = identity_name(ID_USER, ids.id[i], name, sizeof(name));
+
+		fprintf(stderr, "%s %s%suid %u%s", i ? "," : "", n ? n : "", n ? " (" : "",
+			ids.id[i], n ? ")" : "");
+	}
+	fprintf(stderr, " on this host (%s): it keeps delivering\n", ids.source);
+}
+
+/* s as one shell word: as it is when it is plain, else in single quotes. */
+static void shell_word(FILE *out, const char *s)
+{
+	if (*s &&
+	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/._-+:@,=") ==
+		    strlen(s)) {
+		fputs(s, out);
+		return;
+	}
+	fputc('\'', out);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputs("'\\''", out);
+		else
+			fputc(*s, out);
+	}
+	fputc('\'', out);
+}
+
+/* The options the apply commands need to reach what this import was told. */
+static void apply_options(FILE *out, const struct sg_opts *o)
+{
+	if (o->config_given) {
+		fputs(" --config ", out);
+		shell_word(out, o->config);
+	}
+	if (o->pin_dir_given) {
+		fputs(" --pin-dir ", out);
+		shell_word(out, o->pin_dir);
+	}
+}
+
+/*
+ * A symlinked configuration is written at its target, as allow and revoke
+ * edit it, and every message names that real file: a rollback "mv" onto the
+ * link would replace the link itself.
+ */
 static int write_config(const struct sg_opts *o, const struct import_policy *p, const char *text)
 {
-	char backup[4096];
+	char backup[PATH_MAX], real[PATH_MAX];
+	const char *target = o->config;
+	struct stat st;
 	int lock_fd, err;
 
-	lock_fd = config_edit_lock(o->config);
+	if (!lstat(o->config, &st) && S_ISLNK(st.st_mode)) {
+		if (!realpath(o->config, real)) {
+			log_err("%s is a symbolic link that cannot be resolved: %s (nothing was "
+				"written)",
+				o->config, strerror(errno));
+			return EXIT_FAIL;
+		}
+		target = real;
+	}
+	lock_fd = config_edit_lock(target);
 	if (lock_fd < 0) {
-		log_err("cannot lock the directory of %s: %s", o->config, strerror(errno));
+		log_err("cannot lock the directory of %s: %s", target, strerror(errno));
 		return EXIT_FAIL;
 	}
-	err = config_edit_replace(o->config, text, backup, sizeof(backup));
+	err = config_edit_replace(target, text, backup, sizeof(backup));
 	close(lock_fd);
-	if (err) {
-		log_err("cannot write %s: %s (nothing was changed)", o->config, strerror(-err));
+	if (err == -EINVAL) {
+		log_err("%s is not a regular file (nothing was written)", target);
 		return EXIT_FAIL;
 	}
-	printf("smtpguard: wrote %s, imported from %s\n", o->config, p->path);
-	if (backup[0])
-		printf("smtpguard: the previous file is %s (to go back: mv %s %s)\n", backup,
-		       backup, o->config);
-	printf("smtpguard: nothing is applied yet; to apply it:\n"
-	       "  smtpguard check-config%s%s && smtpguard sync%s%s\n"
-	       "(smtpguard load%s%s when no guard is loaded yet)\n",
-	       o->config_given ? " " : "", o->config_given ? o->config : "",
-	       o->config_given ? " --config " : "", o->config_given ? o->config : "",
-	       o->config_given ? " --config " : "", o->config_given ? o->config : "");
+	if (err) {
+		log_err("cannot write %s: %s (nothing was changed)", target, strerror(-err));
+		return EXIT_FAIL;
+	}
+	if (target != o->config)
+		printf("smtpguard: wrote %s (the file %s points to), imported from %s\n", target,
+		       o->config, p->path);
+	else
+		printf("smtpguard: wrote %s, imported from %s\n", target, p->path);
+	if (backup[0]) {
+		printf("smtpguard: the previous file is %s (to go back: mv ", backup);
+		shell_word(stdout, backup);
+		putchar(' ');
+		shell_word(stdout, target);
+		printf(")\n");
+	}
+	printf("smtpguard: nothing is applied yet; to apply it:\n  smtpguard check-config");
+	if (o->config_given) {
+		putchar(' ');
+		shell_word(stdout, o->config);
+	}
+	printf(" && smtpguard sync");
+	apply_options(stdout, o);
+	printf("\n(smtpguard load");
+	apply_options(stdout, o);
+	printf(" when no guard is loaded yet)\n");
 	return EXIT_OK;
 }
 
@@ -135,6 +226,7 @@ int cmd_import(const struct sg_opts *o)
 		goto cleanup;
 	}
 	import_print_notes(&p, stderr);
+	print_mta(&p);
 	if (o->write) {
 		ret = write_config(o, &p, text);
 		goto cleanup;

@@ -171,7 +171,7 @@ static int persist_mode(const struct sg_opts *o)
 			o->config);
 		return n < 0 ? EXIT_FAIL : EXIT_USAGE;
 	}
-	ret = config_edit_set(o->config, "mode", mode, msg, sizeof(msg));
+	ret = config_edit_set(o->config, "mode", mode, "smtpguard load --mode", msg, sizeof(msg));
 	if (ret < 0) {
 		log_err("cannot record mode = %s in %s: %s", mode, o->config, strerror(-ret));
 		return EXIT_FAIL;

@@ -186,12 +186,6 @@ static void counts_text(const struct counts *c, struct last_seen *l)
 	}
 }
 
-/* An escaped value, or null for "". */
-static void json_escaped(struct json *j, const char *key, const char *escaped)
-{
-	json_str(j, key, escaped && *escaped ? escaped : NULL);
-}
-
 static void last_seen_json(struct json *j, struct last_seen *l, const struct uid_count *u)
 {
 	const struct account_seen *a = l ? account_state_find(&l->monitor, u->uid) : NULL;
@@ -199,11 +193,12 @@ static void last_seen_json(struct json *j, struct last_seen *l, const struct uid
 		   *cg = l ? cgroup_names_get(&l->cgroups, u->last_cgroup_id, &unit) : NULL;
 	char when[32];
 
-	json_str(j, "last_cgroup", cg ? escape_text(cg, strlen(cg), l->esc, sizeof(l->esc)) : NULL);
+	json_str(j, "last_cgroup", cg);
 	json_str(j, "last_unit", cg ? unit : NULL);
-	json_escaped(j, "last_exe", a ? a->exe : NULL);
-	json_escaped(j, "last_cmdline", a ? a->cmdline : NULL);
-	json_escaped(j, "last_cwd", a ? a->cwd : NULL);
+	/* The accounts file keeps them escaped as the logs do; JSON gets the bytes. */
+	json_str_text(j, "last_exe", a ? a->exe : NULL);
+	json_str_text(j, "last_cmdline", a ? a->cmdline : NULL);
+	json_str_text(j, "last_cwd", a ? a->cwd : NULL);
 	json_str(j, "last_process_time", a ? boot_ns_to_iso(a->boot_ns, when, sizeof(when)) : NULL);
 }
 
@@ -293,14 +288,12 @@ static void status_text(const struct sg_opts *o, const struct live_state *s,
 		printf("%s%s", i ? ", " : "", describe_cidr(&s->dests.v[i].key, buf, sizeof(buf)));
 	printf("%s\n", s->dests.n ? "" : "none");
 	scope_status_text(&s->scope, STATUS_MAX_SHOWN);
-	if (s->settings.flags & (SG_F_EMPTY_MTA | SG_F_EMPTY_MAILMAN))
-		printf("  roles          %s%s%s matches nobody on this host (not installed?)\n",
-		       s->settings.flags & SG_F_EMPTY_MTA ? "@mta" : "",
-		       (s->settings.flags & SG_F_EMPTY_MTA) &&
-				       (s->settings.flags & SG_F_EMPTY_MAILMAN) ?
-			       ", " :
-			       "",
-		       s->settings.flags & SG_F_EMPTY_MAILMAN ? "@mailman" : "");
+	/* One line per role, so each reads as a sentence ("@mta matches nobody"). */
+	if (s->settings.flags & SG_F_EMPTY_MTA)
+		printf("  roles          @mta matches nobody on this host (no Exim or Postfix "
+		       "answered: not installed?)\n");
+	if (s->settings.flags & SG_F_EMPTY_MAILMAN)
+		printf("  roles          @mailman matches nobody on this host (not installed?)\n");
 	printf("  mode           %s%s%s\n", config_mode_name(s->settings.mode),
 	       s->settings.mode == SG_MODE_REDIRECT ? ", to " : "",
 	       s->settings.mode == SG_MODE_REDIRECT ? redirect : "");

@@ -82,9 +82,10 @@ const struct command commands[] = {
 	  "the guard can work, 1 when it cannot.", NULL,
 	  "smtpguard check --json | jq -r '.missing[]'" },
 	{ "check-config", cmd_check_config, NULL, 0, JSON_DOCUMENT, 0, 1, false, "[FILE]",
-	  "Validate the configuration (or FILE) without touching the kernel. Every\n"
-	  "error is reported as FILE:LINE: message; a name that does not resolve is an\n"
-	  "error here. Exit status 2 when there are errors.",
+	  "Validate the configuration (or FILE) without touching the kernel: without\n"
+	  "FILE or --config, the file the loaded guard records (the one sync applies).\n"
+	  "Every error is reported as FILE:LINE: message; a name that does not resolve\n"
+	  "is an error here. Exit status 2 when there are errors.",
 	  "[FILE]", "smtpguard check-config /etc/smtpguard.conf.new" },
 	{ "import", cmd_import, cmd_import_check, OPT_WRITE, JSON_DOCUMENT, 1, 2, false,
 	  "csf|apf|imunify|cpanel [FILE] [--write]",

@@ -58,6 +58,7 @@ static int set_pin_dir(struct sg_opts *o, const struct command *c, const char *a
 		return EXIT_USAGE;
 	}
 	o->pin_dir = arg;
+	o->pin_dir_given = true;
 	return EXIT_OK;
 }
 

@@ -324,13 +324,22 @@ static int do_remove(struct text *t, const struct config_edit *e, char *msg, siz
 	return 1;
 }
 
-static int do_set(struct text *t, const char *key, const char *value, char *msg, size_t len)
+/*
+ * The line's comment says where the old value came from ("# csf.conf:169
+ * SMTP_BLOCK" after an import, an admin's "# rollout week"): once the value
+ * changes it no longer does, so it becomes "# set by BY (was OLD: COMMENT)".
+ */
+static int do_set(struct text *t, const char *key, const char *value, const char *by, char *msg,
+		  size_t len)
 {
 	size_t vs, ve;
 	char *line;
 
 	for (size_t i = 0; i < t->n; i++) {
+		const char *comment;
+		size_t clen;
 		char *cur;
+		int n;
 
 		if (!line_sets(t->line[i], key, &vs, &ve))
 			continue;
@@ -342,16 +351,30 @@ static int do_set(struct text *t, const char *key, const char *value, char *msg,
 			snprintf(msg, len, "already set on line %zu", i + 1);
 			return 0;
 		}
+		comment = t->line[i] + ve;
+		comment += *comment == '#';
+		comment += strspn(comment, " \t");
+		clen = strlen(comment);
+		/* Our own comment of an earlier switch: keep only what it kept. */
+		if (!strncmp(comment, "set by ", 7) && !strncmp(comment + 7, by, strlen(by))) {
+			const char *orig = strstr(comment, ": ");
+
+			comment = orig ? orig + 2 : "";
+			clen = strlen(comment);
+			clen -= clen && comment[clen - 1] == ')';
+		}
+		n = asprintf(&line, "%.*s %s  # set by %s (was %s%s%.*s)", (int)vs, t->line[i],
+			     value, by, parse_trim(cur), clen ? ": " : "", (int)clen, comment);
 		free(cur);
-		if (asprintf(&line, "%.*s %s%s%s", (int)vs, t->line[i], value,
-			     t->line[i][ve] ? " " : "", t->line[i] + ve) < 0)
+		if (n < 0)
 			return -ENOMEM;
 		free(t->line[i]);
 		t->line[i] = line;
 		snprintf(msg, len, "set on line %zu", i + 1);
 		return 1;
 	}
-	if (asprintf(&line, "%s = %s", key, value) < 0 || text_insert(t, t->n, line))
+	if (asprintf(&line, "%s = %s  # set by %s", key, value, by) < 0 ||
+	    text_insert(t, t->n, line))
 		return -ENOMEM;
 	snprintf(msg, len, "added as line %zu", t->n);
 	return 1;
@@ -384,14 +407,14 @@ static int edit_file(const char *path, edit_op op, const void *arg, char *msg, s
 }
 
 struct set_arg {
-	const char *key, *value;
+	const char *key, *value, *by;
 };
 
 static int op_set(struct text *t, const void *arg, char *msg, size_t len)
 {
 	const struct set_arg *a = arg;
 
-	return do_set(t, a->key, a->value, msg, len);
+	return do_set(t, a->key, a->value, a->by, msg, len);
 }
 
 static int op_list(struct text *t, const void *arg, char *msg, size_t len)
@@ -666,9 +689,10 @@ int config_edit_scope(const char *path, const struct config_scope_edit *e, char 
 	return edit_file(path, op_scope, e, msg, len);
 }
 
-int config_edit_set(const char *path, const char *key, const char *value, char *msg, size_t len)
+int config_edit_set(const char *path, const char *key, const char *value, const char *by, char *msg,
+		    size_t len)
 {
-	struct set_arg a = { .key = key, .value = value };
+	struct set_arg a = { .key = key, .value = value, .by = by };
 
 	return edit_file(path, op_set, &a, msg, len);
 }
@@ -719,8 +743,11 @@ int config_edit_replace(const char *path, const char *content, char *backup, siz
 		ret = text_insert(&t, t.n, strndup(s, n));
 		s += n + (s[n] == '\n');
 	}
-	if (!ret && !lstat(path, &old))
+	if (!ret && !lstat(path, &old)) {
 		ret = S_ISREG(old.st_mode) ? keep_old(path, backup, len) : -EINVAL;
+		/* The admin chose who owns it and who may read it (0600 stays 0600). */
+		st = old;
+	}
 	if (!ret)
 		ret = text_write(path, &t, &st);
 	if (ret && backup[0]) {

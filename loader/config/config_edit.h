@@ -61,15 +61,20 @@ struct config_scope_edit {
 int config_edit_scope(const char *path, const struct config_scope_edit *e, char *msg, size_t len);
 
 /*
- * Set the scalar key to value: replace the value of the line that sets it
- * (keeping its comment), or append "key = value". Same return and atomicity
- * as config_edit_apply(); 0 when it already had that value.
+ * Set the scalar key to value: replace the value of the line that sets it,
+ * or append "key = value". The line's comment, which said where the old
+ * value came from (an import's "csf.conf:169 SMTP_BLOCK"), becomes
+ * "# set by BY (was OLD: COMMENT)". Same return and atomicity as
+ * config_edit_apply(); 0 when it already had that value.
  */
-int config_edit_set(const char *path, const char *key, const char *value, char *msg, size_t len);
+int config_edit_set(const char *path, const char *key, const char *value, const char *by, char *msg,
+		    size_t len);
 
 /*
- * Replace the whole file with content (complete lines), atomically as above,
- * owned by the caller and mode 0644. An existing file is first kept under
+ * Replace the whole file with content (complete lines), atomically as above.
+ * A symlink is followed (its target is replaced). An existing file keeps
+ * its owner and mode (0600 stays 0600); a new one is the caller's, mode
+ * 0644. An existing file is first kept under
  * a new name, PATH.before-import-YYYYmmddTHHMMSSZ, which goes to backup
  * ("" when there was none). 0 or a negative errno; on failure nothing
  * changed and no backup is left.

@@ -166,10 +166,8 @@ int live_policy(const struct live_state *s, struct sg_policy *p)
 		if (dest_set_add(&p->dests, &s->dests.v[i].key, s->dests.v[i].origin))
 			goto nomem;
 	for (size_t i = 0; i < s->scope.nrules; i++) {
-		struct sg_scope_rule r = s->scope.rules[i];
-
-		r.hits = 0; /* counted per generation */
-		if (scope_add_rule(&p->scope, &r))
+		/* With its count: the next generation goes on from it (see plan.c). */
+		if (scope_add_rule(&p->scope, &s->scope.rules[i]))
 			goto nomem;
 	}
 	return 0;

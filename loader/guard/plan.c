@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* plan.c - from the configuration to a plan; see plan.h. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,13 +23,37 @@ void plan_free(struct plan *pl)
  */
 static void warn_foreign_netns(void)
 {
+	const char *which = "/proc/self/ns/net";
 	struct stat self, init;
 
-	if (stat("/proc/self/ns/net", &self) || stat("/proc/1/ns/net", &init))
+	/* PID 1's link needs ptrace access: EACCES without CAP_SYS_PTRACE (some sandboxes). */
+	if (stat(which, &self) || stat(which = "/proc/1/ns/net", &init)) {
+		log_note("could not check whether this is PID 1's network namespace (%s: %s): the "
+			 "host's own addresses are taken from this process's",
+			 which, strerror(errno));
 		return;
+	}
 	if (self.st_ino != init.st_ino || self.st_dev != init.st_dev)
 		log_warn("running in a network namespace other than PID 1's: the host's own "
 			 "addresses are taken from this one");
+}
+
+/*
+ * A rule's "let through" count lives in its generation's rules map, which
+ * every load and sync that changes anything builds anew: a rule the new
+ * generation keeps (same who, destination and ports, whatever its addresses
+ * now) starts from the live count, as the per-account counters go on
+ * across reloads. Connects let through between this read and the commit
+ * (milliseconds) are the only ones not carried.
+ */
+static void carry_hits(struct scope_plan *next, const struct scope_plan *live)
+{
+	for (size_t i = 0; i < next->nrules; i++)
+		for (size_t k = 0; k < live->nrules; k++)
+			if (!scope_rule_cmp(&next->rules[i], &live->rules[k])) {
+				next->rules[i].hits = live->rules[k].hits;
+				break;
+			}
 }
 
 /* Names of scoped exceptions, with the live guard's addresses for an outage. */
@@ -39,6 +64,8 @@ static int resolve_scopes(struct plan *pl, const char *pin_dir)
 
 	live_scope_rules(pin_dir, &live);
 	n = scope_resolve(&pl->policy, pl->cfg.path, &live, stderr, NAMES_WARN, NULL);
+	if (n >= 0)
+		carry_hits(&pl->policy.scope, &live);
 	scope_free(&live);
 	return n;
 }

@@ -262,6 +262,23 @@ int import_ident(struct import_policy *p, enum id_kind kind, const char *item, u
 	return import_add_line(p, key, item, "%s", where(p, line, setting, w, sizeof(w)));
 }
 
+int import_keep_mta(struct import_policy *p, const char *origin, size_t *added)
+{
+	const char *title = import_source_title(p->source);
+
+	(*added)++;
+	if (import_add_line(p, CFG_ALLOW_USERS, "@mta", "%s", origin) ||
+	    import_note(p, 0, false,
+			"allow_users has @mta: the user the local MTA (Exim or Postfix) runs as "
+			"here, found at every load and sync, so mail handed to it keeps leaving. "
+			"%s allows the MTA only by what its rules name (on cPanel, Exim's "
+			"mailnull by the group mail); a Postfix or Exim under another account "
+			"would be cut off without @mta",
+			title))
+		return -ENOMEM;
+	return 0;
+}
+
 int import_ident_list(struct import_policy *p, enum id_kind kind, const char *list,
 		      unsigned int line, const char *setting, enum ident_rule rule, size_t *added)
 {

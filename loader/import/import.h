@@ -138,6 +138,13 @@ enum ident_rule {
 int import_ident(struct import_policy *p, enum id_kind kind, const char *item, unsigned int line,
 		 const char *setting, enum ident_rule rule, size_t *added);
 
+/*
+ * allow_users = @mta, with origin: every import keeps the local MTA
+ * delivering (the account Exim or Postfix really runs as here), whatever the
+ * incumbent listed, and says so in a note. *added counts the line.
+ */
+int import_keep_mta(struct import_policy *p, const char *origin, size_t *added);
+
 /* The same for each item of a comma-separated list. */
 int import_ident_list(struct import_policy *p, enum id_kind kind, const char *list,
 		      unsigned int line, const char *setting, enum ident_rule rule, size_t *added);

@@ -6,8 +6,12 @@
  * --uid-owner 0 ACCEPT, --uid-owner NAME ACCEPT for each SMTP_ALLOWUSER
  * item and --gid-owner NAME ACCEPT for each SMTP_ALLOWGROUP item (names go
  * to iptables as they are; --gid-owner only where a runtime probe finds it
- * works), then a drop for SMTP_PORTS. There is no loopback exemption, and
- * IPv6 is covered when USE_IPV6="1".
+ * works), then a drop for SMTP_PORTS. SMTP_BLK itself has no loopback
+ * rule, but APF's firewall_full_load() (internals/apf_core.sh) accepts all
+ * of loopback first (-A OUTPUT -o lo -j ACCEPT, before any SMTP rule), so
+ * local SMTP (localhost:25, the host's own addresses) always passes: the
+ * import has to judge the rules APF makes, not the chain alone. IPv6 is
+ * covered when USE_IPV6="1".
  */
 #include <errno.h>
 #include <string.h>
@@ -97,6 +101,8 @@ static int identities(struct apf *a)
 
 	err = import_add_line(p, CFG_ALLOW_USERS, "root", "APF always allows root (--uid-owner 0)");
 	if (!err)
+		err = import_keep_mta(p, "the local MTA keeps delivering (see the notes)", &users);
+	if (!err)
 		err = import_ident_list(p, ID_USER, value(a, "SMTP_ALLOWUSER"),
 					line_of(a, "SMTP_ALLOWUSER"), "SMTP_ALLOWUSER",
 					IDENT_NAME_OR_ID, &users);
@@ -121,19 +127,14 @@ static int allow_local(struct apf *a)
 {
 	struct import_policy *p = a->p;
 
-	if (import_note(p, 0, true,
-			"APF's SMTP_BLK chain has no loopback exemption: today, scripts of other "
-			"accounts cannot submit by SMTP even to this host (localhost:25, or the "
-			"server's own address), only through the sendmail binary. Kept as "
-			"allow_local = no; set it to yes to let them reach the local MTA") ||
-	    import_explain(p, CFG_ALLOW_LOCAL,
-			   "APF refuses SMTP to this host too (its chain has no -o lo exemption), "
-			   "so local submission by SMTP works only for the accounts above; mail "
-			   "handed to the sendmail binary is not affected. allow_local = yes (the "
-			   "smtpguard default) would let every account reach the local MTA."))
+	if (import_explain(p, CFG_ALLOW_LOCAL,
+			   "APF accepts everything that leaves through the loopback device "
+			   "(-A OUTPUT -o lo -j ACCEPT) before its SMTP_BLK chain, so every "
+			   "account may reach this host's own MTA (localhost:25, or the server's "
+			   "own address). smtpguard's allow_local = yes is the same set, decided "
+			   "at connect() time."))
 		return -ENOMEM;
-	return import_add_line(p, CFG_ALLOW_LOCAL, "no",
-			       "APF's SMTP_BLK has no loopback exemption");
+	return import_add_line(p, CFG_ALLOW_LOCAL, "yes", "APF accepts -o lo before SMTP_BLK");
 }
 
 static int differences(struct apf *a)

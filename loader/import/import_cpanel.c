@@ -20,10 +20,10 @@ static int identities(struct import_policy *p)
 {
 	char name[256];
 	const char *g990 = identity_name(ID_GROUP, CPANEL_UNNAMED_GID, name, sizeof(name));
+	size_t users = 0;
 
 	if (import_add_line(p, CFG_ALLOW_USERS, "root", "cPanel exempts UID 0") ||
-	    import_add_line(p, CFG_ALLOW_USERS, "@mta",
-			    "cPanel exempts Exim (mailnull), which @mta finds") ||
+	    import_keep_mta(p, "cPanel exempts Exim (mailnull), which @mta finds", &users) ||
 	    import_add_line(p, CFG_ALLOW_USERS, "@mailman", "cPanel exempts Mailman") ||
 	    import_add_line(p, CFG_ALLOW_GROUPS, "mail", "cPanel exempts GID 12 (mail)") ||
 	    import_add_line(p, CFG_ALLOW_GROUPS, "@mailman", "cPanel exempts Mailman") ||

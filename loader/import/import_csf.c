@@ -177,6 +177,8 @@ static int identities(struct csf *c)
 
 	err = import_add_line(p, CFG_ALLOW_USERS, "root", "csf always allows root (--uid-owner 0)");
 	if (!err)
+		err = import_keep_mta(p, "the local MTA keeps delivering (see the notes)", &users);
+	if (!err)
 		err = import_ident_list(p, ID_USER, value(c, "SMTP_ALLOWUSER"),
 					line_of(c, "SMTP_ALLOWUSER"), "SMTP_ALLOWUSER",
 					IDENT_LOOKUP_ALL, &users);

@@ -26,6 +26,15 @@
 #include "import.h"
 #include "parse.h"
 
+/*
+ * An imunify360.config is a few KiB, and its settings lie three levels deep
+ * (section, key, list). libyaml's costs grow with the square of the nesting
+ * (40,000 levels took 4 s), so a deeper or larger file is refused, naming
+ * the line, before the document is built.
+ */
+#define IMUNIFY_MAX_BYTES (1u << 20)
+#define IMUNIFY_MAX_DEPTH 16
+
 struct imunify {
 	struct import_policy *p;
 	yaml_document_t doc;
@@ -303,28 +312,28 @@ static int identities(struct imunify *m)
 					   IDENT_NAME_OR_ID, &groups);
 	}
 	if (!err)
+		err = import_keep_mta(p, "the local MTA keeps delivering (see the notes)", &users);
+	if (!err)
 		err = idents(m, ID_USER, m->users, "SMTP_BLOCKING.allow_users", &users);
 	if (!err)
 		err = idents(m, ID_GROUP, m->groups, "SMTP_BLOCKING.allow_groups", &groups);
 	if (err)
 		return err;
-	if (!users && (import_add_line(p, CFG_ALLOW_USERS, CONFIG_NONE,
-				       "%s:%u SMTP_BLOCKING.allow_users allows no user", p->label,
-				       m->users_line ? m->users_line : m->section_line) ||
-		       import_explain(p, CFG_ALLOW_USERS,
-				      "Imunify360 adds root only on cPanel, and this host is not: "
-				      "not even root may send. Add allow_users = root @mta if that "
-				      "is not what you want.")))
+	if (!p->on_cpanel &&
+	    import_explain(p, CFG_ALLOW_USERS,
+			   "Imunify360 adds root only on cPanel, and this host is not: root may not "
+			   "send, only the local MTA (@mta) and what SMTP_BLOCKING lists. Add "
+			   "allow_users = root if that is not what you want."))
 		return -ENOMEM;
 	if (!groups && import_add_line(p, CFG_ALLOW_GROUPS, CONFIG_NONE,
 				       "%s:%u SMTP_BLOCKING.allow_groups allows no group", p->label,
 				       m->groups_line ? m->groups_line : m->section_line))
 		return -ENOMEM;
 	if (!p->on_cpanel &&
-	    import_note(p, 0, !users,
+	    import_note(p, 0, true,
 			"this host is not cPanel, so Imunify360 adds no exemption of its own (on "
-			"cPanel: root, cpanel and the mail group); none added%s",
-			users ? "" : ": not even root may send"))
+			"cPanel: root, cpanel and the mail group); none added, so root may not "
+			"send (the local MTA, @mta, may)"))
 		return -ENOMEM;
 	return 0;
 }
@@ -396,6 +405,77 @@ static bool has_nul(struct imunify *m, const char *buf, size_t len)
 	return true;
 }
 
+/* The line of buf that holds byte off. */
+static unsigned int line_at(const char *buf, size_t off)
+{
+	unsigned int line = 1;
+
+	for (size_t i = 0; i < off; i++)
+		line += buf[i] == '\n';
+	return line;
+}
+
+static bool too_big(struct imunify *m, const char *buf, size_t len)
+{
+	if (len <= IMUNIFY_MAX_BYTES)
+		return false;
+	fprintf(m->diag,
+		"%s:%u: the file goes on past %u KiB here; an imunify360.config is a few KiB: not "
+		"one\n",
+		m->p->path, line_at(buf, IMUNIFY_MAX_BYTES), IMUNIFY_MAX_BYTES >> 10);
+	m->errors++;
+	return true;
+}
+
+/*
+ * Walk the events once, counting how deep the collections nest, and stop
+ * at the first one too deep: 1 (reported), 0 (fine, or not YAML: the load
+ * says why), or -ENOMEM.
+ */
+static int too_deep(struct imunify *m, const char *buf, size_t len)
+{
+	yaml_parser_t parser;
+	unsigned int depth = 0;
+	int ret = 0;
+
+	if (!yaml_parser_initialize(&parser))
+		return -ENOMEM;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	for (;;) {
+		yaml_event_t ev;
+		bool done;
+
+		if (!yaml_parser_parse(&parser, &ev)) {
+			ret = parser.error == YAML_MEMORY_ERROR ? -ENOMEM : 0;
+			break;
+		}
+		done = ev.type == YAML_STREAM_END_EVENT;
+		if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) {
+			if (++depth > IMUNIFY_MAX_DEPTH) {
+				unsigned int line = (unsigned int)ev.start_mark.line + 1;
+
+				fprintf(m->diag,
+					"%s:%u: nested more than %u levels deep (an "
+					"imunify360.config's settings are 3 deep): not an "
+					"imunify360.config\n",
+					m->p->path, line > m->lines ? m->lines : line,
+					IMUNIFY_MAX_DEPTH);
+				m->errors++;
+				ret = 1;
+				done = true;
+			}
+		} else if (ev.type == YAML_SEQUENCE_END_EVENT ||
+			   ev.type == YAML_MAPPING_END_EVENT) {
+			depth--;
+		}
+		yaml_event_delete(&ev);
+		if (done)
+			break;
+	}
+	yaml_parser_delete(&parser);
+	return ret;
+}
+
 int import_imunify(struct import_policy *p, const char *buf, size_t len, FILE *diag)
 {
 	struct imunify m = { .p = p, .diag = diag };
@@ -403,11 +483,14 @@ int import_imunify(struct import_policy *p, const char *buf, size_t len, FILE *d
 	bool loaded = false;
 	int ret = 0;
 
-	if (has_nul(&m, buf, len))
+	if (has_nul(&m, buf, len) || too_big(&m, buf, len))
 		return m.errors;
 	m.lines = 1;
 	for (size_t i = 0; i + 1 < len; i++)
 		m.lines += buf[i] == '\n';
+	ret = too_deep(&m, buf, len);
+	if (ret)
+		return ret;
 	if (!yaml_parser_initialize(&parser))
 		return -ENOMEM;
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);

@@ -29,7 +29,17 @@ void json_obj_begin(struct json *j, const char *key);
 void json_obj_end(struct json *j);
 void json_arr_begin(struct json *j, const char *key);
 void json_arr_end(struct json *j);
-void json_str(struct json *j, const char *key, const char *val); /* NULL val: null */
+/*
+ * A string: JSON's escapes, \u00XX for other control bytes and DEL, valid
+ * UTF-8 as it is, and each byte that is not valid UTF-8 as \u00XX (one
+ * code point per byte: Latin-1 gives the bytes back). NULL val: null.
+ */
+void json_str(struct json *j, const char *key, const char *val);
+/*
+ * text in the escaped text form of the logs (escape_text(): \\ and \xNN),
+ * written as the bytes it stands for; NULL or "": null.
+ */
+void json_str_text(struct json *j, const char *key, const char *text);
 void json_u64(struct json *j, const char *key, __u64 val);
 void json_bool(struct json *j, const char *key, bool val);
 /* End the document with a newline. */

@@ -58,6 +58,15 @@ void log_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+void log_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog("note: ", fmt, ap);
+	va_end(ap);
+}
+
 void log_debug(const char *fmt, ...)
 {
 	va_list ap;

@@ -12,6 +12,8 @@ bool log_verbose(void);
 /* "smtpguard: <message>" on stderr. */
 void log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "smtpguard: note: ...": what could not be checked, not a problem found. */
+void log_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Only with -v. */
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -231,12 +231,13 @@ static const char *escaped(const char *val, char *buf, size_t len)
 void event_json(FILE *out, const struct sg_event *e, const char *user, const struct event_who *who,
 		const struct event_gap *gap, const char *scope)
 {
-	char when[32], addr[INET6_ADDRSTRLEN], comm[17];
-	char cg[4 * CGROUP_TEXT_MAX], val[4 * PROC_VALUE_MAX + 4];
+	char when[32], addr[INET6_ADDRSTRLEN], comm[sizeof(e->comm) + 1];
 	const struct proc_info *p = who ? &who->proc : NULL;
 	struct json j;
 
-	clean_comm(e, comm);
+	/* The raw values: json_str() escapes them as JSON does (\n, \u001b). */
+	memcpy(comm, e->comm, sizeof(e->comm));
+	comm[sizeof(e->comm)] = '\0';
 	json_init(&j, out);
 	json_obj_begin(&j, NULL);
 	json_u64(&j, "schema", SG_JSON_SCHEMA);
@@ -253,12 +254,12 @@ void event_json(FILE *out, const struct sg_event *e, const char *user, const str
 	json_u64(&j, "port", e->port);
 	json_str(&j, "family", family_name(e));
 	json_u64(&j, "cgroup_id", e->cgroup_id);
-	json_str(&j, "cgroup", escaped(who ? who->cgroup : NULL, cg, sizeof(cg)));
+	json_str(&j, "cgroup", who && who->cgroup && *who->cgroup ? who->cgroup : NULL);
 	/* A unit name holds only [A-Za-z0-9:_.\@-] (cgroup_unit() checked). */
 	json_str(&j, "unit", who ? who->unit : NULL);
-	json_str(&j, "exe", escaped(p ? p->exe : NULL, val, sizeof(val)));
-	json_str(&j, "cmdline", escaped(p ? p->cmdline : NULL, val, sizeof(val)));
-	json_str(&j, "cwd", escaped(p ? p->cwd : NULL, val, sizeof(val)));
+	json_str(&j, "exe", p && *p->exe ? p->exe : NULL);
+	json_str(&j, "cmdline", p && *p->cmdline ? p->cmdline : NULL);
+	json_str(&j, "cwd", p && *p->cwd ? p->cwd : NULL);
 	json_str(&j, "gone", p ? proc_gone_name(p->gone) : "unreadable");
 	json_u64(&j, "not_sent_suppressed", gap ? gap->suppressed : 0);
 	json_u64(&j, "not_sent_lost", gap ? gap->lost : 0);

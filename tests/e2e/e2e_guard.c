@@ -799,7 +799,8 @@ static const struct step steps[] = {
 	CLI("load", CONF_EMPTY, 0, "guarding 3 ports", "1 user"),
 	/* No Mailman here: a note in status, no warning from every sync. */
 	CLI_NOT("sync", CONF_EMPTY, 0, "warning", "in sync"),
-	CLI("status", CONF_EMPTY, 0, "@mailman matches nobody on this host"),
+	CLI("status", CONF_EMPTY, 0, "\n  roles          @mta matches nobody on this host (",
+	    "\n  roles          @mailman matches nobody on this host"),
 	CLI("status --json", CONF_EMPTY, 0, "\"empty_roles\":[\"@mta\",\"@mailman\"]"),
 	CLI("check-config", CONF_MAILMAN, 0, "mailman.conf:1: warning: @mailman resolves to no user"),
 	CLI_NOT("load", CONF_MAILMAN, 0, "warning", "guarding 3 ports"),
@@ -938,7 +939,15 @@ static const struct step steps[] = {
 	CLI("sync", CONF_PERSIST, 0, "in sync, nothing changed"),
 	/* Without --config, sync and allow follow the file the guard was loaded from. */
 	CLI("sync", CONF_NONE, 0, "in sync, nothing changed"),
+	/* And check-config, so that "check-config && sync" judges the file sync applies. */
+	CLI("check-config", CONF_NONE, 0,
+	    "checking {WORK}/persist.conf, the file the guard at {PIN} was loaded from",
+	    "{WORK}/persist.conf is valid"),
 	CLI("load", CONF_PERSIST, 0, "no changes"),
+	/* Without CAP_SYS_PTRACE /proc/1/ns/net cannot be read: load says it could not check. */
+	SH("SMTPGUARD_CGROUP_ROOT={FREE_CG} setpriv --bounding-set -sys_ptrace --inh-caps -sys_ptrace "
+	   "{BIN} load --pin-dir {PIN} 2>&1 | grep -q \"could not check whether this is PID 1's network "
+	   "namespace (/proc/1/ns/net: Permission denied)\""),
 	CONN(denied, P6(MAPPED4, 587, PM_CONNECT), 0),
 	CLI("allow user 64201", CONF_PERSIST, 0, "already listed on line 4"),
 	CLI("allow user 64201 --config {WORK}/never.conf", CONF_NONE, 2, "smtpguard never creates it"),
@@ -969,11 +978,12 @@ static const struct step steps[] = {
 	CLI("load --cgroup {CG}", CONF_PERSIST, 0, "~cgroup: {FREE_CG} -> {CG}"),
 	/* load --mode follows the recorded file too, and never creates one. */
 	SH("SMTPGUARD_CGROUP_ROOT={FREE_CG} {BIN} load --mode audit --pin-dir {PIN} >/dev/null"),
-	FILE_HAS(CONF_PERSIST, NULL, "# smtpguard test: this comment must survive\n", "mode = audit\n"),
+	FILE_HAS(CONF_PERSIST, NULL, "# smtpguard test: this comment must survive\n",
+		 "mode = audit  # set by smtpguard load --mode\n"),
 	CLI("list --json", CONF_NONE, 0, "{\"uid\":64202,"),
 	CLI("status --json", CONF_NONE, 0, "\"state\":\"audit\"", "\"cgroup\":\"{CG}\""),
 	SH("SMTPGUARD_CGROUP_ROOT={FREE_CG} {BIN} load --mode enforce --pin-dir {PIN} >/dev/null"),
-	FILE_HAS(CONF_PERSIST, "mode = audit", "mode = enforce\n"),
+	FILE_HAS(CONF_PERSIST, "mode = audit", "mode = enforce  # set by smtpguard load --mode (was audit)\n"),
 	CLI("load --mode audit --config {WORK}/never.conf", CONF_NONE, 2, "never.conf does not exist",
 	    "Nothing was changed"),
 	SH("test ! -e {WORK}/never.conf"),
@@ -1040,6 +1050,9 @@ static const struct step steps[] = {
 	CONN(no_relay, P6(OTHER6, 25, PM_CONNECT), EPERM),
 	CLI("status", CONF_SCOPED, 0, "scoped (4)", "uid 64201: 198.51.100.25:587 (line 4, config,id, 2 let through)",
 	    "gid 64212: 198.51.100.0/24:465", "anyone: 198.51.100.26:25"),
+	/* A reload builds a new generation: the rules' counts go on, as the other counters do. */
+	CLI("load", CONF_SCOPED, 0, "no changes"),
+	CLI("status", CONF_SCOPED, 0, "uid 64201: 198.51.100.25:587 (line 4, config,id, 2 let through)"),
 	CLI("list --json", CONF_SCOPED, 0,
 	    "{\"who\":\"user\",\"id\":64201,\"name\":null,\"dest\":\"198.51.100.25\",\"ports\":[587],",
 	    "\"state\":\"literal\",\"addresses\":[\"198.51.100.25\"],\"resolved_at\":null"),
@@ -1178,7 +1191,7 @@ static const struct step steps[] = {
 	    "auditing"),
 	CLI("status", CONF_EVENTS, 0, "AUDIT MODE", "mode           audit"),
 	/* --mode went into the file: the automatic syncs keep it. */
-	FILE_HAS(CONF_EVENTS, NULL, "mode = audit\n"),
+	FILE_HAS(CONF_EVENTS, NULL, "mode = audit  # set by smtpguard load --mode\n"),
 	CLI("sync", CONF_EVENTS, 0, "in sync, nothing changed"),
 	EVENT(denied, P4(REMOTE4, 25, PM_CONNECT), "audited", 0),
 	EVENT(denied, P6(MAPPED4, 465, PM_CONNECT), "audited", 0),

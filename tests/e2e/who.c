@@ -210,9 +210,8 @@ static void run_all_four(struct ctx *c, size_t i, const struct who_paths *w)
 	snprintf(want[0], sizeof(want[0]), "\"cgroup\":\"%s\"", w->cg_rel);
 	snprintf(want[1], sizeof(want[1]), "\"unit\":\"" UNIT "\"");
 	snprintf(want[2], sizeof(want[2]), "\"exe\":\"%s\"", w->exe);
-	/* JSON writes the backslash of \x09 as \\. */
-	snprintf(want[3], sizeof(want[3]), "\"cmdline\":\"bash %s a\\\\x09b\\\\x1bc\\\\x0ad\"",
-		 w->script);
+	/* JSON's own escapes: a tab is \t, ESC \u001b, a newline \n. */
+	snprintf(want[3], sizeof(want[3]), "\"cmdline\":\"bash %s a\\tb\\u001bc\\nd\"", w->script);
 	snprintf(want[4], sizeof(want[4]), "\"cwd\":\"%s\"", w->www);
 	snprintf(want[5], sizeof(want[5]), "\"gone\":null");
 	for (int k = 0; k < 6; k++)

@@ -87,14 +87,23 @@ struct set_case {
 
 /* clang-format off */
 static const struct set_case set_cases[] = {
-	{ "set: replace the value, keep the comment",
-	  "mode = audit   # rollout week\n", "enforce", 1, "mode = enforce # rollout week\n" },
+	{ "set: replace the value, the comment says what it was",
+	  "mode = audit   # rollout week\n", "enforce", 1,
+	  "mode = enforce  # set by smtpguard load --mode (was audit: rollout week)\n" },
+	{ "set: an import's origin comment no longer claims the new value",
+	  "# Where csf said so.\nmode = enforce                          # csf.conf:169 SMTP_BLOCK, SMTP_REDIRECT is off\n",
+	  "audit", 1,
+	  "# Where csf said so.\nmode = audit  # set by smtpguard load --mode (was enforce: csf.conf:169 SMTP_BLOCK, SMTP_REDIRECT is off)\n" },
+	{ "set: a second switch keeps the first comment, not a chain of them",
+	  "mode = enforce  # set by smtpguard load --mode (was audit: rollout week)\n", "redirect", 1,
+	  "mode = redirect  # set by smtpguard load --mode (was enforce: rollout week)\n" },
 	{ "set: replace the value at the end of a short file",
-	  "ports = 25\nmode = audit\n", "redirect", 1, "ports = 25\nmode = redirect\n" },
+	  "ports = 25\nmode = audit\n", "redirect", 1,
+	  "ports = 25\nmode = redirect  # set by smtpguard load --mode (was audit)\n" },
 	{ "set: the same value changes nothing",
 	  "mode = audit\n", "audit", 0, "mode = audit\n" },
 	{ "set: an absent key is added",
-	  "ports = 25\n", "audit", 1, "ports = 25\nmode = audit\n" },
+	  "ports = 25\n", "audit", 1, "ports = 25\nmode = audit  # set by smtpguard load --mode\n" },
 };
 /* clang-format on */
 
@@ -257,7 +266,7 @@ static void run_set_case(struct test_report *r, const char *dir, const struct se
 		t_result(r, false, "edit: %s: cannot write the file", c->name);
 		return;
 	}
-	ret = config_edit_set(path, "mode", c->value, msg, sizeof(msg));
+	ret = config_edit_set(path, "mode", c->value, "smtpguard load --mode", msg, sizeof(msg));
 	if (!read_all(path, after, sizeof(after)))
 		after[0] = '\0';
 	t_result(r, ret == c->ret && !strcmp(after, c->after), "edit: %s (%s)%s%s%s", c->name, msg,

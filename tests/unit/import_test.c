@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <time.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,7 +65,7 @@ static const struct import_case cases[] = {
 		    "FILE:201: warning: SMTP_ALLOWUSER names 'cpanel': no such user",
 		    "FILE:108: warning: IPV6 = \"0\": csf does not guard IPv6 at all",
 		    "FILE:35: note: TESTING = \"1\"" },
-	  .mode = "audit", .ports = "25 465 587", .users = "root", .groups = "mail", .local = "yes",
+	  .mode = "audit", .ports = "25 465 587", .users = "root @mta", .groups = "mail", .local = "yes",
 	  .alert = "",
 	  .out = { "csf.conf:192 SMTP_PORTS", "csf always allows root",
 		   "csf.conf:202 SMTP_ALLOWGROUP" } },
@@ -79,7 +80,7 @@ static const struct import_case cases[] = {
 		    "FILE:201: warning: SMTP_ALLOWUSER names '1': CSF looks a number up as a user name",
 		    "FILE:267: note: DROP_OUT = \"REJECT\"" },
 	  .not_diag = "IPV6 = ",
-	  .mode = "enforce", .ports = "25 465 587", .users = "root daemon", .groups = "mail",
+	  .mode = "enforce", .ports = "25 465 587", .users = "root @mta daemon", .groups = "mail",
 	  .local = "yes", .alert = "",
 	  .out = { "allow_users = daemon", "csf.conf:201 SMTP_ALLOWUSER" } },
 	{ .name = "csf: redirect keeps the port when every port is below 1024", .src = IMPORT_CSF,
@@ -87,7 +88,7 @@ static const struct import_case cases[] = {
 	  .edits = { ENABLED_CSF, { "SMTP_REDIRECT = \"0\"", "SMTP_REDIRECT = \"1\"" } },
 	  .diag = { "FILE:185: note: csf redirects IPv6 only with IPV6 = \"1\"" },
 	  .not_diag = "DROP_OUT",
-	  .mode = "redirect", .ports = "25 465 587", .users = "root", .groups = "mail",
+	  .mode = "redirect", .ports = "25 465 587", .users = "root @mta", .groups = "mail",
 	  .out = { "redirect_to = 127.0.0.1, ::1" } },
 	{ .name = "csf: redirect with a port from 1024 goes to port 25", .src = IMPORT_CSF,
 	  .fixture = "csf.conf",
@@ -118,12 +119,12 @@ static const struct import_case cases[] = {
 	{ .name = "csf: no group allowed is written as none", .src = IMPORT_CSF,
 	  .fixture = "csf.conf",
 	  .edits = { ENABLED_CSF, { "SMTP_ALLOWGROUP = \"mail,mailman\"", "SMTP_ALLOWGROUP = \"\"" } },
-	  .mode = "enforce", .users = "root", .groups = "", .out = { "allow_groups = none" } },
+	  .mode = "enforce", .users = "root @mta", .groups = "", .out = { "allow_groups = none" } },
 	{ .name = "csf: a setting on a line that starts with a blank has no effect",
 	  .src = IMPORT_CSF, .fixture = "csf.conf",
 	  .edits = { { "SMTP_ALLOWUSER = \"cpanel\"", "  SMTP_ALLOWUSER = \"daemon\"" } },
 	  .diag = { "FILE:201: warning: csf ignores a line that starts with a blank" },
-	  .mode = "audit", .users = "root" },
+	  .mode = "audit", .users = "root @mta" },
 	{ .name = "csf: an empty SMTP_PORTS guards nothing", .src = IMPORT_CSF,
 	  .fixture = "csf.conf",
 	  .edits = { ENABLED_CSF, { "SMTP_PORTS = \"25,465,587\"", "SMTP_PORTS = \"\"" } },
@@ -132,7 +133,7 @@ static const struct import_case cases[] = {
 	{ .name = "csf: a file edited on Windows (CR LF)", .src = IMPORT_CSF,
 	  .text = "# csf\r\nSMTP_BLOCK = \"1\"\r\nSMTP_PORTS = \"25\"\r\nSMTP_ALLOWUSER = \"daemon\"\r\n"
 		  "SMTP_ALLOWGROUP = \"\"\r\nSMTP_ALLOWLOCAL = \"1\"\r\nIPV6 = \"1\"\r\n",
-	  .not_diag = "warning", .mode = "enforce", .ports = "25", .users = "root daemon",
+	  .not_diag = "warning", .mode = "enforce", .ports = "25", .users = "root @mta daemon",
 	  .groups = "", .local = "yes", .alert = "" },
 	{ .name = "csf: a binary file", .src = IMPORT_CSF,
 	  .text = "SMTP_BLOCK = \"1\"\n\177ELF\0\1\2\n", .len = 25, .bad = true,
@@ -168,10 +169,12 @@ static const struct import_case cases[] = {
 	{ .name = "apf: 2.0's defaults", .src = IMPORT_APF, .fixture = "conf.apf",
 	  .diag = { "FILE:106: warning: SMTP_BLOCK=\"0\": APF does not guard outbound SMTP today",
 		    "FILE:44: warning: USE_IPV6=\"0\": APF guards IPv4 only",
-		    "warning: APF's SMTP_BLK chain has no loopback exemption",
+		    "note: allow_users has @mta: the user the local MTA",
 		    "FILE:25: note: DEVEL_MODE=\"1\"" },
-	  .mode = "audit", .ports = "25 465 587", .users = "root", .groups = "", .local = "no",
-	  .alert = "", .out = { "conf.apf:109 SMTP_PORTS", "allow_local = no" } },
+	  .not_diag = "loopback exemption",
+	  .mode = "audit", .ports = "25 465 587", .users = "root @mta", .groups = "", .local = "yes",
+	  .alert = "",
+	  .out = { "conf.apf:109 SMTP_PORTS", "allow_local = yes", "accepts -o lo before SMTP_BLK" } },
 	{ .name = "apf: SMTP_BLOCK on; names and numbers as iptables takes them",
 	  .src = IMPORT_APF, .fixture = "conf.apf",
 	  .edits = { ENABLED_APF,
@@ -183,8 +186,8 @@ static const struct import_case cases[] = {
 		    "FILE:115: note: APF adds its --gid-owner rules only where",
 		    "FILE:62: note: TCP_STOP=\"DROP\"" },
 	  .not_diag = "USE_IPV6",
-	  .mode = "enforce", .ports = "25 465 587 2525 2526", .users = "root daemon 65534",
-	  .groups = "mail", .local = "no",
+	  .mode = "enforce", .ports = "25 465 587 2525 2526", .users = "root @mta daemon 65534",
+	  .groups = "mail", .local = "yes",
 	  .out = { "allow_users = 65534", "conf.apf:114 SMTP_ALLOWUSER (a number is a uid)" } },
 	{ .name = "apf: csf.conf is not a conf.apf", .src = IMPORT_APF, .fixture = "csf.conf",
 	  .bad = true,
@@ -209,9 +212,9 @@ static const struct import_case cases[] = {
 	  .diag = { "FILE:32: warning: SMTP_BLOCKING.enable is false",
 		    "FILE:30: note: SMTP_BLOCKING.allow_local is false",
 		    "warning: this host is not cPanel, so Imunify360 adds no exemption" },
-	  .mode = "audit", .ports = "25 465 587", .users = "", .groups = "mail", .local = "no",
+	  .mode = "audit", .ports = "25 465 587", .users = "@mta", .groups = "mail", .local = "no",
 	  .alert = "",
-	  .out = { "imunify360.config:29 SMTP_BLOCKING.allow_groups", "allow_users = none" } },
+	  .out = { "imunify360.config:29 SMTP_BLOCKING.allow_groups", "allow_users = @mta" } },
 	{ .name = "imunify: enabled with redirect, on cPanel", .src = IMPORT_IMUNIFY,
 	  .fixture = "imunify360.config",
 	  .edits = { { "  enable: false", "  enable: True" }, { "  redirect: false", "  redirect: yes" },
@@ -219,14 +222,14 @@ static const struct import_case cases[] = {
 	  .on_cpanel = true,
 	  .diag = { "warning: Imunify360 on cPanel (UID 202) names 'cpanel': no such user" },
 	  .not_diag = "not cPanel",
-	  .mode = "redirect", .ports = "25 465 587", .users = "root daemon 65534",
+	  .mode = "redirect", .ports = "25 465 587", .users = "root @mta daemon 65534",
 	  .groups = "mail mail", .local = "no",
 	  .out = { "redirect_to = 127.0.0.1, ::1", "Imunify360 on cPanel (UID 0)",
 		   "imunify360.config:31 SMTP_BLOCKING.allow_users" } },
 	{ .name = "imunify: no SMTP_BLOCKING section", .src = IMPORT_IMUNIFY,
 	  .text = "FIREWALL:\n  port_blocking_mode: ALLOW\n",
 	  .diag = { "note: no SMTP_BLOCKING section: Imunify360's defaults apply" },
-	  .mode = "audit", .ports = "25 465 587", .users = "", .groups = "", .local = "no" },
+	  .mode = "audit", .ports = "25 465 587", .users = "@mta", .groups = "", .local = "no" },
 	{ .name = "imunify: truncated YAML", .src = IMPORT_IMUNIFY,
 	  .text = "SMTP_BLOCKING:\n  enable: true\n  ports: [25, 587\n", .bad = true,
 	  .diag = { "FILE:3: not valid YAML: did not find expected ',' or ']'",
@@ -528,6 +531,63 @@ static void kv_cases(struct test_report *r)
 		 "kv: Perl's truth for csf values");
 }
 
+/* A generated file for one reader: refused, with want on stderr, in under max_ms. */
+static void generated_case(struct test_report *r, const char *name, enum import_source src,
+			   const char *buf, size_t len, const char *want, long max_ms)
+{
+	struct import_policy p;
+	struct timespec t0, t1;
+	char *diag = NULL;
+	size_t diag_len = 0;
+	FILE *d = open_memstream(&diag, &diag_len);
+	long ms;
+	int ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = import_parse(src, "gen.config", buf, len, false, &p, d);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	fclose(d);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	t_result(r,
+		 ret > 0 && strstr(diag, want) && ms<max_ms, "%s (%ld ms)%s%s%s", name, ms, ret> 0 ?
+			 "" :
+			 ": accepted",
+		 strstr(diag, want) ? "" : ": stderr:\n", strstr(diag, want) ? "" : diag);
+	if (!ret)
+		import_free(&p);
+	free(diag);
+}
+
+/* Files no Imunify360 writes, built to cost: deep nesting, sheer size. */
+static void imunify_limits(struct test_report *r)
+{
+	static const char head[] = "SMTP_BLOCKING:\n  enable: true\n  ports: ";
+	const size_t depth = 40000, big = (1u << 20) + 4096;
+	size_t hl = sizeof(head) - 1, len = hl + 2 * depth + 1;
+	char *buf = malloc(len > big ? len : big);
+
+	if (!buf) {
+		t_result(r, false, "imunify limits: out of memory");
+		return;
+	}
+	memcpy(buf, head, hl);
+	memset(buf + hl, '[', depth);
+	memset(buf + hl + depth, ']', depth);
+	buf[len - 1] = '\n';
+	generated_case(r, "imunify: 40,000 nested lists are refused at once, naming the line",
+		       IMPORT_IMUNIFY, buf, len, "gen.config:3: nested more than 16 levels deep",
+		       1000);
+	/* Over 1 MiB of comment lines of 64 bytes: the limit falls on line 16385. */
+	for (size_t i = 0; i < big; i += 64) {
+		memset(buf + i, ' ', 64);
+		buf[i] = '#';
+		buf[i + 63] = '\n';
+	}
+	generated_case(r, "imunify: a file over 1 MiB is refused, naming the line", IMPORT_IMUNIFY,
+		       buf, big, "gen.config:16385: the file goes on past 1024 KiB", 1000);
+	free(buf);
+}
+
 int main(int argc, char **argv)
 {
 	struct test_report r = {};
@@ -537,5 +597,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < N_CASES; i++)
 		run_case(&r, &cases[i]);
 	kv_cases(&r);
+	imunify_limits(&r);
 	return t_summary(&r);
 }

@@ -203,10 +203,89 @@ static void test_state_file(struct test_report *r)
 	rmdir(dir);
 }
 
+/* The bytes a value the account chose may hold that JSON must escape: 0x01-0x1f, 0x7f-0xff. */
+static size_t awkward_bytes(char *out)
+{
+	size_t n = 0;
+
+	for (unsigned int c = 0x01; c <= 0xff; c++)
+		if (c < 0x20 || c >= 0x7f)
+			out[n++] = (char)c;
+	out[n] = '\0';
+	return n;
+}
+
+/* Run cmd; its output into out (NUL-terminated); its exit status. */
+static int run_capture(const char *cmd, char *out, size_t len)
+{
+	FILE *f = popen(cmd, "r");
+	size_t n = f ? fread(out, 1, len - 1, f) : 0;
+
+	out[n] = '\0';
+	return f ? pclose(f) : -1;
+}
+
+/*
+ * Every awkward byte in comm (15 to an event, as the kernel's comm holds),
+ * cmdline and cwd, written by event_json(): python3 -m json.tool and jq
+ * must read every line, and each value's code points must be its bytes (a
+ * byte that is not UTF-8 is U+00XX), never the text "\x0a". NUL cannot be
+ * in any of them: comm and paths end at it, cmdline's NULs separate the
+ * arguments.
+ */
+static void test_json_bytes(struct test_report *r)
+{
+	char bytes[256], path[] = "/tmp/sg-who-json.XXXXXX", cmd[512], got[65536], want[4096];
+	size_t n = awkward_bytes(bytes), used = 0, events = 0;
+	static struct event_who who;
+	FILE *f;
+	int fd = mkstemp(path), rc;
+
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		t_result(r, false, "json bytes: cannot create %s", path);
+		return;
+	}
+	memcpy(who.proc.cmdline, bytes, n + 1);
+	memcpy(who.proc.cwd, bytes, n + 1);
+	memcpy(who.proc.exe, bytes, n + 1);
+	for (size_t i = 0; i < n; i += 15, events++) {
+		struct sg_event e = { .uid = 64299, .port = 25, .family = 4, .action = 0 };
+
+		memcpy(e.comm, bytes + i, n - i < 15 ? n - i : 15);
+		event_json(f, &e, "sgt-who", &who, NULL, NULL);
+	}
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "python3 -m json.tool --json-lines %s >/dev/null 2>&1", path);
+	rc = system(cmd);
+	t_result(r, rc == 0, "json bytes: python3 -m json.tool reads all %zu events (exit %d)",
+		 events, rc);
+	/* The code points jq reads, comm joined over the events, then cmdline, cwd, exe. */
+	snprintf(cmd, sizeof(cmd),
+		 "jq -s -c '[(map(.comm) | add), .[0].cmdline, .[0].cwd, .[0].exe] | "
+		 "map(explode)' %s 2>&1",
+		 path);
+	rc = run_capture(cmd, got, sizeof(got));
+	used = (size_t)snprintf(want, sizeof(want), "[");
+	for (int v = 0; v < 4; v++) {
+		used += (size_t)snprintf(want + used, sizeof(want) - used, "%s[", v ? "," : "");
+		for (size_t i = 0; i < n; i++)
+			used += (size_t)snprintf(want + used, sizeof(want) - used, "%s%u",
+						 i ? "," : "", (unsigned char)bytes[i]);
+		used += (size_t)snprintf(want + used, sizeof(want) - used, "]");
+	}
+	snprintf(want + used, sizeof(want) - used, "]\n");
+	t_result(r, rc == 0 && !strcmp(got, want),
+		 "json bytes: jq gives back every byte of comm, cmdline, cwd and exe%s%s",
+		 rc == 0 && !strcmp(got, want) ? "" : ", got: ",
+		 rc == 0 && !strcmp(got, want) ? "" : got);
+	unlink(path);
+}
+
 int main(void)
 {
 	struct test_report r = {};
 
+	test_json_bytes(&r);
 	test_units(&r);
 	test_escapes(&r);
 	test_line_values(&r);
