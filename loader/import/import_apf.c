@@ -16,7 +16,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "import.h"
+#include "import_policy.h"
+#include "import_readers.h"
+#include "import_owner_lists.h"
 #include "kvfile.h"
 
 struct apf {
@@ -27,16 +29,12 @@ struct apf {
 
 static const char *value(struct apf *a, const char *name)
 {
-	const struct kv_entry *e = kv_get(&a->f, name);
-
-	return e ? e->value : "";
+	return kv_value(&a->f, name);
 }
 
 static unsigned int line_of(struct apf *a, const char *name)
 {
-	const struct kv_entry *e = kv_get(&a->f, name);
-
-	return e ? e->line : 0;
+	return kv_line(&a->f, name);
 }
 
 /* APF tests its switches with [ "$X" == "1" ]. */
@@ -96,22 +94,10 @@ static int identities(struct apf *a)
 {
 	struct import_policy *p = a->p;
 	unsigned int gl = line_of(a, "SMTP_ALLOWGROUP");
-	size_t users = 0, groups = 0;
+	size_t groups;
 	int err;
 
-	err = import_add_line(p, CFG_ALLOW_USERS, "root", "APF always allows root (--uid-owner 0)");
-	if (!err)
-		err = import_keep_mta(p, "the local MTA keeps delivering (see the notes)", &users);
-	if (!err)
-		err = import_ident_list(p, ID_USER, value(a, "SMTP_ALLOWUSER"),
-					line_of(a, "SMTP_ALLOWUSER"), "SMTP_ALLOWUSER",
-					IDENT_NAME_OR_ID, &users);
-	if (!err)
-		err = import_ident_list(p, ID_GROUP, value(a, "SMTP_ALLOWGROUP"), gl,
-					"SMTP_ALLOWGROUP", IDENT_NAME_OR_ID, &groups);
-	if (!err && !groups)
-		err = import_add_line(p, CFG_ALLOW_GROUPS, CONFIG_NONE,
-				      "%s:%u SMTP_ALLOWGROUP allows no group", p->label, gl);
+	err = import_owner_lists(p, &a->f, "APF", IDENT_NAME_OR_ID, &groups);
 	if (!err && groups)
 		err = import_note(p, gl, false,
 				  "APF adds its --gid-owner rules only where a runtime probe finds "

@@ -11,7 +11,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "import.h"
+#include "import_policy.h"
+#include "import_readers.h"
 
 /* cPanel's rules exempt a GID 990 that no public source names (see the comments). */
 #define CPANEL_UNNAMED_GID 990

@@ -22,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "import.h"
+#include "import_policy.h"
+#include "import_readers.h"
+#include "import_owner_lists.h"
 #include "kvfile.h"
 #include "parse.h"
 
@@ -36,23 +38,14 @@ struct csf {
 	int errors;
 };
 
-static const struct kv_entry *get(struct csf *c, const char *name)
-{
-	return kv_get(&c->f, name);
-}
-
 static const char *value(struct csf *c, const char *name)
 {
-	const struct kv_entry *e = get(c, name);
-
-	return e ? e->value : "";
+	return kv_value(&c->f, name);
 }
 
 static unsigned int line_of(struct csf *c, const char *name)
 {
-	const struct kv_entry *e = get(c, name);
-
-	return e ? e->line : 0;
+	return kv_line(&c->f, name);
 }
 
 static bool on(struct csf *c, const char *name)
@@ -171,24 +164,10 @@ static int redirect_target(struct csf *c, const __u64 *ports)
 static int identities(struct csf *c)
 {
 	struct import_policy *p = c->p;
-	unsigned int gl = line_of(c, "SMTP_ALLOWGROUP");
-	size_t users = 0, groups = 0;
+	size_t groups;
 	int err;
 
-	err = import_add_line(p, CFG_ALLOW_USERS, "root", "csf always allows root (--uid-owner 0)");
-	if (!err)
-		err = import_keep_mta(p, "the local MTA keeps delivering (see the notes)", &users);
-	if (!err)
-		err = import_ident_list(p, ID_USER, value(c, "SMTP_ALLOWUSER"),
-					line_of(c, "SMTP_ALLOWUSER"), "SMTP_ALLOWUSER",
-					IDENT_LOOKUP_ALL, &users);
-	if (!err)
-		err = import_ident_list(p, ID_GROUP, value(c, "SMTP_ALLOWGROUP"), gl,
-					"SMTP_ALLOWGROUP", IDENT_LOOKUP_ALL, &groups);
-	/* Absent would mean smtpguard's default groups, which csf does not allow. */
-	if (!err && !groups)
-		err = import_add_line(p, CFG_ALLOW_GROUPS, CONFIG_NONE,
-				      "%s:%u SMTP_ALLOWGROUP allows no group here", p->label, gl);
+	err = import_owner_lists(p, &c->f, "csf", IDENT_LOOKUP_ALL, &groups);
 	if (err)
 		return err;
 	if (import_explain(p, CFG_ALLOW_USERS,
@@ -242,9 +221,10 @@ static int uid_tracking(struct csf *c)
 	__u32 interval = 0, limit = 10, seconds;
 	char val[64];
 
-	if (!get(c, "UID_INTERVAL") || !number(c, "UID_INTERVAL", 0xffffffffu - 1, &interval))
+	if (!kv_get(&c->f, "UID_INTERVAL") ||
+	    !number(c, "UID_INTERVAL", 0xffffffffu - 1, &interval))
 		return 0;
-	if (get(c, "UID_LIMIT") && !number(c, "UID_LIMIT", 999999, &limit))
+	if (kv_get(&c->f, "UID_LIMIT") && !number(c, "UID_LIMIT", 999999, &limit))
 		return 0;
 	if (!interval)
 		return import_explain(
@@ -253,7 +233,7 @@ static int uid_tracking(struct csf *c)
 			"no alert_threshold. Set one (such as 20/60s) to hear when an "
 			"account keeps trying.",
 			p->label, il);
-	if (get(c, "LF_DAEMON") && !on(c, "LF_DAEMON"))
+	if (kv_get(&c->f, "LF_DAEMON") && !on(c, "LF_DAEMON"))
 		return import_note(p, line_of(c, "LF_DAEMON"), false,
 				   "LF_DAEMON is off, so lfd does not run and UID_INTERVAL has no "
 				   "effect: no alert_threshold imported");
@@ -333,7 +313,7 @@ int import_csf(struct import_policy *p, const char *buf, size_t len, FILE *diag)
 	ret = kv_parse(p->path, buf, len, KV_CSF, &c.f, diag);
 	if (ret)
 		goto cleanup;
-	if (!get(&c, "SMTP_BLOCK")) {
+	if (!kv_get(&c.f, "SMTP_BLOCK")) {
 		fprintf(diag, "%s:%u: no SMTP_BLOCK setting in its %u lines: not a csf.conf\n",
 			p->path, c.f.lines ? c.f.lines : 1, c.f.lines);
 		ret = 1;

@@ -23,7 +23,8 @@
 #include <strings.h>
 #include <yaml.h>
 
-#include "import.h"
+#include "import_policy.h"
+#include "import_readers.h"
 #include "parse.h"
 
 /*

@@ -277,3 +277,17 @@ void kv_free(struct kv_file *f)
 	f->v = NULL;
 	f->n = f->cap = 0;
 }
+
+const char *kv_value(const struct kv_file *f, const char *name)
+{
+	const struct kv_entry *e = kv_get(f, name);
+
+	return e ? e->value : "";
+}
+
+unsigned int kv_line(const struct kv_file *f, const char *name)
+{
+	const struct kv_entry *e = kv_get(f, name);
+
+	return e ? e->line : 0;
+}

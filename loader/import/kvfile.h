@@ -58,6 +58,12 @@ const struct kv_entry *kv_get(const struct kv_file *f, const char *name);
 /* Perl's truth, which csf and lfd apply to values: false for "" and "0". */
 bool kv_perl_true(const char *value);
 
+/* name's value, "" when the file does not set it. */
+const char *kv_value(const struct kv_file *f, const char *name);
+
+/* The line that sets name, 0 when none does. */
+unsigned int kv_line(const struct kv_file *f, const char *name);
+
 void kv_free(struct kv_file *f);
 
 #endif
