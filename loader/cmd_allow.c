@@ -89,7 +89,9 @@ static int parse_request(const struct sg_opts *o, bool allow, struct allow_reque
 			return EXIT_USAGE;
 		}
 		r->dest = r->to.key;
-		r->scoped = r->to.is_name || r->to.nports;
+		/* ::/0 and the like: a scoped rule, written without IPv4 (dest_spec.h). */
+		r->scoped = r->to.is_name || r->to.nports ||
+			    dest_prefix_covers_v4(&r->to.key.addr, r->to.key.prefixlen);
 		r->scope_kind = SG_SCOPE_ANYONE;
 		r->resolved = true;
 		snprintf(r->label, sizeof(r->label), "dest %s", r->arg);
