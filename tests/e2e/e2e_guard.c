@@ -203,6 +203,12 @@ static const struct {
 	[CONF_SCOPED_EDIT] = { "scoped-edit.conf", "# scoped exceptions, edited by the rows\n"
 						   "allow_users = root\n"
 						   "allow_groups = none\n" },
+	[CONF_SCOPED_V6] = { "scoped-v6.conf", "ports = 25 465 587\n"
+					       "allow_users = root 64202\n"
+					       "allow_groups = none\n"
+					       "allow_user_dest = 64201 [::/0]:25\n"
+					       "allow_group_dest = 64212 ::/1\n"
+					       "allow_user_dest = 64214 [::/0]:25 [::ffff:198.51.100.0/120]:25\n" },
 	[CONF_SMALL] = { "small.conf", "max_identities = 16\n"
 				       "allow_users = root 64202\n"
 				       "allow_groups = none\n" },
@@ -1138,6 +1144,41 @@ static const struct step steps[] = {
 	HOSTS("198.51.100.26 relay.sgt-e2e.test\n"),
 	CLI("sync", CONF_SCOPED_NAME, 0, "the resolver answers again: 198.51.100.26 -> 198.51.100.26"),
 	CLI("status --json", CONF_SCOPED_NAME, 0, "\"state\":\"resolved\",\"addresses\":[\"198.51.100.26\"]"),
+	HOSTS(NULL),
+
+	SECTION("scoped v6 CIDR"),
+	/*
+	 * IPv4 is decided as ::ffff:a.b.c.d, inside ::/0: an IPv6 CIDR reaches
+	 * IPv6 only (issue 22). A CIDR within ::ffff:0:0/96 is IPv4.
+	 */
+	CLI("load", CONF_SCOPED_V6, 0, "(and 4 scoped exceptions)"),
+	CONN(denied, P6(REMOTE6, 25, PM_CONNECT), 0),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CONN(denied, P6(MAPPED4, 25, PM_CONNECT), EPERM),
+	CONN(denied, P6(REMOTE6, 587, PM_CONNECT), EPERM),
+	CONN(relay_grp, P6(REMOTE6, 465, PM_CONNECT), 0),
+	CONN(relay_grp, P4(REMOTE4, 465, PM_CONNECT), EPERM),
+	CONN(relay_grp, P6(MAPPED4, 25, PM_CONNECT), EPERM),
+	CONN(no_relay, P4(REMOTE4, 25, PM_CONNECT), 0),
+	CONN(no_relay, P6(MAPPED4, 25, PM_CONNECT), 0),
+	CONN(no_relay, P6(REMOTE6, 25, PM_CONNECT), 0),
+	CONN(no_relay, P4(REMOTE4, 587, PM_CONNECT), EPERM),
+	CLI("status", CONF_SCOPED_V6, 0, "uid 64201: [::/0]:25 (line 4", "gid 64212: ::/1 [every guarded port] (line 5",
+	    "uid 64214: 198.51.100.0/24:25"),
+	CLI("list --json", CONF_SCOPED_V6, 0, "\"dest\":\"::/0\",\"ports\":[25],"),
+	/* allow_dest and --to take the same reading. */
+	CLI("allow dest ::/0 --runtime", CONF_SCOPED_V6, 0, "+scoped anyone: ::/0"),
+	CONN(named, P6(REMOTE6, 587, PM_CONNECT), 0),
+	CONN(named, P4(REMOTE4, 587, PM_CONNECT), EPERM),
+	CONN(named, P6(MAPPED4, 465, PM_CONNECT), EPERM),
+	CLI("revoke dest ::/0 --runtime", CONF_SCOPED_V6, 0, "-scoped anyone: ::/0"),
+	CLI("allow user 64213 --to [::/0]:587 --runtime", CONF_SCOPED_V6, 0,
+	    "+scoped uid 64213: [::/0]:587"),
+	CONN(named, P6(REMOTE6, 587, PM_CONNECT), 0),
+	CONN(named, P4(REMOTE4, 587, PM_CONNECT), EPERM),
+	CLI("allow user 64213 --to [::ffff:198.51.100.0/120]:587 --runtime", CONF_SCOPED_V6, 0,
+	    "+scoped uid 64213: 198.51.100.0/24:587"),
+	CONN(named, P4(REMOTE4, 587, PM_CONNECT), 0),
 	HOSTS(NULL),
 	/* Back to what the rows below expect (the sync race's allowed UID is allowed from the start). */
 	CLI("load", CONF_TEST, 0, "-scoped uid 64213"),
