@@ -206,7 +206,7 @@ $(OUTPUT)/tests/unit_incumbents: tests/unit/incumbents_test.c tests/testlib.h $(
 		$(YAML_LIBS) -o $@
 
 WHO_UNIT_OBJS := $(addprefix $(OUTPUT)/unit/,account_state.o file_replace.o event_format.o cgroup_names.o \
-	proc_info.o counters.o json.o own_addrs.o addr_text.o mounts.o log.o)
+	proc_info.o counters.o json.o own_addrs.o netlink_call.o addr_text.o mounts.o log.o)
 
 $(OUTPUT)/tests/unit_who: tests/unit/who_test.c tests/testlib.h $(WHO_UNIT_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC-SAN,$@)
@@ -219,7 +219,7 @@ $(OUTPUT)/tests/unit_commit: tests/unit/commit_test.c tests/testlib.h loader/com
 
 # The pure modules' tables: tests/unit/NAME_test.c with the objects it needs.
 DIFF_UNIT_OBJS := $(UNIT_OBJS) $(addprefix $(OUTPUT)/unit/,diff.o describe.o scope_describe.o json.o \
-	own_addrs.o addr_text.o)
+	own_addrs.o netlink_call.o addr_text.o)
 $(OUTPUT)/tests/unit_diff: $(DIFF_UNIT_OBJS)
 $(OUTPUT)/tests/unit_describe: $(addprefix $(OUTPUT)/unit/,describe.o identity.o addr_text.o parse.o)
 $(OUTPUT)/tests/unit_json: $(OUTPUT)/unit/json.o
