@@ -161,7 +161,7 @@ $(OUTPUT)/smtpguard: $(OUTPUT)/loader/main.o $(LOADER_OBJS)
 # --- tests ---------------------------------------------------------------
 # The kernel-free unit tests: no BPF object, no root ("make unit").
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/unit_,config config_edit import incumbents who diff describe \
-	json uidtab alerts commit guard_maps)
+	json uidtab alerts commit guard_maps sock_kill)
 TEST_BINS := $(UNIT_BINS) $(OUTPUT)/tests/e2e_guard $(OUTPUT)/tests/sg-listen $(OUTPUT)/tests/sg-connect
 
 # Unit tests always run under ASan and UBSan, with their own instrumented
@@ -226,7 +226,9 @@ $(OUTPUT)/tests/unit_json: $(OUTPUT)/unit/json.o
 $(OUTPUT)/tests/unit_uidtab: $(OUTPUT)/unit/uidtab.o
 $(OUTPUT)/tests/unit_alerts: $(OUTPUT)/unit/alerts.o
 $(OUTPUT)/tests/unit_guard_maps: $(OUTPUT)/unit/guard_maps.o
-$(addprefix $(OUTPUT)/tests/unit_,diff describe json uidtab alerts guard_maps): $(OUTPUT)/tests/unit_%: \
+$(OUTPUT)/tests/unit_sock_kill: $(addprefix $(OUTPUT)/unit/,sock_kill.o dest_spec.o parse.o \
+	own_addrs.o netlink_call.o)
+$(addprefix $(OUTPUT)/tests/unit_,diff describe json uidtab alerts guard_maps sock_kill): $(OUTPUT)/tests/unit_%: \
 		tests/unit/%_test.c tests/testlib.h | $(OUTPUT)/tests
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.o,$^) $(LIBBPF_LIBS) -o $@

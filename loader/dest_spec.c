@@ -234,16 +234,20 @@ static void set_addr_bit(struct sg_addr *a, unsigned int i)
 	((__u8 *)a->words)[i / 8] |= (__u8)(0x80 >> (i % 8));
 }
 
-bool dest_prefix_covers_v4(const struct sg_addr *addr, __u32 prefixlen)
+bool dest_key_holds(const struct sg_dest_key *k, const struct sg_addr *a)
 {
-	struct sg_addr v4 = sg_addr_v4mapped(0);
-
-	if (prefixlen >= V4_PREFIXLEN)
-		return false;
-	for (unsigned int i = 0; i < prefixlen; i++)
-		if (addr_bit(addr, i) != addr_bit(&v4, i))
+	for (unsigned int i = 0; i < k->prefixlen && i < 128; i++)
+		if (addr_bit(&k->addr, i) != addr_bit(a, i))
 			return false;
 	return true;
+}
+
+bool dest_prefix_covers_v4(const struct sg_addr *addr, __u32 prefixlen)
+{
+	struct sg_dest_key k = { .prefixlen = prefixlen, .addr = *addr };
+	struct sg_addr v4 = sg_addr_v4mapped(0);
+
+	return prefixlen < V4_PREFIXLEN && dest_key_holds(&k, &v4);
 }
 
 /*

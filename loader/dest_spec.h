@@ -71,6 +71,9 @@ bool dest_spec_has_port(const struct dest_spec *d, unsigned int port);
  */
 #define DEST_V6_PIECES_MAX 96
 
+/* Is a within the prefix k? */
+bool dest_key_holds(const struct sg_dest_key *k, const struct sg_addr *a);
+
 /* Does the prefix (addr, prefixlen) hold ::ffff:0:0/96 and more? */
 bool dest_prefix_covers_v4(const struct sg_addr *addr, __u32 prefixlen);
 
