@@ -96,6 +96,10 @@ int kill_sessions(const struct kill_request *k)
 			"until %s",
 			r.found, r.found == 1 ? "" : "s", k->label, r.found == 1 ? "s" : "",
 			r.found == 1 ? "it closes" : "they close");
+	else if (err == -EPROTONOSUPPORT)
+		log_err("--kill: this kernel cannot list TCP sockets (CONFIG_INET_TCP_DIAG, the "
+			"tcp_diag module): the revoke took effect, no session of %s was ended",
+			k->label);
 	else if (err)
 		log_err("--kill: %s: the revoke took effect, %u of %u open sessions of %s ended",
 			strerror(-err), r.ended, r.found, k->label);

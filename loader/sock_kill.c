@@ -155,6 +155,8 @@ static int kill_in(int fd, const struct sock_kill_filter *f, const struct addr_l
 		struct diag_req req = diag_req(SOCK_DIAG_BY_FAMILY, NLM_F_DUMP, families[i]);
 
 		err = netlink_call(fd, &req, sizeof(req), take_socket, &c);
+		if (err == -ENOENT)
+			err = -EPROTONOSUPPORT; /* no tcp_diag, even after a module load */
 	}
 	r->found += err ? 0 : (unsigned int)found.n;
 	/* Not during the dump: the socket answers one request at a time. */

@@ -3,8 +3,7 @@
  * sock_kill.h - end the open SMTP sessions of some accounts ("revoke
  * --kill"): the TCP sockets they own that are connected, or connecting, to
  * a guarded port on a remote host, ended through sock_diag's SOCK_DESTROY
- * (the kernel's CONFIG_INET_DIAG_DESTROY; Debian's and RHEL's kernels have
- * it). The peer gets a reset, the process ECONNABORTED.
+ * (the kernel's CONFIG_INET_DIAG_DESTROY, which Debian's kernels have). The peer gets a reset, the process ECONNABORTED.
  *
  * A socket's owner is the UID that created it (what "ss -e" shows): a
  * revoke takes effect at the next connect(), whose caller the guard judges,
@@ -48,7 +47,8 @@ bool sock_kill_matches(const struct sock_kill_filter *f, const struct addr_list 
 /*
  * End every socket that matches f, IPv4 and IPv6 (v4-mapped too). 0;
  * -EOPNOTSUPP when the kernel cannot destroy sockets (r->found says how
- * many stay open); -EPERM without CAP_NET_ADMIN; or another -errno.
+ * many stay open); -EPROTONOSUPPORT when it cannot list TCP sockets (no
+ * inet_diag and tcp_diag); -EPERM without CAP_NET_ADMIN; or another -errno.
  */
 int sock_kill(const struct sock_kill_filter *f, struct sock_kill_result *r);
 
