@@ -22,7 +22,7 @@ skipped=0
 # Accounts the e2e rows create (and rename: sgt-mta plays "mailnull" for a while).
 remove_test_accounts() {
 	local user
-	for user in sgt-acct sgt-mta sgt-pfx sgt-imp-usr sgt-imp-gm sgt-imp-ml sgt-imp-oth sgt-who; do
+	for user in sgt-acct sgt-mta sgt-pfx sgt-imp-usr sgt-imp-gm sgt-imp-ml sgt-imp-oth sgt-who sgt-kill sgt-kmem; do
 		userdel "$user" 2>/dev/null
 	done
 	for user in mailnull exim; do # only the ones the tests made
@@ -30,6 +30,7 @@ remove_test_accounts() {
 	done
 	groupdel sgt-grp 2>/dev/null
 	groupdel sgt-imp-grp 2>/dev/null
+	groupdel sgt-kgrp 2>/dev/null
 }
 
 cleanup() {
