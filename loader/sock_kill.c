@@ -49,13 +49,12 @@ struct diag_req {
 	struct inet_diag_req_v2 req;
 };
 
+/* 127.0.0.0/8 (v4-mapped too) and ::1. */
 static bool is_loopback(const struct sg_addr *a)
 {
-	static const struct sg_addr v6 = { .words = { 0, 0, 0, 0 } };
-
 	if (sg_addr_is_v4mapped(a))
 		return ((const __u8 *)&a->words[3])[0] == 127;
-	return !memcmp(a->words, v6.words, 12) && a->words[3] == htonl(1);
+	return !a->words[0] && !a->words[1] && !a->words[2] && a->words[3] == htonl(1);
 }
 
 static bool is_local(const struct addr_list *local, const struct sg_addr *a)
