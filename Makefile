@@ -182,7 +182,7 @@ $(OUTPUT)/smtpguard: $(CMD_OBJS) $(LAYER_ARCHIVES)
 # --- tests ---------------------------------------------------------------
 # The kernel-free unit tests: no BPF object, no root ("make unit").
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/unit_,config config_edit import incumbents who diff describe \
-	json uidtab alerts commit guard_maps)
+	json uidtab alerts commit guard_maps sock_kill)
 TEST_BINS := $(UNIT_BINS) $(OUTPUT)/tests/e2e_guard $(OUTPUT)/tests/sg-listen $(OUTPUT)/tests/sg-connect
 
 # Unit tests always run under ASan and UBSan, with their own instrumented
@@ -212,6 +212,7 @@ UNIT_LAYERS_uidtab := lib
 UNIT_LAYERS_alerts := observe lib
 UNIT_LAYERS_commit := guard
 UNIT_LAYERS_guard_maps := guard lib
+UNIT_LAYERS_sock_kill := host guard config lib
 unit_archives = $(foreach l,$(UNIT_LAYERS_$(1)),$(OUTPUT)/unit/libsg_$(l).a)
 
 .SECONDEXPANSION:

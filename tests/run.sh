@@ -23,7 +23,7 @@ skipped=0
 remove_test_accounts() {
 	local user
 	for user in sgt-acct sgt-mta sgt-pfx sgt-imp-usr sgt-imp-gm sgt-imp-ml sgt-imp-oth sgt-imp-mta \
-		sgt-who; do
+		sgt-who sgt-kill sgt-kmem; do
 		userdel "$user" 2>/dev/null
 	done
 	for user in mailnull exim; do # only the ones the tests made
@@ -31,6 +31,7 @@ remove_test_accounts() {
 	done
 	groupdel sgt-grp 2>/dev/null
 	groupdel sgt-imp-grp 2>/dev/null
+	groupdel sgt-kgrp 2>/dev/null
 }
 
 cleanup() {

@@ -19,6 +19,7 @@ struct sg_opts {
 	bool runtime; /* allow, revoke: the live guard only */
 	bool file_only; /* allow, revoke: the configuration file only */
 	bool force; /* revoke: even root */
+	bool kill; /* revoke --kill: also end the account's open SMTP sessions */
 	const char *to; /* allow, revoke user|group --to DEST[:PORTS]: a scoped exception */
 	int mode; /* load --mode: enum sg_mode, or -1 for the configuration's */
 	bool json_stream; /* monitor --json: one JSON object per line, as events come */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * cmd_allow.c - "smtpguard allow|revoke user|group|dest ITEM [--to DEST]
- * [--runtime]".
+ * [--runtime]", and revoke's --kill (kill_sessions.h) once the revoke took
+ * effect.
  *
  * Without --runtime the configuration file is edited (atomically, comments
  * kept) and the live guard is then synced to it, so the file stays the one
@@ -31,6 +32,7 @@
 #include "guard.h"
 #include "identity.h"
 #include "idlist.h"
+#include "kill_sessions.h"
 #include "live.h"
 #include "live_open.h"
 #include "log.h"
@@ -77,6 +79,11 @@ static int parse_request(const struct sg_opts *o, bool allow, struct allow_reque
 		log_err("%s: expected 'user', 'group' or 'dest', got '%s'", verb, what);
 		return EXIT_USAGE;
 	}
+	if (o->kill && (r->kind == ALLOW_DEST || o->file_only)) {
+		log_err("%s: --kill goes with user or group, and the live guard (not --file-only)",
+			verb);
+		return EXIT_USAGE;
+	}
 	if (r->kind == ALLOW_DEST) {
 		if (o->to) {
 			log_err("%s: --to goes with user or group; for anyone, write: %s dest "
@@ -90,7 +97,9 @@ static int parse_request(const struct sg_opts *o, bool allow, struct allow_reque
 			return EXIT_USAGE;
 		}
 		r->dest = r->to.key;
-		r->scoped = r->to.is_name || r->to.nports;
+		/* ::/0 and the like: a scoped rule, written without IPv4 (dest_spec.h). */
+		r->scoped = r->to.is_name || r->to.nports ||
+			    dest_prefix_covers_v4(&r->to.key.addr, r->to.key.prefixlen);
 		r->scope_kind = SG_SCOPE_ANYONE;
 		r->resolved = true;
 		snprintf(r->label, sizeof(r->label), "dest %s", r->arg);
@@ -627,7 +636,19 @@ static int allow_or_revoke(const struct sg_opts *o, bool allow)
 			"tasks and the MTA's queue runner may need to send; nothing was changed");
 		return EXIT_USAGE;
 	}
-	return o->runtime ? change_live_only(o, &r, allow) : change_file_then_sync(o, &r, allow);
+	ret = o->runtime ? change_live_only(o, &r, allow) : change_file_then_sync(o, &r, allow);
+	if (ret != EXIT_OK || !o->kill)
+		return ret;
+	if (!r.resolved) {
+		log_err("revoke: --kill: no such %s '%s' now: no session to end", o->argv[0],
+			r.arg);
+		return EXIT_FAIL;
+	}
+	return kill_sessions(&(struct kill_request){ .pin_dir = o->pin_dir,
+						     .kind = (enum id_kind)r.kind,
+						     .id = r.id,
+						     .label = r.label,
+						     .to = r.scoped ? &r.to : NULL });
 }
 
 int cmd_allow(const struct sg_opts *o)

@@ -52,17 +52,22 @@ const struct command commands[] = {
 	  "user|group NAME|ID, or dest DEST[:PORTS]",
 	  "smtpguard allow user alice --to smtp.sendgrid.net:587   her relay, nothing else" },
 	{ "revoke", cmd_revoke, cmd_allow_check,
-	  OPT_RUNTIME | OPT_FILE_ONLY | OPT_FORCE | OPT_TO, JSON_DOCUMENT, 2, 2, true,
-	  "user|group NAME|ID [--to DEST[:PORTS]] [--runtime | --file-only] [--force]\n"
+	  OPT_RUNTIME | OPT_FILE_ONLY | OPT_FORCE | OPT_TO | OPT_KILL, JSON_DOCUMENT, 2, 2, true,
+	  "user|group NAME|ID [--to DEST[:PORTS]] [--runtime | --file-only] [--force] [--kill]\n"
 	  "revoke dest DEST[:PORTS] [--runtime | --file-only]",
 	  "Remove a user, group or destination, from the file and the live guard, or\n"
 	  "with --runtime from the live guard only. Nothing changes when the entry\n"
 	  "would stay allowed another way (a role, another line). Revoking root needs\n"
 	  "--force: root's cron jobs, panel tasks and the MTA's queue runner may need it.\n"
 	  "With --to (or a dest with ports or a name), the scoped exception goes: with\n"
-	  "PORTS only those ports, without them the destination on every port.",
+	  "PORTS only those ports, without them the destination on every port.\n"
+	  "A revoke refuses the next connect(); sessions already open stay open. --kill\n"
+	  "then ends them: the TCP sockets the user owns (for a group: its members,\n"
+	  "primary or listed) connected to guarded ports on remote hosts (with --to:\n"
+	  "to that destination), in every network namespace, and prints how many. A\n"
+	  "kernel without CONFIG_INET_DIAG_DESTROY cannot: exit 1, the revoke stays.",
 	  "user|group NAME|ID, or dest DEST[:PORTS]",
-	  "smtpguard revoke user alice     back to refusing alice's direct SMTP" },
+	  "smtpguard revoke user alice --runtime --kill   refuse her now, end her sessions" },
 	{ "monitor", cmd_monitor, NULL, OPT_JSON | OPT_SYSLOG, JSON_STREAM, 0, 0, true, "[--json] [--syslog]",
 	  "Stream refused, audited and redirected attempts as they happen, with the\n"
 	  "unit, executable, command line and directory: a line each (or one JSON\n"

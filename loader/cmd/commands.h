@@ -24,6 +24,7 @@ enum command_opt {
 	OPT_FILE_ONLY = 1U << 7,
 	OPT_WRITE = 1U << 8,
 	OPT_TO = 1U << 9,
+	OPT_KILL = 1U << 10,
 };
 
 /* What --json asks of a command that takes it. */

@@ -135,6 +135,12 @@ static int set_to(struct sg_opts *o, const struct command *c, const char *arg)
 	return EXIT_OK;
 }
 
+static int set_kill(struct sg_opts *o, const struct command *c, const char *arg)
+{
+	o->kill = true;
+	return EXIT_OK;
+}
+
 /* read_options() saw -V, --version: say it and stop. */
 #define OPT_VERSION (-1)
 
@@ -153,6 +159,7 @@ static const struct option_row options[] = {
 	{ "file-only",  0,   false, OPT_FILE_ONLY,  set_file_only },
 	{ "write",      0,   false, OPT_WRITE,      set_write },
 	{ "to",         0,   true,  OPT_TO,         set_to },
+	{ "kill",       0,   false, OPT_KILL,       set_kill },
 };
 /* clang-format on */
 

@@ -202,7 +202,8 @@ static void scope_list_free(struct cfg_scope_list *l)
  * The DEST[:PORTS] items of a line, from the token tok on. A piece of digits
  * after an item with ports continues its port list (see dest_spec.h). Plain
  * CIDRs of allow_dest (kind anyone, no ports) go to the allow_dest map as
- * before; everything else is a scoped exception.
+ * before; everything else is a scoped exception, and so is an IPv6 CIDR
+ * that would cover IPv4 there (::/0): scope.c writes it without IPv4.
  */
 static int parse_dest_items(struct parse_state *ps, const char *key, char *tok, char **save,
 			    enum sg_scope_kind kind, const struct cfg_ident *who)
@@ -229,7 +230,8 @@ static int parse_dest_items(struct parse_state *ps, const char *key, char *tok, 
 			perr(ps, "bad %s '%s': %s", key, shown(ps, tok), why);
 			continue;
 		}
-		if (kind == SG_SCOPE_ANYONE && !d.is_name && !d.nports) {
+		if (kind == SG_SCOPE_ANYONE && !d.is_name && !d.nports &&
+		    !dest_prefix_covers_v4(&d.key.addr, d.key.prefixlen)) {
 			if (dest_list_add(&ps->cfg->dests, &d.key, ps->line))
 				return -ENOMEM;
 			continue;

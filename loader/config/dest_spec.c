@@ -221,3 +221,55 @@ bool dest_spec_has_port(const struct dest_spec *d, unsigned int port)
 			return true;
 	return false;
 }
+
+#define V4_PREFIXLEN 96 /* ::ffff:0:0/96, where IPv4 destinations are decided */
+
+static bool addr_bit(const struct sg_addr *a, unsigned int i)
+{
+	return ((const __u8 *)a->words)[i / 8] & (0x80 >> (i % 8));
+}
+
+static void set_addr_bit(struct sg_addr *a, unsigned int i)
+{
+	((__u8 *)a->words)[i / 8] |= (__u8)(0x80 >> (i % 8));
+}
+
+bool dest_key_holds(const struct sg_dest_key *k, const struct sg_addr *a)
+{
+	for (unsigned int i = 0; i < k->prefixlen && i < 128; i++)
+		if (addr_bit(&k->addr, i) != addr_bit(a, i))
+			return false;
+	return true;
+}
+
+bool dest_prefix_covers_v4(const struct sg_addr *addr, __u32 prefixlen)
+{
+	struct sg_dest_key k = { .prefixlen = prefixlen, .addr = *addr };
+	struct sg_addr v4 = sg_addr_v4mapped(0);
+
+	return prefixlen < V4_PREFIXLEN && dest_key_holds(&k, &v4);
+}
+
+/*
+ * P minus ::ffff:0:0/96, P holding it: for each bit i from P's length to 95,
+ * the prefix of length i + 1 that follows ::ffff:0:0 for bits 0 to i - 1 and
+ * leaves it at bit i. These are disjoint, and with ::ffff:0:0/96 they make P.
+ */
+unsigned int dest_prefix_without_v4(__u32 prefixlen, struct sg_dest_key *out)
+{
+	struct sg_addr v4 = sg_addr_v4mapped(0);
+	unsigned int n = 0;
+
+	for (unsigned int i = prefixlen; i < V4_PREFIXLEN; i++) {
+		struct sg_dest_key *k = &out[n++];
+
+		memset(k, 0, sizeof(*k));
+		k->prefixlen = i + 1;
+		for (unsigned int b = 0; b < i; b++)
+			if (addr_bit(&v4, b))
+				set_addr_bit(&k->addr, b);
+		if (!addr_bit(&v4, i))
+			set_addr_bit(&k->addr, i);
+	}
+	return n;
+}

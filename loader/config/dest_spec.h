@@ -60,4 +60,28 @@ bool dest_spec_same_host(const struct dest_spec *a, const struct dest_spec *b);
 /* Is port one of d's (for nports == 0: always)? */
 bool dest_spec_has_port(const struct dest_spec *d, unsigned int port);
 
+/*
+ * IPv4 destinations are decided as ::ffff:a.b.c.d, so an IPv6 prefix shorter
+ * than /96 that holds ::ffff:0:0/96 (::/0, ::/32, ...) would also match every
+ * IPv4 host. smtpguard does not read it so: only a prefix inside
+ * ::ffff:0:0/96 (an IPv4 CIDR, or one written ::ffff:a.b.c.d/96 and longer)
+ * covers IPv4. Such a prefix is written to the tries as the pieces that make
+ * it up without ::ffff:0:0/96: one per bit from its length to /96, at most
+ * DEST_V6_PIECES_MAX. The rule itself stays as written (status, list).
+ */
+#define DEST_V6_PIECES_MAX 96
+
+/* Is a within the prefix k? */
+bool dest_key_holds(const struct sg_dest_key *k, const struct sg_addr *a);
+
+/* Does the prefix (addr, prefixlen) hold ::ffff:0:0/96 and more? */
+bool dest_prefix_covers_v4(const struct sg_addr *addr, __u32 prefixlen);
+
+/*
+ * A prefix of length prefixlen that covers IPv4 (so its bits are those of
+ * ::ffff:0:0), without ::ffff:0:0/96: prefixes into out (room for
+ * DEST_V6_PIECES_MAX); how many.
+ */
+unsigned int dest_prefix_without_v4(__u32 prefixlen, struct sg_dest_key *out);
+
 #endif

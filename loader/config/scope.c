@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "array.h"
+#include "dest_spec.h"
 #include "identity.h"
 #include "scope.h"
 
@@ -162,6 +163,34 @@ static int merge_sets(struct scope_plan *p, __u32 a, __u32 b, __u32 *into)
 	return 0;
 }
 
+/*
+ * The entries of one address of rule r: the prefix as written, or, for an
+ * IPv6 prefix that holds ::ffff:0:0/96 (::/0), the pieces of it that leave
+ * IPv4 out (dest_spec.h): an IPv6 CIDR never lets its identity reach IPv4.
+ */
+static int add_prefix(struct scope_plan *p, const struct sg_scope_rule *r,
+		      const struct sg_addr *addr, __u32 set, __u32 rule)
+{
+	struct sg_dest_key pieces[DEST_V6_PIECES_MAX] = { { .prefixlen = r->prefixlen,
+							    .addr = *addr } };
+	unsigned int n = 1;
+	int err;
+
+	if (dest_prefix_covers_v4(addr, r->prefixlen))
+		n = dest_prefix_without_v4(r->prefixlen, pieces);
+	for (unsigned int i = 0; i < n; i++) {
+		struct sg_scope_key key = { .prefixlen = SG_SCOPE_ID_BITS + pieces[i].prefixlen,
+					    .kind = r->kind,
+					    .id = r->id,
+					    .addr = pieces[i].addr };
+
+		err = add_entry(p, &key, set, rule);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /* One entry per address of each rule, exact duplicates merged. */
 static int raw_entries(struct scope_plan *p, const __u64 *guarded)
 {
@@ -178,12 +207,7 @@ static int raw_entries(struct scope_plan *p, const __u64 *guarded)
 		if (idx < 0)
 			return (int)idx;
 		for (unsigned int k = 0; k < r->naddrs && k < SG_SCOPE_ADDRS; k++) {
-			struct sg_scope_key key = { .prefixlen = SG_SCOPE_ID_BITS + r->prefixlen,
-						    .kind = r->kind,
-						    .id = r->id,
-						    .addr = r->addrs[k] };
-
-			err = add_entry(p, &key, (__u32)idx, (__u32)i);
+			err = add_prefix(p, r, &r->addrs[k], (__u32)idx, (__u32)i);
 			if (err)
 				return err;
 		}
@@ -237,25 +261,23 @@ static int merge_containers(struct scope_plan *p)
 /*
  * The /0 marker of each UID and GID with rules, even rules without an
  * address (a name that does not resolve): "has rules, none for this
- * destination". Unless the identity has a rule for ::/0 itself.
+ * destination". No rule has a /0 entry of its own to clash with it: ::/0
+ * is written without ::ffff:0:0/96 (add_prefix()).
  */
 static int add_markers(struct scope_plan *p)
 {
-	size_t sorted = p->nentries;
 	int err;
 
 	for (size_t i = 0; i < p->nrules; i++) {
 		const struct sg_scope_rule *r = &p->rules[i];
-		struct scope_entry marker = {
-			.key = { .prefixlen = SG_SCOPE_ID_BITS, .kind = r->kind, .id = r->id }
-		};
+		struct sg_scope_key marker = { .prefixlen = SG_SCOPE_ID_BITS,
+					       .kind = r->kind,
+					       .id = r->id };
 
 		if (r->kind == SG_SCOPE_ANYONE ||
 		    (i && p->rules[i - 1].kind == r->kind && p->rules[i - 1].id == r->id))
 			continue; /* once per identity; anyone needs none */
-		if (sorted && bsearch(&marker, p->entries, sorted, sizeof(marker), cmp_entry))
-			continue;
-		err = add_entry(p, &marker.key, SG_SCOPE_NONE, SG_SCOPE_NONE);
+		err = add_entry(p, &marker, SG_SCOPE_NONE, SG_SCOPE_NONE);
 		if (err)
 			return err;
 	}

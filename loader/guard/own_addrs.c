@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -12,10 +11,8 @@
 #include <linux/rtnetlink.h>
 
 #include "array.h"
+#include "netlink_call.h"
 #include "own_addrs.h"
-
-/* Large enough for any netlink dump message (the kernel sends at most a page-ish). */
-#define NETLINK_BUF 32768
 
 int addr_list_add(struct addr_list *l, const struct sg_addr *a, __u32 ifindex)
 {
@@ -78,6 +75,11 @@ static int take_route(struct addr_list *out, const struct nlmsghdr *nh)
 	return addr_list_add(out, &a, ifindex);
 }
 
+static int take_route_msg(const struct nlmsghdr *nh, void *out)
+{
+	return nh->nlmsg_type == RTM_NEWROUTE ? take_route(out, nh) : 0;
+}
+
 /*
  * The kernel's local routing table is the truth about what it delivers to
  * this host: an IPv6 address whose duplicate detection failed, or that is
@@ -95,55 +97,12 @@ int own_addrs_collect(struct addr_list *out)
 			.nlmsg_seq = 1 },
 		.rtm = { .rtm_family = AF_UNSPEC, .rtm_table = RT_TABLE_LOCAL },
 	};
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	char *buf = NULL;
-	int fd, err = 0;
-	bool done = false;
+	int fd, err;
 
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0)
 		return -errno;
-	buf = malloc(NETLINK_BUF);
-	if (!buf) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
-	if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
-		err = -errno;
-		goto cleanup;
-	}
-	while (!done && !err) {
-		ssize_t n = recv(fd, buf, NETLINK_BUF, 0);
-		int len = (int)n;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			break;
-		}
-		if (n == 0) {
-			err = -EIO;
-			break;
-		}
-		for (struct nlmsghdr *nh = (struct nlmsghdr *)buf; !err && NLMSG_OK(nh, len);
-		     nh = NLMSG_NEXT(nh, len)) {
-			if (nh->nlmsg_type == NLMSG_DONE) {
-				done = true;
-				break;
-			}
-			if (nh->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(nh);
-
-				err = e->error ? e->error : -EIO;
-				break;
-			}
-			if (nh->nlmsg_type == RTM_NEWROUTE)
-				err = take_route(out, nh);
-		}
-	}
-cleanup:
-	free(buf);
+	err = netlink_call(fd, &req, req.nh.nlmsg_len, take_route_msg, out);
 	close(fd);
 	return err;
 }

@@ -58,6 +58,8 @@ enum conf {
 	CONF_SCOPED_NAME, /* a user's relay by name, and a name that does not resolve */
 	CONF_SCOPED_EDIT, /* edited by allow/revoke --to */
 	CONF_HIGH_IDS, /* IDs above the allowlists' arrays, in their hashes */
+	CONF_SCOPED_V6, /* IPv6 CIDRs that would hold ::ffff:0:0/96, and one that is ::ffff: */
+	CONF_KILL_SESSIONS, /* revoke --kill: port 2526 guarded too (a listener that holds sessions) */
 	CONF_JOURNAL, /* alert on every attempt, log_burst 3 per 2 s (who.c) */
 	CONF_COUNT,
 };

@@ -55,8 +55,8 @@ const char *probe_method_name(enum probe_method m)
 	return names[m];
 }
 
-static int make_addr(int family, const char *addr, unsigned short port, struct sockaddr_storage *ss,
-		     socklen_t *len)
+int probe_make_addr(int family, const char *addr, unsigned short port, struct sockaddr_storage *ss,
+		    socklen_t *len)
 {
 	memset(ss, 0, sizeof(*ss));
 	if (family == AF_INET) {
@@ -142,11 +142,11 @@ static int bind_first(int fd, const struct probe *p)
 	socklen_t len;
 	int err;
 
-	err = make_addr(p->family,
-			p->method == PM_BIND_ADDR ? p->bind_addr :
-			p->family == AF_INET	  ? "0.0.0.0" :
-						    "::",
-			0, &ss, &len);
+	err = probe_make_addr(p->family,
+			      p->method == PM_BIND_ADDR ? p->bind_addr :
+			      p->family == AF_INET	? "0.0.0.0" :
+							  "::",
+			      0, &ss, &len);
 	if (err)
 		return err;
 	return bind(fd, (struct sockaddr *)&ss, len) ? errno : 0;
@@ -166,7 +166,7 @@ static int connect_addr(int fd, const struct probe *p)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int err = make_addr(p->family, p->addr, p->port, &ss, &len);
+	int err = probe_make_addr(p->family, p->addr, p->port, &ss, &len);
 
 	return err ? err : connect(fd, (struct sockaddr *)&ss, len) ? errno : 0;
 }
@@ -349,7 +349,7 @@ int probe_run(const struct probe *p)
 	default:
 		break;
 	}
-	err = make_addr(p->family, p->addr, p->port, &ss, &len);
+	err = probe_make_addr(p->family, p->addr, p->port, &ss, &len);
 	if (err)
 		return err;
 	fd = open_socket(p);

@@ -7,6 +7,8 @@
 #ifndef SG_PROBE_H
 #define SG_PROBE_H
 
+#include <sys/socket.h>
+
 enum probe_method {
 	PM_CONNECT, /* blocking connect() */
 	PM_NONBLOCK, /* O_NONBLOCK connect(), then poll */
@@ -45,6 +47,10 @@ struct probe {
 };
 
 const char *probe_method_name(enum probe_method m);
+
+/* addr ("fe80::1%eth0" too) and port as a sockaddr of family: 0, EINVAL or ENODEV. */
+int probe_make_addr(int family, const char *addr, unsigned short port, struct sockaddr_storage *ss,
+		    socklen_t *len);
 
 /* 0 when connected, an errno value, or PROBE_UNSUPPORTED. Bounded by ~3 s. */
 int probe_run(const struct probe *p);

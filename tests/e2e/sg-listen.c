@@ -6,9 +6,11 @@
  * Open. Prints "ready" once listening; exits by itself after -t seconds.
  * With -l FILE, appends "accepted LOCAL-ADDRESS:PORT" for each connection,
  * so a test can tell which host a connection really reached. With -d, reads
- * each connection to its end first (a sink for bulk transfers).
+ * each connection to its end first (a sink for bulk transfers). With -k,
+ * keeps each connection open until the peer ends it (a session that a test
+ * ends from the client's side, "revoke --kill"), MAX_HELD at a time.
  *
- *   sg-listen [-t SECONDS] [-l FILE] 198.51.100.25:25 [2001:db8:1::25]:25 ...
+ *   sg-listen [-t SECONDS] [-l FILE] [-d | -k] 198.51.100.25:25 [2001:db8:1::25]:25 ...
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -27,6 +29,7 @@
 #endif
 
 #define MAX_LISTENERS 64
+#define MAX_HELD 64
 
 static int parse_addr(const char *arg, struct sockaddr_storage *ss, socklen_t *len)
 {
@@ -106,16 +109,33 @@ static void log_accept(FILE *log, int fd)
 	fflush(log);
 }
 
+/* -k: a held connection that can be read is at its end (or reset): close it. */
+static void reap_held(struct pollfd *held, int *nheld)
+{
+	static char sink[1 << 16];
+
+	for (int i = 0; i < *nheld; i++) {
+		if (!held[i].revents)
+			continue;
+		if (read(held[i].fd, sink, sizeof(sink)) > 0)
+			continue;
+		close(held[i].fd);
+		held[i--] = held[--*nheld];
+	}
+}
+
 int main(int argc, char **argv)
 {
-	struct pollfd pfd[MAX_LISTENERS];
-	int n = 0, lifetime = 600, opt;
-	bool discard = false;
+	struct pollfd pfd[MAX_LISTENERS + MAX_HELD];
+	int n = 0, nheld = 0, lifetime = 600, opt;
+	bool discard = false, keep = false;
 	FILE *log = NULL;
 
-	while ((opt = getopt(argc, argv, "t:l:d")) != -1) {
+	while ((opt = getopt(argc, argv, "t:l:dk")) != -1) {
 		if (opt == 'd')
 			discard = true;
+		else if (opt == 'k')
+			keep = true;
 		else if (opt == 't')
 			lifetime = atoi(optarg);
 		else if (opt == 'l' && !(log = fopen(optarg, "a")))
@@ -133,8 +153,9 @@ int main(int argc, char **argv)
 	printf("ready\n");
 	fflush(stdout);
 	for (;;) {
-		if (poll(pfd, (nfds_t)n, -1) < 0 && errno != EINTR)
+		if (poll(pfd, (nfds_t)(n + nheld), -1) < 0 && errno != EINTR)
 			return 1;
+		reap_held(pfd + n, &nheld);
 		for (int i = 0; i < n; i++) {
 			int c;
 
@@ -144,6 +165,11 @@ int main(int argc, char **argv)
 				static char sink[1 << 16];
 
 				log_accept(log, c);
+				if (keep && nheld < MAX_HELD) {
+					pfd[n + nheld++] =
+						(struct pollfd){ .fd = c, .events = POLLIN };
+					continue;
+				}
 				while (discard && read(c, sink, sizeof(sink)) > 0)
 					;
 				close(c);

@@ -502,6 +502,29 @@ static char decide(const struct scope_plan *p, __u32 kind, __u32 id, const char 
 	return p->sets[best->val.ports].ports[port / 64] & (1ULL << (port % 64)) ? 'A' : 'M';
 }
 
+/* One emulated decision and the reason it must be so. */
+struct decide_row {
+	__u32 kind, id;
+	const char *addr;
+	unsigned int port;
+	char want;
+	const char *why;
+};
+
+static void check_decisions(struct test_report *r, const struct scope_plan *p,
+			    const struct decide_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char got = decide(p, rows[i].kind, rows[i].id, rows[i].addr, rows[i].port);
+
+		t_result(r, got == rows[i].want, "scoped: %s %u to %s:%u is '%c' (%s), got '%c'",
+			 rows[i].kind == SG_SCOPE_UID ? "uid" :
+			 rows[i].kind == SG_SCOPE_GID ? "gid" :
+							"anyone",
+			 rows[i].id, rows[i].addr, rows[i].port, rows[i].want, rows[i].why, got);
+	}
+}
+
 static void run_scope_build_cases(struct test_report *r)
 {
 	const char *text = "allow_user_dest = 64201 198.51.100.0/24:587 198.51.100.9:25\n"
@@ -510,13 +533,7 @@ static void run_scope_build_cases(struct test_report *r)
 			   "allow_group_dest = 64210 198.51.100.64/26\n"
 			   "allow_dest = 198.51.100.9:465\n"
 			   "allow_user_dest = 64202 198.51.100.0/25:25 198.51.100.0/24:465\n";
-	static const struct {
-		__u32 kind, id;
-		const char *addr;
-		unsigned int port;
-		char want;
-		const char *why;
-	} rows[] = {
+	static const struct decide_row rows[] = {
 		{ SG_SCOPE_UID, 64201, "198.51.100.9", 25, 'A', "its own port at the /32" },
 		{ SG_SCOPE_UID, 64201, "198.51.100.9", 587, 'A',
 		  "the /24's port merged into the /32" },
@@ -551,15 +568,8 @@ static void run_scope_build_cases(struct test_report *r)
 				 (SG_F_SCOPED_UID | SG_F_SCOPED_GID | SG_F_SCOPED_ANYONE),
 		 "scoped: rules and flags from the file (%d, %d, %zu rules, flags %#x)", n, built,
 		 p.scope.nrules, p.settings.flags);
-	for (size_t i = 0; built == 0 && i < ARRAY_SIZE(rows); i++) {
-		char got = decide(&p.scope, rows[i].kind, rows[i].id, rows[i].addr, rows[i].port);
-
-		t_result(r, got == rows[i].want, "scoped: %s %u to %s:%u is '%c' (%s), got '%c'",
-			 rows[i].kind == SG_SCOPE_UID ? "uid" :
-			 rows[i].kind == SG_SCOPE_GID ? "gid" :
-							"anyone",
-			 rows[i].id, rows[i].addr, rows[i].port, rows[i].want, rows[i].why, got);
-	}
+	if (built == 0)
+		check_decisions(r, &p.scope, rows, ARRAY_SIZE(rows));
 	policy_free(&p);
 	free(diag);
 
@@ -572,6 +582,82 @@ static void run_scope_build_cases(struct test_report *r)
 			 !(p.settings.flags &
 			   (SG_F_SCOPED_UID | SG_F_SCOPED_GID | SG_F_SCOPED_ANYONE)),
 		 "scoped: none, no entries, no flags");
+	policy_free(&p);
+	free(diag);
+}
+
+/*
+ * IPv4 is decided as ::ffff:a.b.c.d, inside ::/0: an IPv6 CIDR must not
+ * cover it (issue 22). Only a prefix within ::ffff:0:0/96 does.
+ */
+static void run_scope_v6_cidr_cases(struct test_report *r)
+{
+	const char *text = "allow_user_dest = 64201 [::/0]:25\n"
+			   "allow_user_dest = 64202 ::/32 ::ffff:198.51.100.0/120\n"
+			   "allow_group_dest = 64210 ::/0\n"
+			   "allow_dest = ::/0\n"
+			   "allow_user_dest = 64204 ::/1 [2001:db8::/32]:587\n"
+			   "allow_user_dest = 64205 ::ffff:0:0/96\n"
+			   "allow_user_dest = 64206 [::fffe:0:0/95]:25\n";
+	static const struct decide_row rows[] = {
+		{ SG_SCOPE_UID, 64201, "198.51.100.25", 25, 'M', "::/0 does not cover IPv4" },
+		{ SG_SCOPE_UID, 64201, "::ffff:198.51.100.25", 25, 'M', "nor v4-mapped" },
+		{ SG_SCOPE_UID, 64201, "0.0.0.1", 25, 'M', "nor the lowest IPv4 address" },
+		{ SG_SCOPE_UID, 64201, "255.255.255.255", 25, 'M', "nor the highest" },
+		{ SG_SCOPE_UID, 64201, "2001:db8:1::25", 25, 'A', "::/0 covers IPv6" },
+		{ SG_SCOPE_UID, 64201, "::fffe:ffff:ffff", 25, 'A', "just below ::ffff:0:0/96" },
+		{ SG_SCOPE_UID, 64201, "::1:0:0:0", 25, 'A', "just above it" },
+		{ SG_SCOPE_UID, 64201, "ffff::1", 25, 'A', "the top of IPv6" },
+		{ SG_SCOPE_UID, 64201, "64:ff9b::c633:6419", 25, 'A', "NAT64 is IPv6" },
+		{ SG_SCOPE_UID, 64201, "2001:db8:1::25", 587, 'M', "its port only" },
+		{ SG_SCOPE_UID, 64202, "198.51.100.25", 25, 'A', "the ::ffff: CIDR covers IPv4" },
+		{ SG_SCOPE_UID, 64202, "198.51.101.1", 25, 'M', "::/32 does not" },
+		{ SG_SCOPE_UID, 64202, "::5", 25, 'A', "::/32 covers its IPv6" },
+		{ SG_SCOPE_GID, 64210, "198.51.100.25", 25, 'M', "a group's ::/0: not IPv4" },
+		{ SG_SCOPE_GID, 64210, "2001:db8:1::25", 465, 'A', "a group's ::/0: IPv6" },
+		{ SG_SCOPE_ANYONE, 0, "198.51.100.25", 25, '-', "allow_dest ::/0: not IPv4" },
+		{ SG_SCOPE_ANYONE, 0, "2001:db8:1::25", 587, 'A', "allow_dest ::/0: IPv6" },
+		{ SG_SCOPE_UID, 64204, "2001:db8::1", 25, 'A', "::/1's ports merged into the /32" },
+		{ SG_SCOPE_UID, 64204, "2001:db8::1", 587, 'A', "the /32's own port" },
+		{ SG_SCOPE_UID, 64204, "8000::1", 25, 'M', "outside ::/1" },
+		{ SG_SCOPE_UID, 64204, "198.51.100.25", 25, 'M', "::/1 does not cover IPv4" },
+		{ SG_SCOPE_UID, 64205, "198.51.100.25", 465, 'A', "::ffff:0:0/96 is every IPv4" },
+		{ SG_SCOPE_UID, 64205, "2001:db8::1", 465, 'M', "and no IPv6" },
+		{ SG_SCOPE_UID, 64206, "::fffe:c633:6419", 25, 'A', "a /95 keeps its IPv6 half" },
+		{ SG_SCOPE_UID, 64206, "198.51.100.25", 25, 'M', "and loses its IPv4 half" },
+	};
+	struct sg_policy p;
+	struct sg_config cfg;
+	char *diag = NULL;
+	size_t mine = 0, len = 0;
+	FILE *f = open_memstream(&diag, &len);
+	int n = config_parse("t.conf", text, strlen(text), &cfg, f), built = -1;
+
+	fclose(f);
+	t_result(r, n == 0 && cfg.dests.n == 0,
+		 "scoped: allow_dest ::/0 is a scoped rule, not an allow_dest CIDR (%d, %zu)", n,
+		 cfg.dests.n);
+	config_free(&cfg);
+	free(diag);
+	diag = NULL;
+	n = build(text, &p, &diag);
+	if (n == 0)
+		built = scope_resolve(&p, "t.conf", NULL, stderr, NAMES_WARN, NULL);
+	t_result(r, n == 0 && built == 0 && p.scope.nrules == 9,
+		 "scoped: IPv6 CIDRs that would cover IPv4 (%d, %d, %zu rules)", n, built,
+		 p.scope.nrules);
+	if (built == 0)
+		check_decisions(r, &p.scope, rows, ARRAY_SIZE(rows));
+	for (size_t i = 0; i < p.scope.nentries; i++)
+		mine += p.scope.entries[i].key.kind == SG_SCOPE_UID &&
+			p.scope.entries[i].key.id == 64201;
+	t_result(r, mine == DEST_V6_PIECES_MAX + 1,
+		 "scoped: ::/0 is %u entries and the marker, got %zu", DEST_V6_PIECES_MAX, mine);
+	for (size_t i = 0; i < p.scope.nrules; i++)
+		if (p.scope.rules[i].id == 64201)
+			t_result(r, !strcmp((const char *)p.scope.rules[i].dest, "::/0"),
+				 "scoped: the rule stays ::/0 as written, got '%s'",
+				 (const char *)p.scope.rules[i].dest);
 	policy_free(&p);
 	free(diag);
 }
@@ -728,6 +814,7 @@ int main(void)
 	run_policy_cases(&r);
 	run_scope_cases(&r);
 	run_scope_build_cases(&r);
+	run_scope_v6_cidr_cases(&r);
 	run_value_cases(&r);
 	run_long_line_case(&r);
 	run_load_cases(&r);
