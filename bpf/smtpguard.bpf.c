@@ -12,9 +12,11 @@
  *
  * Cost (on CPUs whose return-stack mitigations make every call expensive,
  * calls are what counts; make bench measures it against an empty program):
- * sockets that are not SOCK_STREAM, and ports that are not guarded, leave
- * after the commit check (an inlined array lookup) and a port test that
- * reads the settings' first cache line. An allowed connect adds reading the
+ * ports that are not guarded leave after one test of the commit point's
+ * port filter, in the same cache line as the committed generation (an
+ * inlined array lookup: no call, one line of data); the rest, and sockets
+ * that are not SOCK_STREAM, after an exact port test in the settings' first
+ * cache line. An allowed connect adds reading the
  * caller's IDs (bpf_get_current_task_btf() and two loads where the kernel
  * allows it, else bpf_get_current_uid_gid()) and inlined array lookups,
  * however many identities are allowed; only IDs above the arrays' range
@@ -175,42 +177,6 @@ struct {
 	__type(value, __u32);
 } sg_dispatch6 SEC(".maps");
 
-/*
- * The committed generation, or 0 when the guard is off. When it is not ours,
- * the hook hands the connect to the committed generation's program. Should
- * that slot be empty (it cannot be once committed, but the array is only as
- * good as its pin), the tail call falls through and this older, complete
- * generation decides: the last whole policy, never an open door and never
- * an outage of the MTA. "smtpguard status" reports the guard as damaged.
- */
-static __always_inline __u64 committed(void)
-{
-	__u32 zero = 0;
-	const struct sg_control *c = bpf_map_lookup_elem(&sg_control, &zero);
-	__u64 word;
-
-	if (!c)
-		return 0;
-	word = *(volatile const __u64 *)&c->generation; /* one load: never torn */
-	return word & SG_CONTROL_OFF ? 0 : word;
-}
-
-/*
- * True when the guard is off (let the connect through). When another
- * generation is committed, this does not return: the committed program
- * takes over the connect through the hook's dispatch array.
- */
-static __always_inline bool guard_off_or_handed_over(struct bpf_sock_addr *ctx, void *dispatch)
-{
-	__u64 gen = committed();
-
-	if (!gen)
-		return true;
-	if (gen != sg_settings.generation)
-		bpf_tail_call(ctx, dispatch, (__u32)(gen % SG_DISPATCH_SLOTS));
-	return false;
-}
-
 static __always_inline __u16 ctx_dst_port(const struct bpf_sock_addr *ctx)
 {
 	/* Narrow loads of user_port are not allowed on every kernel. */
@@ -225,6 +191,36 @@ static __always_inline __u16 ctx_dst_port(const struct bpf_sock_addr *ctx)
 	 */
 	asm volatile("" : "+r"(host));
 	return (__u16)(host & 0xffff);
+}
+
+/*
+ * True when this connect is none of the guard's business: the guard is
+ * off, or the port is not in the commit point's filter (a superset of the
+ * committed generation's ports, whichever generation this program is). That
+ * is one cache line, the commit point's, and nothing else: every connect on
+ * the host pays it. When another generation is committed and the port may
+ * be guarded, this does not return: the committed program takes over the
+ * connect through the hook's dispatch array. Should that slot be empty (it
+ * cannot be once committed, but the array is only as good as its pin), the
+ * tail call falls through and this older, complete generation decides: the
+ * last whole policy, never an open door and never an outage of the MTA.
+ * "smtpguard status" reports the guard as damaged.
+ */
+static __always_inline bool not_ours_or_handed_over(struct bpf_sock_addr *ctx, void *dispatch,
+						    __u16 port)
+{
+	__u32 zero = 0, bit = port % SG_PORTS_SEEN_BITS;
+	const struct sg_control *c = bpf_map_lookup_elem(&sg_control, &zero);
+	__u64 word;
+
+	if (!c || !(c->ports_seen[bit / 64] & (1ULL << (bit % 64))))
+		return true;
+	word = *(volatile const __u64 *)&c->generation; /* one load: never torn */
+	if (!word || (word & SG_CONTROL_OFF))
+		return true;
+	if (word != sg_settings.generation)
+		bpf_tail_call(ctx, dispatch, (__u32)(word % SG_DISPATCH_SLOTS));
+	return false;
 }
 
 static __always_inline bool port_guarded(__u16 port)
@@ -572,9 +568,9 @@ static __always_inline void redirect(struct bpf_sock_addr *ctx, const struct sg_
 }
 
 /* SYS_PROCEED (possibly redirected) or SYS_REJECT. */
-static __always_inline int decide(struct bpf_sock_addr *ctx, const struct sg_addr *dst, __u8 family)
+static __always_inline int decide(struct bpf_sock_addr *ctx, const struct sg_addr *dst, __u16 port,
+				  __u8 family)
 {
-	__u16 port = ctx_dst_port(ctx);
 	__u8 ev_flags = 0;
 	__u64 uid_gid;
 
@@ -611,25 +607,27 @@ static __always_inline int decide(struct bpf_sock_addr *ctx, const struct sg_add
 SEC("cgroup/connect4")
 int sg_connect4(struct bpf_sock_addr *ctx)
 {
+	__u16 port = ctx_dst_port(ctx);
 	struct sg_addr dst;
 
-	if (guard_off_or_handed_over(ctx, &sg_dispatch4))
+	if (not_ours_or_handed_over(ctx, &sg_dispatch4, port))
 		return SYS_PROCEED;
 	dst = sg_addr_v4mapped(ctx->user_ip4);
-	return decide(ctx, &dst, 4);
+	return decide(ctx, &dst, port, 4);
 }
 
 SEC("cgroup/connect6")
 int sg_connect6(struct bpf_sock_addr *ctx)
 {
+	__u16 port = ctx_dst_port(ctx);
 	struct sg_addr dst;
 
-	if (guard_off_or_handed_over(ctx, &sg_dispatch6))
+	if (not_ours_or_handed_over(ctx, &sg_dispatch6, port))
 		return SYS_PROCEED;
 	dst = (struct sg_addr){
 		.words = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] },
 	};
-	return decide(ctx, &dst, 6);
+	return decide(ctx, &dst, port, 6);
 }
 
 /*

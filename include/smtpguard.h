@@ -18,7 +18,7 @@
  * maps of a guard built with another ABI and asks for "smtpguard load",
  * which replaces program and maps in one step.
  */
-#define SG_ABI_VERSION 7
+#define SG_ABI_VERSION 8
 
 /* Number of __u64 words in the guarded-port bitmap: one bit per TCP port. */
 #define SG_PORT_WORDS (65536 / 64)
@@ -68,6 +68,16 @@ enum sg_action {
 	SG_ACTION_AUDITED = 1,
 	SG_ACTION_REDIRECTED = 2,
 	SG_ACTION_COUNT,
+};
+
+/*
+ * Key of the own-address map, and the normalised destination the program
+ * decides on: an IPv6 address in network byte order, with IPv4 addresses in
+ * their IPv4-mapped form ::ffff:a.b.c.d. connect4 and connect6 (including
+ * v4-mapped destinations) therefore share one decision path.
+ */
+struct sg_addr {
+	__u32 words[4]; /* network byte order, words[0] holds the first 4 bytes */
 };
 
 /*
@@ -124,16 +134,6 @@ struct sg_settings {
 	/* Bit (port % 64) of ports[port / 64] is set when TCP destination port
 	 * "port" (host byte order) is guarded. */
 	__u64 ports[SG_PORT_WORDS];
-};
-
-/*
- * Key of the own-address map, and the normalised destination the program
- * decides on: an IPv6 address in network byte order, with IPv4 addresses in
- * their IPv4-mapped form ::ffff:a.b.c.d. connect4 and connect6 (including
- * v4-mapped destinations) therefore share one decision path.
- */
-struct sg_addr {
-	__u32 words[4]; /* network byte order, words[0] holds the first 4 bytes */
 };
 
 /*
@@ -358,6 +358,10 @@ struct sg_scope_rule {
 	struct sg_addr addrs[SG_SCOPE_ADDRS]; /* sorted */
 };
 
+/* The commit point's port filter: SG_PORTS_SEEN_BITS bits, port % 256. */
+#define SG_PORTS_SEEN_BITS 256
+#define SG_PORTS_SEEN_WORDS (SG_PORTS_SEEN_BITS / 64)
+
 /*
  * The commit point, shared by every generation (a state map, like the
  * counters). A load builds a whole new generation, stores its programs in
@@ -375,6 +379,17 @@ struct sg_scope_rule {
  */
 struct sg_control {
 	__u64 generation; /* committed generation, | SG_CONTROL_OFF when off */
+	/*
+	 * A superset of the committed generation's guarded ports: bit (port %
+	 * 256) of ports_seen[port % 256 / 64] is set for every guarded port
+	 * (host byte order). It shares the generation's cache line, so that a
+	 * connect to a port it does not have touches no other line of data and
+	 * leaves at once, whichever generation's program runs. A commit first
+	 * adds the new generation's bits, then switches, then clears what only
+	 * the old one needed: at every instant the filter holds every port the
+	 * committed generation guards. All zero: nothing is guarded.
+	 */
+	__u64 ports_seen[SG_PORTS_SEEN_WORDS];
 };
 
 #define SG_CONTROL_OFF (1ULL << 63)

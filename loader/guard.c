@@ -386,7 +386,8 @@ static int stage(struct smtpguard_bpf *skel, const char *pin_dir, __u64 gen)
 
 static int commit(struct smtpguard_bpf *skel, __u64 gen)
 {
-	int err = commit_switch_on(bpf_map__fd(skel->maps.sg_control), gen);
+	int err = commit_switch_on(bpf_map__fd(skel->maps.sg_control), gen,
+				   (const __u64 *)skel->rodata->sg_settings.ports);
 
 	if (err)
 		log_err("cannot commit generation %llu: %s", (unsigned long long)gen,
