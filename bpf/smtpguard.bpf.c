@@ -475,6 +475,29 @@ static __always_inline int local_scope(struct bpf_sock_addr *ctx)
 	return sg_settings.flags & SG_F_CONTAINER_LOOPBACK ? LOCAL_LOOPBACK : LOCAL_NONE;
 }
 
+/*
+ * One of the host's own addresses? With SG_F_OWN_LISTED (at most
+ * SG_OWN_LISTED of them) a scan of own_w3, one cache line, and a full
+ * compare only where the last word matches; else the own-address hash.
+ */
+static __always_inline bool dst_is_own(const struct sg_addr *dst)
+{
+	__u32 w3 = dst->words[3];
+	bool hit = false;
+
+	if (!(sg_settings.flags & SG_F_OWN_LISTED))
+		return bpf_map_lookup_elem(&sg_own_addrs, dst);
+#pragma unroll
+	for (int i = 0; i < SG_OWN_LISTED; i++) {
+		/* own_count is constant: the verifier drops the slots past it. */
+		if (i < sg_settings.own_count && w3 == sg_settings.own_w3[i])
+			hit |= !((dst->words[0] ^ sg_settings.own[i].words[0]) |
+				 (dst->words[1] ^ sg_settings.own[i].words[1]) |
+				 (dst->words[2] ^ sg_settings.own[i].words[2]));
+	}
+	return hit;
+}
+
 /* A relay the admin trusts; only consulted for connects that would be refused. */
 static __always_inline bool dest_allowed(const struct sg_addr *dst)
 {
@@ -582,7 +605,7 @@ static __always_inline int decide(struct bpf_sock_addr *ctx, const struct sg_add
 	uid_gid = caller_ids(); /* real IDs, init_user_ns */
 	if (caller_allowed(uid_gid))
 		return SYS_PROCEED;
-	if (bpf_map_lookup_elem(&sg_own_addrs, dst) && local_scope(ctx) == LOCAL_ALL)
+	if (dst_is_own(dst) && local_scope(ctx) == LOCAL_ALL)
 		return SYS_PROCEED;
 	if (dest_allowed(dst))
 		return SYS_PROCEED;

@@ -26,6 +26,9 @@
 /* How many guarded ports sg_settings.hot_ports can hold. */
 #define SG_HOT_PORTS 8
 
+/* How many own addresses sg_settings.own can hold (most hosts have fewer). */
+#define SG_OWN_LISTED 16
+
 /* Room for the configuration path recorded in the settings. */
 #define SG_CONFIG_PATH_MAX 256
 
@@ -46,9 +49,15 @@
  * the same numbers, without the helper's calls. */
 #define SG_F_TASK_CRED (1U << 4)
 /*
+ * The host's own addresses are the first own_count of sg_settings.own (there
+ * are at most SG_OWN_LISTED): the program scans that list and does not look
+ * up the own-address map, which holds the same addresses (for status).
+ */
+#define SG_F_OWN_LISTED (1U << 5)
+/*
  * This generation has scoped exceptions (struct sg_scope_key) for UIDs, for
  * GIDs, for anyone: the program looks up only the kinds that exist, so a
- * guard without them pays nothing for them. (Bits 5 to 7 are free.)
+ * guard without them pays nothing for them. (Bits 6 and 7 are free.)
  */
 #define SG_F_SCOPED_UID (1U << 8)
 #define SG_F_SCOPED_GID (1U << 9)
@@ -121,8 +130,14 @@ struct sg_settings {
 	__u16 cred_off;
 	__u16 uid_off;
 	__u16 gid_off;
-	__u16 pad;
-	/* End of the first 64 bytes. */
+	/* With SG_F_OWN_LISTED: how many of own[] are the host's addresses. */
+	__u16 own_count;
+	/*
+	 * End of the first 64 bytes. The second holds words[3] of own[], so
+	 * that a destination that is none of them costs that one line.
+	 */
+	__u32 own_w3[SG_OWN_LISTED];
+	struct sg_addr own[SG_OWN_LISTED]; /* with SG_F_OWN_LISTED, see own_w3 */
 	__u64 prog_hash; /* FNV-1a of the BPF object: sync reloads when the binary changed */
 	__u32 redirect_ip6[4];
 	/* The configuration file this guard was loaded from, NUL-terminated; "" if

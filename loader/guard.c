@@ -284,6 +284,27 @@ static void set_hot_ports(struct sg_settings *s)
 }
 
 /*
+ * The host's addresses as a list in the settings too, when they fit (see
+ * SG_F_OWN_LISTED): the program then scans one cache line instead of
+ * calling the hash lookup. A change of them is a sync, a new generation.
+ */
+static void set_own_list(struct sg_settings *s, const struct addr_list *local)
+{
+	s->flags &= ~SG_F_OWN_LISTED;
+	s->own_count = 0;
+	memset(s->own_w3, 0, sizeof(s->own_w3));
+	memset(s->own, 0, sizeof(s->own));
+	if (local->n > SG_OWN_LISTED)
+		return;
+	for (size_t i = 0; i < local->n; i++) {
+		s->own[i] = local->v[i].addr;
+		s->own_w3[i] = local->v[i].addr.words[3];
+	}
+	s->own_count = (__u16)local->n;
+	s->flags |= SG_F_OWN_LISTED;
+}
+
+/*
  * A generation's maps hold what it is loaded with, and some room: the
  * allowlists as idlist_size_for() says, the own addresses as many as the
  * host has (a change of them is a sync, which loads a new generation). 0 or
@@ -473,6 +494,7 @@ static struct smtpguard_bpf *open_generation(const struct guard_load_args *a,
 		strcpy((char *)s->cgroup_path, a->cgroup);
 	s->max_ids = a->policy->max_ids;
 	set_hot_ports(s);
+	set_own_list(s, a->local);
 	direct = task_cred && !task_cred_setup(s, live_settings(a->pin_dir, &live) ? NULL : &live);
 	log_debug("the caller's IDs: %s",
 		  direct ? "read from the task's credentials" : "bpf_get_current_uid_gid()");
