@@ -34,7 +34,8 @@
  * Run by tests/bench/run.sh in the test host's network namespace with SG_BIN,
  * SG_PIN_DIR, SG_CGROUP (guarded), SG_FLOOR_CGROUP (its sibling), SG_WORKDIR,
  * BENCH_OUT; BENCH_QUICK=1 makes it a smoke run of a few seconds;
- * COST_ROUNDS=N (3 to 15) sets the rounds, to compare two builds quickly.
+ * COST_ROUNDS=N (3 to 15) and COST_SIZES="1 100000" set the rounds and the
+ * sizes, to compare two builds quickly.
  */
 #include <arpa/inet.h>
 #include <sched.h>
@@ -790,10 +791,23 @@ int main(void)
 		return 2;
 	}
 	c->batch = c->quick ? 300 : 2000;
-	c->sizes[c->n_sizes++] = 1;
-	c->sizes[c->n_sizes++] = 1000;
-	if (!c->quick)
-		c->sizes[c->n_sizes++] = 100000;
+	if (getenv("COST_SIZES")) {
+		/* e.g. "1 100000": to compare builds without the middle size */
+		char *p = getenv("COST_SIZES"), *end;
+
+		while (c->n_sizes < MAX_SIZES &&
+		       (c->sizes[c->n_sizes] = (int)strtol(p, &end, 10)) > 0)
+			c->n_sizes++, p = end;
+	} else {
+		c->sizes[c->n_sizes++] = 1;
+		c->sizes[c->n_sizes++] = 1000;
+		if (!c->quick)
+			c->sizes[c->n_sizes++] = 100000;
+	}
+	if (!c->n_sizes) {
+		fprintf(stderr, "cost: COST_SIZES must list 1 to %d sizes\n", MAX_SIZES);
+		return 2;
+	}
 	/* Cold at the first and the last size; the quick run only at the first. */
 	c->cold[0] = true;
 	c->cold[c->n_sizes - 1] = !c->quick;
