@@ -39,18 +39,6 @@ static int commit_write(int control_fd, __u64 word)
 	return 0;
 }
 
-void commit_ports_seen(const __u64 ports[SG_PORT_WORDS], __u64 seen[SG_PORTS_SEEN_WORDS])
-{
-	for (int w = 0; w < SG_PORTS_SEEN_WORDS; w++)
-		seen[w] = 0;
-	for (int w = 0; w < SG_PORT_WORDS; w++) {
-		__u32 bit = (__u32)(w * 64) % SG_PORTS_SEEN_BITS;
-
-		/* 64 ports of the bitmap fall on 64 consecutive bits of the filter. */
-		seen[bit / 64] |= ports[w];
-	}
-}
-
 int commit_stage(const struct commit_point *c, __u64 generation, const int prog_fd[SG_HOOK_COUNT])
 {
 	__u32 slot = commit_slot(generation);

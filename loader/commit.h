@@ -73,8 +73,16 @@ int commit_stage(const struct commit_point *c, __u64 generation, const int prog_
  */
 int commit_switch_on(int control_fd, __u64 generation, const __u64 ports[SG_PORT_WORDS]);
 
-/* The commit point's filter for a port bitmap (sg_settings.ports). */
-void commit_ports_seen(const __u64 ports[SG_PORT_WORDS], __u64 seen[SG_PORTS_SEEN_WORDS]);
+/* The commit point's filter for a port bitmap (sg_settings.ports): bit port % 256. */
+static inline void commit_ports_seen(const __u64 ports[SG_PORT_WORDS],
+				     __u64 seen[SG_PORTS_SEEN_WORDS])
+{
+	for (int w = 0; w < SG_PORTS_SEEN_WORDS; w++)
+		seen[w] = 0;
+	/* The 64 ports of one bitmap word fall on one word of the filter. */
+	for (int w = 0; w < SG_PORT_WORDS; w++)
+		seen[w % SG_PORTS_SEEN_WORDS] |= ports[w];
+}
 
 /*
  * Let everything through from this store on, keeping the generation number
