@@ -475,6 +475,15 @@ static __always_inline int local_scope(struct bpf_sock_addr *ctx)
 	return sg_settings.flags & SG_F_CONTAINER_LOOPBACK ? LOCAL_LOOPBACK : LOCAL_NONE;
 }
 
+/* local_scope(ctx) != LOCAL_NONE, without the netns cookie where it cannot change that. */
+static __always_inline bool loopback_local(struct bpf_sock_addr *ctx)
+{
+	if ((sg_settings.flags & (SG_F_ALLOW_LOCAL | SG_F_CONTAINER_LOOPBACK)) ==
+	    (SG_F_ALLOW_LOCAL | SG_F_CONTAINER_LOOPBACK))
+		return routed_freely(ctx);
+	return local_scope(ctx) != LOCAL_NONE;
+}
+
 /*
  * One of the host's own addresses? With SG_F_OWN_LISTED (at most
  * SG_OWN_LISTED of them) a scan of own_w3, one cache line, and a full
@@ -599,8 +608,12 @@ static __always_inline int decide(struct bpf_sock_addr *ctx, const struct sg_add
 
 	if (ctx->type != SOCK_STREAM || !port_guarded(port))
 		return SYS_PROCEED;
-	/* local_scope() calls a helper: only for destinations that can be local. */
-	if (dst_is_loopback(dst) && local_scope(ctx) != LOCAL_NONE)
+	/*
+	 * local_scope() calls a helper: only for destinations that can be
+	 * local, and for loopback only when the answer depends on the
+	 * namespace (with container_loopback, loopback is local in every one).
+	 */
+	if (dst_is_loopback(dst) && loopback_local(ctx))
 		return SYS_PROCEED;
 	uid_gid = caller_ids(); /* real IDs, init_user_ns */
 	if (caller_allowed(uid_gid))
