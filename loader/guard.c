@@ -221,7 +221,7 @@ static int reuse_state_maps(struct smtpguard_bpf *skel, const char *pin_dir,
 	char problem[512];
 	struct guard g;
 	int state = guard_open(pin_dir, &g, problem, sizeof(problem)), err = 0;
-	bool whole = true;
+	bool whole = true, other_layout = false;
 	__u64 word;
 
 	if (state < 0) {
@@ -239,11 +239,17 @@ static int reuse_state_maps(struct smtpguard_bpf *skel, const char *pin_dir,
 		    same_layout(map, g.fd[m]) && bpf_map__reuse_fd(map, g.fd[m]))
 			log_warn("cannot keep the live %s map: %s", bpf_map__name(map),
 				 strerror(errno));
-		if (guard_maps[m].kind == SG_KIND_COMMIT)
+		if (guard_maps[m].kind == SG_KIND_COMMIT) {
 			whole = whole && g.fd[m] >= 0 && same_layout(map, g.fd[m]);
+			other_layout = other_layout || (g.fd[m] >= 0 && !same_layout(map, g.fd[m]));
+		}
 	}
 	if (!whole) {
-		if (g.fd[SG_MAP_CONTROL] >= 0)
+		/* An upgrade whose commit point changed layout (ABI 8) is no damage. */
+		if (other_layout)
+			log_debug("the live commit point has another layout (another smtpguard "
+				  "version): starting a new one, the hooks switch by their links");
+		else if (g.fd[SG_MAP_CONTROL] >= 0)
 			log_warn("the live commit point is incomplete: starting a new one");
 		goto cleanup;
 	}
