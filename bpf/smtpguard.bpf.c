@@ -21,10 +21,12 @@
  * allows it, else bpf_get_current_uid_gid()) and inlined array lookups,
  * however many identities are allowed; only IDs above the arrays' range
  * cost a hash lookup. Loopback and own addresses call bpf_get_netns_cookie(); a
- * connect its identity does not allow pays the own-address hash, and only
- * one about to be refused the LPM trie lookup for allow_dest and, when the
- * generation has scoped exceptions, one LPM lookup per kind it has (UID, GID,
- * anyone) and an inlined array lookup for the ports.
+ * connect its identity does not allow pays a scan of the own addresses (one
+ * line of the settings; the own-address hash on hosts with more than 16),
+ * and only one about to be refused the LPM trie lookup for allow_dest and,
+ * when the generation has scoped exceptions, one LPM lookup per kind it has
+ * (UID, GID, anyone) for which the caller's ID may have some (a filter in
+ * the settings says), and an inlined array lookup for the ports.
  */
 /*
  * No CO-RE: the program reads only UAPI context fields (bpf_sock_addr,
@@ -520,6 +522,14 @@ static __always_inline bool dest_allowed(const struct sg_addr *dst)
 #define SCOPE_MISSED 1 /* it has some, none for this destination and port */
 #define SCOPE_ALLOWED 2
 
+/* May this UID (kind 0) or GID (kind 1) have scoped exceptions? False: it has none. */
+static __always_inline bool scoped_id_seen(int kind, __u32 id)
+{
+	__u32 bit = id % SG_SCOPED_ID_BITS;
+
+	return sg_settings.scoped_ids[kind][bit / 64] & (1ULL << (bit % 64));
+}
+
 static __always_inline int scope_lookup(__u32 kind, __u32 id, const struct sg_addr *dst, __u16 port)
 {
 	struct sg_scope_key key = { .prefixlen = SG_SCOPE_KEY_BITS, .kind = kind, .id = id };
@@ -553,14 +563,14 @@ static __always_inline bool scope_allows(__u64 uid_gid, const struct sg_addr *ds
 {
 	int r;
 
-	if (sg_settings.flags & SG_F_SCOPED_UID) {
+	if ((sg_settings.flags & SG_F_SCOPED_UID) && scoped_id_seen(0, (__u32)uid_gid)) {
 		r = scope_lookup(SG_SCOPE_UID, (__u32)uid_gid, dst, port);
 		if (r == SCOPE_ALLOWED)
 			return true;
 		if (r == SCOPE_MISSED)
 			*ev_flags |= SG_EV_SCOPED_UID;
 	}
-	if (sg_settings.flags & SG_F_SCOPED_GID) {
+	if ((sg_settings.flags & SG_F_SCOPED_GID) && scoped_id_seen(1, (__u32)(uid_gid >> 32))) {
 		r = scope_lookup(SG_SCOPE_GID, (__u32)(uid_gid >> 32), dst, port);
 		if (r == SCOPE_ALLOWED)
 			return true;

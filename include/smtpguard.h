@@ -29,6 +29,10 @@
 /* How many own addresses sg_settings.own can hold (most hosts have fewer). */
 #define SG_OWN_LISTED 16
 
+/* sg_settings.scoped_ids: bits per kind (UID, GID), id % SG_SCOPED_ID_BITS. */
+#define SG_SCOPED_ID_BITS 256
+#define SG_SCOPED_ID_WORDS (SG_SCOPED_ID_BITS / 64)
+
 /* Room for the configuration path recorded in the settings. */
 #define SG_CONFIG_PATH_MAX 256
 
@@ -138,6 +142,13 @@ struct sg_settings {
 	 */
 	__u32 own_w3[SG_OWN_LISTED];
 	struct sg_addr own[SG_OWN_LISTED]; /* with SG_F_OWN_LISTED, see own_w3 */
+	/*
+	 * Which UIDs ([0]) and GIDs ([1]) may have scoped exceptions: bit (id %
+	 * 256) is set for every one that has some. A clear bit spares a refused
+	 * connect that kind's trie lookup. Scoped exceptions change only with
+	 * a new generation (allow --to --runtime loads one), so this holds.
+	 */
+	__u64 scoped_ids[2][SG_SCOPED_ID_WORDS];
 	__u64 prog_hash; /* FNV-1a of the BPF object: sync reloads when the binary changed */
 	__u32 redirect_ip6[4];
 	/* The configuration file this guard was loaded from, NUL-terminated; "" if

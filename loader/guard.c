@@ -310,6 +310,19 @@ static void set_own_list(struct sg_settings *s, const struct addr_list *local)
 	s->flags |= SG_F_OWN_LISTED;
 }
 
+/* The identities with scoped exceptions, as a filter (see sg_settings.scoped_ids). */
+static void set_scoped_ids(struct sg_settings *s, const struct scope_plan *scope)
+{
+	memset(s->scoped_ids, 0, sizeof(s->scoped_ids));
+	for (size_t i = 0; i < scope->nentries; i++) {
+		const struct sg_scope_key *k = &scope->entries[i].key;
+		__u32 bit = k->id % SG_SCOPED_ID_BITS;
+
+		if (k->kind == SG_SCOPE_UID || k->kind == SG_SCOPE_GID)
+			s->scoped_ids[k->kind == SG_SCOPE_GID][bit / 64] |= 1ULL << (bit % 64);
+	}
+}
+
 /*
  * A generation's maps hold what it is loaded with, and some room: the
  * allowlists as idlist_size_for() says, the own addresses as many as the
@@ -501,6 +514,7 @@ static struct smtpguard_bpf *open_generation(const struct guard_load_args *a,
 	s->max_ids = a->policy->max_ids;
 	set_hot_ports(s);
 	set_own_list(s, a->local);
+	set_scoped_ids(s, &a->policy->scope);
 	direct = task_cred && !task_cred_setup(s, live_settings(a->pin_dir, &live) ? NULL : &live);
 	log_debug("the caller's IDs: %s",
 		  direct ? "read from the task's credentials" : "bpf_get_current_uid_gid()");
