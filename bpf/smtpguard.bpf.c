@@ -578,6 +578,8 @@ static __always_inline bool scope_allows(__u64 uid_gid, const struct sg_addr *ds
 			*ev_flags |= SG_EV_SCOPED_GID;
 	}
 	return (sg_settings.flags & SG_F_SCOPED_ANYONE) &&
+	       (sg_settings.scoped_anyone_ports[port % SG_PORTS_SEEN_BITS / 64] &
+		(1ULL << (port % 64))) &&
 	       scope_lookup(SG_SCOPE_ANYONE, 0, dst, port) == SCOPE_ALLOWED;
 }
 

@@ -29,6 +29,10 @@
 /* How many own addresses sg_settings.own can hold (most hosts have fewer). */
 #define SG_OWN_LISTED 16
 
+/* The commit point's port filter: SG_PORTS_SEEN_BITS bits, port % 256. */
+#define SG_PORTS_SEEN_BITS 256
+#define SG_PORTS_SEEN_WORDS (SG_PORTS_SEEN_BITS / 64)
+
 /* sg_settings.scoped_ids: bits per kind (UID, GID), id % SG_SCOPED_ID_BITS. */
 #define SG_SCOPED_ID_BITS 256
 #define SG_SCOPED_ID_WORDS (SG_SCOPED_ID_BITS / 64)
@@ -149,6 +153,12 @@ struct sg_settings {
 	 * a new generation (allow --to --runtime loads one), so this holds.
 	 */
 	__u64 scoped_ids[2][SG_SCOPED_ID_WORDS];
+	/*
+	 * The ports anyone's scoped exceptions (SG_SCOPE_ANYONE) allow, folded
+	 * as the commit point's filter (bit port % 256): a clear bit spares the
+	 * lookup, whose miss would say nothing either (no SG_EV_* flag).
+	 */
+	__u64 scoped_anyone_ports[SG_PORTS_SEEN_WORDS];
 	__u64 prog_hash; /* FNV-1a of the BPF object: sync reloads when the binary changed */
 	__u32 redirect_ip6[4];
 	/* The configuration file this guard was loaded from, NUL-terminated; "" if
@@ -383,10 +393,6 @@ struct sg_scope_rule {
 	__u8 dest[SG_SCOPE_DEST_MAX]; /* the name (lower case) or address as written, NUL-ended */
 	struct sg_addr addrs[SG_SCOPE_ADDRS]; /* sorted */
 };
-
-/* The commit point's port filter: SG_PORTS_SEEN_BITS bits, port % 256. */
-#define SG_PORTS_SEEN_BITS 256
-#define SG_PORTS_SEEN_WORDS (SG_PORTS_SEEN_BITS / 64)
 
 /*
  * The commit point, shared by every generation (a state map, like the

@@ -321,6 +321,17 @@ static void set_scoped_ids(struct sg_settings *s, const struct scope_plan *scope
 		if (k->kind == SG_SCOPE_UID || k->kind == SG_SCOPE_GID)
 			s->scoped_ids[k->kind == SG_SCOPE_GID][bit / 64] |= 1ULL << (bit % 64);
 	}
+	memset(s->scoped_anyone_ports, 0, sizeof(s->scoped_anyone_ports));
+	for (size_t i = 0; i < scope->nentries; i++) {
+		const struct scope_entry *e = &scope->entries[i];
+		__u64 seen[SG_PORTS_SEEN_WORDS];
+
+		if (e->key.kind != SG_SCOPE_ANYONE || e->val.ports >= scope->nsets)
+			continue;
+		commit_ports_seen(scope->sets[e->val.ports].ports, seen);
+		for (int w = 0; w < SG_PORTS_SEEN_WORDS; w++)
+			s->scoped_anyone_ports[w] |= seen[w];
+	}
 }
 
 /*
