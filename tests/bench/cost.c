@@ -400,7 +400,7 @@ static socklen_t dest_of(const struct path_def *p, enum hook h, struct sockaddr_
 }
 
 struct outcome {
-	int ok, eperm, other;
+	int ok, eperm, other, other_errno; /* the last other failure's errno */
 };
 
 /* The peer of the cold batches: n loopback connects to port, each held until the child answers. */
@@ -497,7 +497,7 @@ static int connect_batch(const struct cost *c, enum path p, enum hook h, enum si
 			else if (errno == EPERM)
 				r.eperm++;
 			else
-				r.other++;
+				r.other++, r.other_errno = errno;
 			close(fd);
 			if (listen_fd >= 0 && serve_handshake(listen_fd))
 				_exit(1);
@@ -533,10 +533,11 @@ static double sample(struct cost *c, int size, enum path p, enum hook h, enum si
 	if (!right || cnt1 - cnt0 != (__u64)c->batch) {
 		fprintf(stderr,
 			"cost: %d identities, %s, %s, %s, %s: %d connected, %d refused, %d "
-			"failed otherwise, %llu runs counted (expected %d %s)\n",
+			"failed otherwise%s%s%s, %llu runs counted (expected %d %s)\n",
 			size, warmth_names[w], paths[p].name, hook_names[h],
 			s == S_GUARD ? "smtpguard" : "empty", o.ok, o.eperm, o.other,
-			(unsigned long long)(cnt1 - cnt0), c->batch,
+			o.other ? " (the last: " : "", o.other ? strerror(o.other_errno) : "",
+			o.other ? ")" : "", (unsigned long long)(cnt1 - cnt0), c->batch,
 			s == S_GUARD && paths[p].refused ? "refusals" : "connections");
 		c->wrong++;
 	}
