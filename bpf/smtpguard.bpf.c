@@ -12,17 +12,21 @@
  *
  * Cost (on CPUs whose return-stack mitigations make every call expensive,
  * calls are what counts; make bench measures it against an empty program):
- * sockets that are not SOCK_STREAM, and ports that are not guarded, leave
- * after the commit check (an inlined array lookup) and a port test that
- * reads the settings' first cache line. An allowed connect adds reading the
+ * ports that are not guarded leave after one test of the commit point's
+ * port filter, in the same cache line as the committed generation (an
+ * inlined array lookup: no call, one line of data); the rest, and sockets
+ * that are not SOCK_STREAM, after an exact port test in the settings' first
+ * cache line. An allowed connect adds reading the
  * caller's IDs (bpf_get_current_task_btf() and two loads where the kernel
  * allows it, else bpf_get_current_uid_gid()) and inlined array lookups,
  * however many identities are allowed; only IDs above the arrays' range
  * cost a hash lookup. Loopback and own addresses call bpf_get_netns_cookie(); a
- * connect its identity does not allow pays the own-address hash, and only
- * one about to be refused the LPM trie lookup for allow_dest and, when the
- * generation has scoped exceptions, one LPM lookup per kind it has (UID, GID,
- * anyone) and an inlined array lookup for the ports.
+ * connect its identity does not allow pays a scan of the own addresses (one
+ * line of the settings; the own-address hash on hosts with more than 16),
+ * and only one about to be refused the LPM trie lookup for allow_dest and,
+ * when the generation has scoped exceptions, one LPM lookup per kind it has
+ * (UID, GID, anyone) for which the caller's ID may have some (a filter in
+ * the settings says), and an inlined array lookup for the ports.
  */
 /*
  * No CO-RE: the program reads only UAPI context fields (bpf_sock_addr,
@@ -175,42 +179,6 @@ struct {
 	__type(value, __u32);
 } sg_dispatch6 SEC(".maps");
 
-/*
- * The committed generation, or 0 when the guard is off. When it is not ours,
- * the hook hands the connect to the committed generation's program. Should
- * that slot be empty (it cannot be once committed, but the array is only as
- * good as its pin), the tail call falls through and this older, complete
- * generation decides: the last whole policy, never an open door and never
- * an outage of the MTA. "smtpguard status" reports the guard as damaged.
- */
-static __always_inline __u64 committed(void)
-{
-	__u32 zero = 0;
-	const struct sg_control *c = bpf_map_lookup_elem(&sg_control, &zero);
-	__u64 word;
-
-	if (!c)
-		return 0;
-	word = *(volatile const __u64 *)&c->generation; /* one load: never torn */
-	return word & SG_CONTROL_OFF ? 0 : word;
-}
-
-/*
- * True when the guard is off (let the connect through). When another
- * generation is committed, this does not return: the committed program
- * takes over the connect through the hook's dispatch array.
- */
-static __always_inline bool guard_off_or_handed_over(struct bpf_sock_addr *ctx, void *dispatch)
-{
-	__u64 gen = committed();
-
-	if (!gen)
-		return true;
-	if (gen != sg_settings.generation)
-		bpf_tail_call(ctx, dispatch, (__u32)(gen % SG_DISPATCH_SLOTS));
-	return false;
-}
-
 static __always_inline __u16 ctx_dst_port(const struct bpf_sock_addr *ctx)
 {
 	/* Narrow loads of user_port are not allowed on every kernel. */
@@ -225,6 +193,36 @@ static __always_inline __u16 ctx_dst_port(const struct bpf_sock_addr *ctx)
 	 */
 	asm volatile("" : "+r"(host));
 	return (__u16)(host & 0xffff);
+}
+
+/*
+ * True when this connect is none of the guard's business: the guard is
+ * off, or the port is not in the commit point's filter (a superset of the
+ * committed generation's ports, whichever generation this program is). That
+ * is one cache line, the commit point's, and nothing else: every connect on
+ * the host pays it. When another generation is committed and the port may
+ * be guarded, this does not return: the committed program takes over the
+ * connect through the hook's dispatch array. Should that slot be empty (it
+ * cannot be once committed, but the array is only as good as its pin), the
+ * tail call falls through and this older, complete generation decides: the
+ * last whole policy, never an open door and never an outage of the MTA.
+ * "smtpguard status" reports the guard as damaged.
+ */
+static __always_inline bool not_ours_or_handed_over(struct bpf_sock_addr *ctx, void *dispatch,
+						    __u16 port)
+{
+	__u32 zero = 0, bit = port % SG_PORTS_SEEN_BITS;
+	const struct sg_control *c = bpf_map_lookup_elem(&sg_control, &zero);
+	__u64 word;
+
+	if (!c || !(c->ports_seen[bit / 64] & (1ULL << (bit % 64))))
+		return true;
+	word = *(volatile const __u64 *)&c->generation; /* one load: never torn */
+	if (!word || (word & SG_CONTROL_OFF))
+		return true;
+	if (word != sg_settings.generation)
+		bpf_tail_call(ctx, dispatch, (__u32)(word % SG_DISPATCH_SLOTS));
+	return false;
 }
 
 static __always_inline bool port_guarded(__u16 port)
@@ -479,6 +477,38 @@ static __always_inline int local_scope(struct bpf_sock_addr *ctx)
 	return sg_settings.flags & SG_F_CONTAINER_LOOPBACK ? LOCAL_LOOPBACK : LOCAL_NONE;
 }
 
+/* local_scope(ctx) != LOCAL_NONE, without the netns cookie where it cannot change that. */
+static __always_inline bool loopback_local(struct bpf_sock_addr *ctx)
+{
+	if ((sg_settings.flags & (SG_F_ALLOW_LOCAL | SG_F_CONTAINER_LOOPBACK)) ==
+	    (SG_F_ALLOW_LOCAL | SG_F_CONTAINER_LOOPBACK))
+		return routed_freely(ctx);
+	return local_scope(ctx) != LOCAL_NONE;
+}
+
+/*
+ * One of the host's own addresses? With SG_F_OWN_LISTED (at most
+ * SG_OWN_LISTED of them) a scan of own_w3, one cache line, and a full
+ * compare only where the last word matches; else the own-address hash.
+ */
+static __always_inline bool dst_is_own(const struct sg_addr *dst)
+{
+	__u32 w3 = dst->words[3];
+	bool hit = false;
+
+	if (!(sg_settings.flags & SG_F_OWN_LISTED))
+		return bpf_map_lookup_elem(&sg_own_addrs, dst);
+#pragma unroll
+	for (int i = 0; i < SG_OWN_LISTED; i++) {
+		/* own_count is constant: the verifier drops the slots past it. */
+		if (i < sg_settings.own_count && w3 == sg_settings.own_w3[i])
+			hit |= !((dst->words[0] ^ sg_settings.own[i].words[0]) |
+				 (dst->words[1] ^ sg_settings.own[i].words[1]) |
+				 (dst->words[2] ^ sg_settings.own[i].words[2]));
+	}
+	return hit;
+}
+
 /* A relay the admin trusts; only consulted for connects that would be refused. */
 static __always_inline bool dest_allowed(const struct sg_addr *dst)
 {
@@ -491,6 +521,14 @@ static __always_inline bool dest_allowed(const struct sg_addr *dst)
 #define SCOPE_NO_RULES 0 /* the identity has none */
 #define SCOPE_MISSED 1 /* it has some, none for this destination and port */
 #define SCOPE_ALLOWED 2
+
+/* May this UID (kind 0) or GID (kind 1) have scoped exceptions? False: it has none. */
+static __always_inline bool scoped_id_seen(int kind, __u32 id)
+{
+	__u32 bit = id % SG_SCOPED_ID_BITS;
+
+	return sg_settings.scoped_ids[kind][bit / 64] & (1ULL << (bit % 64));
+}
 
 static __always_inline int scope_lookup(__u32 kind, __u32 id, const struct sg_addr *dst, __u16 port)
 {
@@ -525,14 +563,14 @@ static __always_inline bool scope_allows(__u64 uid_gid, const struct sg_addr *ds
 {
 	int r;
 
-	if (sg_settings.flags & SG_F_SCOPED_UID) {
+	if ((sg_settings.flags & SG_F_SCOPED_UID) && scoped_id_seen(0, (__u32)uid_gid)) {
 		r = scope_lookup(SG_SCOPE_UID, (__u32)uid_gid, dst, port);
 		if (r == SCOPE_ALLOWED)
 			return true;
 		if (r == SCOPE_MISSED)
 			*ev_flags |= SG_EV_SCOPED_UID;
 	}
-	if (sg_settings.flags & SG_F_SCOPED_GID) {
+	if ((sg_settings.flags & SG_F_SCOPED_GID) && scoped_id_seen(1, (__u32)(uid_gid >> 32))) {
 		r = scope_lookup(SG_SCOPE_GID, (__u32)(uid_gid >> 32), dst, port);
 		if (r == SCOPE_ALLOWED)
 			return true;
@@ -540,6 +578,8 @@ static __always_inline bool scope_allows(__u64 uid_gid, const struct sg_addr *ds
 			*ev_flags |= SG_EV_SCOPED_GID;
 	}
 	return (sg_settings.flags & SG_F_SCOPED_ANYONE) &&
+	       (sg_settings.scoped_anyone_ports[port % SG_PORTS_SEEN_BITS / 64] &
+		(1ULL << (port % 64))) &&
 	       scope_lookup(SG_SCOPE_ANYONE, 0, dst, port) == SCOPE_ALLOWED;
 }
 
@@ -572,21 +612,25 @@ static __always_inline void redirect(struct bpf_sock_addr *ctx, const struct sg_
 }
 
 /* SYS_PROCEED (possibly redirected) or SYS_REJECT. */
-static __always_inline int decide(struct bpf_sock_addr *ctx, const struct sg_addr *dst, __u8 family)
+static __always_inline int decide(struct bpf_sock_addr *ctx, const struct sg_addr *dst, __u16 port,
+				  __u8 family)
 {
-	__u16 port = ctx_dst_port(ctx);
 	__u8 ev_flags = 0;
 	__u64 uid_gid;
 
 	if (ctx->type != SOCK_STREAM || !port_guarded(port))
 		return SYS_PROCEED;
-	/* local_scope() calls a helper: only for destinations that can be local. */
-	if (dst_is_loopback(dst) && local_scope(ctx) != LOCAL_NONE)
+	/*
+	 * local_scope() calls a helper: only for destinations that can be
+	 * local, and for loopback only when the answer depends on the
+	 * namespace (with container_loopback, loopback is local in every one).
+	 */
+	if (dst_is_loopback(dst) && loopback_local(ctx))
 		return SYS_PROCEED;
 	uid_gid = caller_ids(); /* real IDs, init_user_ns */
 	if (caller_allowed(uid_gid))
 		return SYS_PROCEED;
-	if (bpf_map_lookup_elem(&sg_own_addrs, dst) && local_scope(ctx) == LOCAL_ALL)
+	if (dst_is_own(dst) && local_scope(ctx) == LOCAL_ALL)
 		return SYS_PROCEED;
 	if (dest_allowed(dst))
 		return SYS_PROCEED;
@@ -611,25 +655,27 @@ static __always_inline int decide(struct bpf_sock_addr *ctx, const struct sg_add
 SEC("cgroup/connect4")
 int sg_connect4(struct bpf_sock_addr *ctx)
 {
+	__u16 port = ctx_dst_port(ctx);
 	struct sg_addr dst;
 
-	if (guard_off_or_handed_over(ctx, &sg_dispatch4))
+	if (not_ours_or_handed_over(ctx, &sg_dispatch4, port))
 		return SYS_PROCEED;
 	dst = sg_addr_v4mapped(ctx->user_ip4);
-	return decide(ctx, &dst, 4);
+	return decide(ctx, &dst, port, 4);
 }
 
 SEC("cgroup/connect6")
 int sg_connect6(struct bpf_sock_addr *ctx)
 {
+	__u16 port = ctx_dst_port(ctx);
 	struct sg_addr dst;
 
-	if (guard_off_or_handed_over(ctx, &sg_dispatch6))
+	if (not_ours_or_handed_over(ctx, &sg_dispatch6, port))
 		return SYS_PROCEED;
 	dst = (struct sg_addr){
 		.words = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] },
 	};
-	return decide(ctx, &dst, 6);
+	return decide(ctx, &dst, port, 6);
 }
 
 /*

@@ -18,13 +18,24 @@
  * maps of a guard built with another ABI and asks for "smtpguard load",
  * which replaces program and maps in one step.
  */
-#define SG_ABI_VERSION 7
+#define SG_ABI_VERSION 8
 
 /* Number of __u64 words in the guarded-port bitmap: one bit per TCP port. */
 #define SG_PORT_WORDS (65536 / 64)
 
 /* How many guarded ports sg_settings.hot_ports can hold. */
 #define SG_HOT_PORTS 8
+
+/* How many own addresses sg_settings.own can hold (most hosts have fewer). */
+#define SG_OWN_LISTED 16
+
+/* The commit point's port filter: SG_PORTS_SEEN_BITS bits, port % 256. */
+#define SG_PORTS_SEEN_BITS 256
+#define SG_PORTS_SEEN_WORDS (SG_PORTS_SEEN_BITS / 64)
+
+/* sg_settings.scoped_ids: bits per kind (UID, GID), id % SG_SCOPED_ID_BITS. */
+#define SG_SCOPED_ID_BITS 256
+#define SG_SCOPED_ID_WORDS (SG_SCOPED_ID_BITS / 64)
 
 /* Room for the configuration path recorded in the settings. */
 #define SG_CONFIG_PATH_MAX 256
@@ -46,9 +57,15 @@
  * the same numbers, without the helper's calls. */
 #define SG_F_TASK_CRED (1U << 4)
 /*
+ * The host's own addresses are the first own_count of sg_settings.own (there
+ * are at most SG_OWN_LISTED): the program scans that list and does not look
+ * up the own-address map, which holds the same addresses (for status).
+ */
+#define SG_F_OWN_LISTED (1U << 5)
+/*
  * This generation has scoped exceptions (struct sg_scope_key) for UIDs, for
  * GIDs, for anyone: the program looks up only the kinds that exist, so a
- * guard without them pays nothing for them. (Bits 5 to 7 are free.)
+ * guard without them pays nothing for them. (Bits 6 and 7 are free.)
  */
 #define SG_F_SCOPED_UID (1U << 8)
 #define SG_F_SCOPED_GID (1U << 9)
@@ -68,6 +85,16 @@ enum sg_action {
 	SG_ACTION_AUDITED = 1,
 	SG_ACTION_REDIRECTED = 2,
 	SG_ACTION_COUNT,
+};
+
+/*
+ * Key of the own-address map, and the normalised destination the program
+ * decides on: an IPv6 address in network byte order, with IPv4 addresses in
+ * their IPv4-mapped form ::ffff:a.b.c.d. connect4 and connect6 (including
+ * v4-mapped destinations) therefore share one decision path.
+ */
+struct sg_addr {
+	__u32 words[4]; /* network byte order, words[0] holds the first 4 bytes */
 };
 
 /*
@@ -111,8 +138,27 @@ struct sg_settings {
 	__u16 cred_off;
 	__u16 uid_off;
 	__u16 gid_off;
-	__u16 pad;
-	/* End of the first 64 bytes. */
+	/* With SG_F_OWN_LISTED: how many of own[] are the host's addresses. */
+	__u16 own_count;
+	/*
+	 * End of the first 64 bytes. The second holds words[3] of own[], so
+	 * that a destination that is none of them costs that one line.
+	 */
+	__u32 own_w3[SG_OWN_LISTED];
+	struct sg_addr own[SG_OWN_LISTED]; /* with SG_F_OWN_LISTED, see own_w3 */
+	/*
+	 * Which UIDs ([0]) and GIDs ([1]) may have scoped exceptions: bit (id %
+	 * 256) is set for every one that has some. A clear bit spares a refused
+	 * connect that kind's trie lookup. Scoped exceptions change only with
+	 * a new generation (allow --to --runtime loads one), so this holds.
+	 */
+	__u64 scoped_ids[2][SG_SCOPED_ID_WORDS];
+	/*
+	 * The ports anyone's scoped exceptions (SG_SCOPE_ANYONE) allow, folded
+	 * as the commit point's filter (bit port % 256): a clear bit spares the
+	 * lookup, whose miss would say nothing either (no SG_EV_* flag).
+	 */
+	__u64 scoped_anyone_ports[SG_PORTS_SEEN_WORDS];
 	__u64 prog_hash; /* FNV-1a of the BPF object: sync reloads when the binary changed */
 	__u32 redirect_ip6[4];
 	/* The configuration file this guard was loaded from, NUL-terminated; "" if
@@ -124,16 +170,6 @@ struct sg_settings {
 	/* Bit (port % 64) of ports[port / 64] is set when TCP destination port
 	 * "port" (host byte order) is guarded. */
 	__u64 ports[SG_PORT_WORDS];
-};
-
-/*
- * Key of the own-address map, and the normalised destination the program
- * decides on: an IPv6 address in network byte order, with IPv4 addresses in
- * their IPv4-mapped form ::ffff:a.b.c.d. connect4 and connect6 (including
- * v4-mapped destinations) therefore share one decision path.
- */
-struct sg_addr {
-	__u32 words[4]; /* network byte order, words[0] holds the first 4 bytes */
 };
 
 /*
@@ -375,6 +411,17 @@ struct sg_scope_rule {
  */
 struct sg_control {
 	__u64 generation; /* committed generation, | SG_CONTROL_OFF when off */
+	/*
+	 * A superset of the committed generation's guarded ports: bit (port %
+	 * 256) of ports_seen[port % 256 / 64] is set for every guarded port
+	 * (host byte order). It shares the generation's cache line, so that a
+	 * connect to a port it does not have touches no other line of data and
+	 * leaves at once, whichever generation's program runs. A commit first
+	 * adds the new generation's bits, then switches, then clears what only
+	 * the old one needed: at every instant the filter holds every port the
+	 * committed generation guards. All zero: nothing is guarded.
+	 */
+	__u64 ports_seen[SG_PORTS_SEEN_WORDS];
 };
 
 #define SG_CONTROL_OFF (1ULL << 63)

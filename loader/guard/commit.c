@@ -9,7 +9,7 @@
 #include "guard_maps.h"
 #include "maps.h"
 
-static volatile __u64 *control_map(int control_fd)
+static volatile struct sg_control *control_map(int control_fd)
 {
 	void *p = mmap(NULL, (size_t)sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE, MAP_SHARED,
 		       control_fd, 0);
@@ -19,22 +19,22 @@ static volatile __u64 *control_map(int control_fd)
 
 int commit_read(int control_fd, __u64 *word)
 {
-	volatile __u64 *p = control_map(control_fd);
+	volatile struct sg_control *p = control_map(control_fd);
 
 	if (!p)
 		return -errno;
-	*word = __atomic_load_n(p, __ATOMIC_SEQ_CST);
+	*word = __atomic_load_n(&p->generation, __ATOMIC_SEQ_CST);
 	munmap((void *)p, (size_t)sysconf(_SC_PAGESIZE));
 	return 0;
 }
 
 static int commit_write(int control_fd, __u64 word)
 {
-	volatile __u64 *p = control_map(control_fd);
+	volatile struct sg_control *p = control_map(control_fd);
 
 	if (!p)
 		return -errno;
-	__atomic_store_n(p, word, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&p->generation, word, __ATOMIC_SEQ_CST);
 	munmap((void *)p, (size_t)sysconf(_SC_PAGESIZE));
 	return 0;
 }
@@ -49,9 +49,27 @@ int commit_stage(const struct commit_point *c, __u64 generation, const int prog_
 	return 0;
 }
 
-int commit_switch_on(int control_fd, __u64 generation)
+/*
+ * Each store is one 8-byte word the program reads whole; the filter only
+ * gains bits before the switch, and only loses the old generation's after
+ * it (struct sg_control), so whatever a connect reads in between, its
+ * filter holds the committed generation's ports.
+ */
+int commit_switch_on(int control_fd, __u64 generation, const __u64 ports[SG_PORT_WORDS])
 {
-	return commit_write(control_fd, generation);
+	volatile struct sg_control *p = control_map(control_fd);
+	__u64 seen[SG_PORTS_SEEN_WORDS];
+
+	if (!p)
+		return -errno;
+	commit_ports_seen(ports, seen);
+	for (int w = 0; w < SG_PORTS_SEEN_WORDS; w++)
+		__atomic_store_n(&p->ports_seen[w], p->ports_seen[w] | seen[w], __ATOMIC_SEQ_CST);
+	__atomic_store_n(&p->generation, generation, __ATOMIC_SEQ_CST);
+	for (int w = 0; w < SG_PORTS_SEEN_WORDS; w++)
+		__atomic_store_n(&p->ports_seen[w], seen[w], __ATOMIC_SEQ_CST);
+	munmap((void *)p, (size_t)sysconf(_SC_PAGESIZE));
+	return 0;
 }
 
 /*

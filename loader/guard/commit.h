@@ -66,10 +66,23 @@ static inline __u32 commit_other_slot(__u64 generation)
 int commit_stage(const struct commit_point *c, __u64 generation, const int prog_fd[SG_HOOK_COUNT]);
 
 /*
- * Commit generation: one atomic 8-byte store through mmap, so connect4 and
- * connect6 switch at the same instant. 0 or -errno.
+ * Commit generation, whose guarded ports are ports: one atomic 8-byte store
+ * through mmap, so connect4 and connect6 switch at the same instant, with
+ * the port filter widened before and narrowed to ports after (struct
+ * sg_control). 0 or -errno.
  */
-int commit_switch_on(int control_fd, __u64 generation);
+int commit_switch_on(int control_fd, __u64 generation, const __u64 ports[SG_PORT_WORDS]);
+
+/* The commit point's filter for a port bitmap (sg_settings.ports): bit port % 256. */
+static inline void commit_ports_seen(const __u64 ports[SG_PORT_WORDS],
+				     __u64 seen[SG_PORTS_SEEN_WORDS])
+{
+	for (int w = 0; w < SG_PORTS_SEEN_WORDS; w++)
+		seen[w] = 0;
+	/* The 64 ports of one bitmap word fall on one word of the filter. */
+	for (int w = 0; w < SG_PORT_WORDS; w++)
+		seen[w % SG_PORTS_SEEN_WORDS] |= ports[w];
+}
 
 /*
  * Let everything through from this store on, keeping the generation number

@@ -221,7 +221,7 @@ static int reuse_state_maps(struct smtpguard_bpf *skel, const char *pin_dir,
 	char problem[512];
 	struct guard g;
 	int state = guard_open(pin_dir, &g, problem, sizeof(problem)), err = 0;
-	bool whole = true;
+	bool whole = true, other_layout = false;
 	__u64 word;
 
 	if (state < 0) {
@@ -239,11 +239,17 @@ static int reuse_state_maps(struct smtpguard_bpf *skel, const char *pin_dir,
 		    same_layout(map, g.fd[m]) && bpf_map__reuse_fd(map, g.fd[m]))
 			log_warn("cannot keep the live %s map: %s", bpf_map__name(map),
 				 strerror(errno));
-		if (guard_maps[m].kind == SG_KIND_COMMIT)
+		if (guard_maps[m].kind == SG_KIND_COMMIT) {
 			whole = whole && g.fd[m] >= 0 && same_layout(map, g.fd[m]);
+			other_layout = other_layout || (g.fd[m] >= 0 && !same_layout(map, g.fd[m]));
+		}
 	}
 	if (!whole) {
-		if (g.fd[SG_MAP_CONTROL] >= 0)
+		/* An upgrade whose commit point changed layout (ABI 8) is no damage. */
+		if (other_layout)
+			log_debug("the live commit point has another layout (another smtpguard "
+				  "version): starting a new one, the hooks switch by their links");
+		else if (g.fd[SG_MAP_CONTROL] >= 0)
 			log_warn("the live commit point is incomplete: starting a new one");
 		goto cleanup;
 	}
@@ -281,6 +287,51 @@ static void set_hot_ports(struct sg_settings *s)
 	}
 	while (n && n < SG_HOT_PORTS)
 		s->hot_ports[n++] = s->hot_ports[0];
+}
+
+/*
+ * The host's addresses as a list in the settings too, when they fit (see
+ * SG_F_OWN_LISTED): the program then scans one cache line instead of
+ * calling the hash lookup. A change of them is a sync, a new generation.
+ */
+static void set_own_list(struct sg_settings *s, const struct addr_list *local)
+{
+	s->flags &= ~SG_F_OWN_LISTED;
+	s->own_count = 0;
+	memset(s->own_w3, 0, sizeof(s->own_w3));
+	memset(s->own, 0, sizeof(s->own));
+	if (local->n > SG_OWN_LISTED)
+		return;
+	for (size_t i = 0; i < local->n; i++) {
+		s->own[i] = local->v[i].addr;
+		s->own_w3[i] = local->v[i].addr.words[3];
+	}
+	s->own_count = (__u16)local->n;
+	s->flags |= SG_F_OWN_LISTED;
+}
+
+/* The identities with scoped exceptions, as a filter (see sg_settings.scoped_ids). */
+static void set_scoped_ids(struct sg_settings *s, const struct scope_plan *scope)
+{
+	memset(s->scoped_ids, 0, sizeof(s->scoped_ids));
+	for (size_t i = 0; i < scope->nentries; i++) {
+		const struct sg_scope_key *k = &scope->entries[i].key;
+		__u32 bit = k->id % SG_SCOPED_ID_BITS;
+
+		if (k->kind == SG_SCOPE_UID || k->kind == SG_SCOPE_GID)
+			s->scoped_ids[k->kind == SG_SCOPE_GID][bit / 64] |= 1ULL << (bit % 64);
+	}
+	memset(s->scoped_anyone_ports, 0, sizeof(s->scoped_anyone_ports));
+	for (size_t i = 0; i < scope->nentries; i++) {
+		const struct scope_entry *e = &scope->entries[i];
+		__u64 seen[SG_PORTS_SEEN_WORDS];
+
+		if (e->key.kind != SG_SCOPE_ANYONE || e->val.ports >= scope->nsets)
+			continue;
+		commit_ports_seen(scope->sets[e->val.ports].ports, seen);
+		for (int w = 0; w < SG_PORTS_SEEN_WORDS; w++)
+			s->scoped_anyone_ports[w] |= seen[w];
+	}
 }
 
 /*
@@ -386,7 +437,8 @@ static int stage(struct smtpguard_bpf *skel, const char *pin_dir, __u64 gen)
 
 static int commit(struct smtpguard_bpf *skel, __u64 gen)
 {
-	int err = commit_switch_on(bpf_map__fd(skel->maps.sg_control), gen);
+	int err = commit_switch_on(bpf_map__fd(skel->maps.sg_control), gen,
+				   (const __u64 *)skel->rodata->sg_settings.ports);
 
 	if (err)
 		log_err("cannot commit generation %llu: %s", (unsigned long long)gen,
@@ -472,6 +524,8 @@ static struct smtpguard_bpf *open_generation(const struct guard_load_args *a,
 		strcpy((char *)s->cgroup_path, a->cgroup);
 	s->max_ids = a->policy->max_ids;
 	set_hot_ports(s);
+	set_own_list(s, a->local);
+	set_scoped_ids(s, &a->policy->scope);
 	direct = task_cred && !task_cred_setup(s, live_settings(a->pin_dir, &live) ? NULL : &live);
 	log_debug("the caller's IDs: %s",
 		  direct ? "read from the task's credentials" : "bpf_get_current_uid_gid()");

@@ -495,6 +495,17 @@ static const struct step steps[] = {
 	CONN(denied, P6(REMOTE6, 2525, PM_CONNECT), 0),
 	CONN(denied, P6(MAPPED4, 2525, PM_CONNECT), 0),
 	CONN(denied, P4(REMOTE4, 25, PM_UDP), 0),
+	/*
+	 * A load that guards other ports moves the commit point's port filter
+	 * with it: the newly guarded port is refused, the one left is free.
+	 */
+	CLI("load", CONF_RACE, 0, "guarding 3 ports"),
+	CONN(denied, P4(REMOTE4, 2525, PM_CONNECT), EPERM),
+	CONN(denied, P6(MAPPED4, 2525, PM_CONNECT), EPERM),
+	CONN(denied, P6(REMOTE6, 465, PM_CONNECT), 0),
+	CLI("load", CONF_TEST, 0, "guarding 3 ports"),
+	CONN(denied, P4(REMOTE4, 2525, PM_CONNECT), 0),
+	CONN(denied, P6(REMOTE6, 465, PM_CONNECT), EPERM),
 
 	SECTION("allow_local"),
 	/* allow_local = yes: loopback and the host's own addresses. */

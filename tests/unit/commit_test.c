@@ -2,10 +2,11 @@
 /*
  * commit_test.c - the commit point's arithmetic, which needs no kernel: what
  * a control word says (off, which generation), the generation a load takes
- * next, and the dispatch slot each one uses (loader/commit.h). Built with
- * ASan and UBSan.
+ * next, the dispatch slot each one uses, and the port filter a commit
+ * writes (loader/commit.h). Built with ASan and UBSan.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "array.h"
 #include "commit.h"
@@ -39,7 +40,34 @@ static const struct {
 	{ 41, 1, 0 },
 	{ TOP, 1, 0 },
 };
+/* Port lists, 0-ended: the filter must hold each, and no bit no port of them gives. */
+static const struct {
+	const char *what;
+	unsigned int ports[8];
+} port_sets[] = {
+	{ "the default ports", { 25, 465, 587 } },
+	{ "ports 256 apart share a bit", { 25, 281, 65305 } },
+	{ "the highest port", { 65535 } },
+	{ "submission and a custom one", { 587, 2525, 10025 } },
+	{ "none", { 0 } },
+};
 /* clang-format on */
+
+/* The filter of one port set is exactly the bits (port % 256) of its ports. */
+static bool filter_exact(const unsigned int *ports)
+{
+	__u64 bitmap[SG_PORT_WORDS] = { 0 }, seen[SG_PORTS_SEEN_WORDS], want[SG_PORTS_SEEN_WORDS];
+
+	memset(want, 0, sizeof(want));
+	for (int i = 0; ports[i]; i++) {
+		unsigned int bit = ports[i] % SG_PORTS_SEEN_BITS;
+
+		bitmap[ports[i] / 64] |= 1ULL << (ports[i] % 64);
+		want[bit / 64] |= 1ULL << (bit % 64);
+	}
+	commit_ports_seen(bitmap, seen);
+	return !memcmp(seen, want, sizeof(seen));
+}
 
 int main(void)
 {
@@ -66,6 +94,21 @@ int main(void)
 			 commit_slot(g) == slots[i].slot && commit_other_slot(g) == slots[i].other,
 			 "generation %llu stages in slot %u and leaves slot %u",
 			 (unsigned long long)g, commit_slot(g), commit_other_slot(g));
+	}
+
+	for (size_t i = 0; i < sizeof(port_sets) / sizeof(port_sets[0]); i++)
+		t_result(&r, filter_exact(port_sets[i].ports),
+			 "the commit point's port filter of %s: every port's bit, no other",
+			 port_sets[i].what);
+	{
+		__u64 all[SG_PORT_WORDS], seen[SG_PORTS_SEEN_WORDS];
+		bool full = true;
+
+		memset(all, 0xff, sizeof(all));
+		commit_ports_seen(all, seen);
+		for (int w = 0; w < SG_PORTS_SEEN_WORDS; w++)
+			full = full && seen[w] == ~0ULL;
+		t_result(&r, full, "every port guarded: every bit of the filter set");
 	}
 
 	/*
