@@ -224,7 +224,7 @@ $(OUTPUT)/tests/unit_diff: $(DIFF_UNIT_OBJS)
 $(OUTPUT)/tests/unit_describe: $(addprefix $(OUTPUT)/unit/,describe.o identity.o addr_text.o parse.o)
 $(OUTPUT)/tests/unit_json: $(OUTPUT)/unit/json.o
 $(OUTPUT)/tests/unit_uidtab: $(OUTPUT)/unit/uidtab.o
-$(OUTPUT)/tests/unit_alerts: $(OUTPUT)/unit/alerts.o
+$(OUTPUT)/tests/unit_alerts: $(OUTPUT)/unit/alerts.o $(OUTPUT)/unit/trust.o
 $(OUTPUT)/tests/unit_guard_maps: $(OUTPUT)/unit/guard_maps.o
 $(addprefix $(OUTPUT)/tests/unit_,diff describe json uidtab alerts guard_maps): $(OUTPUT)/tests/unit_%: \
 		tests/unit/%_test.c tests/testlib.h | $(OUTPUT)/tests
