@@ -59,6 +59,8 @@ enum conf {
 	CONF_SCOPED_EDIT, /* edited by allow/revoke --to */
 	CONF_HIGH_IDS, /* IDs above the allowlists' arrays, in their hashes */
 	CONF_JOURNAL, /* alert on every attempt, log_burst 3 per 2 s (who.c) */
+	CONF_ALERT_SWAP, /* alert on every attempt; its command's directory is taken over */
+	CONF_ALERT_FLOOD, /* alert_threshold far above the event budget */
 	CONF_COUNT,
 };
 
