@@ -141,6 +141,8 @@ enum who_row {
 	WHO_PID_REUSE, /* its PID given to a decoy before the monitor looks */
 	WHO_STALL, /* its arguments on a FUSE file that never answers */
 	WHO_JOURNAL, /* native journal entries on a socket of the test's */
+	WHO_MANY_FLOODS, /* 100 accounts flood (empty argv) while a quiet one tries 10 times */
+	WHO_FOREIGN_MNT, /* exe forged by a bind mount in the tenant's own mount namespace */
 };
 void run_who(struct ctx *c, size_t i, int which);
 

@@ -1261,6 +1261,12 @@ static const struct step steps[] = {
 	SH("useradd -M -U -u 64290 -s /usr/sbin/nologin -c smtpguard-test sgt-who"),
 	WHO(WHO_JOURNAL),
 	SH("userdel sgt-who"),
+	SECTION("many floods"),
+	/* Issue 22: a quiet account's 10 attempts while 100 accounts flood at once. */
+	WHO(WHO_MANY_FLOODS),
+	SECTION("foreign mount namespace"),
+	/* Issue 22: exe forged by a bind mount in the tenant's own mount namespace. */
+	WHO(WHO_FOREIGN_MNT),
 	SECTION("storm"),
 	/* A storm: the connect path keeps answering, syslog stays condensed, losses are reported. */
 	STORM(),
