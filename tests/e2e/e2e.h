@@ -121,6 +121,9 @@ double now_s(void);
  */
 bool newest_line_with(const char *path, const char *needle, double timeout, char *line, size_t len);
 
+/* Refused connects to 198.51.100.25:25 for seconds (at most max): how many got EPERM. */
+unsigned long refused_connects_for(double seconds, unsigned long max);
+
 /* resolver.c: hosts (NULL: the host's own resolver again), or a failing resolver. */
 bool resolver_set(struct ctx *c, const char *hosts, bool down);
 int resolver_enter(const struct ctx *c);

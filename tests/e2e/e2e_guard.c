@@ -2383,18 +2383,14 @@ static void run_alert_flood(struct ctx *c, size_t i, const struct step *s)
 #define FLOOD_MAX_ATTEMPTS 20000000 /* per process: a bound, whatever the machine */
 #define QUIET_ATTEMPTS 8
 
-/* Refused connects as fast as one process can, for FLOOD_SECONDS; the count to *done. */
-static void __attribute__((noreturn))
-flood_child(const struct ctx *c, const struct who *w, unsigned long *done)
+unsigned long refused_connects_for(double seconds, unsigned long max)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(25) };
-	double deadline = now_s() + FLOOD_SECONDS;
+	double deadline = now_s() + seconds;
 	unsigned long n = 0;
 
-	if (become(c, w))
-		_exit(2);
 	inet_pton(AF_INET, REMOTE4, &sin.sin_addr);
-	while (n < FLOOD_MAX_ATTEMPTS && ((n & 1023) || now_s() < deadline)) {
+	while (n < max && ((n & 255) || now_s() < deadline)) {
 		int fd = socket(AF_INET, SOCK_STREAM, 0);
 
 		if (fd >= 0 && connect(fd, (struct sockaddr *)&sin, sizeof(sin)) && errno == EPERM)
@@ -2402,6 +2398,18 @@ flood_child(const struct ctx *c, const struct who *w, unsigned long *done)
 		if (fd >= 0)
 			close(fd);
 	}
+	return n;
+}
+
+/* Refused connects as fast as one process can, for FLOOD_SECONDS; the count to *done. */
+static void __attribute__((noreturn))
+flood_child(const struct ctx *c, const struct who *w, unsigned long *done)
+{
+	unsigned long n;
+
+	if (become(c, w))
+		_exit(2);
+	n = refused_connects_for(FLOOD_SECONDS, FLOOD_MAX_ATTEMPTS);
 	__atomic_add_fetch(done, n, __ATOMIC_SEQ_CST);
 	_exit(0);
 }

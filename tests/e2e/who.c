@@ -1070,26 +1070,14 @@ static void __attribute__((noreturn))
 many_flooder(const struct ctx *c, unsigned int uid, unsigned long *done)
 {
 	const struct who fl = { "flooder", uid, uid, NULL, CG_TEST, false };
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(25) };
-	double deadline = now_s() + MANY_SECONDS;
 	struct prctl_mm_map m;
-	unsigned long n = 0;
 
 	if (!own_mm_map(&m))
 		_exit(3);
 	m.arg_end = m.arg_start; /* /proc/PID/cmdline is empty */
 	if (prctl(PR_SET_MM, PR_SET_MM_MAP, (unsigned long)&m, sizeof(m), 0) || become(c, &fl))
 		_exit(2);
-	inet_pton(AF_INET, REMOTE4, &sin.sin_addr);
-	while (n < MANY_MAX_ATTEMPTS && ((n & 255) || now_s() < deadline)) {
-		int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-		if (fd >= 0 && connect(fd, (struct sockaddr *)&sin, sizeof(sin)) && errno == EPERM)
-			n++;
-		if (fd >= 0)
-			close(fd);
-	}
-	*done = n;
+	*done = refused_connects_for(MANY_SECONDS, MANY_MAX_ATTEMPTS);
 	_exit(0);
 }
 
