@@ -1236,7 +1236,7 @@ static const struct step steps[] = {
 	 */
 	FORGE("dst=8.8.8.8:25"),
 	FORGE("a\"b\\c\td=e"),
-	SECTION("alert command"),
+	SECTION("issue 22: alert command"),
 	/*
 	 * Issue 22: the file that runs is the file that was checked, at every
 	 * alert. Root's script runs (through /dev/fd: a #! script run by its
@@ -1261,10 +1261,10 @@ static const struct step steps[] = {
 	SH("useradd -M -U -u 64290 -s /usr/sbin/nologin -c smtpguard-test sgt-who"),
 	WHO(WHO_JOURNAL),
 	SH("userdel sgt-who"),
-	SECTION("many floods"),
+	SECTION("issue 22: many floods"),
 	/* Issue 22: a quiet account's 10 attempts while 100 accounts flood at once. */
 	WHO(WHO_MANY_FLOODS),
-	SECTION("foreign mount namespace"),
+	SECTION("issue 22: foreign mount namespace"),
 	/* Issue 22: exe forged by a bind mount in the tenant's own mount namespace. */
 	WHO(WHO_FOREIGN_MNT),
 	SECTION("storm"),
