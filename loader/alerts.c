@@ -71,7 +71,7 @@ exec_command(const struct alerts *a, const struct alert_info *i, int fd, bool sc
 	setenv("SMTPGUARD_LAST_DST", i->last_dst, 1);
 	setenv("SMTPGUARD_COMM", i->comm, 1);
 	snprintf(buf, sizeof(buf), "%u", i->pid);
-	setenv("SMTPGUARD_PID", buf, 1);
+	setenv("SMTPGUARD_PID", i->pid ? buf : "", 1); /* 0: not known (the counter scan) */
 	setenv("SMTPGUARD_CGROUP", i->cgroup, 1);
 	setenv("SMTPGUARD_UNIT", i->unit, 1);
 	setenv("SMTPGUARD_EXE", i->exe, 1);
@@ -142,16 +142,14 @@ static int open_command(const struct alerts *a, bool *script, char *why, size_t 
 	return fd;
 }
 
-const char *alerts_take_notice(struct alerts *a, int *prio)
+bool alerts_take_notice(struct alerts *a, char *buf, size_t len, int *prio)
 {
-	static char taken[sizeof(a->notice)];
-
 	if (!a->notice[0])
-		return NULL;
-	memcpy(taken, a->notice, sizeof(taken));
+		return false;
+	snprintf(buf, len, "%s", a->notice);
 	a->notice[0] = '\0';
 	*prio = a->notice_prio;
-	return taken;
+	return true;
 }
 
 enum alert_outcome alerts_run(struct alerts *a, const struct alert_info *info, __u64 now_ns)

@@ -51,7 +51,7 @@ struct alert_info {
 	const char *action; /* "blocked", ... */
 	const char *last_dst; /* "198.51.100.25:25" */
 	const char *comm;
-	__u32 pid;
+	__u32 pid; /* 0: not known */
 	/* Where and what, escaped (escape_text()); "" when unknown. */
 	const char *cgroup, *unit, *exe, *cmdline, *cwd;
 	const char *gone; /* why exe, cmdline and cwd are "", or "" */
@@ -82,10 +82,10 @@ enum alert_outcome alerts_run(struct alerts *a, const struct alert_info *info, _
 
 /*
  * What changed about alert_command since the last look (refused for a new
- * reason, or trusted again), once per change; NULL when nothing did.
- * *prio: its syslog priority.
+ * reason, or trusted again), once per change, into buf; false when nothing
+ * did. *prio: its syslog priority.
  */
-const char *alerts_take_notice(struct alerts *a, int *prio);
+bool alerts_take_notice(struct alerts *a, char *buf, size_t len, int *prio);
 
 /* Reap finished commands, kill overdue ones. Never blocks. Call about once a second. */
 void alerts_reap(struct alerts *a, __u64 now_ns);

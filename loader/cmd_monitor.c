@@ -243,8 +243,8 @@ static void alert(struct monitor *m, const struct uid_state *s, struct alert_inf
 {
 	char uid[16], count[16], window[16], pid[16];
 	char unit[TEXT_VALUE_MAX], exe[2 + 4 * PROC_VALUE_MAX + 1];
+	char notice[sizeof(m->alerts.notice)];
 	struct fields f = {};
-	const char *notice;
 	int prio;
 
 	info->count = s->alert_count;
@@ -285,8 +285,7 @@ static void alert(struct monitor *m, const struct uid_state *s, struct alert_inf
 			m->alerts.seconds);
 	}
 	alerts_run(&m->alerts, info, now);
-	notice = alerts_take_notice(&m->alerts, &prio);
-	if (notice)
+	if (alerts_take_notice(&m->alerts, notice, sizeof(notice), &prio))
 		monitor_notice(m, prio, notice);
 }
 
