@@ -45,7 +45,12 @@ void proc_host_init(struct proc_host *h)
 	struct stat st;
 
 	memset(h, 0, sizeof(*h));
-	if (stat("/proc/1/ns/mnt", &st))
+	/*
+	 * PID 1's; where even root may not look at it (a sandbox, a PID 1 of
+	 * another user namespace), the monitor's own, which is the host's when
+	 * it runs as a plain service.
+	 */
+	if (stat("/proc/1/ns/mnt", &st) && stat("/proc/self/ns/mnt", &st))
 		return;
 	h->known = true;
 	h->mnt_dev = st.st_dev;

@@ -80,13 +80,13 @@ struct proc_info {
 	__u64 exe_dev, exe_ino;
 };
 
-/* The host's mount namespace (PID 1's), to tell foreign ones: read once. */
+/* The host's mount namespace (PID 1's, else the monitor's own), to tell foreign ones: read once. */
 struct proc_host {
 	bool known;
 	__u64 mnt_dev, mnt_ino;
 };
 
-/* Read PID 1's mount namespace. Never fails: h->known says whether it was read. */
+/* Read it. Never fails: h->known says whether it was read. */
 void proc_host_init(struct proc_host *h);
 
 /*

@@ -207,8 +207,8 @@ static void test_state_file(struct test_report *r)
 /*
  * The test's own process, read as the monitor reads an event's: the
  * executable's device and inode are the file's (stat of /proc/self/exe), an
- * empty-handed read takes no time (it never waits), and its mount namespace
- * is the host's when PID 1's could be read (root), else not said.
+ * and its mount namespace is the host's (PID 1's, or where that cannot be
+ * read, the reader's own: its own process is in it).
  */
 static void test_own_process(struct test_report *r)
 {
