@@ -329,9 +329,41 @@ static __always_inline struct sg_counter *counter_of(__u32 uid)
 }
 
 /*
- * Is this UID still within its event budget (SG_EVENT_BURST per window)?
+ * Events of all accounts past their share, per window: the pool. .bss, so
+ * per generation (a load starts it afresh), and read and reset like the
+ * per-UID window, without fetching atomics.
+ */
+static struct {
+	__u64 window_start;
+	__u64 window_events;
+} sg_pool;
+
+/*
+ * May an account past its share send one more event? Only from the shared
+ * pool, and only while the ring buffer is less than half full: the other
+ * half stays for the shares of the accounts that try now and then.
+ */
+static __always_inline bool pool_allows(__u64 now)
+{
+	if (now - sg_pool.window_start >= SG_EVENT_WINDOW_NS) {
+		sg_pool.window_start = now;
+		sg_pool.window_events = 0;
+	}
+	if (sg_pool.window_events >= SG_EVENT_POOL ||
+	    bpf_ringbuf_query(&sg_events, BPF_RB_AVAIL_DATA) >= SG_EVENTS_BYTES / 2)
+		return false;
+	__sync_fetch_and_add(&sg_pool.window_events, 1);
+	return true;
+}
+
+/*
+ * Is this UID still within its event budget? Its first SG_EVENT_SHARE
+ * events of a window always are (the ring buffer permitting); up to
+ * SG_EVENT_BURST while the shared pool has room. So a hundred accounts
+ * flooding at once send at most 100 x SG_EVENT_SHARE + SG_EVENT_POOL
+ * events a window, and one that tries now and then is always reported.
  * The window is read and reset without fetching atomics (5.10 has none):
- * CPUs racing on one UID may send a few more events than the burst, never
+ * CPUs racing on one UID may send a few more events than that, never
  * fewer, and never wait.
  */
 static __always_inline bool within_budget(struct sg_counter *c, __u64 now)
@@ -340,7 +372,8 @@ static __always_inline bool within_budget(struct sg_counter *c, __u64 now)
 		c->window_start = now;
 		c->window_events = 0;
 	}
-	if (c->window_events >= SG_EVENT_BURST) {
+	if (c->window_events >= SG_EVENT_BURST ||
+	    (c->window_events >= SG_EVENT_SHARE && !pool_allows(now))) {
 		__sync_fetch_and_add(&c->suppressed, 1);
 		return false;
 	}

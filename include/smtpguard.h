@@ -234,13 +234,18 @@ struct sg_event {
 #define SG_EV_SCOPED_GID (1U << 1)
 
 /*
- * Per-UID event budget: at most SG_EVENT_BURST events per UID in each
- * SG_EVENT_WINDOW_NS; further attempts in the window are counted as
- * suppressed, not sent. One account flooding the hook therefore fills at
- * most its own share of the ring buffer, and an account that tries a few
- * times is always reported, whatever the others do.
+ * Per-UID event budget: in each SG_EVENT_WINDOW_NS, a UID's first
+ * SG_EVENT_SHARE events are always sent (while the ring buffer has room),
+ * and more, up to SG_EVENT_BURST, only out of one pool of SG_EVENT_POOL
+ * events shared by all UIDs, and only while the ring buffer is less than
+ * half full. Further attempts in the window are counted as suppressed, not
+ * sent. Many accounts flooding at once therefore send at most SG_EVENT_SHARE
+ * each plus the pool, and an account that tries a few times is always
+ * reported, whatever the others do (and however many of them).
  */
+#define SG_EVENT_SHARE 4
 #define SG_EVENT_BURST 32
+#define SG_EVENT_POOL 512
 #define SG_EVENT_WINDOW_NS 1000000000ULL
 
 /* Value of the per-UID counters (a shared LRU hash keyed by real UID). */
@@ -454,7 +459,12 @@ struct sg_local {
  * a count.
  */
 #define SG_MAX_COUNTED_UIDS 4096
-#define SG_EVENTS_BYTES (256 * 1024) /* ring buffer, a power of two of pages */
+/*
+ * The ring buffer, a power of two of pages. An event takes 96 bytes: half of
+ * it holds the shares of some 2,700 accounts flooding in the same second
+ * (SG_EVENT_SHARE each), the pool the other half's reserve.
+ */
+#define SG_EVENTS_BYTES (2 * 1024 * 1024)
 
 /* Names of the pinned objects under the pin directory. */
 #define SG_PIN_LINK_CONNECT4 "link_connect4"

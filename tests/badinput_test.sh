@@ -362,7 +362,7 @@ bad "a file owned by another user" canary not_root_owned "FILE: must be owned by
 bad "a file over 64 MiB" - too_big "FILE: larger than 64 MiB"
 bad "a missing file named with --config" - ':' "FILE: no such file"
 # alert_command runs as root: it is trusted like the file itself, with every
-# directory above it (a sticky one like /tmp excepted).
+# directory above it (a sticky one like /tmp too: issue 22).
 alert_cmd() { # alert_cmd DIR-MODE FILE-OWNER FILE-MODE
 	mkdir -p "$f.d" && chmod "$1" "$f.d" &&
 		printf '#!/bin/sh\n' >"$f.d/alert" && chown "$2" "$f.d/alert" && chmod "$3" "$f.d/alert" &&
@@ -373,6 +373,8 @@ bad "alert_command owned by another user" canary 'alert_cmd 755 65534 755' \
 bad "alert_command writable by its group" canary 'alert_cmd 755 0 775' \
 	"FILE:3: alert_command FILE.d/alert: must be owned by root"
 bad "alert_command in a directory others may write" canary 'alert_cmd 777 0 755' \
+	"FILE:3: alert_command FILE.d/alert: FILE.d is writable by others"
+bad "alert_command in a sticky directory others may write, as /tmp" canary 'alert_cmd 1777 0 755' \
 	"FILE:3: alert_command FILE.d/alert: FILE.d is writable by others"
 bad "alert_command through a symlink into such a directory" canary \
 	'alert_cmd 777 0 755 && mv "$f.d" "$f.e" && mkdir "$f.d" && ln -s "$f.e/alert" "$f.d/alert"' \

@@ -136,7 +136,9 @@ for prog in smtpguard tests/unit_config tests/unit_config_edit tests/unit_import
 	[ -x "$build/$prog" ] || die "$build/$prog is missing: run 'make tests' first"
 done
 
-workdir=$(mktemp -d /tmp/smtpguard-test.XXXXXX)
+# Not below /tmp: the alert_command scripts the rows run live here, and
+# smtpguard runs none from a directory others may write, sticky or not.
+workdir=$(mktemp -d /run/smtpguard-test.XXXXXX)
 echo "# smtpguard test suite on $(uname -sr)"
 suite cases "unit: configuration" "$build/tests/unit_config"
 suite cases "unit: configuration edits" "$build/tests/unit_config_edit"

@@ -76,7 +76,8 @@ setup_world() {
 	[ -n "$cg2" ] || die "no cgroup v2 hierarchy mounted (see /proc/self/mountinfo)"
 	cgroup="$cg2/smtpguard-test-$id"
 	mkdir "$cgroup" "$cgroup-free" || die "cannot create $cgroup"
-	[ -n "$workdir" ] || workdir=$(mktemp -d /tmp/smtpguard-test.XXXXXX)
+	# /run, not /tmp: alert_command may not be below a directory others may write.
+	[ -n "$workdir" ] || workdir=$(mktemp -d /run/smtpguard-test.XXXXXX)
 	chmod 755 "$workdir" # "not root" rows read configurations here
 
 	ip netns add "$ns_host" && ip netns add "$ns_mx" || die "cannot create network namespaces"

@@ -25,6 +25,7 @@
 #include <bpf/libbpf.h>
 
 #include "account_state.h"
+#include "addr_text.h"
 #include "alerts.h"
 #include "cgroup_names.h"
 #include "cli.h"
@@ -73,7 +74,9 @@ struct monitor {
 	struct alert_text {
 		char cgroup[4 * CGROUP_TEXT_MAX], exe[4 * PROC_VALUE_MAX + 4],
 			cmdline[4 * PROC_VALUE_MAX + 4], cwd[4 * PROC_VALUE_MAX + 4];
+		char dst[80], comm[17], exe_dev[24], exe_ino[24];
 	} alert_text;
+	struct proc_host host; /* the host's mount namespace, to tell foreign ones */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -145,6 +148,145 @@ static void advance_not_sent(struct uid_state *s, __u64 suppressed, __u64 lost, 
 	*dl = lost > s->k_lost ? lost - s->k_lost : 0;
 	s->k_suppressed += *ds;
 	s->k_lost += *dl;
+}
+
+/* A message about the monitor itself (losses, its start): to the log it writes, or stderr. */
+static void monitor_notice(struct monitor *m, int prio, const char *msg)
+{
+	if (m->o->syslog)
+		log_sink_send(&m->log, prio, NULL, NULL, 0, "%s", msg);
+	else
+		fprintf(stderr, "smtpguard: %s\n", msg);
+}
+
+/* For the alert command and the journal: escaped, "" when unknown. */
+static const char *esc(const char *val, char *buf, size_t len)
+{
+	return escape_text(val ? val : "", val ? strlen(val) : 0, buf, len);
+}
+
+/* The alert's details from the event that crossed the threshold. */
+static void alert_info_of_event(struct monitor *m, const struct sg_event *e, const char *user,
+				const struct event_who *who, struct alert_info *info)
+{
+	struct alert_text *t = &m->alert_text;
+	const struct proc_info *p = &who->proc;
+	const char *gone = proc_gone_name(p->gone), *ns = proc_mnt_ns_name(p->mnt_ns);
+
+	event_dst(e, t->dst, sizeof(t->dst));
+	event_comm(e, t->comm); /* the account chose it: no control characters */
+	t->exe_dev[0] = t->exe_ino[0] = '\0';
+	if (p->exe_id_known) {
+		proc_dev_text(p->exe_dev, t->exe_dev, sizeof(t->exe_dev));
+		snprintf(t->exe_ino, sizeof(t->exe_ino), "%llu", (unsigned long long)p->exe_ino);
+	}
+	*info = (struct alert_info){ .uid = e->uid,
+				     .user = user,
+				     .action = counters_action_name(e->action),
+				     .last_dst = t->dst,
+				     .comm = t->comm,
+				     .pid = e->tgid,
+				     .cgroup = esc(who->cgroup, t->cgroup, sizeof(t->cgroup)),
+				     .unit = who->unit ? who->unit : "",
+				     .exe = esc(p->exe, t->exe, sizeof(t->exe)),
+				     .cmdline = esc(p->cmdline, t->cmdline, sizeof(t->cmdline)),
+				     .cwd = esc(p->cwd, t->cwd, sizeof(t->cwd)),
+				     .gone = gone ? gone : "",
+				     .mnt_ns = ns ? ns : "",
+				     .exe_dev = t->exe_dev,
+				     .exe_ino = t->exe_ino };
+}
+
+/*
+ * The alert's details when the counter scan crossed it (attempts the kernel
+ * counted and did not send): the kernel's last destination and cgroup, and
+ * the last process the monitor saw of the account (status's "last process").
+ */
+static void alert_info_of_counter(struct monitor *m, const struct uid_count *u, const char *user,
+				  __u8 action, struct alert_info *info)
+{
+	struct alert_text *t = &m->alert_text;
+	const struct account_seen *seen = account_state_find(&m->accounts, u->uid);
+	const char *unit = NULL, *cg = cgroup_names_get(&m->cgroups, u->last_cgroup_id, &unit);
+
+	sg_addr_port_format(&u->last_dst, u->last_port, t->dst, sizeof(t->dst));
+	t->comm[0] = t->exe_dev[0] = t->exe_ino[0] = '\0';
+	*info = (struct alert_info){ .uid = u->uid,
+				     .user = user,
+				     .action = counters_action_name(action),
+				     .last_dst = t->dst,
+				     .comm = t->comm,
+				     .cgroup = esc(cg, t->cgroup, sizeof(t->cgroup)),
+				     .unit = unit ? unit : "",
+				     .exe = seen ? seen->exe : "",
+				     .cmdline = seen ? seen->cmdline : "",
+				     .cwd = seen ? seen->cwd : "",
+				     .gone = seen ? "" : "unreadable",
+				     .mnt_ns = "",
+				     .exe_dev = t->exe_dev,
+				     .exe_ino = t->exe_ino };
+}
+
+/* The action an account's attempts had most often. */
+static __u8 busiest_action(const struct uid_count *u)
+{
+	__u8 best = 0;
+
+	for (__u8 a = 1; a < SG_ACTION_COUNT; a++)
+		if (u->attempts[a] > u->attempts[best])
+			best = a;
+	return best;
+}
+
+/* s's account crossed the threshold: say so, and run alert_command. */
+static void alert(struct monitor *m, const struct uid_state *s, struct alert_info *info, __u64 now)
+{
+	char uid[16], count[16], window[16], pid[16];
+	char unit[TEXT_VALUE_MAX], exe[2 + 4 * PROC_VALUE_MAX + 1];
+	char notice[sizeof(m->alerts.notice)];
+	struct fields f = {};
+	int prio;
+
+	info->count = s->alert_count;
+	if (m->o->syslog) {
+		snprintf(uid, sizeof(uid), "%u", info->uid);
+		snprintf(count, sizeof(count), "%u", s->alert_count);
+		snprintf(window, sizeof(window), "%u", m->alerts.seconds);
+		snprintf(pid, sizeof(pid), "%u", info->pid);
+		field(&f, "SMTPGUARD_UID", uid);
+		field(&f, "SMTPGUARD_USER", info->user);
+		field(&f, "SMTPGUARD_COUNT", count);
+		field(&f, "SMTPGUARD_WINDOW", window);
+		field(&f, "SMTPGUARD_ACTION", info->action);
+		field(&f, "SMTPGUARD_LAST_DST", info->last_dst);
+		field(&f, "SMTPGUARD_COMM", info->comm);
+		field(&f, "SMTPGUARD_PID", info->pid ? pid : NULL);
+		field(&f, "SMTPGUARD_CGROUP", info->cgroup);
+		field(&f, "SMTPGUARD_UNIT", info->unit);
+		field(&f, "SMTPGUARD_EXE", info->exe);
+		field(&f, "SMTPGUARD_CMDLINE", info->cmdline);
+		field(&f, "SMTPGUARD_CWD", info->cwd);
+		field(&f, "SMTPGUARD_GONE", info->gone);
+		field(&f, "SMTPGUARD_MNT_NS", info->mnt_ns);
+		field(&f, "SMTPGUARD_EXE_DEV", info->exe_dev);
+		field(&f, "SMTPGUARD_EXE_INO", info->exe_ino);
+		log_sink_send(&m->log, LOG_WARNING, SG_MSGID_ALERT, f.v, f.n,
+			      "alert: uid=%u(%s) made %u %s attempts in %u s (last: pid=%u comm=%s "
+			      "dst=%s unit=%s exe=%s%s)",
+			      info->uid, info->user ? info->user : "?", s->alert_count,
+			      info->action, m->alerts.seconds, info->pid,
+			      info->comm[0] ? info->comm : "?", info->last_dst,
+			      info->unit[0] ? text_value(info->unit, 255, unit, sizeof(unit)) : "?",
+			      info->exe[0] ? text_value_escaped(info->exe, exe, sizeof(exe)) : "?",
+			      !strcmp(info->mnt_ns, "foreign") ? " mnt_ns=foreign" : "");
+	} else {
+		fprintf(stderr, "smtpguard: ALERT uid=%u(%s) made %u %s attempts in %u s\n",
+			info->uid, info->user ? info->user : "?", s->alert_count, info->action,
+			m->alerts.seconds);
+	}
+	alerts_run(&m->alerts, info, now);
+	if (alerts_take_notice(&m->alerts, notice, sizeof(notice), &prio))
+		monitor_notice(m, prio, notice);
 }
 
 /*
@@ -224,32 +366,37 @@ static void scan_not_sent(struct monitor *m, const __u64 *totals, __u64 now)
 		__u64 ds, dl;
 
 		advance_not_sent(s, c.v[i].suppressed, c.v[i].lost, &ds, &dl);
-		if (ds || dl)
-			report_not_sent(m, c.v[i].uid, ds, dl, now);
+		if (!ds && !dl)
+			continue;
+		report_not_sent(m, c.v[i].uid, ds, dl, now);
+		/* Attempts all the same: the alert counts them (it may not see another event). */
+		if (alerts_count(&m->alerts, s, ds + dl, c.v[i].last_ns)) {
+			struct alert_info info;
+
+			alert_info_of_counter(m, &c.v[i], name_cache_get(&m->names, c.v[i].uid),
+					      busiest_action(&c.v[i]), &info);
+			alert(m, s, &info, now);
+		}
 	}
 	counters_free(&c);
 }
 
 /* Print, or log with storms condensed: log_burst lines per UID and window. */
-static void report(struct monitor *m, const struct sg_event *e, const char *user,
-		   const struct event_who *who, __u64 now)
+static void report(struct monitor *m, struct uid_state *s, const struct sg_event *e,
+		   const char *user, const struct event_who *who, const struct event_gap *gap,
+		   __u64 now)
 {
-	struct uid_state *s = uid_state(m, e->uid);
 	struct journal_field f[EVENT_FIELDS_MAX];
 	struct event_field_bufs bufs;
 	char *line = m->line;
-	struct event_gap gap;
 	char why[768];
 	const char *scope = scope_explain(&m->scope, m->o->pin_dir, e, user, why, sizeof(why));
 
-	s->last_ns = now;
-	s->last_action = e->action;
-	advance_not_sent(s, e->suppressed, e->lost, &gap.suppressed, &gap.lost);
 	if (!m->o->syslog) {
 		if (m->o->json_stream) {
-			event_json(stdout, e, user, who, &gap, scope);
+			event_json(stdout, e, user, who, gap, scope);
 		} else {
-			event_line(e, user, who, &gap, true, scope, line, sizeof(m->line));
+			event_line(e, user, who, gap, true, scope, line, sizeof(m->line));
 			puts(line);
 		}
 		if (ferror(stdout))
@@ -259,7 +406,7 @@ static void report(struct monitor *m, const struct sg_event *e, const char *user
 	if (!s->log_window_ns)
 		s->log_window_ns = now;
 	/* What the kernel did not send goes into the window's summary. */
-	s->suppressed += gap.suppressed + gap.lost;
+	s->suppressed += gap->suppressed + gap->lost;
 	if (s->logged < m->log_burst) {
 		event_line(e, user, who, NULL, false, scope, line, sizeof(m->line));
 		log_sink_send(&m->log, LOG_NOTICE, SG_MSGID_ATTEMPT, f,
@@ -270,81 +417,11 @@ static void report(struct monitor *m, const struct sg_event *e, const char *user
 	}
 }
 
-/* For the alert command and the journal: escaped, "" when unknown. */
-static const char *esc(const char *val, char *buf, size_t len)
-{
-	return escape_text(val ? val : "", val ? strlen(val) : 0, buf, len);
-}
-
-static void alert(struct monitor *m, const struct sg_event *e, const char *user,
-		  const struct event_who *who, __u64 now)
-{
-	struct uid_state *s = uid_state(m, e->uid);
-	char dst[80], comm[17], uid[16], count[16], window[16], pid[16];
-	char unit[TEXT_VALUE_MAX], exe[2 + 4 * PROC_VALUE_MAX + 1];
-	struct alert_text *t = &m->alert_text;
-	struct alert_info info;
-	struct fields f = {};
-	const char *gone = proc_gone_name(who->proc.gone);
-
-	if (!alerts_count(&m->alerts, s, now))
-		return;
-	event_dst(e, dst, sizeof(dst));
-	event_comm(e, comm); /* the account chose it: no control characters */
-	info = (struct alert_info){ .uid = e->uid,
-				    .user = user,
-				    .count = s->alert_count,
-				    .action = counters_action_name(e->action),
-				    .last_dst = dst,
-				    .comm = comm,
-				    .pid = e->tgid,
-				    .cgroup = esc(who->cgroup, t->cgroup, sizeof(t->cgroup)),
-				    .unit = who->unit ? who->unit : "",
-				    .exe = esc(who->proc.exe, t->exe, sizeof(t->exe)),
-				    .cmdline =
-					    esc(who->proc.cmdline, t->cmdline, sizeof(t->cmdline)),
-				    .cwd = esc(who->proc.cwd, t->cwd, sizeof(t->cwd)),
-				    .gone = gone ? gone : "" };
-	if (m->o->syslog) {
-		snprintf(uid, sizeof(uid), "%u", e->uid);
-		snprintf(count, sizeof(count), "%u", s->alert_count);
-		snprintf(window, sizeof(window), "%u", m->alerts.seconds);
-		snprintf(pid, sizeof(pid), "%u", e->tgid);
-		field(&f, "SMTPGUARD_UID", uid);
-		field(&f, "SMTPGUARD_USER", user);
-		field(&f, "SMTPGUARD_COUNT", count);
-		field(&f, "SMTPGUARD_WINDOW", window);
-		field(&f, "SMTPGUARD_ACTION", info.action);
-		field(&f, "SMTPGUARD_LAST_DST", dst);
-		field(&f, "SMTPGUARD_COMM", comm);
-		field(&f, "SMTPGUARD_PID", pid);
-		field(&f, "SMTPGUARD_CGROUP", info.cgroup);
-		field(&f, "SMTPGUARD_UNIT", info.unit);
-		field(&f, "SMTPGUARD_EXE", info.exe);
-		field(&f, "SMTPGUARD_CMDLINE", info.cmdline);
-		field(&f, "SMTPGUARD_CWD", info.cwd);
-		field(&f, "SMTPGUARD_GONE", info.gone);
-		log_sink_send(&m->log, LOG_WARNING, SG_MSGID_ALERT, f.v, f.n,
-			      "alert: uid=%u(%s) made %u %s attempts in %u s (last: pid=%u comm=%s "
-			      "dst=%s unit=%s exe=%s)",
-			      e->uid, user ? user : "?", s->alert_count, info.action,
-			      m->alerts.seconds, e->tgid, comm, dst,
-			      who->unit ? text_value(who->unit, 255, unit, sizeof(unit)) : "?",
-			      who->proc.exe[0] ?
-				      text_value(who->proc.exe, PROC_VALUE_MAX, exe, sizeof(exe)) :
-				      "?");
-	} else {
-		fprintf(stderr, "smtpguard: ALERT uid=%u(%s) made %u %s attempts in %u s\n", e->uid,
-			user ? user : "?", s->alert_count, info.action, m->alerts.seconds);
-	}
-	alerts_run(&m->alerts, &info, now);
-}
-
 /* Where the attempt ran (cgroup, unit) and what runs there now (/proc). */
 static void who_of(struct monitor *m, const struct sg_event *e, struct event_who *who)
 {
 	who->cgroup = cgroup_names_get(&m->cgroups, e->cgroup_id, &who->unit);
-	proc_info_read(&who->proc, e->tgid, e->uid, e->boot_ns);
+	proc_info_read(&who->proc, &m->host, e->tgid, e->uid, e->boot_ns);
 	account_state_note(&m->accounts, e->uid, e->boot_ns, &who->proc);
 }
 
@@ -353,6 +430,9 @@ static int on_event(void *ctx, void *data, size_t size)
 	struct monitor *m = ctx;
 	const struct sg_event *e = data;
 	__u64 now = mono_ns();
+	struct alert_info info;
+	struct event_gap gap;
+	struct uid_state *s;
 	const char *user;
 
 	if (size < sizeof(*e))
@@ -360,8 +440,16 @@ static int on_event(void *ctx, void *data, size_t size)
 	/* First, while the process may still be there. */
 	who_of(m, e, &m->who);
 	user = name_cache_get(&m->names, e->uid);
-	report(m, e, user, &m->who, now);
-	alert(m, e, user, &m->who, now);
+	s = uid_state(m, e->uid);
+	s->last_ns = now;
+	s->last_action = e->action;
+	advance_not_sent(s, e->suppressed, e->lost, &gap.suppressed, &gap.lost);
+	report(m, s, e, user, &m->who, &gap, now);
+	/* This attempt, and those the kernel counted and did not send before it. */
+	if (alerts_count(&m->alerts, s, 1 + gap.suppressed + gap.lost, e->boot_ns)) {
+		alert_info_of_event(m, e, user, &m->who, &info);
+		alert(m, s, &info, now);
+	}
 	/* Hand back to the loop now and then, even while a storm keeps coming. */
 	if (++m->batch >= POLL_BUDGET || stop_requested || m->output_broken)
 		return BUDGET_SPENT;
@@ -383,15 +471,6 @@ static void flush_storms(struct monitor *m, __u64 now)
 		s->logged = 0;
 		s->suppressed = 0;
 	}
-}
-
-/* A message about the monitor itself (losses, its start): to the log it writes, or stderr. */
-static void monitor_notice(struct monitor *m, int prio, const char *msg)
-{
-	if (m->o->syslog)
-		log_sink_send(&m->log, prio, NULL, NULL, 0, "%s", msg);
-	else
-		fprintf(stderr, "smtpguard: %s\n", msg);
 }
 
 /* Losses counted since the baseline; a new totals map starts a new baseline. */
@@ -545,6 +624,7 @@ static int load_settings(struct monitor *m, struct sg_config *cfg)
 	m->alerts.count = cfg->alert_count;
 	m->alerts.seconds = cfg->alert_seconds;
 	m->alerts.command = cfg->alert_command;
+	proc_host_init(&m->host);
 	m->log_window = cfg->log_window;
 	m->log_burst = cfg->log_burst;
 	return EXIT_OK;

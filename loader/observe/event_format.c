@@ -192,6 +192,17 @@ static void who_text(const struct event_who *w, char *buf, size_t len)
 	ADD("exe", w->proc.exe, PROC_VALUE_MAX);
 	ADD("cwd", w->proc.cwd, PROC_VALUE_MAX);
 	ADD("cmdline", w->proc.cmdline, PROC_VALUE_MAX);
+	/* Paths of another mount namespace: say so, with what the host can check. */
+	if (w->proc.mnt_ns == PROC_MNT_NS_FOREIGN) {
+		char dev[24], ino[24];
+
+		ADD("mnt_ns", "foreign", 16);
+		if (w->proc.exe_id_known) {
+			snprintf(ino, sizeof(ino), "%llu", (unsigned long long)w->proc.exe_ino);
+			ADD("exe_dev", proc_dev_text(w->proc.exe_dev, dev, sizeof(dev)), 24);
+			ADD("exe_ino", ino, 24);
+		}
+	}
 #undef ADD
 }
 
@@ -231,7 +242,7 @@ static const char *escaped(const char *val, char *buf, size_t len)
 void event_json(FILE *out, const struct sg_event *e, const char *user, const struct event_who *who,
 		const struct event_gap *gap, const char *scope)
 {
-	char when[32], addr[INET6_ADDRSTRLEN], comm[sizeof(e->comm) + 1];
+	char when[32], addr[INET6_ADDRSTRLEN], comm[sizeof(e->comm) + 1], dev[24];
 	const struct proc_info *p = who ? &who->proc : NULL;
 	struct json j;
 
@@ -261,6 +272,13 @@ void event_json(FILE *out, const struct sg_event *e, const char *user, const str
 	json_str(&j, "cmdline", p && *p->cmdline ? p->cmdline : NULL);
 	json_str(&j, "cwd", p && *p->cwd ? p->cwd : NULL);
 	json_str(&j, "gone", p ? proc_gone_name(p->gone) : "unreadable");
+	json_str(&j, "mnt_ns", p ? proc_mnt_ns_name(p->mnt_ns) : NULL);
+	json_str(&j, "exe_dev",
+		 p && p->exe_id_known ? proc_dev_text(p->exe_dev, dev, sizeof(dev)) : NULL);
+	if (p && p->exe_id_known)
+		json_u64(&j, "exe_ino", p->exe_ino);
+	else
+		json_str(&j, "exe_ino", NULL);
 	json_u64(&j, "not_sent_suppressed", gap ? gap->suppressed : 0);
 	json_u64(&j, "not_sent_lost", gap ? gap->lost : 0);
 	json_str(&j, "scope", scope);
@@ -307,6 +325,13 @@ size_t event_fields(const struct sg_event *e, const char *user, const struct eve
 	FIELD("SMTPGUARD_CMDLINE", escaped(p ? p->cmdline : NULL, b->cmdline, sizeof(b->cmdline)));
 	FIELD("SMTPGUARD_CWD", escaped(p ? p->cwd : NULL, b->cwd, sizeof(b->cwd)));
 	FIELD("SMTPGUARD_GONE", p ? proc_gone_name(p->gone) : "unreadable");
+	FIELD("SMTPGUARD_MNT_NS", p ? proc_mnt_ns_name(p->mnt_ns) : NULL);
+	if (p && p->exe_id_known) {
+		snprintf(b->exe_ino, sizeof(b->exe_ino), "%llu", (unsigned long long)p->exe_ino);
+		FIELD("SMTPGUARD_EXE_DEV",
+		      proc_dev_text(p->exe_dev, b->exe_dev, sizeof(b->exe_dev)));
+		FIELD("SMTPGUARD_EXE_INO", b->exe_ino);
+	}
 #undef FIELD
 	return n;
 }

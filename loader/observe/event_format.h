@@ -84,7 +84,8 @@ struct event_who {
  * dst=198.51.100.25:25 unit=php-fpm.service cgroup=/system.slice/php-fpm.service
  * exe=/usr/sbin/php-fpm8.2 cwd=/ cmdline="php-fpm: pool alice"", with
  * gone=REASON instead of exe, cwd and cmdline when the process could not be
- * read, then " not_sent=N" when the gap is not empty, and ' scope="..."' with
+ * read, and "mnt_ns=foreign exe_dev=MAJ:MIN exe_ino=N" after them when the
+ * process is in a mount namespace not the host's, then " not_sent=N" when the gap is not empty, and ' scope="..."' with
  * what the account may reach instead (scope_explain.h). who and scope may be
  * NULL.
  */
@@ -99,12 +100,12 @@ void event_json(FILE *out, const struct sg_event *e, const char *user, const str
 /* Buffers for the journal fields of one event. */
 struct event_field_bufs {
 	char uid[16], gid[16], pid[16], tid[16], port[8], cgroup_id[24], time[32];
-	char dst[48], comm[17];
+	char dst[48], comm[17], exe_dev[24], exe_ino[24];
 	char cgroup[4 * CGROUP_TEXT_MAX], exe[4 * PROC_VALUE_MAX + 4],
 		cmdline[4 * PROC_VALUE_MAX + 4], cwd[4 * PROC_VALUE_MAX + 4];
 };
 
-#define EVENT_FIELDS_MAX 20
+#define EVENT_FIELDS_MAX 24
 
 /*
  * The event as SMTPGUARD_* journal fields (see smtpguard(8), JOURNAL

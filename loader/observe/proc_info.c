@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "proc_info.h"
@@ -25,6 +27,67 @@ const char *proc_gone_name(enum proc_gone g)
 	default:
 		return "unreadable";
 	}
+}
+
+const char *proc_mnt_ns_name(enum proc_mnt_ns n)
+{
+	return n == PROC_MNT_NS_HOST ? "host" : n == PROC_MNT_NS_FOREIGN ? "foreign" : NULL;
+}
+
+const char *proc_dev_text(__u64 dev, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u:%u", major((dev_t)dev), minor((dev_t)dev));
+	return buf;
+}
+
+void proc_host_init(struct proc_host *h)
+{
+	struct stat st;
+
+	memset(h, 0, sizeof(*h));
+	/*
+	 * PID 1's; where even root may not look at it (a sandbox, a PID 1 of
+	 * another user namespace), the monitor's own, which is the host's when
+	 * it runs as a plain service.
+	 */
+	if (stat("/proc/1/ns/mnt", &st) && stat("/proc/self/ns/mnt", &st))
+		return;
+	h->known = true;
+	h->mnt_dev = st.st_dev;
+	h->mnt_ino = st.st_ino;
+}
+
+/* Is the process of dir in the host's mount namespace? */
+static enum proc_mnt_ns mnt_ns_at(int dir, const struct proc_host *host)
+{
+	struct stat st;
+
+	if (!host || !host->known || fstatat(dir, "ns/mnt", &st, 0))
+		return PROC_MNT_NS_UNKNOWN;
+	return st.st_dev == host->mnt_dev && st.st_ino == host->mnt_ino ? PROC_MNT_NS_HOST :
+									  PROC_MNT_NS_FOREIGN;
+}
+
+/*
+ * The executable's device and inode, through the file the process runs (the
+ * link is followed in the kernel, whatever the process's mounts call it).
+ * O_PATH opens nothing on the file system, and AT_STATX_DONT_SYNC takes what
+ * the kernel has: a FUSE server that never answers cannot make us wait.
+ */
+static void exe_id_at(int dir, struct proc_info *p)
+{
+	struct statx stx;
+	int fd = openat(dir, "exe", O_PATH | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (!statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_INO, &stx) &&
+	    (stx.stx_mask & STATX_INO)) {
+		p->exe_id_known = true;
+		p->exe_dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
+		p->exe_ino = stx.stx_ino;
+	}
+	close(fd);
 }
 
 /* A read through the directory failed: the process went away, or /proc refused. */
@@ -132,7 +195,8 @@ static int ruid_at(int dir, unsigned long *ruid)
 	return 0;
 }
 
-void proc_info_read(struct proc_info *p, __u32 tgid, __u32 uid, __u64 boot_ns)
+void proc_info_read(struct proc_info *p, const struct proc_host *host, __u32 tgid, __u32 uid,
+		    __u64 boot_ns)
 {
 	long tick_ns = 1000000000L / sysconf(_SC_CLK_TCK);
 	unsigned long long start;
@@ -178,14 +242,22 @@ void proc_info_read(struct proc_info *p, __u32 tgid, __u32 uid, __u64 boot_ns)
 		goto cleanup;
 	}
 	link_at(dir, "cwd", p->cwd);
-	/* Empty for a moment while it execs: its new arguments are not set yet. */
-	for (int tries = 0; !cmdline_at(dir, p->cmdline) && !p->cmdline[0] && tries < 3; tries++)
-		usleep(1000);
+	exe_id_at(dir, p);
+	p->mnt_ns = mnt_ns_at(dir, host);
+	/*
+	 * Read once: an empty one (argv may be empty; or the process is in the
+	 * middle of an exec) is shown as none. Never wait for it: the reader
+	 * would slow down exactly when an account floods.
+	 */
+	cmdline_at(dir, p->cmdline);
 	/* Still there? The directory never shows another process, so what was read is its own. */
 	if (stat_at(dir, &state, &start) || state == 'Z' || state == 'X')
 		p->gone = PROC_EXITED;
 cleanup:
-	if (p->gone)
+	if (p->gone) {
 		p->exe[0] = p->cmdline[0] = p->cwd[0] = '\0';
+		p->exe_id_known = false;
+		p->mnt_ns = PROC_MNT_NS_UNKNOWN;
+	}
 	close(dir);
 }

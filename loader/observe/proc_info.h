@@ -20,7 +20,17 @@
  * What the monitor reads is the process as it is when it looks, a few
  * milliseconds after the attempt: a process that exec'd meanwhile shows its
  * new program. The event's kernel-side fields (uid, pid, comm, cgroup) are
- * always from the attempt itself.
+ * always from the attempt itself. Nothing here waits or retries: an empty
+ * command line (argv may be empty) is reported as none, at once.
+ *
+ * exe and cwd are paths as the process's own mount namespace names them: a
+ * tenant with a user and mount namespace of its own can bind-mount anything
+ * over /usr/sbin/postconf and show that name. So the monitor also says
+ * whether the process's mount namespace is the host's (PID 1's), and reads
+ * the executable's device and inode through the open file (/proc/PID/exe
+ * opened with O_PATH, statx without asking the file system: a FUSE server
+ * of the tenant's cannot make it wait). Those the host can check:
+ * findmnt -o TARGET,MAJ:MIN and find MOUNT -xdev -inum INODE.
  *
  * None of these reads can be made to wait by the account. The command line
  * is the only value read from the process's memory, and an account may
@@ -35,10 +45,18 @@
 #define SG_PROC_INFO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
 
 /* Bytes kept of each value; a longer one is cut and ends in "...". */
 #define PROC_VALUE_MAX 512
+
+/* Whose mount namespace the process is in. */
+enum proc_mnt_ns {
+	PROC_MNT_NS_UNKNOWN = 0, /* not read (gone, or the host's could not be read) */
+	PROC_MNT_NS_HOST, /* the same as PID 1's */
+	PROC_MNT_NS_FOREIGN, /* another: exe and cwd are that namespace's names */
+};
 
 enum proc_gone {
 	PROC_PRESENT = 0, /* the values below are the process's */
@@ -56,16 +74,37 @@ struct proc_info {
 	char exe[PROC_VALUE_MAX + 1];
 	char cmdline[PROC_VALUE_MAX + 1];
 	char cwd[PROC_VALUE_MAX + 1];
+	enum proc_mnt_ns mnt_ns;
+	/* The executable's st_dev and st_ino, read through the file itself. */
+	bool exe_id_known;
+	__u64 exe_dev, exe_ino;
 };
+
+/* The host's mount namespace (PID 1's, else the monitor's own), to tell foreign ones: read once. */
+struct proc_host {
+	bool known;
+	__u64 mnt_dev, mnt_ino;
+};
+
+/* Read it. Never fails: h->known says whether it was read. */
+void proc_host_init(struct proc_host *h);
 
 /*
  * Fill p for process tgid, which made an attempt at boot_ns
- * (CLOCK_BOOTTIME) as real UID uid. Never fails: p->gone says why values
- * are missing.
+ * (CLOCK_BOOTTIME) as real UID uid; host is what proc_host_init() read (NULL:
+ * mnt_ns unknown). Never fails, never waits: p->gone says why values are
+ * missing.
  */
-void proc_info_read(struct proc_info *p, __u32 tgid, __u32 uid, __u64 boot_ns);
+void proc_info_read(struct proc_info *p, const struct proc_host *host, __u32 tgid, __u32 uid,
+		    __u64 boot_ns);
 
 /* "exited", "pid-reused", "uid-changed", "unreadable"; NULL for PROC_PRESENT. */
 const char *proc_gone_name(enum proc_gone g);
+
+/* "host", "foreign"; NULL when unknown. */
+const char *proc_mnt_ns_name(enum proc_mnt_ns n);
+
+/* "MAJOR:MINOR" of a st_dev, as findmnt's MAJ:MIN and mountinfo show it. */
+const char *proc_dev_text(__u64 dev, char *buf, size_t len);
 
 #endif

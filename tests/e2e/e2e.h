@@ -61,6 +61,8 @@ enum conf {
 	CONF_SCOPED_V6, /* IPv6 CIDRs that would hold ::ffff:0:0/96, and one that is ::ffff: */
 	CONF_KILL_SESSIONS, /* revoke --kill: port 2526 guarded too (a listener that holds sessions) */
 	CONF_JOURNAL, /* alert on every attempt, log_burst 3 per 2 s (who.c) */
+	CONF_ALERT_SWAP, /* alert on every attempt; its command's directory is taken over */
+	CONF_ALERT_FLOOD, /* alert_threshold far above the event budget */
 	CONF_COUNT,
 };
 
@@ -121,6 +123,9 @@ double now_s(void);
  */
 bool newest_line_with(const char *path, const char *needle, double timeout, char *line, size_t len);
 
+/* Refused connects to 198.51.100.25:25 for seconds (at most max): how many got EPERM. */
+unsigned long refused_connects_for(double seconds, unsigned long max);
+
 /* resolver.c: hosts (NULL: the host's own resolver again), or a failing resolver. */
 bool resolver_set(struct ctx *c, const char *hosts, bool down);
 int resolver_enter(const struct ctx *c);
@@ -141,6 +146,8 @@ enum who_row {
 	WHO_PID_REUSE, /* its PID given to a decoy before the monitor looks */
 	WHO_STALL, /* its arguments on a FUSE file that never answers */
 	WHO_JOURNAL, /* native journal entries on a socket of the test's */
+	WHO_MANY_FLOODS, /* 100 accounts flood (empty argv) while a quiet one tries 10 times */
+	WHO_FOREIGN_MNT, /* exe forged by a bind mount in the tenant's own mount namespace */
 };
 void run_who(struct ctx *c, size_t i, int which);
 

@@ -80,6 +80,9 @@ static const struct who mail_group = { "uid 64204 in group mail", 64204, 0, "mai
 static const struct who counted = { "uid 64206 (counted)", 64206, 64201, NULL, CG_TEST, false };
 static const struct who stormer = { "uid 64207 (storm)", 64207, 64201, NULL, CG_TEST, false };
 static const struct who alerted = { "uid 64208 (alert)", 64208, 64201, NULL, CG_TEST, false };
+static const struct who alert_flooder = {
+	"uid 64216 (floods past alert_threshold)", 64216, 64201, NULL, CG_TEST, false
+};
 static const struct who quiet = {
 	"uid 64209 (quiet, during a flood)", 64209, 64201, NULL, CG_TEST, false
 };
@@ -184,6 +187,12 @@ static const struct {
 					   "log_burst = 3\n"
 					   "alert_threshold = 1/60s\n"
 					   "alert_command = {WORK}/alert-env.sh\n" },
+	[CONF_ALERT_SWAP] = { "alert-swap.conf", "allow_users = root 64202\n"
+						 "alert_threshold = 1/60s\n"
+						 "alert_command = {WORK}/alert-swap/alert.sh\n" },
+	[CONF_ALERT_FLOOD] = { "alert-flood.conf", "allow_users = root 64202\n"
+						   "alert_threshold = 1000/1s\n"
+						   "alert_command = {WORK}/alert-flood.sh\n" },
 	[CONF_FILEONLY] = { "fileonly.conf", "allow_users = root 64202\n" },
 	[CONF_CT_LOOPBACK] = { "ct-loopback.conf", "allow_users = root 64202\n"
 						   "allow_groups = none\n"
@@ -244,6 +253,8 @@ enum step_kind {
 	S_STORM, /* 10,000 refused attempts against a stopped "monitor --syslog" */
 	S_FLOOD, /* one UID floods from 4 processes; a quiet UID's attempts all reported */
 	S_FORGE, /* a process named like a key=value pair, in the monitor's text lines */
+	S_ALERT_SWAP, /* alert_command's name taken over between alerts: never run */
+	S_ALERT_FLOOD, /* a threshold far above the event budget fires when crossed */
 	S_KILL_LOOP, /* load, sync and unload SIGKILLed at random moments (faults.c) */
 	S_LOCK_STORM, /* many allow/load/sync at once: no lost update (faults.c) */
 	S_FOREIGN_LINK, /* a hook made to run another guard's program (faults.c) */
@@ -366,6 +377,8 @@ struct step {
 #define STORM() { .kind = S_STORM, .crowd = &stormer }
 #define FLOOD() { .kind = S_FLOOD, .crowd = &stormer }
 #define FORGE(name) { .kind = S_FORGE, .forge = { .who = &denied, .comm = name } }
+#define ALERT_SWAP() { .kind = S_ALERT_SWAP }
+#define ALERT_FLOOD() { .kind = S_ALERT_FLOOD, .crowd = &alert_flooder }
 #define CLI_ENV(env_, a, c, code, ...) \
 	{ .kind = S_CLI, .cli = { .env = env_, .args = a, .conf = c, .exit_code = code, \
 				  .want = { __VA_ARGS__ } } }
@@ -1364,6 +1377,18 @@ static const struct step steps[] = {
 	 */
 	FORGE("dst=8.8.8.8:25"),
 	FORGE("a\"b\\c\td=e"),
+	SECTION("issue 22: alert command"),
+	/*
+	 * Issue 22: the file that runs is the file that was checked, at every
+	 * alert. Root's script runs (through /dev/fd: a #! script run by its
+	 * descriptor); its directory is then made sticky and world-writable, as
+	 * /tmp is, the script removed and a tenant's planted under its name:
+	 * that one never runs, and the monitor says why once, not once per
+	 * alert; root's script back, it runs again.
+	 */
+	ALERT_SWAP(),
+	/* alert_threshold = 1000/1s, 30 times the event budget: it fires when crossed. */
+	ALERT_FLOOD(),
 	SECTION("who"),
 	/*
 	 * Which script (issue 17): the unit, executable, command line and
@@ -1377,6 +1402,12 @@ static const struct step steps[] = {
 	SH("useradd -M -U -u 64290 -s /usr/sbin/nologin -c smtpguard-test sgt-who"),
 	WHO(WHO_JOURNAL),
 	SH("userdel sgt-who"),
+	SECTION("issue 22: many floods"),
+	/* Issue 22: a quiet account's 10 attempts while 100 accounts flood at once. */
+	WHO(WHO_MANY_FLOODS),
+	SECTION("issue 22: foreign mount namespace"),
+	/* Issue 22: exe forged by a bind mount in the tenant's own mount namespace. */
+	WHO(WHO_FOREIGN_MNT),
 	SECTION("storm"),
 	/* A storm: the connect path keeps answering, syslog stays condensed, losses are reported. */
 	STORM(),
@@ -2331,23 +2362,176 @@ static void run_forge(struct ctx *c, size_t i, const struct step *s)
 		i, s->forge.comm, errno_name(got), dst, comm, line);
 }
 
+/* Write a file as uid (a tenant planting it), mode 0755. */
+static bool write_as(unsigned int uid, const char *path, const char *text)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd;
+
+		if (setgroups(0, NULL) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
+			_exit(1);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+		_exit(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text) &&
+				      !fchmod(fd, 0755) && !close(fd) ?
+			      0 :
+			      1);
+	}
+	return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	       !WEXITSTATUS(status);
+}
+
+/* Root's alert script at path: it logs "root UID" to log. */
+static bool root_alert_script(const char *path, const char *log)
+{
+	FILE *f = fopen(path, "w");
+
+	return f && fprintf(f, "#!/bin/sh\necho \"root $SMTPGUARD_UID\" >>%s\n", log) > 0 &&
+	       !fchmod(fileno(f), 0755) && !fclose(f);
+}
+
+/* A monitor of conf with text output in WORK/name.out and .err, once it reads events. */
+static pid_t text_monitor(const struct ctx *c, enum conf conf, const char *name)
+{
+	char err[4200], line[256];
+	pid_t pid = start_monitor(c, conf, NULL, name, NULL);
+
+	snprintf(err, sizeof(err), "%s/%s.err", c->workdir, name);
+	newest_line_with(err, "monitoring", 5, line, sizeof(line));
+	return pid;
+}
+
+static void run_alert_swap(struct ctx *c, size_t i, const struct step *s)
+{
+	static const struct who takers[] = {
+		{ "uid 64217", 64217, 64201, NULL, CG_TEST, false },
+		{ "uid 64218", 64218, 64201, NULL, CG_TEST, false },
+		{ "uid 64219", 64219, 64201, NULL, CG_TEST, false },
+		{ "uid 64220", 64220, 64201, NULL, CG_TEST, false },
+	};
+	const struct probe p = P4(REMOTE4, 25, PM_CONNECT);
+	char dir[4200], script[4300], log[4200], err[4200], line[512] = "", tenant[4400];
+	const char *why = NULL;
+	int refusals = 0, again = 0;
+	pid_t mon;
+
+	(void)s;
+	snprintf(dir, sizeof(dir), "%s/alert-swap", c->workdir);
+	snprintf(script, sizeof(script), "%s/alert.sh", dir);
+	snprintf(log, sizeof(log), "%s/alert-swap.log", c->workdir);
+	snprintf(err, sizeof(err), "%s/alert-swap.err", c->workdir);
+	snprintf(tenant, sizeof(tenant), "#!/bin/sh\necho \"tenant $SMTPGUARD_UID\" >>%s\n", log);
+	unlink(script);
+	unlink(log);
+	if ((mkdir(dir, 0755) && errno != EEXIST) || chmod(dir, 0755) ||
+	    !root_alert_script(script, log)) {
+		t_result(&c->report, false, "[%zu] alert swap: cannot make %s: %s", i, script,
+			 strerror(errno));
+		return;
+	}
+	mon = text_monitor(c, CONF_ALERT_SWAP, "alert-swap");
+	/* Root's script, a #! script run through its descriptor. */
+	if (probe_as(c, &takers[0], &p) != EPERM)
+		why = "the first attempt was not refused";
+	else if (!newest_line_with(log, "root 64217", 3, line, sizeof(line)))
+		why = "root's alert script did not run for the first alert";
+	/* /tmp's way: anyone may create a name there, and root's file is gone (tmpfiles). */
+	if (!why && (chmod(dir, 01777) || unlink(script) || !write_as(64201, script, tenant)))
+		why = "cannot plant the tenant's script";
+	for (int k = 1; !why && k < 3; k++)
+		if (probe_as(c, &takers[k], &p) != EPERM)
+			why = "an attempt was not refused";
+	usleep(1500 * 1000); /* an alert command would have run by now */
+	if (!why && newest_line_with(log, "tenant", 0, line, sizeof(line)))
+		why = "THE TENANT'S SCRIPT RAN AS ROOT";
+	refusals = count_matches(err, "is not run: ");
+	if (!why && refusals != 1)
+		why = "not one \"alert_command ... is not run\" message for two refused alerts";
+	/* Root's script again: it runs, and the monitor says so. */
+	if (!why && (unlink(script) || chmod(dir, 0755) || !root_alert_script(script, log)))
+		why = "cannot put root's script back";
+	if (!why && probe_as(c, &takers[3], &p) != EPERM)
+		why = "the last attempt was not refused";
+	else if (!why && !newest_line_with(log, "root 64220", 3, line, sizeof(line)))
+		why = "root's script did not run once it was back";
+	again = count_matches(err, "passes its check again");
+	if (!why && again != 1)
+		why = "the monitor did not say the command passes its check again";
+	kill(mon, SIGTERM);
+	waitpid(mon, NULL, 0);
+	if (why) {
+		show_file("alert-swap.err", err);
+		show_file("alert-swap.log", log);
+	}
+	t_result(
+		&c->report, !why,
+		"[%zu] alert_command in a directory taken over between alerts (made 1777, root's "
+		"script removed, uid 64201's planted): root's ran before and after, the tenant's "
+		"never; %d \"is not run\" message(s) for 2 alerts, %d \"passes its check again\"%s%s",
+		i, refusals, again, why ? ": " : "", why ? why : "");
+}
+
+static void run_alert_flood(struct ctx *c, size_t i, const struct step *s)
+{
+	char script[4200], log[4200], needle[32], line[256] = "";
+	double t0, flood_s = 0, alert_s = 0;
+	long count = 0;
+	int status = -1, alerts = 0;
+	FILE *f;
+	pid_t mon, storm;
+
+	snprintf(script, sizeof(script), "%s/alert-flood.sh", c->workdir);
+	snprintf(log, sizeof(log), "%s/alert-flood.log", c->workdir);
+	unlink(log);
+	f = fopen(script, "w");
+	if (!f ||
+	    fprintf(f,
+		    "#!/bin/sh\necho \"$SMTPGUARD_UID $SMTPGUARD_COUNT $SMTPGUARD_ACTION\" >>%s\n",
+		    log) < 0 ||
+	    fchmod(fileno(f), 0755) || fclose(f)) {
+		t_result(&c->report, false, "[%zu] alert flood: cannot write %s", i, script);
+		return;
+	}
+	mon = text_monitor(c, CONF_ALERT_FLOOD, "alert-flood");
+	snprintf(needle, sizeof(needle), "%u ", s->crowd->uid);
+	t0 = now_s();
+	storm = fork();
+	if (storm == 0)
+		storm_child(c, s->crowd);
+	waitpid(storm, &status, 0);
+	flood_s = now_s() - t0;
+	if (newest_line_with(log, needle, 3, line, sizeof(line)))
+		alert_s = now_s() - t0;
+	usleep(1500 * 1000); /* a second alert in this window would be here by now */
+	alerts = count_matches(log, needle);
+	count = strtol(line + strlen(needle), NULL, 10);
+	kill(mon, SIGTERM);
+	waitpid(mon, NULL, 0);
+	t_result(&c->report,
+		 WIFEXITED(status) && !WEXITSTATUS(status) && alerts == 1 && count >= 1000 &&
+			 alert_s > 0 && alert_s < 2.5,
+		 "[%zu] %d refused attempts by %s in %.2f s, alert_threshold = 1000/1s (event "
+		 "budget %d/s): alert_command ran %d time(s), %.2f s after the flood began, with "
+		 "SMTPGUARD_COUNT=%ld",
+		 i, STORM_ATTEMPTS, s->crowd->label, flood_s, SG_EVENT_BURST, alerts, alert_s,
+		 count);
+}
+
 #define FLOOD_PROCS 4
 #define FLOOD_SECONDS 2.0
 #define FLOOD_MAX_ATTEMPTS 20000000 /* per process: a bound, whatever the machine */
 #define QUIET_ATTEMPTS 8
 
-/* Refused connects as fast as one process can, for FLOOD_SECONDS; the count to *done. */
-static void __attribute__((noreturn))
-flood_child(const struct ctx *c, const struct who *w, unsigned long *done)
+unsigned long refused_connects_for(double seconds, unsigned long max)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(25) };
-	double deadline = now_s() + FLOOD_SECONDS;
+	double deadline = now_s() + seconds;
 	unsigned long n = 0;
 
-	if (become(c, w))
-		_exit(2);
 	inet_pton(AF_INET, REMOTE4, &sin.sin_addr);
-	while (n < FLOOD_MAX_ATTEMPTS && ((n & 1023) || now_s() < deadline)) {
+	while (n < max && ((n & 255) || now_s() < deadline)) {
 		int fd = socket(AF_INET, SOCK_STREAM, 0);
 
 		if (fd >= 0 && connect(fd, (struct sockaddr *)&sin, sizeof(sin)) && errno == EPERM)
@@ -2355,6 +2539,18 @@ flood_child(const struct ctx *c, const struct who *w, unsigned long *done)
 		if (fd >= 0)
 			close(fd);
 	}
+	return n;
+}
+
+/* Refused connects as fast as one process can, for FLOOD_SECONDS; the count to *done. */
+static void __attribute__((noreturn))
+flood_child(const struct ctx *c, const struct who *w, unsigned long *done)
+{
+	unsigned long n;
+
+	if (become(c, w))
+		_exit(2);
+	n = refused_connects_for(FLOOD_SECONDS, FLOOD_MAX_ATTEMPTS);
 	__atomic_add_fetch(done, n, __ATOMIC_SEQ_CST);
 	_exit(0);
 }
@@ -2594,6 +2790,8 @@ static const struct {
 	[S_STORM] = { "storm", run_storm, SCENARIO },
 	[S_FLOOD] = { "flood", run_flood, SCENARIO },
 	[S_FORGE] = { "forge", run_forge, LEAVES },
+	[S_ALERT_SWAP] = { "alert command swapped", run_alert_swap, SCENARIO },
+	[S_ALERT_FLOOD] = { "alert over the event budget", run_alert_flood, SCENARIO },
 	[S_KILL_LOOP] = { "kill loop", run_kill_loop_row, SCENARIO },
 	[S_LOCK_STORM] = { "lock storm", run_lock_storm_row, SCENARIO },
 	[S_FOREIGN_LINK] = { "foreign link", run_foreign_link_row, SCENARIO },

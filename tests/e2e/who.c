@@ -40,14 +40,19 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
+
 #include "e2e.h"
+#include "smtpguard.h"
 
 #define REMOTE4 "198.51.100.25"
 #define UNIT "sgt-php-fpm.service"
@@ -1033,6 +1038,236 @@ static void run_journal(struct ctx *c, size_t i, const struct who_paths *w)
 	unlink(sock);
 }
 
+/* ---- many accounts flooding at once (issue 22) ------------------------ */
+
+#define MANY_ACCOUNTS 100
+#define MANY_FIRST_UID 64500
+#define MANY_SECONDS 10.0
+#define MANY_MAX_ATTEMPTS 50000000UL /* per process: a bound, whatever the machine */
+#define QUIET_UID 64209
+#define QUIET_TRIES 10
+
+/* The kernel's count of uid's blocked attempts (the pinned counters map). */
+static unsigned long long blocked_of(const struct ctx *c, unsigned int uid)
+{
+	char path[4200];
+	struct sg_counter v;
+	int fd;
+	unsigned long long n = 0;
+
+	snprintf(path, sizeof(path), "%s/" SG_PIN_COUNTERS, c->pin_dir);
+	fd = bpf_obj_get(path);
+	if (fd >= 0 && !bpf_map_lookup_elem(fd, &uid, &v))
+		n = v.attempts[SG_ACTION_BLOCKED];
+	if (fd >= 0)
+		close(fd);
+	return n;
+}
+
+/* Refused connects as uid for MANY_SECONDS, with an empty argv (as execve allows). */
+static void __attribute__((noreturn))
+many_flooder(const struct ctx *c, unsigned int uid, unsigned long *done)
+{
+	const struct who fl = { "flooder", uid, uid, NULL, CG_TEST, false };
+	struct prctl_mm_map m;
+
+	if (!own_mm_map(&m))
+		_exit(3);
+	m.arg_end = m.arg_start; /* /proc/PID/cmdline is empty */
+	if (prctl(PR_SET_MM, PR_SET_MM_MAP, (unsigned long)&m, sizeof(m), 0) || become(c, &fl))
+		_exit(2);
+	*done = refused_connects_for(MANY_SECONDS, MANY_MAX_ATTEMPTS);
+	_exit(0);
+}
+
+static bool all_found(char *const *found)
+{
+	for (int k = 0; k < QUIET_TRIES; k++)
+		if (!found[k])
+			return false;
+	return true;
+}
+
+/* The newest event line of each pid in a file of any size (found[k] kept, malloc'd). */
+static void find_pids(const char *path, const pid_t *pids, char **found)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL, needle[32];
+	size_t cap = 0;
+
+	while (f && getline(&line, &cap, f) > 0) {
+		for (int k = 0; k < QUIET_TRIES; k++) {
+			snprintf(needle, sizeof(needle), "\"pid\":%d,", (int)pids[k]);
+			if (strstr(line, needle)) {
+				free(found[k]);
+				found[k] = strdup(line);
+			}
+		}
+	}
+	free(line);
+	if (f)
+		fclose(f);
+}
+
+/*
+ * 100 accounts flood at once for 10 s, each from a process whose argv is
+ * empty; meanwhile a quiet account runs the script 10 times, a second apart.
+ * Each of its attempts is an event of its own, with unit, exe, cmdline and
+ * cwd (or gone=), and the kernel's counters are exact for every account.
+ */
+static void run_many_floods(struct ctx *c, size_t i, const struct who_paths *w)
+{
+	char *found[QUIET_TRIES] = { NULL };
+	unsigned long *done = mmap(NULL, MANY_ACCOUNTS * sizeof(*done), PROT_READ | PROT_WRITE,
+				   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	unsigned long long before[MANY_ACCOUNTS + 1], quiet_before, total = 0;
+	pid_t kids[MANY_ACCOUNTS], quiet[QUIET_TRIES], mon;
+	char path[4200], unit[64], bad[256] = "";
+	int seen = 0, whole = 0, gone = 0, inexact = 0;
+	double t0, elapsed;
+
+	if (done == MAP_FAILED) {
+		t_result(&c->report, false, "[%zu] many floods: no shared memory", i);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/who-many.out", c->workdir);
+	snprintf(unit, sizeof(unit), "\"unit\":\"" UNIT "\"");
+	for (int k = 0; k < MANY_ACCOUNTS; k++)
+		before[k] = blocked_of(c, MANY_FIRST_UID + (unsigned int)k);
+	quiet_before = blocked_of(c, QUIET_UID);
+	mon = monitor(c, CONF_EVENTS, "--json", "who-many", NULL);
+	t0 = now_s();
+	for (int k = 0; k < MANY_ACCOUNTS; k++) {
+		done[k] = 0;
+		kids[k] = fork();
+		if (kids[k] == 0)
+			many_flooder(c, MANY_FIRST_UID + (unsigned int)k, &done[k]);
+	}
+	for (int k = 0; k < QUIET_TRIES; k++) {
+		usleep(900 * 1000);
+		quiet[k] = start_script(w, QUIET_UID);
+	}
+	for (int k = 0; k < MANY_ACCOUNTS; k++)
+		waitpid(kids[k], NULL, 0);
+	elapsed = now_s() - t0;
+	/* The monitor may be seconds behind; its output is megabytes: read it line by line. */
+	for (double deadline = now_s() + 15; now_s() < deadline && !all_found(found);
+	     usleep(200 * 1000))
+		find_pids(path, quiet, found);
+	for (int k = 0; k < QUIET_TRIES; k++) {
+		const char *line = found[k];
+
+		if (!line) {
+			if (!bad[0])
+				snprintf(bad, sizeof(bad),
+					 "no event for the quiet attempt %d (pid %d)", k + 1,
+					 (int)quiet[k]);
+			continue;
+		}
+		seen++;
+		if (strstr(line, unit) && !strstr(line, "\"exe\":null") &&
+		    !strstr(line, "\"cmdline\":null") && !strstr(line, "\"cwd\":null"))
+			whole++;
+		else if (strstr(line, unit) && !strstr(line, "\"gone\":null"))
+			gone++;
+		else if (!bad[0])
+			snprintf(bad, sizeof(bad),
+				 "the quiet attempt %d lacks unit, exe, cmdline or cwd: %.150s",
+				 k + 1, line);
+	}
+	for (int k = 0; k < MANY_ACCOUNTS; k++) {
+		unsigned long long got =
+			blocked_of(c, MANY_FIRST_UID + (unsigned int)k) - before[k];
+
+		total += done[k];
+		inexact += got != done[k];
+	}
+	if (blocked_of(c, QUIET_UID) - quiet_before != QUIET_TRIES)
+		inexact++;
+	end_monitor(mon);
+	for (int k = 0; k < QUIET_TRIES; k++)
+		stop_script(quiet[k]);
+	t_result(
+		&c->report, seen == QUIET_TRIES && whole + gone == QUIET_TRIES && !inexact,
+		"[%zu] %d accounts flooding at once (empty argv) made %llu refused attempts in "
+		"%.1f s (%.0f/s); the quiet uid %u's %d attempts a second apart: %d events (%d with "
+		"unit, exe, cmdline and cwd, %d gone=); counters exact for %d of %d accounts%s%s",
+		i, MANY_ACCOUNTS, total, elapsed, total / elapsed, QUIET_UID, QUIET_TRIES, seen,
+		whole, gone, MANY_ACCOUNTS + 1 - inexact, MANY_ACCOUNTS + 1, bad[0] ? ": " : "",
+		bad);
+	munmap(done, MANY_ACCOUNTS * sizeof(*done));
+	for (int k = 0; k < QUIET_TRIES; k++)
+		free(found[k]);
+}
+
+/* ---- a foreign mount namespace (issue 22) ------------------------------ */
+
+/*
+ * As a tenant that is root of its own user and mount namespace: a copy of
+ * bash bind-mounted over {WORK}/www/postconf, run as postconf. The event
+ * names the forged path, and says so: mnt_ns foreign, with the device and
+ * inode of the file that really runs (the copy's, as the host sees it).
+ */
+static void run_foreign_mnt(struct ctx *c, size_t i, const struct who_paths *w)
+{
+	char fake[4300], target[4300], cmd[16384], path[4200], needle[32], want[3][128];
+	char line[8192] = "", tline[8192] = "", val[256];
+	const char *why = NULL;
+	struct stat st_fake, st_target;
+	pid_t mon, pid;
+
+	snprintf(fake, sizeof(fake), "%s/tenant-bash", w->www);
+	snprintf(target, sizeof(target), "%s/postconf", w->www);
+	snprintf(cmd, sizeof(cmd), "cp /bin/bash '%s' && cp /bin/true '%s'", fake, target);
+	if (system(cmd) || stat(fake, &st_fake) || stat(target, &st_target)) {
+		t_result(&c->report, false, "[%zu] foreign mount namespace: cannot copy bash", i);
+		return;
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "mount --bind '%s' '%s' && exec '%s' -c ': 3<>/dev/tcp/" REMOTE4 "/25; sleep 20'",
+		 fake, target, target);
+	snprintf(want[0], sizeof(want[0]), "\"mnt_ns\":\"foreign\"");
+	snprintf(want[1], sizeof(want[1]), "\"exe_dev\":\"%u:%u\"", major(st_fake.st_dev),
+		 minor(st_fake.st_dev));
+	snprintf(want[2], sizeof(want[2]), "\"exe_ino\":%llu,", (unsigned long long)st_fake.st_ino);
+	for (int text = 0; text < 2; text++) {
+		mon = monitor(c, CONF_EVENTS, text ? NULL : "--json",
+			      text ? "who-mnt-text" : "who-mnt", NULL);
+		pid = fork();
+		if (pid == 0) {
+			setpgid(0, 0);
+			if (join(w, SCRIPT_UID) || chdir(w->www))
+				_exit(255);
+			execlp("unshare", "unshare", "-Urm", "/bin/sh", "-c", cmd, (char *)NULL);
+			_exit(127);
+		}
+		snprintf(path, sizeof(path), "%s/%s.out", c->workdir,
+			 text ? "who-mnt-text" : "who-mnt");
+		snprintf(needle, sizeof(needle), text ? " pid=%d " : "\"pid\":%d,", (int)pid);
+		if (!newest_line_with(path, needle, 3, text ? tline : line, sizeof(line)))
+			why = why ? why : "no event within 3 s (unshare -Urm refused?)";
+		end_monitor(mon);
+		stop_script(pid);
+	}
+	for (int k = 0; !why && k < 3; k++)
+		if (!strstr(line, want[k]))
+			why = want[k];
+	if (!why && count_key(tline, "mnt_ns", val, sizeof(val)) != 1)
+		why = "the text line has no mnt_ns=";
+	else if (!why && strcmp(val, "foreign"))
+		why = "the text line's mnt_ns is not foreign";
+	else if (!why && (count_key(tline, "exe_ino", val, sizeof(val)) != 1 ||
+			  strtoull(val, NULL, 10) != (unsigned long long)st_fake.st_ino))
+		why = "the text line's exe_ino is not the copy's";
+	t_result(&c->report, !why,
+		 "[%zu] a tenant's bash bind-mounted over %s in its own user and mount namespace: "
+		 "the event says mnt_ns foreign, exe_dev %u:%u and exe_ino %llu (the copy's; "
+		 "postconf's is %llu), in JSON and text%s%s%s%s",
+		 i, target, major(st_fake.st_dev), minor(st_fake.st_dev),
+		 (unsigned long long)st_fake.st_ino, (unsigned long long)st_target.st_ino,
+		 why ? ": " : "", why ? why : "", why ? "\n    " : "", why ? line : "");
+}
+
 void run_who(struct ctx *c, size_t i, int which)
 {
 	struct who_paths w;
@@ -1050,6 +1285,10 @@ void run_who(struct ctx *c, size_t i, int which)
 		run_pid_reuse(c, i, &w);
 	else if (which == WHO_STALL)
 		run_stall(c, i, &w);
+	else if (which == WHO_MANY_FLOODS)
+		run_many_floods(c, i, &w);
+	else if (which == WHO_FOREIGN_MNT)
+		run_foreign_mnt(c, i, &w);
 	else
 		run_journal(c, i, &w);
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 #include "cgroup_names.h"
 #include "event_format.h"
 #include "file_replace.h"
+#include "proc_info.h"
 #include "testlib.h"
 
 /* clang-format off */
@@ -281,6 +283,31 @@ static void test_json_bytes(struct test_report *r)
 	unlink(path);
 }
 
+/*
+ * The test's own process, read as the monitor reads an event's: the
+ * executable's device and inode are the file's (stat of /proc/self/exe), an
+ * and its mount namespace is the host's (PID 1's, or where that cannot be
+ * read, the reader's own: its own process is in it).
+ */
+static void test_own_process(struct test_report *r)
+{
+	struct timespec now;
+	struct proc_host host;
+	struct proc_info p;
+	struct stat st;
+
+	clock_gettime(CLOCK_BOOTTIME, &now);
+	proc_host_init(&host);
+	proc_info_read(&p, &host, (__u32)getpid(), (__u32)getuid(),
+		       (__u64)now.tv_sec * 1000000000ULL + (__u64)now.tv_nsec);
+	t_result(r,
+		 !p.gone && !stat("/proc/self/exe", &st) && p.exe_id_known &&
+			 p.exe_dev == (__u64)st.st_dev && p.exe_ino == (__u64)st.st_ino,
+		 "own process: exe_dev and exe_ino are the executable's (read through the file)");
+	t_result(r, host.known && p.mnt_ns == PROC_MNT_NS_HOST, "own process: mount namespace %s",
+		 proc_mnt_ns_name(p.mnt_ns) ? proc_mnt_ns_name(p.mnt_ns) : "not said");
+}
+
 int main(void)
 {
 	struct test_report r = {};
@@ -290,5 +317,6 @@ int main(void)
 	test_escapes(&r);
 	test_line_values(&r);
 	test_state_file(&r);
+	test_own_process(&r);
 	return t_summary(&r);
 }
