@@ -9,6 +9,7 @@
 # check 3 watches change); then this tree's package, installed with apt
 # while systemd runs, and /etc/smtpguard.conf edited to allow sgallow and a
 # name (sgnew) that has no account yet. Exit 1 when any of it failed.
+# shellcheck source=tests/boot/guest-lib.sh
 . /run/sg/guest-lib.sh
 
 for u in sgtenant sgallow sgjournal sgdown sgmta1 sgmta2; do

@@ -9,6 +9,7 @@
 # refused (exit 1, EPERM). systemd's monotonic timestamps show the order:
 # smtpguard.service active before network-pre.target and before the
 # tenant's service left "inactive".
+# shellcheck source=tests/boot/guest-lib.sh
 . /run/sg/guest-lib.sh
 
 ts() {

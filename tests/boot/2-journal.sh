@@ -7,6 +7,7 @@
 # found by "journalctl SMTPGUARD_UID=N" (journald indexes the field), and
 # "journalctl -x" prints the catalog's text for it (the package's catalog,
 # compiled by systemd's dpkg trigger).
+# shellcheck source=tests/boot/guest-lib.sh
 . /run/sg/guest-lib.sh
 
 msgid=9bf6f080d7e2a4c32bd63e9b1c6aac6a

@@ -8,6 +8,7 @@
 # (what postconf answers for @mta) must swap sgmta1 for sgmta2. Each time
 # "smtpguard status" shows it. smtpguard-sync.timer is listed by
 # "systemctl list-timers".
+# shellcheck source=tests/boot/guest-lib.sh
 . /run/sg/guest-lib.sh
 
 # within WHAT COMMAND...: 5 s at most; says how long it took.

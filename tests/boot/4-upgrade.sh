@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# shellcheck shell=sh
+# shellcheck shell=sh disable=SC2086 # $pids: several PIDs
 #
 # tests/boot/4-upgrade.sh - check 4 (after check 5 purged the package): the
 # previous release's package installed with apt, /etc/smtpguard.conf edited
@@ -10,6 +10,7 @@
 # probers' window) and after the upgrade and the restarts of the monitor and
 # sync units. smtpguard.service itself is never restarted (the same
 # invocation), the programs are replaced on the same links, the edit stays.
+# shellcheck source=tests/boot/guest-lib.sh
 . /run/sg/guest-lib.sh
 
 t=$(uid_of sgtenant)

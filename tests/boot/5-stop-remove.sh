@@ -12,6 +12,7 @@
 #   apt-get purge smtpguard      removes the file, the hooks, the units'
 #                                enablement: no file named *smtpguard* left
 # sgtenant is refused and sgallow (the edit) allowed whenever a guard runs.
+# shellcheck source=tests/boot/guest-lib.sh
 . /run/sg/guest-lib.sh
 
 PINS=/sys/fs/bpf/smtpguard

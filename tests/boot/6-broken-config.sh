@@ -11,6 +11,7 @@
 # (sgmta2) allowed, sgallow (allowed by the file before the error) refused
 # like sgtenant. Then README's way out: fix the file, "smtpguard load",
 # "systemctl reset-failed smtpguard".
+# shellcheck source=tests/boot/guest-lib.sh
 . /run/sg/guest-lib.sh
 
 a=$(uid_of sgallow)

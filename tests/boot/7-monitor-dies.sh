@@ -7,6 +7,7 @@
 # counted by the kernel (smtpguard status) and reported to the journal
 # once the new monitor is up: the guard keeps its ring buffer and counters
 # in bpffs, whoever reads them.
+# shellcheck source=tests/boot/guest-lib.sh
 . /run/sg/guest-lib.sh
 
 msgid=9bf6f080d7e2a4c32bd63e9b1c6aac6a

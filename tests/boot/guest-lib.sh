@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# shellcheck shell=sh
+# shellcheck shell=sh disable=SC2034 # the steps use these
 #
 # tests/boot/guest-lib.sh - what the boot test's steps share, inside the
 # guest (sourced by tests/boot/guest.sh). A check is several expectations
@@ -12,7 +12,7 @@ STATE=/var/lib/sgboot       # on the disk: survives the test's reboots
 LIB=/usr/local/lib/sgboot   # the probes, on the disk (a tenant runs before $SG exists)
 CONF=/etc/smtpguard.conf
 CG=/sys/fs/cgroup/sgprobe   # the probes' cgroup (the guard is on the root: all of them)
-export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 SYSTEMD_PAGER= SYSTEMD_COLORS=0
+export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 SYSTEMD_PAGER='' SYSTEMD_COLORS=0
 
 bad=0
 

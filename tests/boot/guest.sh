@@ -13,6 +13,7 @@
 # "SGB-REBOOT", "SGB-DONE" and "Bail out!" tell the host what comes next.
 # Each step has STEP_LIMIT seconds; one that runs over is killed and its
 # check is missing, which the host reports as failed.
+# shellcheck source=tests/boot/guest-lib.sh
 . /run/sg/guest-lib.sh
 STEP_LIMIT=300
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154,SC2016 # cache: lib.sh's; sh -c '...' "$@"
 #
 # tests/boot/image.sh - the boot test's Debian 12 machine, sourced after
 # tests/matrix/lib.sh: a debootstrap'ed bookworm with systemd as PID 1,
