@@ -59,7 +59,7 @@ rm -rf "$out" && mkdir -p "$out" || die "cannot create $out"
 trap 'exit 130' INT TERM
 
 # -- the image, cached; one builder at a time
-exec 9>"$cache/boot.lock" || die "cannot open $cache/boot.lock"
+mkdir -p "$cache" && exec 9>"$cache/boot.lock" || die "cannot open $cache/boot.lock"
 flock 9
 t0=$(now)
 img=$(boot_image) || die "cannot build the boot image"
