@@ -17,6 +17,7 @@
 # make install    PREFIX=/usr/local DESTDIR= : binary, units, hooks, man pages, config
 # make deb        Debian package into build/pkg/ (tools: scripts/pkg-deps.sh); make rpm: RPM
 # make pkgtest    install, upgrade, remove the .deb in a Debian 12 chroot (root)
+# make boot-test  the .deb under a real systemd: a Debian 12 qemu guest (root)
 # make uninstall
 # make clean
 #
@@ -332,3 +333,4 @@ include tests/soak/soak.mk
 include tests/pkg/pkg.mk
 
 include tests/matrix/matrix.mk
+include tests/boot/boot.mk
