@@ -95,32 +95,20 @@ static __u64 mono_ns(void)
 	return (__u64)ts.tv_sec * NS_PER_S + (__u64)ts.tv_nsec;
 }
 
-/* Fields for the journal; a value that is NULL or "" is left out. */
-struct fields {
-	struct journal_field v[16];
-	size_t n;
-};
-
-static void field(struct fields *f, const char *name, const char *value)
-{
-	if (value && *value && f->n < sizeof(f->v) / sizeof(f->v[0]))
-		f->v[f->n++] = (struct journal_field){ name, value };
-}
-
 static void summarise(struct monitor *m, const struct uid_state *s)
 {
 	const char *user = name_cache_get(&m->names, s->uid);
 	char uid[16], count[24], window[16];
-	struct fields f = {};
+	struct journal_fields f = {};
 
 	snprintf(uid, sizeof(uid), "%u", s->uid);
 	snprintf(count, sizeof(count), "%llu", (unsigned long long)s->suppressed);
 	snprintf(window, sizeof(window), "%u", m->log_window);
-	field(&f, "SMTPGUARD_UID", uid);
-	field(&f, "SMTPGUARD_USER", user);
-	field(&f, "SMTPGUARD_ACTION", counters_action_name(s->last_action));
-	field(&f, "SMTPGUARD_COUNT", count);
-	field(&f, "SMTPGUARD_WINDOW", window);
+	journal_fields_add(&f, "SMTPGUARD_UID", uid);
+	journal_fields_add(&f, "SMTPGUARD_USER", user);
+	journal_fields_add(&f, "SMTPGUARD_ACTION", counters_action_name(s->last_action));
+	journal_fields_add(&f, "SMTPGUARD_COUNT", count);
+	journal_fields_add(&f, "SMTPGUARD_WINDOW", window);
 	log_sink_send(&m->log, LOG_NOTICE, SG_MSGID_STORM, f.v, f.n,
 		      "uid=%u(%s): %llu more %s attempts in the last %u s", s->uid,
 		      user ? user : "?", (unsigned long long)s->suppressed,
@@ -244,7 +232,7 @@ static void alert(struct monitor *m, const struct uid_state *s, struct alert_inf
 	char uid[16], count[16], window[16], pid[16];
 	char unit[TEXT_VALUE_MAX], exe[2 + 4 * PROC_VALUE_MAX + 1];
 	char notice[sizeof(m->alerts.notice)];
-	struct fields f = {};
+	struct journal_fields f = {};
 	int prio;
 
 	info->count = s->alert_count;
@@ -253,23 +241,23 @@ static void alert(struct monitor *m, const struct uid_state *s, struct alert_inf
 		snprintf(count, sizeof(count), "%u", s->alert_count);
 		snprintf(window, sizeof(window), "%u", m->alerts.seconds);
 		snprintf(pid, sizeof(pid), "%u", info->pid);
-		field(&f, "SMTPGUARD_UID", uid);
-		field(&f, "SMTPGUARD_USER", info->user);
-		field(&f, "SMTPGUARD_COUNT", count);
-		field(&f, "SMTPGUARD_WINDOW", window);
-		field(&f, "SMTPGUARD_ACTION", info->action);
-		field(&f, "SMTPGUARD_LAST_DST", info->last_dst);
-		field(&f, "SMTPGUARD_COMM", info->comm);
-		field(&f, "SMTPGUARD_PID", info->pid ? pid : NULL);
-		field(&f, "SMTPGUARD_CGROUP", info->cgroup);
-		field(&f, "SMTPGUARD_UNIT", info->unit);
-		field(&f, "SMTPGUARD_EXE", info->exe);
-		field(&f, "SMTPGUARD_CMDLINE", info->cmdline);
-		field(&f, "SMTPGUARD_CWD", info->cwd);
-		field(&f, "SMTPGUARD_GONE", info->gone);
-		field(&f, "SMTPGUARD_MNT_NS", info->mnt_ns);
-		field(&f, "SMTPGUARD_EXE_DEV", info->exe_dev);
-		field(&f, "SMTPGUARD_EXE_INO", info->exe_ino);
+		journal_fields_add(&f, "SMTPGUARD_UID", uid);
+		journal_fields_add(&f, "SMTPGUARD_USER", info->user);
+		journal_fields_add(&f, "SMTPGUARD_COUNT", count);
+		journal_fields_add(&f, "SMTPGUARD_WINDOW", window);
+		journal_fields_add(&f, "SMTPGUARD_ACTION", info->action);
+		journal_fields_add(&f, "SMTPGUARD_LAST_DST", info->last_dst);
+		journal_fields_add(&f, "SMTPGUARD_COMM", info->comm);
+		journal_fields_add(&f, "SMTPGUARD_PID", info->pid ? pid : NULL);
+		journal_fields_add(&f, "SMTPGUARD_CGROUP", info->cgroup);
+		journal_fields_add(&f, "SMTPGUARD_UNIT", info->unit);
+		journal_fields_add(&f, "SMTPGUARD_EXE", info->exe);
+		journal_fields_add(&f, "SMTPGUARD_CMDLINE", info->cmdline);
+		journal_fields_add(&f, "SMTPGUARD_CWD", info->cwd);
+		journal_fields_add(&f, "SMTPGUARD_GONE", info->gone);
+		journal_fields_add(&f, "SMTPGUARD_MNT_NS", info->mnt_ns);
+		journal_fields_add(&f, "SMTPGUARD_EXE_DEV", info->exe_dev);
+		journal_fields_add(&f, "SMTPGUARD_EXE_INO", info->exe_ino);
 		log_sink_send(&m->log, LOG_WARNING, SG_MSGID_ALERT, f.v, f.n,
 			      "alert: uid=%u(%s) made %u %s attempts in %u s (last: pid=%u comm=%s "
 			      "dst=%s unit=%s exe=%s%s)",
@@ -386,7 +374,7 @@ static void report(struct monitor *m, struct uid_state *s, const struct sg_event
 		   const char *user, const struct event_who *who, const struct event_gap *gap,
 		   __u64 now)
 {
-	struct journal_field f[EVENT_FIELDS_MAX];
+	struct journal_fields f = {};
 	struct event_field_bufs bufs;
 	char *line = m->line;
 	char why[768];
@@ -409,8 +397,8 @@ static void report(struct monitor *m, struct uid_state *s, const struct sg_event
 	s->suppressed += gap->suppressed + gap->lost;
 	if (s->logged < m->log_burst) {
 		event_line(e, user, who, NULL, false, scope, line, sizeof(m->line));
-		log_sink_send(&m->log, LOG_NOTICE, SG_MSGID_ATTEMPT, f,
-			      event_fields(e, user, who, &bufs, f), "%s", line);
+		event_fields(e, user, who, &bufs, &f);
+		log_sink_send(&m->log, LOG_NOTICE, SG_MSGID_ATTEMPT, f.v, f.n, "%s", line);
 		s->logged++;
 	} else {
 		s->suppressed++;

@@ -286,19 +286,12 @@ void event_json(FILE *out, const struct sg_event *e, const char *user, const str
 	json_finish(&j);
 }
 
-size_t event_fields(const struct sg_event *e, const char *user, const struct event_who *who,
-		    struct event_field_bufs *b, struct journal_field *f)
+void event_fields(const struct sg_event *e, const char *user, const struct event_who *who,
+		  struct event_field_bufs *b, struct journal_fields *f)
 {
 	const struct proc_info *p = who ? &who->proc : NULL;
 	char addr[INET6_ADDRSTRLEN];
-	size_t n = 0;
 
-#define FIELD(name_, val_)                                            \
-	do {                                                          \
-		const char *v_ = (val_);                              \
-		if (v_ && *v_ && n < EVENT_FIELDS_MAX)                \
-			f[n++] = (struct journal_field){ name_, v_ }; \
-	} while (0)
 	snprintf(b->uid, sizeof(b->uid), "%u", e->uid);
 	snprintf(b->gid, sizeof(b->gid), "%u", e->gid);
 	snprintf(b->pid, sizeof(b->pid), "%u", e->tgid);
@@ -306,32 +299,33 @@ size_t event_fields(const struct sg_event *e, const char *user, const struct eve
 	snprintf(b->port, sizeof(b->port), "%u", e->port);
 	snprintf(b->cgroup_id, sizeof(b->cgroup_id), "%llu", (unsigned long long)e->cgroup_id);
 	snprintf(b->dst, sizeof(b->dst), "%s", sg_addr_format(&e->dst, addr, sizeof(addr)));
-	FIELD("SMTPGUARD_ACTION", counters_action_name(e->action));
-	FIELD("SMTPGUARD_UID", b->uid);
-	FIELD("SMTPGUARD_USER", user);
-	FIELD("SMTPGUARD_GID", b->gid);
-	FIELD("SMTPGUARD_PID", b->pid);
-	FIELD("SMTPGUARD_TID", b->tid);
-	FIELD("SMTPGUARD_COMM", event_comm(e, b->comm));
-	FIELD("SMTPGUARD_DST", b->dst);
-	FIELD("SMTPGUARD_PORT", b->port);
-	FIELD("SMTPGUARD_FAMILY", family_name(e));
-	FIELD("SMTPGUARD_TIME", boot_ns_to_iso(e->boot_ns, b->time, sizeof(b->time)));
-	FIELD("SMTPGUARD_CGROUP_ID", b->cgroup_id);
-	FIELD("SMTPGUARD_CGROUP", escaped(who ? who->cgroup : NULL, b->cgroup, sizeof(b->cgroup)));
+	journal_fields_add(f, "SMTPGUARD_ACTION", counters_action_name(e->action));
+	journal_fields_add(f, "SMTPGUARD_UID", b->uid);
+	journal_fields_add(f, "SMTPGUARD_USER", user);
+	journal_fields_add(f, "SMTPGUARD_GID", b->gid);
+	journal_fields_add(f, "SMTPGUARD_PID", b->pid);
+	journal_fields_add(f, "SMTPGUARD_TID", b->tid);
+	journal_fields_add(f, "SMTPGUARD_COMM", event_comm(e, b->comm));
+	journal_fields_add(f, "SMTPGUARD_DST", b->dst);
+	journal_fields_add(f, "SMTPGUARD_PORT", b->port);
+	journal_fields_add(f, "SMTPGUARD_FAMILY", family_name(e));
+	journal_fields_add(f, "SMTPGUARD_TIME",
+			   boot_ns_to_iso(e->boot_ns, b->time, sizeof(b->time)));
+	journal_fields_add(f, "SMTPGUARD_CGROUP_ID", b->cgroup_id);
+	journal_fields_add(f, "SMTPGUARD_CGROUP",
+			   escaped(who ? who->cgroup : NULL, b->cgroup, sizeof(b->cgroup)));
 	/* A unit name holds only [A-Za-z0-9:_.\@-] (cgroup_unit() checked). */
-	FIELD("SMTPGUARD_UNIT", who ? who->unit : NULL);
-	FIELD("SMTPGUARD_EXE", escaped(p ? p->exe : NULL, b->exe, sizeof(b->exe)));
-	FIELD("SMTPGUARD_CMDLINE", escaped(p ? p->cmdline : NULL, b->cmdline, sizeof(b->cmdline)));
-	FIELD("SMTPGUARD_CWD", escaped(p ? p->cwd : NULL, b->cwd, sizeof(b->cwd)));
-	FIELD("SMTPGUARD_GONE", p ? proc_gone_name(p->gone) : "unreadable");
-	FIELD("SMTPGUARD_MNT_NS", p ? proc_mnt_ns_name(p->mnt_ns) : NULL);
+	journal_fields_add(f, "SMTPGUARD_UNIT", who ? who->unit : NULL);
+	journal_fields_add(f, "SMTPGUARD_EXE", escaped(p ? p->exe : NULL, b->exe, sizeof(b->exe)));
+	journal_fields_add(f, "SMTPGUARD_CMDLINE",
+			   escaped(p ? p->cmdline : NULL, b->cmdline, sizeof(b->cmdline)));
+	journal_fields_add(f, "SMTPGUARD_CWD", escaped(p ? p->cwd : NULL, b->cwd, sizeof(b->cwd)));
+	journal_fields_add(f, "SMTPGUARD_GONE", p ? proc_gone_name(p->gone) : "unreadable");
+	journal_fields_add(f, "SMTPGUARD_MNT_NS", p ? proc_mnt_ns_name(p->mnt_ns) : NULL);
 	if (p && p->exe_id_known) {
 		snprintf(b->exe_ino, sizeof(b->exe_ino), "%llu", (unsigned long long)p->exe_ino);
-		FIELD("SMTPGUARD_EXE_DEV",
-		      proc_dev_text(p->exe_dev, b->exe_dev, sizeof(b->exe_dev)));
-		FIELD("SMTPGUARD_EXE_INO", b->exe_ino);
+		journal_fields_add(f, "SMTPGUARD_EXE_DEV",
+				   proc_dev_text(p->exe_dev, b->exe_dev, sizeof(b->exe_dev)));
+		journal_fields_add(f, "SMTPGUARD_EXE_INO", b->exe_ino);
 	}
-#undef FIELD
-	return n;
 }

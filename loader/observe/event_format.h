@@ -105,14 +105,12 @@ struct event_field_bufs {
 		cmdline[4 * PROC_VALUE_MAX + 4], cwd[4 * PROC_VALUE_MAX + 4];
 };
 
-#define EVENT_FIELDS_MAX 24
-
 /*
  * The event as SMTPGUARD_* journal fields (see smtpguard(8), JOURNAL
- * FIELDS) into f (EVENT_FIELDS_MAX), values in b. Fields without a value
- * (no user name, the process gone) are left out. Returns how many.
+ * FIELDS), added to f, values in b. Fields without a value (no user name,
+ * the process gone) are left out.
  */
-size_t event_fields(const struct sg_event *e, const char *user, const struct event_who *who,
-		    struct event_field_bufs *b, struct journal_field *f);
+void event_fields(const struct sg_event *e, const char *user, const struct event_who *who,
+		  struct event_field_bufs *b, struct journal_fields *f);
 
 #endif

@@ -29,6 +29,24 @@ struct journal_field {
 	const char *value;
 };
 
+/*
+ * The fields of one entry, as they are gathered: every entry the monitor
+ * writes (events, summaries, alerts) is built with journal_fields_add().
+ */
+#define JOURNAL_FIELDS_MAX 32
+
+struct journal_fields {
+	struct journal_field v[JOURNAL_FIELDS_MAX];
+	size_t n;
+};
+
+/* Add NAME=value; a value that is NULL or "" is left out, as is one past the room. */
+static inline void journal_fields_add(struct journal_fields *f, const char *name, const char *value)
+{
+	if (value && *value && f->n < JOURNAL_FIELDS_MAX)
+		f->v[f->n++] = (struct journal_field){ name, value };
+}
+
 struct journal_out {
 	int fd;
 	char path[108];
