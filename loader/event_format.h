@@ -104,7 +104,7 @@ struct event_field_bufs {
 		cmdline[4 * PROC_VALUE_MAX + 4], cwd[4 * PROC_VALUE_MAX + 4];
 };
 
-#define EVENT_FIELDS_MAX 20
+#define EVENT_FIELDS_MAX 24
 
 /*
  * The event as SMTPGUARD_* journal fields (see smtpguard(8), JOURNAL

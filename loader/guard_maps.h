@@ -30,6 +30,7 @@ enum sg_map {
 	SG_MAP_CONTROL, /* struct sg_control: the commit point */
 	SG_MAP_DISPATCH4, /* each hook's committed program */
 	SG_MAP_DISPATCH6,
+	SG_MAP_DISPATCH_EGRESS,
 	SG_MAP_COUNT,
 };
 

@@ -63,6 +63,34 @@ static long member_offset(const struct btf *btf, const struct btf_type *t, const
 	return -ENOENT;
 }
 
+long task_cred_field(const struct btf *btf, const char *type, const char *path, __u32 *type_id)
+{
+	char name[64];
+	const struct btf_type *t;
+	__s32 id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
+	long off = 0, inner;
+
+	if (id < 0 || !(t = btf__type_by_id(btf, (__u32)id)))
+		return -ENOENT;
+	while (*path) {
+		size_t n = strcspn(path, ".");
+
+		if (n >= sizeof(name) || !btf_is_composite(t))
+			return -ENOENT;
+		memcpy(name, path, n);
+		name[n] = '\0';
+		inner = member_offset(btf, t, name, type_id);
+		if (inner < 0)
+			return inner;
+		off += inner;
+		path += n + (path[n] == '.');
+		t = resolve(btf, *type_id, type_id);
+		if (!t)
+			return -ENOENT;
+	}
+	return off;
+}
+
 /* Offsets of task_struct.cred and cred.uid, cred.gid (4-byte IDs). */
 static int find_offsets(const struct btf *btf, long *cred, long *uid, long *gid)
 {

@@ -31,4 +31,14 @@
  */
 int task_cred_setup(struct sg_settings *s, const struct sg_settings *known);
 
+struct btf;
+
+/*
+ * Byte offset in struct type of the member at path ("a.b.c": members of
+ * members, looking into anonymous ones), on the kernel that btf describes;
+ * the member's type, under typedefs and modifiers, to *type_id. -ENOENT when
+ * there is no such member.
+ */
+long task_cred_field(const struct btf *btf, const char *type, const char *path, __u32 *type_id);
+
 #endif
