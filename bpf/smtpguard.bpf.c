@@ -812,19 +812,30 @@ static __always_inline int parse_v6(struct __sk_buff *skb, struct pkt *p)
 	return nh == IPPROTO_TCP_ ? tcp_syn(skb, off, p) : PKT_UNPARSED;
 }
 
-/* Did this TCP socket connect() to where the packet goes? Then that decided. */
+/*
+ * Did this TCP socket connect() to where the packet goes? Then that decided.
+ * Every field is read, each on its own (volatile), before choosing: the
+ * verifier refuses arithmetic on a socket pointer, which a load shared by
+ * two branches would need.
+ */
 static __always_inline bool as_connected(const struct bpf_sock *sk, const struct pkt *p)
 {
-	if ((__u16)sk->dst_port != bpf_htons(p->port))
+	__u32 family = *(volatile const __u32 *)&sk->family;
+	__u32 ip4 = *(volatile const __u32 *)&sk->dst_ip4;
+	struct sg_addr to = { .words = {
+				      *(volatile const __u32 *)&sk->dst_ip6[0],
+				      *(volatile const __u32 *)&sk->dst_ip6[1],
+				      *(volatile const __u32 *)&sk->dst_ip6[2],
+				      *(volatile const __u32 *)&sk->dst_ip6[3],
+			      } };
+
+	if (*(volatile const __u16 *)&sk->dst_port != bpf_htons(p->port))
 		return false;
-	if (p->family == 4)
-		return sk->family == 2 /* AF_INET */ ? sk->dst_ip4 == p->dst.words[3] :
-						       sk->dst_ip6[0] == 0 && sk->dst_ip6[1] == 0 &&
-							       sk->dst_ip6[2] == SG_V4MAPPED_WORD &&
-							       sk->dst_ip6[3] == p->dst.words[3];
-	return sk->family == 10 /* AF_INET6 */ && sk->dst_ip6[0] == p->dst.words[0] &&
-	       sk->dst_ip6[1] == p->dst.words[1] && sk->dst_ip6[2] == p->dst.words[2] &&
-	       sk->dst_ip6[3] == p->dst.words[3];
+	if (family == 2 /* AF_INET */)
+		to = sg_addr_v4mapped(ip4);
+	/* A v4-mapped socket's IPv4 packets compare as v4-mapped, like the rest. */
+	return to.words[0] == p->dst.words[0] && to.words[1] == p->dst.words[1] &&
+	       to.words[2] == p->dst.words[2] && to.words[3] == p->dst.words[3];
 }
 
 /* bpf_skc_to_tcp_sock(), declared here: older libbpf headers lack it. */

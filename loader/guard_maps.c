@@ -25,6 +25,7 @@ const struct sg_map_def guard_maps[SG_MAP_COUNT] = {
 			       .pin = SG_PIN_OWN_ADDRS,
 			       .kind = SG_KIND_GENERATION,
 			       .required = true,
+			       .connect_only = true, /* egress: "local" is leaving through lo */
 			       .old_bpf_name = "sg_local_addr" },
 	[SG_MAP_ALLOW_DEST] = GEN("sg_allow_dest", SG_PIN_ALLOW_DEST),
 	[SG_MAP_SCOPED] = GEN("sg_scoped", SG_PIN_SCOPED),
@@ -94,7 +95,8 @@ int guard_maps_of_prog(__u32 prog_id, int fd[SG_MAP_COUNT])
 			close(map_fd);
 	}
 	for (int m = 0; m < SG_MAP_COUNT; m++)
-		if (guard_maps[m].required && fd[m] < 0)
+		if (guard_maps[m].required && fd[m] < 0 &&
+		    !(guard_maps[m].connect_only && info.type == BPF_PROG_TYPE_CGROUP_SKB))
 			err = -EPROTO;
 cleanup:
 	close(prog_fd);

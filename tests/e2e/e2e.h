@@ -59,6 +59,7 @@ enum conf {
 	CONF_SCOPED_EDIT, /* edited by allow/revoke --to */
 	CONF_HIGH_IDS, /* IDs above the allowlists' arrays, in their hashes */
 	CONF_JOURNAL, /* alert on every attempt, log_burst 3 per 2 s (who.c) */
+	CONF_CT_AUDIT, /* CONF_TEST's lists in audit mode (the packet path's rows) */
 	CONF_COUNT,
 };
 

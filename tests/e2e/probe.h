@@ -27,6 +27,7 @@ enum probe_method {
 	PM_SCM_RIGHTS, /* root makes the socket, passes it over SCM_RIGHTS; as_uid connects */
 	PM_CGROUP_MOVE, /* socket made in the guarded cgroup, then moved to cgroup_to */
 	PM_CGROUP_FREE, /* control: moved to cgroup_to first, socket made there */
+	PM_RAW_SYN, /* as_uid with CAP_NET_RAW: a hand-made SYN on a raw socket (raw_syn.c) */
 };
 
 /* The method or the protocol is not available on this kernel. */
