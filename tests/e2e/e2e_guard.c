@@ -627,6 +627,8 @@ static const struct step steps[] = {
 	CONN(ct_allowed, P4(REMOTE4, 2526, PM_CONNECT), 0),
 	CLI("load", CONF_TEST, 0, "~mode: audit -> enforce"),
 	/* Nobody's: without the kernel's help a NAT'd or raw SYN is no account's. */
+	CLI_ENV("SMTPGUARD_TEST_EGRESS=nobody", "check", CONF_TEST, 0, "DEGRADED: NAT'd SYNs are nobody's",
+		"raw SYNs are nobody's"),
 	CLI_ENV("SMTPGUARD_TEST_EGRESS=nobody", "load", CONF_TEST, 0),
 	CONN(ct_raw, P4R(REMOTE4, 25, 64202), EPERM),
 	CONN(ct_allowed, P4(REMOTE4, 25, PM_CONNECT), 0),
