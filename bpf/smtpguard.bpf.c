@@ -36,6 +36,10 @@
 #include <bpf/bpf_endian.h>
 #include "smtpguard.h"
 
+#ifndef NULL /* libbpf 0.3's bpf_helpers.h has none */
+#define NULL ((void *)0)
+#endif
+
 /* ifindex of "lo" in every network namespace. */
 #define LOOPBACK_IFINDEX 1
 

@@ -92,7 +92,7 @@ static bool is_syn_ack(const unsigned char *buf, ssize_t n, int family, __u16 sp
 
 int raw_syn_run(const struct probe *p, const struct sockaddr_storage *dst, socklen_t len)
 {
-	struct sockaddr_storage src;
+	struct sockaddr_storage src, to = *dst;
 	struct tcp_syn t = { 0 };
 	unsigned char buf[256];
 	__u32 sum = 0;
@@ -128,7 +128,10 @@ int raw_syn_run(const struct probe *p, const struct sockaddr_storage *dst, sockl
 		err = errno; /* the kernel fills in the checksum at offset 16 */
 		goto out;
 	}
-	if (sendto(fd, &t, sizeof(t), 0, (const struct sockaddr *)dst, len) < 0) {
+	/* A raw IPv6 socket takes sin6_port as the protocol: 0 or IPPROTO_TCP. */
+	if (dst->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&to)->sin6_port = 0;
+	if (sendto(fd, &t, sizeof(t), 0, (const struct sockaddr *)&to, len) < 0) {
 		err = errno;
 		goto out;
 	}
