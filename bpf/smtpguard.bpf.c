@@ -906,8 +906,8 @@ static __always_inline __u64 raw_sender(void)
 }
 
 /* The SYN of pkt, which connect() did not decide: pass or drop, counted. */
-static __always_inline int decide_packet(struct __sk_buff *skb, const struct pkt *p,
-					 __u64 uid_gid, __u8 ev_flags)
+static __always_inline int decide_packet(struct __sk_buff *skb, const struct pkt *p, __u64 uid_gid,
+					 __u8 ev_flags)
 {
 	struct origin socket = { .task = false, .cgroup_id = bpf_skb_cgroup_id(skb) };
 	__u32 action;

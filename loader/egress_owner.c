@@ -83,7 +83,10 @@ static int load_egress(const struct bpf_insn *insns, __u32 n)
 	return 0;
 }
 
-#define INSN(c, d, s_, o, i) { .code = (c), .dst_reg = (d), .src_reg = (s_), .off = (o), .imm = (i) }
+#define INSN(c, d, s_, o, i)                                                         \
+	{                                                                            \
+		.code = (c), .dst_reg = (d), .src_reg = (s_), .off = (o), .imm = (i) \
+	}
 #define LD_PTR(dst, src) INSN(BPF_LDX | BPF_MEM | BPF_DW, dst, src, 0, 0)
 #define LD_W(dst, src) INSN(BPF_LDX | BPF_MEM | BPF_W, dst, src, 0, 0)
 #define ADD_K(dst, k) INSN(BPF_ALU64 | BPF_ADD | BPF_K, dst, 0, 0, (__s32)(k))
@@ -94,7 +97,8 @@ static int load_egress(const struct bpf_insn *insns, __u32 n)
 static int probe_sock(const struct sock_offsets *o)
 {
 	const struct bpf_insn insns[] = {
-		INSN(BPF_LDX | BPF_MEM | BPF_DW, BPF_REG_1, BPF_REG_1, offsetof(struct __sk_buff, sk), 0),
+		INSN(BPF_LDX | BPF_MEM | BPF_DW, BPF_REG_1, BPF_REG_1,
+		     offsetof(struct __sk_buff, sk), 0),
 		JEQ0(BPF_REG_1, 23), /* -> exit */
 		INSN(BPF_JMP | BPF_CALL, 0, 0, 0, HELPER_SKC_TO_TCP_SOCK),
 		JEQ0(BPF_REG_0, 21),

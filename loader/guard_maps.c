@@ -39,8 +39,8 @@ const struct sg_map_def guard_maps[SG_MAP_COUNT] = {
 	[SG_MAP_DISPATCH4] = MAP("sg_dispatch4", SG_PIN_DISPATCH4, SG_KIND_COMMIT, false),
 	[SG_MAP_DISPATCH6] = MAP("sg_dispatch6", SG_PIN_DISPATCH6, SG_KIND_COMMIT, false),
 	/* "out": the kernel keeps 15 characters of a map's name. */
-	[SG_MAP_DISPATCH_EGRESS] = MAP("sg_dispatch_out", SG_PIN_DISPATCH_EGRESS, SG_KIND_COMMIT,
-				       false),
+	[SG_MAP_DISPATCH_EGRESS] =
+		MAP("sg_dispatch_out", SG_PIN_DISPATCH_EGRESS, SG_KIND_COMMIT, false),
 };
 
 enum sg_map guard_map_named(const char *name)

@@ -553,14 +553,15 @@ static void probe_egress(struct feature_env *env, struct feature_result *r)
 				   "NAT'd SYNs are decided on their socket's owner, raw ones on "
 				   "their sender");
 	else
-		feature_result_set(r, FEAT_WARN, "DEGRADED: %s%s%s",
-				   f.sock ? "NAT'd SYNs are nobody's, refused unless allow_dest or a "
-					    "rule for anyone allows them (needs kernel BTF)" :
-					    "",
-				   f.sock && f.task ? "; " : "",
-				   f.task ? "raw SYNs are nobody's, root's too (no "
-					    "bpf_get_current_task_btf() for cgroup_skb)" :
-					    "");
+		feature_result_set(
+			r, FEAT_WARN, "DEGRADED: %s%s%s",
+			f.sock ? "NAT'd SYNs are nobody's, refused unless allow_dest or a "
+				 "rule for anyone allows them (needs kernel BTF)" :
+				 "",
+			f.sock && f.task ? "; " : "",
+			f.task ? "raw SYNs are nobody's, root's too (no "
+				 "bpf_get_current_task_btf() for cgroup_skb)" :
+				 "");
 }
 
 /* ---- what there is to guard -------------------------------------------- */

@@ -211,9 +211,9 @@ static int attach_floor(struct cost *c)
 		}
 	}
 	c->floor_egress = load_floor(BPF_CGROUP_INET_EGRESS, "sg_floor_egress");
-	c->floor_egress_link =
-		c->floor_egress < 0 ? -1 :
-				      bpf_link_create(c->floor_egress, cg, BPF_CGROUP_INET_EGRESS, NULL);
+	c->floor_egress_link = c->floor_egress < 0 ? -1 :
+						     bpf_link_create(c->floor_egress, cg,
+								     BPF_CGROUP_INET_EGRESS, NULL);
 	close(cg);
 	if (c->floor_egress_link < 0) {
 		fprintf(stderr, "cost: cannot attach the empty egress program: %s\n",
@@ -576,6 +576,8 @@ static void print_tables(struct cost *c)
 	    c->rounds, c->batch);
 }
 
+static const char *met(bool ok);
+
 /*
  * ---- Per packet: the egress program on the host's own traffic ----------
  *
@@ -594,7 +596,8 @@ static int packet_batch(const struct cost *c, enum pkt_kind k, enum side s)
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001) };
+		struct sockaddr_in a = { .sin_family = AF_INET,
+					 .sin_addr.s_addr = htonl(0x7f000001) };
 		socklen_t len = sizeof(a);
 		int one = 1, type = k == K_TCP ? SOCK_STREAM : SOCK_DGRAM, srv, cli, acc = -1;
 		char byte = 'x', sink[4096];
@@ -680,9 +683,16 @@ static void print_packets(struct cost *c)
 		    pkt_names[k], fl.median, fl.min, fl.max, sg.median, sg.min, sg.max, add.median,
 		    add.min, add.max);
 	}
-	out(c, "\nns per run, median (min-max) over %d rounds of %d packets (TCP: and their "
-	       "ACKs) per cell, in a loopback connection of a host-namespace socket.\n",
+	out(c,
+	    "\nns per run, median (min-max) over %d rounds of %d packets (TCP: and their "
+	    "ACKs) per cell, in a loopback connection of a host-namespace socket.\n\n",
 	    c->rounds, c->batch);
+	for (int k = 0; k < K_COUNT; k++) {
+		double a = packet_added(c, (enum pkt_kind)k).median;
+
+		out(c, "- per packet, %s: <= empty + 10 ns: %+.1f ns %s\n", pkt_names[k], a,
+		    met(a <= 10));
+	}
 }
 
 static const char *met(bool ok)
@@ -732,12 +742,6 @@ static void print_memory_and_targets(struct cost *c)
 	}
 	out(c, "- all maps at %d users and groups < 16 MiB: %.2f MiB %s\n", c->sizes[last],
 	    c->memory[last][1] / 1048576.0, met(c->memory[last][1] < 16LL << 20));
-	for (int k = 0; k < K_COUNT; k++) {
-		double a = packet_added(c, (enum pkt_kind)k).median;
-
-		out(c, "- per packet, %s: <= empty + 10 ns: %+.1f ns %s\n", pkt_names[k], a,
-		    met(a <= 10));
-	}
 	out(c, "- every batch decided as its path says, every connect counted once: %s\n",
 	    c->wrong ? "NO (see stderr)" : "yes");
 }
@@ -758,6 +762,7 @@ int main(void)
 {
 	struct cost *c = calloc(1, sizeof(*c));
 	char path[4200];
+	bool packets_only;
 	int err = 0;
 
 	if (!c)
@@ -778,6 +783,8 @@ int main(void)
 		return 2;
 	}
 	c->quick = getenv("BENCH_QUICK") && !strcmp(getenv("BENCH_QUICK"), "1");
+	/* BENCH_ONLY=packet: the per-packet rows alone. */
+	packets_only = getenv("BENCH_ONLY") && !strcmp(getenv("BENCH_ONLY"), "packet");
 	c->rounds = c->quick ? 3 : 15;
 	c->batch = c->quick ? 300 : 2000;
 	c->sizes[c->n_sizes++] = 1;
@@ -798,7 +805,7 @@ int main(void)
 	fprintf(c->csv, "identities,path,hook,program,round,ns_per_run\n");
 	out(c, "### Cost per decision, inside the kernel%s\n",
 	    c->quick ? " (BENCH_QUICK=1 smoke run)" : "");
-	for (int si = 0; si < c->n_sizes && !err; si++)
+	for (int si = 0; si < c->n_sizes && !err && !packets_only; si++)
 		err = run_size(c, si);
 	if (!err)
 		err = run_packets(c);
@@ -807,9 +814,11 @@ int main(void)
 		fprintf(stderr, "cost: cannot load the guard\n");
 		return 1;
 	}
-	print_tables(c);
+	if (!packets_only)
+		print_tables(c);
 	print_packets(c);
-	print_memory_and_targets(c);
+	if (!packets_only)
+		print_memory_and_targets(c);
 	fclose(c->csv);
 	fclose(c->md);
 	printf("\nwritten: %s/cost.md, %s/cost.csv\n", c->out, c->out);

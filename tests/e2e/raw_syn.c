@@ -139,9 +139,8 @@ int raw_syn_run(const struct probe *p, const struct sockaddr_storage *dst, sockl
 	for (int waited = 0; waited < RAW_WAIT_MS; waited += 100) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
-		if (poll(&pfd, 1, 100) == 1 &&
-		    is_syn_ack(buf, recv(fd, buf, sizeof(buf), 0), dst->ss_family, t.sport,
-			       t.dport)) {
+		if (poll(&pfd, 1, 100) == 1 && is_syn_ack(buf, recv(fd, buf, sizeof(buf), 0),
+							  dst->ss_family, t.sport, t.dport)) {
 			err = 0;
 			break;
 		}
