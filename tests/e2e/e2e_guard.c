@@ -303,6 +303,7 @@ struct path_row {
 	unsigned int uid; /* the account the event and counter name */
 	const char *action; /* "blocked" or "audited" */
 	const char *path; /* "nat" or "raw" */
+	const char *cmd; /* instead of the probe: a shell command, its exit status expect */
 	const char *dst; /* where the SYN really went */
 	unsigned int port;
 };
@@ -395,6 +396,11 @@ struct step {
 #define SECTION(title) { .kind = S_SECTION, .section = title }
 #define P4R(a, p, u) { .family = AF_INET, .addr = a, .port = p, .method = PM_RAW_SYN, .as_uid = u }
 #define P6R(a, p, u) { .family = AF_INET6, .addr = a, .port = p, .method = PM_RAW_SYN, .as_uid = u }
+/* A shell command (exit status e) as the rootless container's root (world.sh). */
+#define UCT(cmd) "echo $$ >{CG}/cgroup.procs && nsenter -t $(cat {WORK}/uct.pid) -U -n -S 0 -G 0 " cmd
+#define PATH_SH(command, e, u, act, pth, d, prt) \
+	{ .kind = S_PATH, .path = { .who = &root, .cmd = command, .expect = e, .uid = u, \
+				    .action = act, .path = pth, .dst = d, .port = prt } }
 #define PATH_EVENT(w, pr, e, u, act, pth, d, prt) \
 	{ .kind = S_PATH, .path = { .who = &w, .probe = pr, .expect = e, .uid = u, .action = act, \
 				    .path = pth, .dst = d, .port = prt } }
@@ -617,6 +623,19 @@ static const struct step steps[] = {
 	CONN(ct_raw, P4R(REMOTE4, 2525, 64201), 0),
 	PATH_EVENT(ct_raw, P4R(REMOTE4, 25, 64201), EPERM, 64201, "blocked", "raw", REMOTE4, 25),
 	PATH_EVENT(ct_raw, P6R(REMOTE6, 465, 64201), EPERM, 64201, "blocked", "raw", REMOTE6, 465),
+	/*
+	 * The root of a rootless container (its own user namespace, mapped to
+	 * 64201, owns its network namespace): its own nft DNAT, its own raw
+	 * socket. It is 0 in its namespace, and root is allowed: the guard
+	 * must judge it as the host's 64201 (bpf_get_socket_uid() would say 0).
+	 */
+	SH(UCT("nft -f {WORK}/ct-port.nft")),
+	PATH_SH(UCT("{HELPER} 4 " REMOTE4 " 2526"), ETIMEDOUT, 64201, "blocked", "nat", REMOTE4, 25),
+	PATH_SH(UCT("{HELPER} 6 " REMOTE6 " 80"), ETIMEDOUT, 64201, "blocked", "nat", REMOTE6, 25),
+	PATH_SH(UCT("{HELPER} 4 " REMOTE4 " 25 -r"), EPERM, 64201, "blocked", "raw", REMOTE4, 25),
+	PATH_SH(UCT("{HELPER} 6 " REMOTE6 " 587 -r"), EPERM, 64201, "blocked", "raw", REMOTE6, 587),
+	SH(UCT("{HELPER} 4 " REMOTE4 " 2525 -r")),
+	SH(UCT("{HELPER} 6 " REMOTE6 " 2525")),
 	/* From the host's namespace, raw or NAT'd, the allowlists decide as before. */
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 	CONN(allowed_uid, P4(REMOTE4, 25, PM_CONNECT), 0),
@@ -624,6 +643,8 @@ static const struct step steps[] = {
 	CLI("load", CONF_CT_AUDIT, 0, "~mode: enforce -> audit"),
 	PATH_EVENT(ct_denied, P4(REMOTE4, 2526, PM_CONNECT), 0, 64201, "audited", "nat", REMOTE4, 25),
 	PATH_EVENT(ct_raw, P6R(REMOTE6, 25, 64201), 0, 64201, "audited", "raw", REMOTE6, 25),
+	PATH_SH(UCT("{HELPER} 4 " REMOTE4 " 80"), 0, 64201, "audited", "nat", REMOTE4, 25),
+	PATH_SH(UCT("{HELPER} 4 " REMOTE4 " 25 -r"), 0, 64201, "audited", "raw", REMOTE4, 25),
 	CONN(ct_allowed, P4(REMOTE4, 2526, PM_CONNECT), 0),
 	CLI("load", CONF_TEST, 0, "~mode: audit -> enforce"),
 	/* Nobody's: without the kernel's help a NAT'd or raw SYN is no account's. */
@@ -1919,7 +1940,17 @@ static void run_path(struct ctx *c, size_t i, const struct step *s)
 	char file[4200], line[1024] = "", want[5][96];
 	long before = account_count(c, r->uid, r->action), after;
 	const char *why = NULL;
-	int got = probe_as(c, r->who, &pr);
+	char cmd[2048];
+	int got;
+
+	if (r->cmd) {
+		int status = system(expand(c, r->cmd, cmd, sizeof(cmd)));
+
+		got = WIFEXITED(status) ? WEXITSTATUS(status) : 255;
+		pr.addr = cmd;
+	} else {
+		got = probe_as(c, r->who, &pr);
+	}
 
 	snprintf(file, sizeof(file), "%s/monitor.out", c->workdir);
 	snprintf(want[0], sizeof(want[0]), "\"path\":\"%s\"", r->path);
@@ -1938,7 +1969,8 @@ static void run_path(struct ctx *c, size_t i, const struct step *s)
 		if (!strstr(line, want[k]))
 			why = want[k];
 	t_result(&c->report, !why, "[%zu] %s: %s to %s port %u: %s; %s %ld -> %ld%s%s%s%s", i,
-		 r->who->label, probe_method_name(pr.method), pr.addr, pr.port, errno_name(got),
+		 r->cmd ? "the rootless container's root" : r->who->label,
+		 r->cmd ? "sh" : probe_method_name(pr.method), pr.addr, pr.port, errno_name(got),
 		 r->action, before, after, why ? ": " : "", why ? why : "", why ? "\n    " : "",
 		 why ? line : "");
 }

@@ -99,7 +99,7 @@ int raw_syn_run(const struct probe *p, const struct sockaddr_storage *dst, sockl
 	int fd, err, on = 16;
 	struct timespec ts;
 
-	err = keep_net_raw(p->as_uid);
+	err = p->as_uid == PROBE_AS_IS ? 0 : keep_net_raw(p->as_uid);
 	if (err)
 		return err;
 	err = source_for(dst, len, &src);
