@@ -67,20 +67,7 @@ static int find_offsets(struct sock_offsets *o)
 
 static int load_egress(const struct bpf_insn *insns, __u32 n)
 {
-	union bpf_attr a;
-	int fd;
-
-	memset(&a, 0, sizeof(a));
-	a.prog_type = BPF_PROG_TYPE_CGROUP_SKB;
-	a.expected_attach_type = BPF_CGROUP_INET_EGRESS;
-	a.insns = (__u64)(unsigned long)insns;
-	a.insn_cnt = n;
-	a.license = (__u64)(unsigned long)"GPL";
-	fd = (int)syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
-	if (fd < 0)
-		return -EOPNOTSUPP;
-	close(fd);
-	return 0;
+	return task_cred_try_load(BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_EGRESS, insns, n);
 }
 
 #define INSN(c, d, s_, o, i)                                                         \

@@ -515,20 +515,8 @@ static bool egress_prog_loads(void)
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	union bpf_attr a;
-	int fd;
 
-	memset(&a, 0, sizeof(a));
-	a.prog_type = BPF_PROG_TYPE_CGROUP_SKB;
-	a.expected_attach_type = BPF_CGROUP_INET_EGRESS;
-	a.insns = (__u64)(unsigned long)pass;
-	a.insn_cnt = 2;
-	a.license = (__u64)(unsigned long)"GPL";
-	fd = (int)syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
+	return !task_cred_try_load(BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_EGRESS, pass, 2);
 }
 
 /*
@@ -542,8 +530,7 @@ static void probe_egress(struct feature_env *env, struct feature_result *r)
 
 	(void)env;
 	if (!egress_prog_loads()) {
-		feature_result_set(r, FEAT_MISSING, "a cgroup_skb/egress program does not load: %s",
-				   strerror(errno));
+		feature_result_set(r, FEAT_MISSING, "a cgroup_skb/egress program does not load");
 		return;
 	}
 	task_cred_setup(&s, NULL);
@@ -702,7 +689,7 @@ static const struct feature_check kernel_rows[] = {
 	  "the program calls them", probe_helpers },
 	{ "netns_cookie", "netns cookie helper", "Linux 5.7", NEED_REQUIRED,
 	  "local exemptions apply only in the host's own network namespace", probe_netns_cookie },
-	{ "egress", "packet path", "Linux 5.9", NEED_REQUIRED,
+	{ "egress", "packet path", "Linux 5.3", NEED_REQUIRED,
 	  "SYNs that connect() did not decide (NAT in a container, raw sockets) are decided as "
 	  "they leave", probe_egress },
 	{ "link_detach", "BPF_LINK_DETACH", "Linux 5.9", NEED_OPTIONAL,

@@ -116,6 +116,24 @@ static int find_offsets(const struct btf *btf, long *cred, long *uid, long *gid)
 	return 0;
 }
 
+int task_cred_try_load(__u32 prog_type, __u32 attach_type, const struct bpf_insn *insns, __u32 n)
+{
+	union bpf_attr a;
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_type = prog_type;
+	a.expected_attach_type = attach_type;
+	a.insns = (__u64)(unsigned long)insns;
+	a.insn_cnt = n;
+	a.license = (__u64)(unsigned long)"GPL";
+	fd = (int)syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+	if (fd < 0)
+		return -EOPNOTSUPP;
+	close(fd);
+	return 0;
+}
+
 /*
  * What the guard's caller_ids() does, in a connect4 program of its own:
  * r0 = current task; r0 += cred; r1 = *r0; r1 += uid; r2 = *r1 (and gid).
@@ -137,20 +155,9 @@ static int probe(long cred, long uid, long gid)
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	union bpf_attr a;
-	int fd;
 
-	memset(&a, 0, sizeof(a));
-	a.prog_type = BPF_PROG_TYPE_CGROUP_SOCK_ADDR;
-	a.expected_attach_type = BPF_CGROUP_INET4_CONNECT;
-	a.insns = (__u64)(unsigned long)insns;
-	a.insn_cnt = sizeof(insns) / sizeof(insns[0]);
-	a.license = (__u64)(unsigned long)"GPL";
-	fd = (int)syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
-	if (fd < 0)
-		return -EOPNOTSUPP;
-	close(fd);
-	return 0;
+	return task_cred_try_load(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_CONNECT, insns,
+				  sizeof(insns) / sizeof(insns[0]));
 }
 
 int task_cred_setup(struct sg_settings *s, const struct sg_settings *known)
