@@ -601,7 +601,8 @@ static const struct step steps[] = {
 	 * Issue 22: a container's root DNATs unguarded ports (2526, 80) to
 	 * MX:25 in its own namespace, or sends a SYN from a raw socket: the
 	 * egress program decides the SYN as it leaves. A refused SYN is
-	 * dropped, so the connect times out; the allowed account still gets
+	 * dropped, so the connect times out (a non-blocking one never becomes
+	 * writable, a blocking one with SO_SNDTIMEO says EINPROGRESS); the allowed account still gets
 	 * through (the rewrite works). The host's own sockets are unchanged.
 	 */
 	SH("printf 'table ip sgt-ct-port {\n chain out { type nat hook output priority -100;\n"
@@ -613,10 +614,10 @@ static const struct step steps[] = {
 	CONN(ct_allowed, P4(REMOTE4, 2526, PM_CONNECT), 0),
 	CONN(ct_allowed, P6(REMOTE6, 80, PM_CONNECT), 0),
 	CONN(ct_allowed, P6(MAPPED4, 80, PM_CONNECT), 0),
-	PATH_EVENT(ct_denied, P4(REMOTE4, 2526, PM_CONNECT), ETIMEDOUT, 64201, "blocked", "nat", REMOTE4, 25),
-	PATH_EVENT(ct_denied, P4(REMOTE4, 80, PM_CONNECT), ETIMEDOUT, 64201, "blocked", "nat", REMOTE4, 25),
-	PATH_EVENT(ct_denied, P6(REMOTE6, 2526, PM_CONNECT), ETIMEDOUT, 64201, "blocked", "nat", REMOTE6, 25),
-	PATH_EVENT(ct_denied, P6(MAPPED4, 80, PM_CONNECT), ETIMEDOUT, 64201, "blocked", "nat", REMOTE4, 25),
+	PATH_EVENT(ct_denied, P4(REMOTE4, 2526, PM_NONBLOCK), ETIMEDOUT, 64201, "blocked", "nat", REMOTE4, 25),
+	PATH_EVENT(ct_denied, P4(REMOTE4, 80, PM_NONBLOCK), ETIMEDOUT, 64201, "blocked", "nat", REMOTE4, 25),
+	PATH_EVENT(ct_denied, P6(REMOTE6, 2526, PM_NONBLOCK), ETIMEDOUT, 64201, "blocked", "nat", REMOTE6, 25),
+	PATH_EVENT(ct_denied, P6(MAPPED4, 80, PM_NONBLOCK), ETIMEDOUT, 64201, "blocked", "nat", REMOTE4, 25),
 	CONN(ct_denied, P4(REMOTE4, 2525, PM_CONNECT), 0),
 	CONN(ct_raw, P4R(REMOTE4, 25, 64202), 0),
 	CONN(ct_raw, P6R(REMOTE6, 25, 64202), 0),
@@ -630,8 +631,8 @@ static const struct step steps[] = {
 	 * must judge it as the host's 64201 (bpf_get_socket_uid() would say 0).
 	 */
 	SH(UCT("nft -f {WORK}/ct-port.nft")),
-	PATH_SH(UCT("{HELPER} 4 " REMOTE4 " 2526"), ETIMEDOUT, 64201, "blocked", "nat", REMOTE4, 25),
-	PATH_SH(UCT("{HELPER} 6 " REMOTE6 " 80"), ETIMEDOUT, 64201, "blocked", "nat", REMOTE6, 25),
+	PATH_SH(UCT("{HELPER} 4 " REMOTE4 " 2526"), EINPROGRESS, 64201, "blocked", "nat", REMOTE4, 25),
+	PATH_SH(UCT("{HELPER} 6 " REMOTE6 " 80"), EINPROGRESS, 64201, "blocked", "nat", REMOTE6, 25),
 	PATH_SH(UCT("{HELPER} 4 " REMOTE4 " 25 -r"), EPERM, 64201, "blocked", "raw", REMOTE4, 25),
 	PATH_SH(UCT("{HELPER} 6 " REMOTE6 " 587 -r"), EPERM, 64201, "blocked", "raw", REMOTE6, 587),
 	SH(UCT("{HELPER} 4 " REMOTE4 " 2525 -r")),
