@@ -13,8 +13,8 @@
 #include <bpf/libbpf.h>
 
 #include "commit.h"
-#include "egress_owner.h"
 #include "compat.h"
+#include "egress_owner.h"
 #include "guard.h"
 #include "idlist.h"
 #include "log.h"
