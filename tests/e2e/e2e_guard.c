@@ -576,15 +576,18 @@ static const struct step steps[] = {
 	CONN(denied, P4(OWN4, 25, PM_CONNECT), 0),
 	CONN(denied, P4("127.0.0.2", 25, PM_CONNECT), 0),
 	/*
-	 * container_loopback = yes trusts a container's own loopback MTA, and so
-	 * also its root's rewrites of loopback: 127.0.0.2 reaches the MX. That
-	 * is why it is off by default. The host's addresses stay guarded.
+	 * container_loopback = yes trusts a container's own loopback MTA. Its
+	 * root's rewrite of loopback to the MX (127.0.0.2) passes connect(),
+	 * but the packet path catches the rewritten SYN as it leaves ("nat"):
+	 * only an allowed UID reaches the MX that way. The host's addresses
+	 * stay guarded.
 	 */
 	CLI("load", CONF_CT_LOOPBACK, 0, "~container_loopback: no -> yes"),
 	CLI("status", CONF_CT_LOOPBACK, 0, "their own loopback is exempt"),
 	CONN(ct_denied, P4("127.0.0.1", 25, PM_CONNECT), ECONNREFUSED),
 	CONN(ct_denied, P6("::1", 25, PM_CONNECT), ECONNREFUSED),
-	REACH(ct_denied, P4("127.0.0.2", 25, PM_CONNECT), 0),
+	CONN(ct_denied, P4("127.0.0.2", 25, PM_NONBLOCK), ETIMEDOUT),
+	REACH(ct_allowed, P4("127.0.0.2", 25, PM_CONNECT), 0),
 	CONN(ct_denied, P4(OWN4, 25, PM_CONNECT), EPERM),
 	CONN(ct_denied, P6(OWN6, 25, PM_CONNECT), EPERM),
 	CLI("load", CONF_TEST, 0, "~container_loopback: yes -> no"),
