@@ -763,11 +763,12 @@ static __always_inline int parse_v4(struct __sk_buff *skb, struct pkt *p)
 	if (ip->frag_off & bpf_htons(0x1fff))
 		return PKT_OTHER;
 	hlen = (ip->ihl & 0xf) * 4;
-	if (hlen < sizeof(buf))
+	if (hlen < sizeof(buf) || tcp_syn(skb, hlen, p) == PKT_OTHER)
 		return PKT_OTHER;
+	/* Only a SYN to a guarded port gets this far: the rest stores nothing. */
 	p->dst = sg_addr_v4mapped(ip->daddr);
 	p->family = 4;
-	return tcp_syn(skb, hlen, p);
+	return PKT_SYN;
 }
 
 /*
