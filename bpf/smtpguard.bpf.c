@@ -674,7 +674,8 @@ int sg_connect6(struct bpf_sock_addr *ctx)
  * on every packet of every socket in the cgroup (raw ones too), so it sees
  * the SYN as it really leaves. It decides again only what connect() did not:
  *
- *   not a TCP SYN (SYN without ACK, first fragment) to a guarded port -> pass
+ *   not a TCP SYN (SYN without ACK, first fragment) -> pass
+ *   the committed generation's (tail call); not to a guarded port -> pass
  *   from a TCP socket, to the address and port it connected to        -> pass
  *     (connect() decided it: "path": "connect")
  *   from a TCP socket of the host's network namespace                 -> pass
@@ -683,9 +684,10 @@ int sg_connect6(struct bpf_sock_addr *ctx)
  *   exceptions decide on the socket owner's (nat) or sender's (raw) real
  *   IDs as the host sees them; refused -> dropped (return 0).
  *
- * So a host packet costs the commit check (an inlined array lookup) and
- * reading its IP and TCP headers in place: no helper call, no map but the
- * commit point, unless it is a SYN to a guarded port. Redirect mode cannot
+ * So a host packet that is not a TCP SYN costs reading its IP and TCP
+ * headers in place: no helper call, no map, not even the commit point (every
+ * generation passes it). A SYN adds the commit check (an inlined array
+ * lookup) and the port test; only one to a guarded port goes further. Redirect mode cannot
  * rewrite a packet here: it refuses (action "blocked", mode "redirect").
  */
 #define SK_DROP 0
@@ -728,9 +730,10 @@ static __always_inline const __u8 *pkt_at(struct __sk_buff *skb, __u32 off, __u3
 }
 
 /*
- * The TCP header at off: is it a SYN without ACK to a guarded port? A first
- * fragment too short to hold the flags counts as a SYN when its port is
- * guarded (the flags may follow in another fragment).
+ * The TCP header at off: is it a SYN without ACK (p->port: its port)? A
+ * first fragment too short to hold the flags counts as a SYN (the flags may
+ * follow in another fragment). Whether the port is guarded is the committed
+ * generation's question, asked later.
  */
 static __always_inline int tcp_syn(struct __sk_buff *skb, __u32 off, struct pkt *p)
 {
@@ -745,8 +748,6 @@ static __always_inline int tcp_syn(struct __sk_buff *skb, __u32 off, struct pkt 
 		return PKT_OTHER;
 	}
 	port = (__u16)(th[2] << 8 | th[3]);
-	if (!port_guarded(port))
-		return PKT_OTHER;
 	p->port = port;
 	return PKT_SYN;
 }
@@ -765,7 +766,7 @@ static __always_inline int parse_v4(struct __sk_buff *skb, struct pkt *p)
 	hlen = (ip->ihl & 0xf) * 4;
 	if (hlen < sizeof(buf) || tcp_syn(skb, hlen, p) == PKT_OTHER)
 		return PKT_OTHER;
-	/* Only a SYN to a guarded port gets this far: the rest stores nothing. */
+	/* Only a SYN gets this far: the rest stores nothing. */
 	p->dst = sg_addr_v4mapped(ip->daddr);
 	p->family = 4;
 	return PKT_SYN;
@@ -935,8 +936,10 @@ int sg_egress(struct __sk_buff *skb)
 	__u8 ev_flags;
 	int kind;
 
-	if (guard_off_or_handed_over(skb, &sg_dispatch_out))
-		return SK_PASS;
+	/*
+	 * Every generation, and the guard switched off, pass what is not a TCP
+	 * SYN: that is decided before the commit point is even read.
+	 */
 	if (skb->protocol == ETH_P_IP_BE)
 		kind = parse_v4(skb, &p);
 	else if (skb->protocol == ETH_P_IPV6_BE)
@@ -944,6 +947,10 @@ int sg_egress(struct __sk_buff *skb)
 	else
 		return SK_PASS;
 	if (kind == PKT_OTHER)
+		return SK_PASS;
+	if (guard_off_or_handed_over(skb, &sg_dispatch_out))
+		return SK_PASS;
+	if (kind == PKT_SYN && !port_guarded(p.port))
 		return SK_PASS;
 	/* Rare from here on: a SYN to a guarded port, or a chain not followed. */
 	sk = skb->sk;
