@@ -224,12 +224,13 @@ $(UNIT_BINS): $(OUTPUT)/tests/unit_%: tests/unit/%_test.c tests/testlib.h \
 		$(YAML_LIBS) -o $@
 
 $(OUTPUT)/tests/e2e_guard: tests/e2e/e2e_guard.c tests/e2e/faults.c tests/e2e/probe.c \
-		tests/e2e/resolver.c tests/e2e/who.c tests/e2e/e2e.h tests/e2e/probe.h tests/testlib.h \
+		tests/e2e/raw_syn.c tests/e2e/raw_syn.h tests/e2e/resolver.c tests/e2e/who.c tests/e2e/e2e.h tests/e2e/probe.h tests/testlib.h \
 		$(FLAGS_STAMP) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) $(filter %.c,$^) -luring -lpthread $(LIBBPF_LIBS) -o $@
 
 $(OUTPUT)/tests/sg-connect: tests/e2e/sg-connect.c tests/e2e/probe.c tests/e2e/probe.h \
+		tests/e2e/raw_syn.c tests/e2e/raw_syn.h \
 		$(FLAGS_STAMP) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(filter %.c,$^) -luring -lpthread -o $@

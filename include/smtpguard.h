@@ -63,9 +63,21 @@
  */
 #define SG_F_OWN_LISTED (1U << 5)
 /*
+ * How the egress program (cgroup_skb/egress, see sg_egress in the BPF
+ * object) knows who sent a TCP SYN that did not come through connect() as
+ * it was decided. EGRESS_SOCK: a TCP socket's network namespace and owner
+ * through bpf_skc_to_tcp_sock() and the kernel's BTF at the sk_* offsets
+ * below; without it, such a SYN is decided as nobody's. EGRESS_TASK: a raw
+ * socket's sender (raw packets are sent in the sender's own system call)
+ * through bpf_get_current_task_btf() at cred_off, uid_off and gid_off;
+ * without it, a raw SYN is decided as nobody's.
+ */
+#define SG_F_EGRESS_SOCK (1U << 6)
+#define SG_F_EGRESS_TASK (1U << 7)
+/*
  * This generation has scoped exceptions (struct sg_scope_key) for UIDs, for
  * GIDs, for anyone: the program looks up only the kinds that exist, so a
- * guard without them pays nothing for them. (Bits 6 and 7 are free.)
+ * guard without them pays nothing for them.
  */
 #define SG_F_SCOPED_UID (1U << 8)
 #define SG_F_SCOPED_GID (1U << 9)
@@ -161,6 +173,20 @@ struct sg_settings {
 	__u64 scoped_anyone_ports[SG_PORTS_SEEN_WORDS];
 	__u64 prog_hash; /* FNV-1a of the BPF object: sync reloads when the binary changed */
 	__u32 redirect_ip6[4];
+	/*
+	 * With SG_F_EGRESS_SOCK: the host's network namespace as its inode
+	 * number (what stat() of /proc/self/ns/net says), and byte offsets on
+	 * this kernel of struct sock's __sk_common.skc_net.net, sk_socket and
+	 * sk_uid, struct net's ns.inum, struct socket's file and struct file's
+	 * f_cred (uid_off and gid_off give the IDs in that cred).
+	 */
+	__u32 netns_ino;
+	__u16 sk_net_off;
+	__u16 net_ino_off;
+	__u16 sk_socket_off;
+	__u16 sk_uid_off;
+	__u16 socket_file_off;
+	__u16 file_cred_off;
 	/* The configuration file this guard was loaded from, NUL-terminated; "" if
 	 * its path was too long. sync and allow/revoke use it. */
 	__u8 config_path[SG_CONFIG_PATH_MAX];
@@ -208,7 +234,7 @@ struct sg_event {
 	__u32 uid, gid; /* real IDs, initial user namespace */
 	struct sg_addr dst; /* as the program saw it: IPv4 as ::ffff:a.b.c.d */
 	__u16 port; /* destination port, host byte order */
-	__u8 family; /* 4 (connect4) or 6 (connect6, including v4-mapped) */
+	__u8 family; /* 4 (connect4, IPv4 packet) or 6 (connect6, including v4-mapped) */
 	__u8 action; /* enum sg_action */
 	__u8 mode; /* enum sg_mode */
 	__u8 flags; /* SG_EV_* */
@@ -232,6 +258,23 @@ struct sg_event {
  */
 #define SG_EV_SCOPED_UID (1U << 0)
 #define SG_EV_SCOPED_GID (1U << 1)
+/*
+ * Decided by the egress program on the packet as it leaves, not at
+ * connect(): PATH_NAT, a TCP SYN whose destination is not the one its socket
+ * connected to (netfilter NAT in the socket's network namespace); PATH_RAW,
+ * a TCP SYN from a socket that is not a TCP socket (SOCK_RAW). Neither set:
+ * "connect". The IDs are the socket owner's (NAT) or the sender's (raw), as
+ * the host sees them; 0xffffffff when the kernel could not tell (see
+ * SG_F_EGRESS_*). pid, tid and comm are 0 and empty: a packet is not sent by
+ * a process the program can name; cgroup_id is the socket's.
+ */
+#define SG_EV_PATH_NAT (1U << 2)
+#define SG_EV_PATH_RAW (1U << 3)
+/* With PATH_RAW: an IPv6 packet whose extension headers the program could not
+ * follow to TCP; refused from outside the host's network namespace, port 0. */
+#define SG_EV_UNPARSED (1U << 4)
+/* An ID the egress program could not learn: allowed by no list. */
+#define SG_NO_ID 0xffffffffU
 
 /*
  * Per-UID event budget: in each SG_EVENT_WINDOW_NS, a UID's first
@@ -469,6 +512,7 @@ struct sg_local {
 /* Names of the pinned objects under the pin directory. */
 #define SG_PIN_LINK_CONNECT4 "link_connect4"
 #define SG_PIN_LINK_CONNECT6 "link_connect6"
+#define SG_PIN_LINK_EGRESS "link_egress"
 #define SG_PIN_SETTINGS "settings"
 #define SG_PIN_ALLOW_UID "allow_uid"
 #define SG_PIN_ALLOW_GID "allow_gid"
@@ -486,5 +530,6 @@ struct sg_local {
 #define SG_PIN_CONTROL "control"
 #define SG_PIN_DISPATCH4 "dispatch4"
 #define SG_PIN_DISPATCH6 "dispatch6"
+#define SG_PIN_DISPATCH_EGRESS "dispatch_egress"
 
 #endif /* SMTPGUARD_H */

@@ -12,6 +12,13 @@
 #                       2001:db8:2::2/64 on a veth to the host (.201,
 #                       2001:db8:2::1), which forwards and masquerades it to
 #                       the mail host, as Docker, LXD or Incus would
+#   a user+net namespace container: a process (its PID in WORK/uct.pid)
+#                       whose user namespace maps its root to UID 64201 and
+#                       owns its network namespace, 198.51.100.206/30 and
+#                       2001:db8:4::2/64 on a veth to the host (.205,
+#                       2001:db8:4::1), routed and masqueraded like sgt-ct:
+#                       a rootless container, whose root has CAP_NET_ADMIN
+#                       and CAP_NET_RAW there
 #   cgroup  <cgroup2 root>/smtpguard-test-PID   the guard attaches here only
 #   cgroup  <cgroup2 root>/smtpguard-test-PID-free  unguarded, for the cgroup rows
 #   pin dir /sys/fs/bpf/smtpguard-test-PID      never the default pin dir
@@ -26,6 +33,8 @@ ns_mx="sgt-mx-$id"
 ns_ct="sgt-ct-$id"
 veth_ct_host="sgtx$id"
 veth_ct="sgtc$id"
+veth_uct_host="sgtu$id"
+veth_uct="sgtv$id"
 veth_host="sgth$id"
 veth_mx="sgtm$id"
 pin_dir="/sys/fs/bpf/smtpguard-test-$id"
@@ -103,6 +112,7 @@ setup_world() {
 		host_log=(-l "$workdir/host-accepted.log")
 	fi
 	setup_container
+	setup_userns_container
 	start_listener "$ns_mx" "${mx_log[@]}" 198.51.100.25:25 198.51.100.25:465 198.51.100.25:587 \
 		198.51.100.25:2525 '[2001:db8:1::25]:25' '[2001:db8:1::25]:465' \
 		'[2001:db8:1::25]:587' '[2001:db8:1::25]:2525' 198.51.100.26:25 198.51.100.26:587 \
@@ -137,6 +147,40 @@ table inet sgt-world {
 	}
 }
 EOF
+}
+
+# The rootless container: a user namespace mapping its root to 64201 that owns
+# a network namespace, held by a sleeping process (killed with the listeners).
+# Rows enter it as its root: nsenter -t PID -U -n -S 0 -G 0.
+setup_userns_container() {
+	local pid i
+	unshare --user --net sleep "${WORLD_LISTEN_SECONDS:-900}" &
+	pid=$!
+	listener_pids+=("$pid")
+	for i in $(seq 50); do
+		[ "$(readlink "/proc/$pid/ns/net")" != "$(readlink /proc/self/ns/net)" ] && break
+		sleep 0.1
+	done
+	# Written by root of the parent namespace: no newuidmap needed.
+	echo "0 64201 1" >"/proc/$pid/uid_map" && echo "0 64201 1" >"/proc/$pid/gid_map" ||
+		die "cannot map the rootless container's root to 64201"
+	ip link add "$veth_uct_host" type veth peer name "$veth_uct" &&
+		ip link set "$veth_uct_host" netns "$ns_host" &&
+		ip link set "$veth_uct" netns "$pid" || die "cannot create the rootless container's veth"
+	in_ns "$ns_host" ip addr add 198.51.100.205/30 dev "$veth_uct_host" &&
+		in_ns "$ns_host" ip addr add 2001:db8:4::1/64 dev "$veth_uct_host" nodad &&
+		in_ns "$ns_host" ip link set "$veth_uct_host" up &&
+		nsenter -t "$pid" --net sh -c "ip link set lo up &&
+			ip addr add 198.51.100.206/30 dev $veth_uct &&
+			ip addr add 2001:db8:4::2/64 dev $veth_uct nodad &&
+			ip link set $veth_uct up &&
+			ip route add default via 198.51.100.205 &&
+			ip -6 route add default via 2001:db8:4::1" &&
+		in_ns "$ns_host" nft add rule inet sgt-world post oifname "$veth_host" \
+			ip saddr 198.51.100.204/30 masquerade &&
+		in_ns "$ns_host" nft add rule inet sgt-world post oifname "$veth_host" \
+			ip6 saddr 2001:db8:4::/64 masquerade || die "cannot configure the rootless container"
+	echo "$pid" >"$workdir/uct.pid"
 }
 
 # nsenter, not "ip netns exec" or "ip -n": those unshare the mount namespace,

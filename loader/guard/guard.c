@@ -14,6 +14,7 @@
 
 #include "commit.h"
 #include "compat.h"
+#include "egress_owner.h"
 #include "guard.h"
 #include "idlist.h"
 #include "log.h"
@@ -104,24 +105,25 @@ static bool link_attached_to(int link_fd, __u64 cgroup_id, __u32 *prog_id)
 }
 
 /*
- * connect6 failed after connect4 took the new generation: put connect4's old
- * program back, so both hooks keep running one generation.
+ * A later hook failed after this one took the new generation: put its old
+ * program back, so every hook keeps running one generation.
  */
-static void roll_back_connect4(const char *pin_dir, __u32 old_prog_id)
+static void roll_back(const char *pin_dir, enum sg_hook hook, __u32 old_prog_id)
 {
 	char path[PATH_MAX];
 	int link_fd, prog_fd;
 
-	if (!old_prog_id || pin_path(path, pin_dir, link_pins[SG_HOOK_CONNECT4], ""))
+	if (!old_prog_id || pin_path(path, pin_dir, link_pins[hook], ""))
 		return;
 	link_fd = bpf_obj_get(path);
 	prog_fd = bpf_prog_get_fd_by_id(old_prog_id);
 	if (link_fd < 0 || prog_fd < 0 || bpf_link_update(link_fd, prog_fd, NULL))
-		log_err("connect4: cannot restore the previous program (%s); run 'smtpguard "
+		log_err("%s: cannot restore the previous program (%s); run 'smtpguard "
 			"load' again",
-			strerror(errno));
+			guard_hook_name(hook), strerror(errno));
 	else
-		log_err("connect4: previous program restored; the guard is unchanged");
+		log_err("%s: previous program restored; the guard is unchanged",
+			guard_hook_name(hook));
 	if (link_fd >= 0)
 		close(link_fd);
 	if (prog_fd >= 0)
@@ -231,7 +233,8 @@ static int reuse_state_maps(struct smtpguard_bpf *skel, const char *pin_dir,
 	}
 	/* Attached and not known to be off: switch by commit first. */
 	*prior = (struct prior_guard){ .enforcing = g.link_fd[SG_HOOK_CONNECT4] >= 0 ||
-						    g.link_fd[SG_HOOK_CONNECT6] >= 0 };
+						    g.link_fd[SG_HOOK_CONNECT6] >= 0 ||
+						    g.link_fd[SG_HOOK_EGRESS] >= 0 };
 	for (int m = 0; m < SG_MAP_COUNT; m++) {
 		struct bpf_map *map = skel_map(skel, (enum sg_map)m);
 
@@ -408,20 +411,28 @@ static struct commit_point skel_commit_point(const struct smtpguard_bpf *skel)
 	return (struct commit_point){
 		.control_fd = bpf_map__fd(skel->maps.sg_control),
 		.dispatch_fd = { [SG_HOOK_CONNECT4] = bpf_map__fd(skel->maps.sg_dispatch4),
-				 [SG_HOOK_CONNECT6] = bpf_map__fd(skel->maps.sg_dispatch6) },
+				 [SG_HOOK_CONNECT6] = bpf_map__fd(skel->maps.sg_dispatch6),
+				 [SG_HOOK_EGRESS] = bpf_map__fd(skel->maps.sg_dispatch_out) },
 	};
 }
 
-/* Both programs in their dispatch slots, the state maps pinned: ready to commit. */
+/* The generation's program for each hook. */
+static struct bpf_program *hook_prog(const struct smtpguard_bpf *skel, enum sg_hook hook)
+{
+	return hook == SG_HOOK_CONNECT4 ? skel->progs.sg_connect4 :
+	       hook == SG_HOOK_CONNECT6 ? skel->progs.sg_connect6 :
+					  skel->progs.sg_egress;
+}
+
+/* Every program in its dispatch slot, the state maps pinned: ready to commit. */
 static int stage(struct smtpguard_bpf *skel, const char *pin_dir, __u64 gen)
 {
 	struct commit_point cp = skel_commit_point(skel);
-	const int progs[SG_HOOK_COUNT] = {
-		[SG_HOOK_CONNECT4] = bpf_program__fd(skel->progs.sg_connect4),
-		[SG_HOOK_CONNECT6] = bpf_program__fd(skel->progs.sg_connect6),
-	};
+	int progs[SG_HOOK_COUNT];
 	int err;
 
+	for (int h = 0; h < SG_HOOK_COUNT; h++)
+		progs[h] = bpf_program__fd(hook_prog(skel, (enum sg_hook)h));
 	err = commit_stage(&cp, gen, progs);
 	if (err) {
 		log_err("cannot stage the new programs: %s", strerror(-err));
@@ -449,25 +460,23 @@ static int commit(struct smtpguard_bpf *skel, __u64 gen)
 }
 
 /*
- * Point both links at the new programs. Committed already, the old programs
+ * Point every link at the new programs. Committed already, the old programs
  * defer to the new ones, so a failure here changes no decision; only when
  * the commit point is new (an upgrade from a build without a shared one)
- * does a failed connect6 put connect4's old program back.
+ * does a failed hook put the earlier hooks' old programs back.
  */
-static int attach_both(struct smtpguard_bpf *skel, const struct guard_load_args *a,
-		       const struct prior_guard *prior, int cgroup_fd, __u64 cgroup_id)
+static int attach_all(struct smtpguard_bpf *skel, const struct guard_load_args *a,
+		      const struct prior_guard *prior, int cgroup_fd, __u64 cgroup_id)
 {
-	__u32 old_prog4 = 0, old_prog6 = 0;
-	int err;
+	__u32 old_prog[SG_HOOK_COUNT] = { 0 };
+	int err = 0, h;
 
-	err = attach_hook(a->pin_dir, SG_HOOK_CONNECT4, skel->progs.sg_connect4, cgroup_fd,
-			  cgroup_id, &old_prog4);
-	if (err)
-		return err;
-	err = attach_hook(a->pin_dir, SG_HOOK_CONNECT6, skel->progs.sg_connect6, cgroup_fd,
-			  cgroup_id, &old_prog6);
+	for (h = 0; h < SG_HOOK_COUNT && !err; h++)
+		err = attach_hook(a->pin_dir, (enum sg_hook)h, hook_prog(skel, (enum sg_hook)h),
+				  cgroup_fd, cgroup_id, &old_prog[h]);
 	if (err && prior->enforcing && !prior->control_reused)
-		roll_back_connect4(a->pin_dir, old_prog4);
+		for (h -= 2; h >= 0; h--)
+			roll_back(a->pin_dir, (enum sg_hook)h, old_prog[h]);
 	return err;
 }
 
@@ -529,6 +538,11 @@ static struct smtpguard_bpf *open_generation(const struct guard_load_args *a,
 	direct = task_cred && !task_cred_setup(s, live_settings(a->pin_dir, &live) ? NULL : &live);
 	log_debug("the caller's IDs: %s",
 		  direct ? "read from the task's credentials" : "bpf_get_current_uid_gid()");
+	/* The same fallback: a verifier that refuses it gets a guard without. */
+	if (task_cred)
+		egress_owner_setup(s, NULL);
+	else
+		s->flags &= ~(SG_F_EGRESS_SOCK | SG_F_EGRESS_TASK);
 	*err = size_maps(skel, a);
 	if (!*err)
 		*err = reuse_state_maps(skel, a->pin_dir, prior);
@@ -628,7 +642,7 @@ static int switch_to(struct smtpguard_bpf *skel, const struct guard_load_args *a
 		err = commit(skel, gen);
 	*committed = !err && prior->enforcing;
 	if (!err)
-		err = attach_both(skel, a, prior, cgroup_fd, cgroup_id);
+		err = attach_all(skel, a, prior, cgroup_fd, cgroup_id);
 	if (!err && !prior->enforcing) {
 		err = commit(skel, gen);
 		*committed = !err;

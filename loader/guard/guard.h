@@ -31,6 +31,7 @@
 enum sg_hook {
 	SG_HOOK_CONNECT4,
 	SG_HOOK_CONNECT6,
+	SG_HOOK_EGRESS, /* cgroup_skb/egress: the SYNs connect() did not decide */
 	SG_HOOK_COUNT,
 };
 
@@ -62,7 +63,9 @@ static inline enum sg_map guard_array_map(int kind)
 /* A hook's dispatch array: its committed program (commit.h). */
 static inline enum sg_map guard_dispatch_map(int hook)
 {
-	return hook == SG_HOOK_CONNECT6 ? SG_MAP_DISPATCH6 : SG_MAP_DISPATCH4;
+	return hook == SG_HOOK_EGRESS	? SG_MAP_DISPATCH_EGRESS :
+	       hook == SG_HOOK_CONNECT6 ? SG_MAP_DISPATCH6 :
+					  SG_MAP_DISPATCH4;
 }
 
 enum guard_state {
@@ -81,7 +84,9 @@ struct guard_load_args {
 
 static inline const char *guard_hook_name(enum sg_hook hook)
 {
-	return hook == SG_HOOK_CONNECT4 ? "connect4" : "connect6";
+	return hook == SG_HOOK_CONNECT4 ? "connect4" :
+	       hook == SG_HOOK_CONNECT6 ? "connect6" :
+					  "egress";
 }
 
 /* Identifies the BPF object built into this smtpguard (see sg_settings). */

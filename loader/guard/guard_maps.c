@@ -26,6 +26,7 @@ const struct sg_map_def guard_maps[SG_MAP_COUNT] = {
 			       .pin = SG_PIN_OWN_ADDRS,
 			       .kind = SG_KIND_GENERATION,
 			       .required = true,
+			       .connect_only = true, /* egress: "local" is leaving through lo */
 			       .old_bpf_name = "sg_local_addr" },
 	[SG_MAP_ALLOW_DEST] = GEN("sg_allow_dest", SG_PIN_ALLOW_DEST),
 	[SG_MAP_SCOPED] = GEN("sg_scoped", SG_PIN_SCOPED),
@@ -38,6 +39,9 @@ const struct sg_map_def guard_maps[SG_MAP_COUNT] = {
 	/* Each program uses only its own hook's dispatch array. */
 	[SG_MAP_DISPATCH4] = MAP("sg_dispatch4", SG_PIN_DISPATCH4, SG_KIND_COMMIT, false),
 	[SG_MAP_DISPATCH6] = MAP("sg_dispatch6", SG_PIN_DISPATCH6, SG_KIND_COMMIT, false),
+	/* "out": the kernel keeps 15 characters of a map's name. */
+	[SG_MAP_DISPATCH_EGRESS] =
+		MAP("sg_dispatch_out", SG_PIN_DISPATCH_EGRESS, SG_KIND_COMMIT, false),
 };
 
 enum sg_map guard_map_named(const char *name)
@@ -92,7 +96,8 @@ int guard_maps_of_prog(__u32 prog_id, int fd[SG_MAP_COUNT])
 			close(map_fd);
 	}
 	for (int m = 0; m < SG_MAP_COUNT; m++)
-		if (guard_maps[m].required && fd[m] < 0)
+		if (guard_maps[m].required && fd[m] < 0 &&
+		    !(guard_maps[m].connect_only && info.type == BPF_PROG_TYPE_CGROUP_SKB))
 			err = -EPROTO;
 cleanup:
 	close(prog_fd);

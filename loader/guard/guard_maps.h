@@ -30,6 +30,7 @@ enum sg_map {
 	SG_MAP_CONTROL, /* struct sg_control: the commit point */
 	SG_MAP_DISPATCH4, /* each hook's committed program */
 	SG_MAP_DISPATCH6,
+	SG_MAP_DISPATCH_EGRESS,
 	SG_MAP_COUNT,
 };
 
@@ -44,6 +45,7 @@ struct sg_map_def {
 	const char *pin; /* under the pin directory */
 	enum sg_map_kind kind;
 	bool required; /* a program that lacks it is another smtpguard's */
+	bool connect_only; /* ... but the egress program (cgroup_skb) does without it */
 	/* The name builds of the same ABI gave it before a rename, or NULL:
 	 * their live guard stays readable, and replaceable through its commit point. */
 	const char *old_bpf_name;

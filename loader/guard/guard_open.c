@@ -91,22 +91,27 @@ static void check_generation(const char *pin_dir, struct guard *g,
 	for (int h = 0; h < SG_HOOK_COUNT; h++)
 		prog[h] = commit_deciding_prog(g->control, info[h].prog_id,
 					       g->fd[guard_dispatch_map(h)]);
-	if (!prog[SG_HOOK_CONNECT4] || !prog[SG_HOOK_CONNECT6]) {
-		note(problem, len, "%s", "the committed generation has no program for a hook");
-		return;
-	}
+	for (int h = 0; h < SG_HOOK_COUNT; h++)
+		if (!prog[h]) {
+			note(problem, len, "the committed generation has no %s program",
+			     guard_hook_name((enum sg_hook)h));
+			return;
+		}
 	err = open_generation(prog[SG_HOOK_CONNECT4], g);
 	if (err) {
 		note(problem, len, "cannot open the committed generation: %s", strerror(-err));
 		return;
 	}
-	guard_init(&other);
-	if (g->link_fd[SG_HOOK_CONNECT6] >= 0 && g->link_fd[SG_HOOK_CONNECT4] >= 0 &&
-	    (open_prog_maps(prog[SG_HOOK_CONNECT6], &other) ||
-	     !maps_same(other.fd[SG_MAP_ALLOW_UID], g->fd[SG_MAP_ALLOW_UID]) ||
-	     !maps_same(other.fd[SG_MAP_CONTROL], g->fd[SG_MAP_CONTROL])))
-		note(problem, len, "%s", "connect4 and connect6 run different generations");
-	guard_close(&other);
+	for (int h = SG_HOOK_CONNECT6; h < SG_HOOK_COUNT; h++) {
+		guard_init(&other);
+		if (g->link_fd[h] >= 0 && g->link_fd[SG_HOOK_CONNECT4] >= 0 &&
+		    (open_prog_maps(prog[h], &other) ||
+		     !maps_same(other.fd[SG_MAP_ALLOW_UID], g->fd[SG_MAP_ALLOW_UID]) ||
+		     !maps_same(other.fd[SG_MAP_CONTROL], g->fd[SG_MAP_CONTROL])))
+			note(problem, len, "connect4 and %s run different generations",
+			     guard_hook_name((enum sg_hook)h));
+		guard_close(&other);
+	}
 }
 
 int guard_open(const char *pin_dir, struct guard *g, char *problem, size_t len)
@@ -148,9 +153,11 @@ int guard_open(const char *pin_dir, struct guard *g, char *problem, size_t len)
 				return GUARD_DAMAGED;
 		return GUARD_NOT_LOADED;
 	}
-	if (found == SG_HOOK_COUNT &&
-	    info[SG_HOOK_CONNECT4].cgroup.cgroup_id != info[SG_HOOK_CONNECT6].cgroup.cgroup_id)
-		note(problem, len, "%s", "connect4 and connect6 are attached to different cgroups");
+	for (int h = SG_HOOK_CONNECT6; h < SG_HOOK_COUNT; h++)
+		if (g->link_fd[h] >= 0 && g->link_fd[SG_HOOK_CONNECT4] >= 0 &&
+		    info[SG_HOOK_CONNECT4].cgroup.cgroup_id != info[h].cgroup.cgroup_id)
+			note(problem, len, "connect4 and %s are attached to different cgroups",
+			     guard_hook_name((enum sg_hook)h));
 	/* The state maps, from the links' programs (each knows its own dispatch array). */
 	for (int h = 0; h < SG_HOOK_COUNT; h++) {
 		if (g->link_fd[h] < 0 || !info[h].prog_id)

@@ -9,6 +9,7 @@
 const char *const link_pins[SG_HOOK_COUNT] = {
 	[SG_HOOK_CONNECT4] = SG_PIN_LINK_CONNECT4,
 	[SG_HOOK_CONNECT6] = SG_PIN_LINK_CONNECT6,
+	[SG_HOOK_EGRESS] = SG_PIN_LINK_EGRESS,
 };
 
 int pin_path(char *buf, const char *dir, const char *name, const char *suffix)

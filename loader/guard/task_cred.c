@@ -64,6 +64,34 @@ static long member_offset(const struct btf *btf, const struct btf_type *t, const
 	return -ENOENT;
 }
 
+long task_cred_field(const struct btf *btf, const char *type, const char *path, __u32 *type_id)
+{
+	char name[64];
+	const struct btf_type *t;
+	__s32 id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
+	long off = 0, inner;
+
+	if (id < 0 || !(t = btf__type_by_id(btf, (__u32)id)))
+		return -ENOENT;
+	while (*path) {
+		size_t n = strcspn(path, ".");
+
+		if (n >= sizeof(name) || !btf_is_composite(t))
+			return -ENOENT;
+		memcpy(name, path, n);
+		name[n] = '\0';
+		inner = member_offset(btf, t, name, type_id);
+		if (inner < 0)
+			return inner;
+		off += inner;
+		path += n + (path[n] == '.');
+		t = resolve(btf, *type_id, type_id);
+		if (!t)
+			return -ENOENT;
+	}
+	return off;
+}
+
 /* Offsets of task_struct.cred and cred.uid, cred.gid (4-byte IDs). */
 static int find_offsets(const struct btf *btf, long *cred, long *uid, long *gid)
 {
@@ -89,6 +117,24 @@ static int find_offsets(const struct btf *btf, long *cred, long *uid, long *gid)
 	return 0;
 }
 
+int task_cred_try_load(__u32 prog_type, __u32 attach_type, const struct bpf_insn *insns, __u32 n)
+{
+	union bpf_attr a;
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_type = prog_type;
+	a.expected_attach_type = attach_type;
+	a.insns = (__u64)(unsigned long)insns;
+	a.insn_cnt = n;
+	a.license = (__u64)(unsigned long)"GPL";
+	fd = (int)syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+	if (fd < 0)
+		return -EOPNOTSUPP;
+	close(fd);
+	return 0;
+}
+
 /*
  * What the guard's caller_ids() does, in a connect4 program of its own:
  * r0 = current task; r0 += cred; r1 = *r0; r1 += uid; r2 = *r1 (and gid).
@@ -110,20 +156,9 @@ static int probe(long cred, long uid, long gid)
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	union bpf_attr a;
-	int fd;
 
-	memset(&a, 0, sizeof(a));
-	a.prog_type = BPF_PROG_TYPE_CGROUP_SOCK_ADDR;
-	a.expected_attach_type = BPF_CGROUP_INET4_CONNECT;
-	a.insns = (__u64)(unsigned long)insns;
-	a.insn_cnt = ARRAY_SIZE(insns);
-	a.license = (__u64)(unsigned long)"GPL";
-	fd = (int)syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
-	if (fd < 0)
-		return -EOPNOTSUPP;
-	close(fd);
-	return 0;
+	return task_cred_try_load(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_CONNECT, insns,
+				  ARRAY_SIZE(insns));
 }
 
 int task_cred_setup(struct sg_settings *s, const struct sg_settings *known)

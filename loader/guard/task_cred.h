@@ -31,4 +31,21 @@
  */
 int task_cred_setup(struct sg_settings *s, const struct sg_settings *known);
 
+struct btf;
+struct bpf_insn;
+
+/*
+ * Load a probe program of that type and expected attach type (GPL), then
+ * close it: does the verifier accept what it reads? 0 or -EOPNOTSUPP.
+ */
+int task_cred_try_load(__u32 prog_type, __u32 attach_type, const struct bpf_insn *insns, __u32 n);
+
+/*
+ * Byte offset in struct type of the member at path ("a.b.c": members of
+ * members, looking into anonymous ones), on the kernel that btf describes;
+ * the member's type, under typedefs and modifiers, to *type_id. -ENOENT when
+ * there is no such member.
+ */
+long task_cred_field(const struct btf *btf, const char *type, const char *path, __u32 *type_id);
+
 #endif

@@ -26,6 +26,7 @@
 
 #include "array.h"
 #include "compat.h"
+#include "egress_owner.h"
 #include "host_features.h"
 #include "host_incumbents.h"
 #include "guard.h"
@@ -499,6 +500,49 @@ static void probe_netns_cookie(struct feature_env *env, struct feature_result *r
 				   "bpf_get_netns_cookie() is not callable from cgroup/connect4");
 }
 
+/* A cgroup_skb/egress program that passes everything: can the guard's load at all? */
+static bool egress_prog_loads(void)
+{
+	struct bpf_insn pass[2] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+
+	return !task_cred_try_load(BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_EGRESS, pass, 2);
+}
+
+/*
+ * The packet path, and which of its forms this kernel gives (egress_owner.h):
+ * a degraded one decides NAT'd or raw SYNs as nobody's.
+ */
+static void probe_egress(struct feature_env *env, struct feature_result *r)
+{
+	struct sg_settings s = { .flags = 0 };
+	struct egress_forms f;
+
+	(void)env;
+	if (!egress_prog_loads()) {
+		feature_result_set(r, FEAT_MISSING, "a cgroup_skb/egress program does not load");
+		return;
+	}
+	task_cred_setup(&s, NULL);
+	egress_owner_setup(&s, &f);
+	if (!f.sock && !f.task)
+		feature_result_set(r, FEAT_OK,
+				   "NAT'd SYNs are decided on their socket's owner, raw ones on "
+				   "their sender");
+	else
+		feature_result_set(
+			r, FEAT_WARN, "DEGRADED: %s%s%s",
+			f.sock ? "NAT'd SYNs are nobody's, refused unless allow_dest or a "
+				 "rule for anyone allows them (needs kernel BTF)" :
+				 "",
+			f.sock && f.task ? "; " : "",
+			f.task ? "raw SYNs are nobody's, root's too (no "
+				 "bpf_get_current_task_btf() for cgroup_skb)" :
+				 "");
+}
+
 /* ---- what there is to guard -------------------------------------------- */
 
 static int read_sysctl(const char *path, long *val)
@@ -637,6 +681,9 @@ static const struct feature_check kernel_rows[] = {
 	  "the program calls them", probe_helpers },
 	{ "netns_cookie", "netns cookie helper", "Linux 5.7", NEED_REQUIRED,
 	  "local exemptions apply only in the host's own network namespace", probe_netns_cookie },
+	{ "egress", "packet path", "Linux 5.3", NEED_REQUIRED,
+	  "SYNs that connect() did not decide (NAT in a container, raw sockets) are decided as "
+	  "they leave", probe_egress },
 	{ "link_detach", "BPF_LINK_DETACH", "Linux 5.9", NEED_OPTIONAL,
 	  "unload detaches explicitly; without it the hooks go with the last pin",
 	  probe_link_detach },

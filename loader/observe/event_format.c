@@ -34,6 +34,14 @@ static const char *family_name(const struct sg_event *e)
 	return sg_addr_is_v4mapped(&e->dst) ? "ipv4-mapped" : "ipv6";
 }
 
+/* Where the kernel decided: at connect(), or on a packet that connect() did not decide. */
+static const char *path_name(const struct sg_event *e)
+{
+	if (e->flags & SG_EV_PATH_NAT)
+		return "nat";
+	return e->flags & SG_EV_PATH_RAW ? "raw" : "connect";
+}
+
 const char *event_dst(const struct sg_event *e, char *buf, size_t len)
 {
 	return sg_addr_port_format(&e->dst, e->port, buf, len);
@@ -228,6 +236,8 @@ void event_line(const struct sg_event *e, const char *user, const struct event_w
 				text_value((const char *)e->comm, sizeof(e->comm), comm,
 					   sizeof(comm)),
 				event_dst(e, dst, sizeof(dst)), where, more);
+	if (e->flags & (SG_EV_PATH_NAT | SG_EV_PATH_RAW) && used < len)
+		used += (size_t)snprintf(buf + used, len - used, " path=%s", path_name(e));
 	if (scope && used < len)
 		snprintf(buf + used, len - used, " scope=%s",
 			 text_value(scope, 255, name, sizeof(name)));
@@ -264,6 +274,7 @@ void event_json(FILE *out, const struct sg_event *e, const char *user, const str
 	json_str(&j, "dst", sg_addr_format(&e->dst, addr, sizeof(addr)));
 	json_u64(&j, "port", e->port);
 	json_str(&j, "family", family_name(e));
+	json_str(&j, "path", path_name(e));
 	json_u64(&j, "cgroup_id", e->cgroup_id);
 	json_str(&j, "cgroup", who && who->cgroup && *who->cgroup ? who->cgroup : NULL);
 	/* A unit name holds only [A-Za-z0-9:_.\@-] (cgroup_unit() checked). */
@@ -309,6 +320,7 @@ void event_fields(const struct sg_event *e, const char *user, const struct event
 	journal_fields_add(f, "SMTPGUARD_DST", b->dst);
 	journal_fields_add(f, "SMTPGUARD_PORT", b->port);
 	journal_fields_add(f, "SMTPGUARD_FAMILY", family_name(e));
+	journal_fields_add(f, "SMTPGUARD_PATH", path_name(e));
 	journal_fields_add(f, "SMTPGUARD_TIME",
 			   boot_ns_to_iso(e->boot_ns, b->time, sizeof(b->time)));
 	journal_fields_add(f, "SMTPGUARD_CGROUP_ID", b->cgroup_id);

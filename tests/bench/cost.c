@@ -20,7 +20,9 @@
  * Sizes: 1, 1,000 and 100,000 allowed users and as many groups. Rounds
  * interleave everything (the order rotates), so drift hits all alike; the
  * table shows medians with the min-max spread over rounds. Then the kernel
- * memory of the guard's maps at each size. Results to stdout,
+ * memory of the guard's maps at each size. Then the cost per packet of the
+ * egress program (cgroup_skb/egress) on the host's own traffic, TCP segments
+ * and UDP datagrams, against an empty egress program likewise. Results to stdout,
  * $BENCH_OUT/cost.md and, sample by sample, $BENCH_OUT/cost.csv.
  *
  * Two kinds of batch: warm (one connect after the other: the program's code
@@ -138,6 +140,9 @@ struct cost {
 	/* ns per run: samples[size][warmth][path][hook][side][round] */
 	double samples[MAX_SIZES][W_COUNT][P_COUNT][H_COUNT][S_COUNT][MAX_ROUNDS];
 	bool cold[MAX_SIZES]; /* is the cold kind measured at this size? */
+	int floor_egress, floor_egress_link, guard_egress;
+	/* ns per packet: pkt_samples[kind][side][round] */
+	double pkt_samples[2][S_COUNT][MAX_ROUNDS];
 	long long memory[MAX_SIZES][2]; /* bytes: [0] users only, [1] users and groups */
 	int wrong; /* batches whose decisions or run counts were not as expected */
 	FILE *csv, *md;
@@ -182,6 +187,7 @@ static struct figure figure_of(const double *v, int n)
 /* The empty program: r0 = 1 (proceed); exit. Loaded raw: no BPF build needed. */
 static int load_floor(enum bpf_attach_type type, const char *name)
 {
+	bool skb = type == BPF_CGROUP_INET_EGRESS;
 	struct bpf_insn insns[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
 		{ .code = BPF_JMP | BPF_EXIT },
@@ -189,7 +195,7 @@ static int load_floor(enum bpf_attach_type type, const char *name)
 	union bpf_attr attr;
 
 	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = BPF_PROG_TYPE_CGROUP_SOCK_ADDR;
+	attr.prog_type = skb ? BPF_PROG_TYPE_CGROUP_SKB : BPF_PROG_TYPE_CGROUP_SOCK_ADDR;
 	attr.expected_attach_type = type;
 	attr.insns = (__u64)(unsigned long)insns;
 	attr.insn_cnt = sizeof(insns) / sizeof(insns[0]);
@@ -220,7 +226,16 @@ static int attach_floor(struct cost *c)
 			return -1;
 		}
 	}
+	c->floor_egress = load_floor(BPF_CGROUP_INET_EGRESS, "sg_floor_egress");
+	c->floor_egress_link = c->floor_egress < 0 ? -1 :
+						     bpf_link_create(c->floor_egress, cg,
+								     BPF_CGROUP_INET_EGRESS, NULL);
 	close(cg);
+	if (c->floor_egress_link < 0) {
+		fprintf(stderr, "cost: cannot attach the empty egress program: %s\n",
+			strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 
@@ -259,6 +274,23 @@ static int open_guard_progs(struct cost *c)
 			return -1;
 	}
 	return 0;
+}
+
+/* The egress program the pinned link runs now. */
+static int open_guard_egress(struct cost *c)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	char path[4200];
+	int link;
+
+	snprintf(path, sizeof(path), "%s/link_egress", c->pin_dir);
+	link = bpf_obj_get(path);
+	if (link < 0 || bpf_obj_get_info_by_fd(link, &info, &len))
+		return -1;
+	close(link);
+	c->guard_egress = bpf_prog_get_fd_by_id(info.prog_id);
+	return c->guard_egress < 0 ? -1 : 0;
 }
 
 /* n_users users (the last one ALLOWED_UID) plus HIGH_UID; n_groups groups likewise. */
@@ -656,6 +688,125 @@ static void print_tables(struct cost *c)
 	    c->rounds, c->batch);
 }
 
+static const char *met(bool ok);
+
+/*
+ * ---- Per packet: the egress program on the host's own traffic ----------
+ *
+ * A child in the cgroup sends c->batch one-byte TCP segments (TCP_NODELAY)
+ * over a loopback connection of its own, or c->batch UDP datagrams to a
+ * socket of its own: packets of sockets in the host's network namespace, as
+ * the MTA's and every other process's are. Every one runs the egress
+ * program (the segments' ACKs too); ns per run as above.
+ */
+enum pkt_kind { K_TCP, K_UDP, K_COUNT };
+static const char *const pkt_names[K_COUNT] = { "TCP segment, established", "UDP datagram" };
+
+static int packet_batch(const struct cost *c, enum pkt_kind k, enum side s)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct sockaddr_in a = { .sin_family = AF_INET,
+					 .sin_addr.s_addr = htonl(0x7f000001) };
+		socklen_t len = sizeof(a);
+		int one = 1, type = k == K_TCP ? SOCK_STREAM : SOCK_DGRAM, srv, cli, acc = -1;
+		char byte = 'x', sink[4096];
+
+		if (become(s == S_GUARD ? c->cgroup : c->floor_cgroup, DENIED_ID, DENIED_ID))
+			_exit(1);
+		srv = socket(AF_INET, type, 0);
+		cli = socket(AF_INET, type, 0);
+		if (srv < 0 || cli < 0 || bind(srv, (struct sockaddr *)&a, len) ||
+		    getsockname(srv, (struct sockaddr *)&a, &len) ||
+		    (k == K_TCP && listen(srv, 1)) || connect(cli, (struct sockaddr *)&a, len))
+			_exit(1);
+		if (k == K_TCP && (acc = accept(srv, NULL, NULL)) < 0)
+			_exit(1);
+		setsockopt(cli, IPPROTO_TCP, 1 /* TCP_NODELAY */, &one, sizeof(one));
+		for (int n = 0; n < c->batch; n++) {
+			if (write(cli, &byte, 1) != 1)
+				_exit(1);
+			if (read(k == K_TCP ? acc : srv, sink, sizeof(sink)) <= 0)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
+}
+
+static double packet_sample(struct cost *c, enum pkt_kind k, enum side s)
+{
+	int prog = s == S_GUARD ? c->guard_egress : c->floor_egress;
+	__u64 ns0, cnt0, ns1, cnt1;
+
+	if (prog_stats(prog, &ns0, &cnt0) || packet_batch(c, k, s) || prog_stats(prog, &ns1, &cnt1))
+		return -1;
+	/* At least one run per packet sent. */
+	if (cnt1 - cnt0 < (__u64)c->batch) {
+		fprintf(stderr, "cost: %s, %s: %llu runs for %d packets\n", pkt_names[k],
+			s == S_GUARD ? "smtpguard" : "empty", (unsigned long long)(cnt1 - cnt0),
+			c->batch);
+		c->wrong++;
+	}
+	return cnt1 > cnt0 ? (double)(ns1 - ns0) / (double)(cnt1 - cnt0) : -1;
+}
+
+static int run_packets(struct cost *c)
+{
+	if (load_guard(c, 1, 1) || open_guard_egress(c))
+		return -1;
+	for (int r = 0; r < c->rounds; r++)
+		for (int k = 0; k < K_COUNT; k++)
+			for (int j = 0; j < S_COUNT; j++) {
+				enum side s = (enum side)((j + r + k) % S_COUNT);
+				double v = packet_sample(c, (enum pkt_kind)k, s);
+
+				c->pkt_samples[k][s][r] = v;
+				fprintf(c->csv, "1,packet,\"%s\",egress,%s,%d,%.2f\n", pkt_names[k],
+					s == S_GUARD ? "smtpguard" : "empty", r, v);
+			}
+	unload_guard(c);
+	return 0;
+}
+
+static struct figure packet_added(const struct cost *c, enum pkt_kind k)
+{
+	double d[MAX_ROUNDS];
+
+	for (int r = 0; r < c->rounds; r++)
+		d[r] = c->pkt_samples[k][S_GUARD][r] - c->pkt_samples[k][S_FLOOR][r];
+	return figure_of(d, c->rounds);
+}
+
+static void print_packets(struct cost *c)
+{
+	out(c, "\n#### Per packet: the egress program on the host's own traffic\n\n"
+	       "| packet | empty program | smtpguard | added |\n|---|---|---|---|\n");
+	for (int k = 0; k < K_COUNT; k++) {
+		struct figure fl = figure_of(c->pkt_samples[k][S_FLOOR], c->rounds);
+		struct figure sg = figure_of(c->pkt_samples[k][S_GUARD], c->rounds);
+		struct figure add = packet_added(c, (enum pkt_kind)k);
+
+		out(c, "| %s | %.1f (%.1f-%.1f) | %.1f (%.1f-%.1f) | %+.1f (%+.1f to %+.1f) |\n",
+		    pkt_names[k], fl.median, fl.min, fl.max, sg.median, sg.min, sg.max, add.median,
+		    add.min, add.max);
+	}
+	out(c,
+	    "\nns per run, median (min-max) over %d rounds of %d packets (TCP: and their "
+	    "ACKs) per cell, in a loopback connection of a host-namespace socket.\n\n",
+	    c->rounds, c->batch);
+	for (int k = 0; k < K_COUNT; k++) {
+		double a = packet_added(c, (enum pkt_kind)k).median;
+
+		out(c, "- per packet, %s: <= empty + 10 ns: %+.1f ns %s\n", pkt_names[k], a,
+		    met(a <= 10));
+	}
+}
+
 /* One line per path: ns added (ratio), connect4 / connect6, warm and cold at each size. */
 static void print_summary(struct cost *c)
 {
@@ -764,6 +915,7 @@ int main(void)
 {
 	struct cost *c = calloc(1, sizeof(*c));
 	char path[4200];
+	bool packets_only;
 	int err = 0;
 
 	if (!c)
@@ -784,6 +936,8 @@ int main(void)
 		return 2;
 	}
 	c->quick = getenv("BENCH_QUICK") && !strcmp(getenv("BENCH_QUICK"), "1");
+	/* BENCH_ONLY=packet: the per-packet rows alone. */
+	packets_only = getenv("BENCH_ONLY") && !strcmp(getenv("BENCH_ONLY"), "packet");
 	c->rounds = c->quick ? 3 : 15;
 	if (getenv("COST_ROUNDS"))
 		c->rounds = atoi(getenv("COST_ROUNDS"));
@@ -812,7 +966,7 @@ int main(void)
 	/* Cold at the first and the last size; the quick run only at the first. */
 	c->cold[0] = true;
 	c->cold[c->n_sizes - 1] = !c->quick;
-	c->guard_prog[H4] = c->guard_prog[H6] = -1;
+	c->guard_prog[H4] = c->guard_prog[H6] = c->guard_egress = -1;
 	snprintf(path, sizeof(path), "%s/cost.csv", c->out);
 	c->csv = fopen(path, "w");
 	snprintf(path, sizeof(path), "%s/cost.md", c->out);
@@ -826,16 +980,22 @@ int main(void)
 	fprintf(c->csv, "identities,kind,path,hook,program,round,ns_per_run\n");
 	out(c, "### Cost per decision, inside the kernel%s\n",
 	    c->quick ? " (BENCH_QUICK=1 smoke run)" : "");
-	for (int si = 0; si < c->n_sizes && !err; si++)
+	for (int si = 0; si < c->n_sizes && !err && !packets_only; si++)
 		err = run_size(c, si);
+	if (!err)
+		err = run_packets(c);
 	if (err) {
 		unload_guard(c);
 		fprintf(stderr, "cost: cannot load the guard\n");
 		return 1;
 	}
-	print_tables(c);
-	print_summary(c);
-	print_memory_and_targets(c);
+	if (!packets_only) {
+		print_tables(c);
+		print_summary(c);
+	}
+	print_packets(c);
+	if (!packets_only)
+		print_memory_and_targets(c);
 	fclose(c->csv);
 	fclose(c->md);
 	printf("\nwritten: %s/cost.md, %s/cost.csv\n", c->out, c->out);

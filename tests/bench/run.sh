@@ -7,7 +7,8 @@
 # under a flood, all on the test world of tests/world.sh (removed again on
 # exit). The tables go to stdout and build/bench/{cost,results}.md, the
 # samples to build/bench/{cost,samples}.csv. BENCH_QUICK=1: a smoke run of
-# a minute or two (what CI runs). BENCH_ONLY=cost: the cost per decision alone.
+# a minute or two (what CI runs). BENCH_ONLY=cost: the cost per decision alone;
+# BENCH_ONLY=packet: the egress program's cost per packet alone.
 set -u
 
 . "$(dirname "$0")/../world.sh"
@@ -54,7 +55,7 @@ status=$?
 restore_stats
 stats_before=""
 echo "# cost per decision: $((SECONDS - start)) s"
-[ "${BENCH_ONLY:-}" = cost ] && exit "$status"
+case "${BENCH_ONLY:-}" in cost | packet) exit "$status" ;; esac
 
 env "${bench_env[@]}" nsenter --net="/run/netns/$ns_host" "$build/tests/bench"
 status=$((status | $?))

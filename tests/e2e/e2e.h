@@ -63,6 +63,7 @@ enum conf {
 	CONF_JOURNAL, /* alert on every attempt, log_burst 3 per 2 s (who.c) */
 	CONF_ALERT_SWAP, /* alert on every attempt; its command's directory is taken over */
 	CONF_ALERT_FLOOD, /* alert_threshold far above the event budget */
+	CONF_CT_AUDIT, /* CONF_TEST's lists in audit mode (the packet path's rows) */
 	CONF_COUNT,
 };
 

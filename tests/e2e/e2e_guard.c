@@ -93,6 +93,10 @@ static const struct who ct_denied = {
 static const struct who ct_allowed = {
 	"allowed uid 64202 in a container", 64202, 64201, NULL, CG_TEST, true
 };
+/* Starts as root in the container's namespace; PM_RAW_SYN becomes as_uid with CAP_NET_RAW. */
+static const struct who ct_raw = {
+	"a container's raw socket (CAP_NET_RAW)", 0, 0, NULL, CG_TEST, true
+};
 /*
  * IDs on either side of the allowlists' arrays (which cover 0-65535 for the
  * configurations here) and far above them: those live in the hashes.
@@ -194,6 +198,10 @@ static const struct {
 						   "alert_threshold = 1000/1s\n"
 						   "alert_command = {WORK}/alert-flood.sh\n" },
 	[CONF_FILEONLY] = { "fileonly.conf", "allow_users = root 64202\n" },
+	[CONF_CT_AUDIT] = { "ct-audit.conf", "ports = 25 465 587\n"
+					     "allow_users = root 64202\n"
+					     "allow_groups = 64210\n"
+					     "mode = audit\n" },
 	[CONF_CT_LOOPBACK] = { "ct-loopback.conf", "allow_users = root 64202\n"
 						   "allow_groups = none\n"
 						   "container_loopback = yes\n" },
@@ -262,6 +270,7 @@ enum step_kind {
 	S_HOSTS, /* the CLI's own hosts file from now on (.hosts); NULL: the host's resolver */
 	S_RESOLVER_DOWN, /* the CLI's resolver fails (no DNS server answers), hosts unused */
 	S_WHO, /* which script: unit, exe, cmdline, cwd (who.c, enum who_row) */
+	S_PATH, /* a probe, its event with "path" and its count (the packet path) */
 	S_SECTION, /* the name of the rows that follow, for T=PATTERN */
 	S_KIND_COUNT,
 };
@@ -307,6 +316,19 @@ struct reach_row {
 	bool local; /* on the local MTA (redirected), not the remote host */
 };
 
+/* S_PATH: a probe that connect() does not decide; its event and its count. */
+struct path_row {
+	const struct who *who;
+	struct probe probe;
+	int expect; /* the probe's result */
+	unsigned int uid; /* the account the event and counter name */
+	const char *action; /* "blocked" or "audited" */
+	const char *path; /* "nat" or "raw" */
+	const char *cmd; /* instead of the probe: a shell command, its exit status expect */
+	const char *dst; /* where the SYN really went */
+	unsigned int port;
+};
+
 /* S_FILE: a configuration file holds want[] and not unwanted. */
 struct file_row {
 	enum conf conf;
@@ -333,6 +355,7 @@ struct step {
 		struct counted_row counted; /* S_COUNTS, S_ALERT */
 		struct reach_row reach; /* S_REACH */
 		struct file_row file; /* S_FILE */
+		struct path_row path; /* S_PATH */
 		struct forge_row forge; /* S_FORGE */
 		enum conf monitor_conf; /* S_MON_START */
 		const char *cmd; /* S_SH */
@@ -394,6 +417,16 @@ struct step {
 #define WHO(which) { .kind = S_WHO, .who_case = which }
 /* Names the rows below it, for T=PATTERN; not a row of its own (no number, no result). */
 #define SECTION(title) { .kind = S_SECTION, .section = title }
+#define P4R(a, p, u) { .family = AF_INET, .addr = a, .port = p, .method = PM_RAW_SYN, .as_uid = u }
+#define P6R(a, p, u) { .family = AF_INET6, .addr = a, .port = p, .method = PM_RAW_SYN, .as_uid = u }
+/* A shell command (exit status e) as the rootless container's root (world.sh). */
+#define UCT(cmd) "echo $$ >{CG}/cgroup.procs && nsenter -t $(cat {WORK}/uct.pid) -U -n -S 0 -G 0 " cmd
+#define PATH_SH(command, e, u, act, pth, d, prt) \
+	{ .kind = S_PATH, .path = { .who = &root, .cmd = command, .expect = e, .uid = u, \
+				    .action = act, .path = pth, .dst = d, .port = prt } }
+#define PATH_EVENT(w, pr, e, u, act, pth, d, prt) \
+	{ .kind = S_PATH, .path = { .who = &w, .probe = pr, .expect = e, .uid = u, .action = act, \
+				    .path = pth, .dst = d, .port = prt } }
 #define P4D(a, p, dev) { .family = AF_INET, .addr = a, .port = p, .method = PM_CONNECT, .bind_dev = dev }
 #define P6D(a, p, dev) { .family = AF_INET6, .addr = a, .port = p, .method = PM_CONNECT, .bind_dev = dev }
 /* clang-format on */
@@ -577,15 +610,18 @@ static const struct step steps[] = {
 	CONN(denied, P4(OWN4, 25, PM_CONNECT), 0),
 	CONN(denied, P4("127.0.0.2", 25, PM_CONNECT), 0),
 	/*
-	 * container_loopback = yes trusts a container's own loopback MTA, and so
-	 * also its root's rewrites of loopback: 127.0.0.2 reaches the MX. That
-	 * is why it is off by default. The host's addresses stay guarded.
+	 * container_loopback = yes trusts a container's own loopback MTA. Its
+	 * root's rewrite of loopback to the MX (127.0.0.2) passes connect(),
+	 * but the packet path catches the rewritten SYN as it leaves ("nat"):
+	 * only an allowed UID reaches the MX that way. The host's addresses
+	 * stay guarded.
 	 */
 	CLI("load", CONF_CT_LOOPBACK, 0, "~container_loopback: no -> yes"),
 	CLI("status", CONF_CT_LOOPBACK, 0, "their own loopback is exempt"),
 	CONN(ct_denied, P4("127.0.0.1", 25, PM_CONNECT), ECONNREFUSED),
 	CONN(ct_denied, P6("::1", 25, PM_CONNECT), ECONNREFUSED),
-	REACH(ct_denied, P4("127.0.0.2", 25, PM_CONNECT), 0),
+	CONN(ct_denied, P4("127.0.0.2", 25, PM_NONBLOCK), ETIMEDOUT),
+	REACH(ct_allowed, P4("127.0.0.2", 25, PM_CONNECT), 0),
 	CONN(ct_denied, P4(OWN4, 25, PM_CONNECT), EPERM),
 	CONN(ct_denied, P6(OWN6, 25, PM_CONNECT), EPERM),
 	CLI("load", CONF_TEST, 0, "~container_loopback: yes -> no"),
@@ -596,6 +632,68 @@ static const struct step steps[] = {
 	CONN(denied, P4(OWN4, 25, PM_CONNECT), 0),
 	CONN(denied, P6("::1", 25, PM_CONNECT), 0),
 	SH("! ls -d {CG}/smtpguard-netns-probe.* 2>/dev/null"),
+
+	SECTION("containers: NAT and raw sockets"),
+	/*
+	 * Issue 22: a container's root DNATs unguarded ports (2526, 80) to
+	 * MX:25 in its own namespace, or sends a SYN from a raw socket: the
+	 * egress program decides the SYN as it leaves. A refused SYN is
+	 * dropped, so the connect times out (a non-blocking one never becomes
+	 * writable, a blocking one with SO_SNDTIMEO says EINPROGRESS); the allowed account still gets
+	 * through (the rewrite works). The host's own sockets are unchanged.
+	 */
+	SH("printf 'table ip sgt-ct-port {\n chain out { type nat hook output priority -100;\n"
+	   "  ip daddr 198.51.100.25 tcp dport { 2526, 80 } dnat to 198.51.100.25:25; }\n}\n"
+	   "table ip6 sgt-ct-port6 {\n chain out { type nat hook output priority -100;\n"
+	   "  ip6 daddr 2001:db8:1::25 tcp dport { 2526, 80 } dnat to [2001:db8:1::25]:25; }\n}\n' "
+	   ">{WORK}/ct-port.nft && nsenter --net={CT} nft -f {WORK}/ct-port.nft"),
+	MON_START(CONF_TEST),
+	CONN(ct_allowed, P4(REMOTE4, 2526, PM_CONNECT), 0),
+	CONN(ct_allowed, P6(REMOTE6, 80, PM_CONNECT), 0),
+	CONN(ct_allowed, P6(MAPPED4, 80, PM_CONNECT), 0),
+	PATH_EVENT(ct_denied, P4(REMOTE4, 2526, PM_NONBLOCK), ETIMEDOUT, 64201, "blocked", "nat", REMOTE4, 25),
+	PATH_EVENT(ct_denied, P4(REMOTE4, 80, PM_NONBLOCK), ETIMEDOUT, 64201, "blocked", "nat", REMOTE4, 25),
+	PATH_EVENT(ct_denied, P6(REMOTE6, 2526, PM_NONBLOCK), ETIMEDOUT, 64201, "blocked", "nat", REMOTE6, 25),
+	PATH_EVENT(ct_denied, P6(MAPPED4, 80, PM_NONBLOCK), ETIMEDOUT, 64201, "blocked", "nat", REMOTE4, 25),
+	CONN(ct_denied, P4(REMOTE4, 2525, PM_CONNECT), 0),
+	CONN(ct_raw, P4R(REMOTE4, 25, 64202), 0),
+	CONN(ct_raw, P6R(REMOTE6, 25, 64202), 0),
+	CONN(ct_raw, P4R(REMOTE4, 2525, 64201), 0),
+	PATH_EVENT(ct_raw, P4R(REMOTE4, 25, 64201), EPERM, 64201, "blocked", "raw", REMOTE4, 25),
+	PATH_EVENT(ct_raw, P6R(REMOTE6, 465, 64201), EPERM, 64201, "blocked", "raw", REMOTE6, 465),
+	/*
+	 * The root of a rootless container (its own user namespace, mapped to
+	 * 64201, owns its network namespace): its own nft DNAT, its own raw
+	 * socket. It is 0 in its namespace, and root is allowed: the guard
+	 * must judge it as the host's 64201 (bpf_get_socket_uid() would say 0).
+	 */
+	SH(UCT("nft -f {WORK}/ct-port.nft")),
+	PATH_SH(UCT("{HELPER} 4 " REMOTE4 " 2526"), EINPROGRESS, 64201, "blocked", "nat", REMOTE4, 25),
+	PATH_SH(UCT("{HELPER} 6 " REMOTE6 " 80"), EINPROGRESS, 64201, "blocked", "nat", REMOTE6, 25),
+	PATH_SH(UCT("{HELPER} 4 " REMOTE4 " 25 -r"), EPERM, 64201, "blocked", "raw", REMOTE4, 25),
+	PATH_SH(UCT("{HELPER} 6 " REMOTE6 " 587 -r"), EPERM, 64201, "blocked", "raw", REMOTE6, 587),
+	SH(UCT("{HELPER} 4 " REMOTE4 " 2525 -r")),
+	SH(UCT("{HELPER} 6 " REMOTE6 " 2525")),
+	/* From the host's namespace, raw or NAT'd, the allowlists decide as before. */
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CONN(allowed_uid, P4(REMOTE4, 25, PM_CONNECT), 0),
+	/* Audit mode: the SYN leaves, the event says it would have been refused. */
+	CLI("load", CONF_CT_AUDIT, 0, "~mode: enforce -> audit"),
+	PATH_EVENT(ct_denied, P4(REMOTE4, 2526, PM_CONNECT), 0, 64201, "audited", "nat", REMOTE4, 25),
+	PATH_EVENT(ct_raw, P6R(REMOTE6, 25, 64201), 0, 64201, "audited", "raw", REMOTE6, 25),
+	PATH_SH(UCT("{HELPER} 4 " REMOTE4 " 80"), 0, 64201, "audited", "nat", REMOTE4, 25),
+	PATH_SH(UCT("{HELPER} 4 " REMOTE4 " 25 -r"), 0, 64201, "audited", "raw", REMOTE4, 25),
+	CONN(ct_allowed, P4(REMOTE4, 2526, PM_CONNECT), 0),
+	CLI("load", CONF_TEST, 0, "~mode: audit -> enforce"),
+	/* Nobody's: without the kernel's help a NAT'd or raw SYN is no account's. */
+	CLI_ENV("SMTPGUARD_TEST_EGRESS=nobody", "check", CONF_TEST, 0, "DEGRADED: NAT'd SYNs are nobody's",
+		"raw SYNs are nobody's"),
+	CLI_ENV("SMTPGUARD_TEST_EGRESS=nobody", "load", CONF_TEST, 0),
+	CONN(ct_raw, P4R(REMOTE4, 25, 64202), EPERM),
+	CONN(ct_allowed, P4(REMOTE4, 25, PM_CONNECT), 0),
+	CLI("load", CONF_TEST, 0),
+	CONN(ct_raw, P4R(REMOTE4, 25, 64202), 0),
+	MON_STOP(),
 
 	SECTION("own addresses"),
 	/*
@@ -1998,6 +2096,61 @@ static long json_number(const char *text, const char *anchor, const char *key)
 	return strtol(k + strlen(key), NULL, 10);
 }
 
+/* This account's count of action in status --json. */
+static long account_count(const struct ctx *c, unsigned int uid, const char *action)
+{
+	static char out[1 << 16];
+	char anchor[48], key[32];
+
+	snprintf(anchor, sizeof(anchor), "{\"uid\":%u,", uid);
+	snprintf(key, sizeof(key), "\"%s\":", action);
+	run_cli(c, "status --json", CONF_TEST, 0, NULL, NULL, out, sizeof(out));
+	return strstr(out, anchor) ? json_number(out, anchor, key) : 0;
+}
+
+static void run_path(struct ctx *c, size_t i, const struct step *s)
+{
+	const struct path_row *r = &s->path;
+	struct probe_bufs bufs;
+	struct probe pr = expand_probe(c, &r->probe, &bufs);
+	char file[4200], line[1024] = "", want[5][96];
+	long before = account_count(c, r->uid, r->action), after;
+	const char *why = NULL;
+	char cmd[2048];
+	int got;
+
+	if (r->cmd) {
+		int status = system(expand(c, r->cmd, cmd, sizeof(cmd)));
+
+		got = WIFEXITED(status) ? WEXITSTATUS(status) : 255;
+		pr.addr = cmd;
+	} else {
+		got = probe_as(c, r->who, &pr);
+	}
+
+	snprintf(file, sizeof(file), "%s/monitor.out", c->workdir);
+	snprintf(want[0], sizeof(want[0]), "\"path\":\"%s\"", r->path);
+	snprintf(want[1], sizeof(want[1]), "\"action\":\"%s\"", r->action);
+	snprintf(want[2], sizeof(want[2]), "\"uid\":%u,", r->uid);
+	snprintf(want[3], sizeof(want[3]), "\"dst\":\"%s\"", r->dst);
+	snprintf(want[4], sizeof(want[4]), "\"port\":%u,", r->port);
+	after = account_count(c, r->uid, r->action);
+	if (got != r->expect)
+		why = "the probe did not give the expected result";
+	else if (after <= before)
+		why = "its account's counter did not move";
+	else if (!newest_line_with(file, want[3], 1.0, line, sizeof(line)))
+		why = "no event for its destination within 1 s";
+	for (int k = 0; !why && k < 5; k++)
+		if (!strstr(line, want[k]))
+			why = want[k];
+	t_result(&c->report, !why, "[%zu] %s: %s to %s port %u: %s; %s %ld -> %ld%s%s%s%s", i,
+		 r->cmd ? "the rootless container's root" : r->who->label,
+		 r->cmd ? "sh" : probe_method_name(pr.method), pr.addr, pr.port, errno_name(got),
+		 r->action, before, after, why ? ": " : "", why ? why : "", why ? "\n    " : "",
+		 why ? line : "");
+}
+
 static void run_counts(struct ctx *c, size_t i, const struct step *s)
 {
 	static char before[1 << 16], after[1 << 16];
@@ -2784,6 +2937,7 @@ static const struct {
 	[S_MON_START] = { "monitor start", run_mon_start, LEAVES },
 	[S_MON_STOP] = { "monitor stop", run_mon_stop, LEAVES },
 	[S_EVENT] = { "event", run_event, LEAVES },
+	[S_PATH] = { "packet path", run_path, LEAVES },
 	[S_COUNTS] = { "counts", run_counts, LEAVES },
 	[S_REACH] = { "reach", run_reach, LEAVES },
 	[S_ALERT] = { "alert", run_alert, LEAVES },

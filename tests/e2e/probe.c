@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 
 #include "probe.h"
+#include "raw_syn.h"
 
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
@@ -50,6 +51,7 @@ const char *probe_method_name(enum probe_method m)
 		[PM_SCM_RIGHTS] = "socket made by root, passed over SCM_RIGHTS",
 		[PM_CGROUP_MOVE] = "socket made in the guarded cgroup, process moved out",
 		[PM_CGROUP_FREE] = "process in an unguarded cgroup (control)",
+		[PM_RAW_SYN] = "a SYN on a raw socket, CAP_NET_RAW only",
 	};
 
 	return names[m];
@@ -352,6 +354,8 @@ int probe_run(const struct probe *p)
 	err = probe_make_addr(p->family, p->addr, p->port, &ss, &len);
 	if (err)
 		return err;
+	if (p->method == PM_RAW_SYN)
+		return raw_syn_run(p, &ss, len);
 	fd = open_socket(p);
 	if (fd < 0)
 		return -fd;

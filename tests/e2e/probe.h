@@ -29,7 +29,11 @@ enum probe_method {
 	PM_SCM_RIGHTS, /* root makes the socket, passes it over SCM_RIGHTS; as_uid connects */
 	PM_CGROUP_MOVE, /* socket made in the guarded cgroup, then moved to cgroup_to */
 	PM_CGROUP_FREE, /* control: moved to cgroup_to first, socket made there */
+	PM_RAW_SYN, /* as_uid with CAP_NET_RAW: a hand-made SYN on a raw socket (raw_syn.c) */
 };
+
+/* PM_RAW_SYN's as_uid: send as the process is (the root of a user namespace). */
+#define PROBE_AS_IS 0xffffffffU
 
 /* The method or the protocol is not available on this kernel. */
 #define PROBE_UNSUPPORTED 254
@@ -41,7 +45,8 @@ struct probe {
 	enum probe_method method;
 	const char *bind_addr; /* PM_BIND_ADDR: the local address to bind */
 	const char *bind_dev; /* SO_BINDTODEVICE to this interface first (any method) */
-	unsigned int as_uid; /* PM_THREAD_SETUID, PM_SCM_RIGHTS, PM_CGROUP_*: who connects */
+	unsigned int
+		as_uid; /* PM_THREAD_SETUID, PM_SCM_RIGHTS, PM_CGROUP_*, PM_RAW_SYN: who connects */
 	const char *helper; /* PM_VFORK_EXEC, PM_SETUID_EXEC: the sg-connect binary */
 	const char *cgroup_to; /* PM_CGROUP_*: an unguarded cgroup */
 };

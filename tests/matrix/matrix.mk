@@ -15,6 +15,7 @@ SUITES ?= bullseye trixie
 
 # Static, so that they run in a busybox initramfs on any kernel.
 $(OUTPUT)/tests/sg-try-static: tests/matrix/sg-try.c tests/e2e/probe.c tests/e2e/probe.h \
+		tests/e2e/raw_syn.c tests/e2e/raw_syn.h \
 		$(FLAGS_STAMP) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/e2e -static $(filter %.c,$^) -luring -lpthread -o $@

@@ -14,7 +14,8 @@
  * if W is 0 and R is not (the prober of the reload-without-a-gap rows).
  *
  * METHOD: connect nonblock bind port0 tfo tfo-connect mptcp uring
- *         uring-async udp userns
+ *         uring-async udp userns raw (a SYN on a raw socket: started as root, it
+ *         becomes -u UID with CAP_NET_RAW alone; 0 when the SYN-ACK came)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,7 +36,7 @@ static const struct {
 	{ "connect", PM_CONNECT },  { "nonblock", PM_NONBLOCK }, { "bind", PM_BIND_ADDR },
 	{ "port0", PM_BIND_PORT0 }, { "tfo", PM_TFO_SENDTO },	 { "tfo-connect", PM_TFO_CONNECT },
 	{ "mptcp", PM_MPTCP },	    { "uring", PM_URING },	 { "uring-async", PM_URING_ASYNC },
-	{ "udp", PM_UDP },	    { "userns", PM_USERNS },
+	{ "udp", PM_UDP },	    { "userns", PM_USERNS },	 { "raw", PM_RAW_SYN },
 };
 
 static int usage(void)
@@ -149,6 +150,10 @@ int main(int argc, char **argv)
 	p.family = argv[optind][0] == '4' ? AF_INET : AF_INET6;
 	p.addr = argv[optind + 1];
 	p.port = (unsigned short)port;
+	if (p.method == PM_RAW_SYN) { /* the probe drops to the UID itself, keeping CAP_NET_RAW */
+		p.as_uid = uid < 0 ? 0 : (unsigned int)uid;
+		uid = gid = -1;
+	}
 	if (become(cgroup, uid, gid))
 		return 255;
 	return max ? loop(&p, max, expect, stop) : probe_run(&p);
