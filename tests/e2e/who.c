@@ -1223,8 +1223,13 @@ static void run_foreign_mnt(struct ctx *c, size_t i, const struct who_paths *w)
 		t_result(&c->report, false, "[%zu] foreign mount namespace: cannot copy bash", i);
 		return;
 	}
+	/*
+	 * The ": " after sleep keeps the shell: bash execs a last simple
+	 * command, and the monitor, which reads /proc as the event arrives,
+	 * would find sleep there instead of the forged postconf.
+	 */
 	snprintf(cmd, sizeof(cmd),
-		 "mount --bind '%s' '%s' && exec '%s' -c ': 3<>/dev/tcp/" REMOTE4 "/25; sleep 20'",
+		 "mount --bind '%s' '%s' && exec '%s' -c ': 3<>/dev/tcp/" REMOTE4 "/25; sleep 20; :'",
 		 fake, target, target);
 	snprintf(want[0], sizeof(want[0]), "\"mnt_ns\":\"foreign\"");
 	snprintf(want[1], sizeof(want[1]), "\"exe_dev\":\"%u:%u\"", major(st_fake.st_dev),
