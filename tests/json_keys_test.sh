@@ -86,7 +86,7 @@ live() {
 		cd "$dir" || exit
 		exec setpriv --reuid="$1" --regid="$1" --clear-groups -- bash -c '
 			: 3<>/dev/tcp/198.51.100.25/25
-			sleep 2' 2>/dev/null
+			sleep 2; :' 2>/dev/null
 	) &
 	live_pid=$!
 }

@@ -694,6 +694,9 @@ static const struct step steps[] = {
 	CLI("load", CONF_TEST, 0),
 	CONN(ct_raw, P4R(REMOTE4, 25, 64202), 0),
 	MON_STOP(),
+	/* The container's own DNAT goes again: later rows hold sessions to its port 2526. */
+	SH("nsenter --net={CT} nft delete table ip sgt-ct-port && "
+	   "nsenter --net={CT} nft delete table ip6 sgt-ct-port6"),
 
 	SECTION("own addresses"),
 	/*

@@ -17,7 +17,7 @@ set -uo pipefail
 SUITES_KNOWN="bullseye trixie"
 # What the build and the unit tests need (scripts/install-deps.sh, less the
 # kernel-side test tools).
-CHROOT_PACKAGES="make,gcc,libc6-dev,clang,llvm,pkg-config,libbpf-dev,libelf-dev,zlib1g-dev,libyaml-dev,bpftool,ca-certificates"
+CHROOT_PACKAGES="make,gcc,libc6-dev,clang,llvm,pkg-config,libbpf-dev,libelf-dev,zlib1g-dev,libyaml-dev,bpftool,ca-certificates,jq,python3"
 
 mounted=()
 cleanup() {
