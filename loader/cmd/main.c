@@ -352,12 +352,12 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
-int main(int argc, char **argv)
+/* parse() found a command to run (every other answer is an exit code). */
+#define PARSE_RUN (-2)
+
+/* The command line into *o and *cmd: PARSE_RUN, or the exit code (said why). */
+static int parse(int argc, char **argv, struct sg_opts *o, const struct command **cmd)
 {
-	struct sg_opts o = { .config = SG_DEFAULT_CONFIG,
-			     .pin_dir = SG_DEFAULT_PIN_DIR,
-			     .mode = -1 };
-	const struct command *cmd;
 	struct given g = { 0 };
 	int ret;
 
@@ -369,35 +369,54 @@ int main(int argc, char **argv)
 	ret = read_options(argc, argv, &g);
 	if (ret == OPT_VERSION) {
 		printf("smtpguard %s\n", SMTPGUARD_VERSION);
-		return EXIT_OK;
+		ret = EXIT_OK;
+		goto cleanup;
 	}
 	if (ret != EXIT_OK)
-		return ret;
+		goto cleanup;
+	ret = EXIT_USAGE;
 	if (g.first_arg >= argc) {
 		if (g.help) {
 			usage(stdout);
-			return EXIT_OK;
+			ret = EXIT_OK;
+		} else {
+			log_err("no command given (see smtpguard --help)");
 		}
-		log_err("no command given (see smtpguard --help)");
-		return EXIT_USAGE;
+		goto cleanup;
 	}
-	cmd = find_command(argv[g.first_arg]);
-	if (!cmd) {
+	*cmd = find_command(argv[g.first_arg]);
+	if (!*cmd) {
 		log_err("unknown command '%s' (see smtpguard --help)", argv[g.first_arg]);
-		return EXIT_USAGE;
+		goto cleanup;
 	}
 	if (g.help) {
-		command_usage(stdout, cmd);
-		return EXIT_OK;
+		command_usage(stdout, *cmd);
+		ret = EXIT_OK;
+		goto cleanup;
 	}
-	ret = apply_options(&g, cmd, &o);
+	ret = apply_options(&g, *cmd, o);
 	if (ret != EXIT_OK)
-		return ret;
-	o.command = cmd->name;
-	o.argc = argc - g.first_arg - 1;
-	o.argv = argv + g.first_arg + 1;
-	ret = check_arguments(cmd, &o);
-	if (ret != EXIT_OK)
+		goto cleanup;
+	o->command = (*cmd)->name;
+	o->argc = argc - g.first_arg - 1;
+	o->argv = argv + g.first_arg + 1;
+	ret = check_arguments(*cmd, o);
+	if (ret == EXIT_OK)
+		ret = PARSE_RUN;
+cleanup:
+	free(g.opt);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct sg_opts o = { .config = SG_DEFAULT_CONFIG,
+			     .pin_dir = SG_DEFAULT_PIN_DIR,
+			     .mode = -1 };
+	const struct command *cmd = NULL;
+	int ret = parse(argc, argv, &o, &cmd);
+
+	if (ret != PARSE_RUN)
 		return ret;
 	if (cmd->needs_root && !privs_sufficient()) {
 		log_err("must run as root (needs CAP_BPF, CAP_NET_ADMIN and CAP_SYS_ADMIN)");
