@@ -10,6 +10,17 @@
 /* Large enough for any netlink dump message (the kernel sends at most a page-ish). */
 #define NETLINK_BUF 32768
 
+/*
+ * NLMSG_OK() with the comparison of its unsigned length against the signed
+ * bytes left written out (clang's -Wsign-compare refuses the macro's). left
+ * stays signed: NLMSG_NEXT() may take it below 0, which ends the walk.
+ */
+static bool message_ok(const struct nlmsghdr *nh, int left)
+{
+	return left >= (int)sizeof(*nh) && nh->nlmsg_len >= sizeof(*nh) &&
+	       nh->nlmsg_len <= (unsigned int)left;
+}
+
 int netlink_call(int fd, const void *req, size_t len, netlink_msg_fn fn, void *ctx)
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
@@ -33,7 +44,7 @@ int netlink_call(int fd, const void *req, size_t len, netlink_msg_fn fn, void *c
 			err = n ? -errno : -EIO;
 			break;
 		}
-		for (struct nlmsghdr *nh = (struct nlmsghdr *)buf; !err && NLMSG_OK(nh, left);
+		for (struct nlmsghdr *nh = (struct nlmsghdr *)buf; !err && message_ok(nh, left);
 		     nh = NLMSG_NEXT(nh, left)) {
 			if (nh->nlmsg_type == NLMSG_DONE) {
 				done = true;
