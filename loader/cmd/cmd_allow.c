@@ -30,6 +30,8 @@
 #include "diff.h"
 #include "file_replace.h"
 #include "guard.h"
+#include "guard_maps.h"
+#include "guard_open.h"
 #include "identity.h"
 #include "idlist.h"
 #include "kill_sessions.h"

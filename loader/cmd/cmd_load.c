@@ -17,6 +17,7 @@
 #include "diff.h"
 #include "host_features.h"
 #include "guard.h"
+#include "guard_open.h"
 #include "live.h"
 #include "log.h"
 #include "mounts.h"

@@ -33,7 +33,7 @@
 #include "counters.h"
 #include "event_format.h"
 #include "file_replace.h"
-#include "guard.h"
+#include "guard_open.h"
 #include "json.h"
 #include "live.h"
 #include "log.h"

@@ -15,7 +15,7 @@
 #include "cli.h"
 #include "config.h"
 #include "counters.h"
-#include "guard.h"
+#include "guard_open.h"
 #include "identity.h"
 #include "live.h"
 

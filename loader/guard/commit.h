@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
-#include "guard.h"
+#include "guard_hooks.h"
 #include "smtpguard.h"
 
 /* A guard's control map and its hooks' dispatch arrays. */

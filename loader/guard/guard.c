@@ -16,6 +16,8 @@
 #include "compat.h"
 #include "egress_owner.h"
 #include "guard.h"
+#include "guard_hooks.h"
+#include "guard_open.h"
 #include "idlist.h"
 #include "log.h"
 #include "maps.h"
@@ -480,23 +482,6 @@ static int attach_all(struct smtpguard_bpf *skel, const struct guard_load_args *
 	return err;
 }
 
-/* The settings pinned at pin_dir, when they are this smtpguard's. 0 or -errno. */
-static int live_settings(const char *pin_dir, struct sg_settings *out)
-{
-	char path[PATH_MAX];
-	int fd, err;
-
-	err = pin_path(path, pin_dir, guard_maps[SG_MAP_SETTINGS].pin, "");
-	if (err)
-		return err;
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return -errno;
-	err = maps_read_settings(fd, out);
-	close(fd);
-	return err;
-}
-
 /*
  * Open, configure and load a new generation's object: its settings and map
  * sizes, the live guard's state maps reused (prior says what was live). With
@@ -504,7 +489,7 @@ static int live_settings(const char *pin_dir, struct sg_settings *out)
  * (task_cred.h). NULL with *err set (printed), -EACCES when the verifier
  * refused a program that read the credentials.
  */
-static struct smtpguard_bpf *open_generation(const struct guard_load_args *a,
+static struct smtpguard_bpf *load_generation(const struct guard_load_args *a,
 					     struct prior_guard *prior, bool task_cred, int *err)
 {
 	struct smtpguard_bpf *skel = smtpguard_bpf__open();
@@ -535,7 +520,8 @@ static struct smtpguard_bpf *open_generation(const struct guard_load_args *a,
 	set_hot_ports(s);
 	set_own_list(s, a->local);
 	set_scoped_ids(s, &a->policy->scope);
-	direct = task_cred && !task_cred_setup(s, live_settings(a->pin_dir, &live) ? NULL : &live);
+	direct = task_cred &&
+		 !task_cred_setup(s, guard_read_settings(a->pin_dir, &live) ? NULL : &live);
 	log_debug("the caller's IDs: %s",
 		  direct ? "read from the task's credentials" : "bpf_get_current_uid_gid()");
 	/* The same fallback: a verifier that refuses it gets a guard without. */
@@ -603,13 +589,13 @@ static int open_cgroup(const char *cgroup, __u64 *cgroup_id)
 static struct smtpguard_bpf *build(const struct guard_load_args *a, struct prior_guard *prior,
 				   int *err)
 {
-	struct smtpguard_bpf *skel = open_generation(a, prior, true, err);
+	struct smtpguard_bpf *skel = load_generation(a, prior, true, err);
 
 	/* The probe said yes and the verifier no: the helper decides the same. */
 	if (!skel && *err == -EACCES) {
 		log_warn("reading the task's credentials was refused; calling "
 			 "bpf_get_current_uid_gid() instead");
-		skel = open_generation(a, prior, false, err);
+		skel = load_generation(a, prior, false, err);
 	}
 	if (!skel)
 		return NULL;

@@ -3,7 +3,7 @@
  * guard_maps.h - the registry of the guard's maps: for each one its name in
  * the BPF object, its pin, whether it belongs to one generation or is state
  * shared by all of them, and whether every program of this smtpguard uses
- * it. struct guard (guard.h) holds their fds indexed by enum sg_map; opening,
+ * it. struct guard (guard_open.h) holds their fds indexed by enum sg_map; opening,
  * closing, reusing and pinning the maps all go by this one table, so a new
  * map is one enum value and one row.
  */
@@ -12,6 +12,8 @@
 
 #include <stdbool.h>
 #include <linux/types.h>
+
+#include "identity.h"
 
 enum sg_map {
 	SG_MAP_SETTINGS, /* the program's .rodata: struct sg_settings */
@@ -52,6 +54,20 @@ struct sg_map_def {
 };
 
 extern const struct sg_map_def guard_maps[SG_MAP_COUNT];
+
+/*
+ * The allowlist maps of a kind of ID (enum id_kind): hash, and array
+ * (idlist.h). An int, as callers keep the kind in enums of their own.
+ */
+static inline enum sg_map guard_allow_map(int kind)
+{
+	return kind == ID_GROUP ? SG_MAP_ALLOW_GID : SG_MAP_ALLOW_UID;
+}
+
+static inline enum sg_map guard_array_map(int kind)
+{
+	return kind == ID_GROUP ? SG_MAP_GID_ARRAY : SG_MAP_UID_ARRAY;
+}
 
 /*
  * The map called name, as the kernel (bpf_map_info.name, truncated) or

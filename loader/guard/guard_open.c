@@ -13,7 +13,7 @@
 #include <bpf/bpf.h>
 
 #include "commit.h"
-#include "guard.h"
+#include "guard_open.h"
 #include "maps.h"
 #include "pins.h"
 
@@ -43,7 +43,7 @@ static int open_prog_maps(__u32 prog_id, struct guard *g)
 }
 
 /* Replace g's generation maps by those of prog_id. */
-static int open_generation(__u32 prog_id, struct guard *g)
+static int open_committed_maps(__u32 prog_id, struct guard *g)
 {
 	for (int m = 0; m < SG_MAP_COUNT; m++) {
 		if (guard_maps[m].kind != SG_KIND_GENERATION)
@@ -97,7 +97,7 @@ static void check_generation(const char *pin_dir, struct guard *g,
 			     guard_hook_name((enum sg_hook)h));
 			return;
 		}
-	err = open_generation(prog[SG_HOOK_CONNECT4], g);
+	err = open_committed_maps(prog[SG_HOOK_CONNECT4], g);
 	if (err) {
 		note(problem, len, "cannot open the committed generation: %s", strerror(-err));
 		return;
@@ -205,6 +205,37 @@ void guard_close(struct guard *g)
 		close_fd(&g->link_fd[h]);
 	for (int m = 0; m < SG_MAP_COUNT; m++)
 		close_fd(&g->fd[m]);
+}
+
+int guard_read_settings(const char *pin_dir, struct sg_settings *out)
+{
+	char problem[512], path[PATH_MAX];
+	struct guard g;
+	int state, fd, err;
+
+	state = guard_open(pin_dir, &g, problem, sizeof(problem));
+	if (state < 0)
+		return state;
+	err = -ENOENT;
+	if (state == GUARD_NOT_LOADED)
+		goto cleanup;
+	/* The committed generation's: the settings pin may be a replaced one's. */
+	err = g.fd[SG_MAP_SETTINGS] >= 0 ? maps_read_settings(g.fd[SG_MAP_SETTINGS], out) : -ENOENT;
+	if (!err || state == GUARD_LOADED)
+		goto cleanup;
+	err = pin_path(path, pin_dir, guard_maps[SG_MAP_SETTINGS].pin, "");
+	if (err)
+		goto cleanup;
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		err = -errno;
+		goto cleanup;
+	}
+	err = maps_read_settings(fd, out);
+	close(fd);
+cleanup:
+	guard_close(&g);
+	return err;
 }
 
 void guard_keep_state_only(struct guard *g)

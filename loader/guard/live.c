@@ -73,18 +73,12 @@ int live_read(const struct guard *g, struct live_state *s, bool with_links)
 int live_config_path(const char *pin_dir, char *buf, size_t len)
 {
 	struct sg_settings settings;
-	char problem[512];
-	struct guard g;
-	int ret = -ENOENT;
 
-	if (guard_open(pin_dir, &g, problem, sizeof(problem)) == GUARD_LOADED &&
-	    !maps_read_settings(g.fd[SG_MAP_SETTINGS], &settings) && settings.config_path[0]) {
-		snprintf(buf, len, "%.*s", (int)sizeof(settings.config_path),
-			 (const char *)settings.config_path);
-		ret = 0;
-	}
-	guard_close(&g);
-	return ret;
+	if (guard_read_settings(pin_dir, &settings) || !settings.config_path[0])
+		return -ENOENT;
+	snprintf(buf, len, "%.*s", (int)sizeof(settings.config_path),
+		 (const char *)settings.config_path);
+	return 0;
 }
 
 /* Where the pinned connect4 link is attached, for a guard without the record. */
@@ -109,31 +103,17 @@ static void attached_cgroup(const char *pin_dir, char *buf, size_t len)
 void live_recorded(const char *pin_dir, struct live_record *r)
 {
 	struct sg_settings settings;
-	char problem[512], pin[PATH_MAX];
-	struct guard g;
-	int fd = -1, state;
 
 	memset(r, 0, sizeof(*r));
-	state = guard_open(pin_dir, &g, problem, sizeof(problem));
-	if (state == GUARD_NOT_LOADED)
-		goto cleanup;
-	if (g.fd[SG_MAP_SETTINGS] >= 0 && !maps_read_settings(g.fd[SG_MAP_SETTINGS], &settings))
-		goto found;
-	snprintf(pin, sizeof(pin), "%s/%s", pin_dir, SG_PIN_SETTINGS);
-	fd = bpf_obj_get(pin);
-	if (fd < 0 || maps_read_settings(fd, &settings))
-		goto cleanup;
-found:
-	snprintf(r->config, sizeof(r->config), "%.*s", (int)sizeof(settings.config_path),
-		 (const char *)settings.config_path);
-	snprintf(r->cgroup, sizeof(r->cgroup), "%.*s", (int)sizeof(settings.cgroup_path),
-		 (const char *)settings.cgroup_path);
-cleanup:
-	if (state != GUARD_NOT_LOADED && !r->cgroup[0])
+	if (!guard_read_settings(pin_dir, &settings)) {
+		snprintf(r->config, sizeof(r->config), "%.*s", (int)sizeof(settings.config_path),
+			 (const char *)settings.config_path);
+		snprintf(r->cgroup, sizeof(r->cgroup), "%.*s", (int)sizeof(settings.cgroup_path),
+			 (const char *)settings.cgroup_path);
+	}
+	/* Another version's settings, or none: where its link is, if it has one. */
+	if (!r->cgroup[0])
 		attached_cgroup(pin_dir, r->cgroup, sizeof(r->cgroup));
-	if (fd >= 0)
-		close(fd);
-	guard_close(&g);
 }
 
 void live_scope_rules(const char *pin_dir, struct scope_plan *out)

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <bpf/bpf.h>
 
-#include "guard.h"
+#include "guard_open.h"
 #include "own_addrs.h"
 #include "policy.h"
 #include "scope.h"

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "exit_codes.h"
+#include "guard.h"
 #include "live_open.h"
 #include "log.h"
 

@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#include "guard.h"
+#include "guard_open.h"
 #include "live.h"
 
 /* What live_open() found; LIVE_WHOLE is the only one to go on with. */

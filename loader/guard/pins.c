@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "pins.h"
+#include "smtpguard.h"
 
 const char *const link_pins[SG_HOOK_COUNT] = {
 	[SG_HOOK_CONNECT4] = SG_PIN_LINK_CONNECT4,

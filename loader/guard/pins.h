@@ -7,7 +7,8 @@
 #ifndef SG_PINS_H
 #define SG_PINS_H
 
-#include "guard.h"
+#include "guard_hooks.h"
+#include "guard_maps.h"
 
 /* Suffix of a pin that is being prepared and will be renamed into place. */
 #define PIN_NEW_SUFFIX "_new" /* bpffs refuses names with a dot */

@@ -29,7 +29,7 @@
 #include "egress_owner.h"
 #include "host_features.h"
 #include "host_incumbents.h"
-#include "guard.h"
+#include "guard_open.h"
 #include "log.h"
 #include "mounts.h"
 #include "task_cred.h"

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 
-#include "guard.h"
+#include "guard_open.h"
 #include "smtpguard.h"
 
 struct uid_count {

@@ -8,7 +8,7 @@
 
 #include "commit.h"
 #include "event_format.h"
-#include "guard.h"
+#include "guard_open.h"
 #include "identity.h"
 #include "pins.h"
 #include "scope_explain.h"
