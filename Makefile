@@ -223,8 +223,9 @@ $(UNIT_BINS): $(OUTPUT)/tests/unit_%: tests/unit/%_test.c tests/testlib.h \
 	$(Q)$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -Itests $(LDFLAGS) $(filter %.c %.a,$^) $(LIBBPF_LIBS) \
 		$(YAML_LIBS) -o $@
 
-$(OUTPUT)/tests/e2e_guard: tests/e2e/e2e_guard.c tests/e2e/faults.c tests/e2e/probe.c \
-		tests/e2e/raw_syn.c tests/e2e/raw_syn.h tests/e2e/resolver.c tests/e2e/who.c tests/e2e/e2e.h tests/e2e/probe.h tests/testlib.h \
+# The e2e suite: every tests/e2e/*.c but the two helper programs' own.
+E2E_SRCS := $(filter-out tests/e2e/sg-connect.c tests/e2e/sg-listen.c,$(wildcard tests/e2e/*.c))
+$(OUTPUT)/tests/e2e_guard: $(E2E_SRCS) $(wildcard tests/e2e/*.h) tests/testlib.h \
 		$(FLAGS_STAMP) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) $(filter %.c,$^) -luring -lpthread $(LIBBPF_LIBS) -o $@

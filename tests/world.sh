@@ -72,7 +72,7 @@ world_cleanup() {
 	ip netns del "$ns_host" 2>/dev/null
 	ip netns del "$ns_mx" 2>/dev/null
 	ip netns del "$ns_ct" 2>/dev/null
-	# who.c's FUSE file system, should the e2e program have died with it mounted.
+	# who_stall.c's FUSE file system, should the e2e program have died with it mounted.
 	[ -n "$workdir" ] && umount -l "$workdir/stall-fs" 2>/dev/null
 	[ -n "$workdir" ] && rm -rf "$workdir"
 }
