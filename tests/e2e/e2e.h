@@ -2,7 +2,7 @@
 /*
  * e2e.h - what the end-to-end rows share: who a probe runs as, the
  * configuration files, the test context, and the helpers that run the CLI
- * and probes. The rows are in e2e_guard.c; the fault rows in faults.c.
+ * and probes. steps.h says what a row is; the rows are in rows_*.c.
  */
 #ifndef SG_E2E_H
 #define SG_E2E_H
@@ -80,7 +80,18 @@ struct ctx {
 	bool resolver_private, resolver_down;
 };
 
-extern const struct who root, denied, allowed_uid, denied_nested, allowed_uid_nested;
+/* identities.c: who the probes run as. */
+extern const struct who root, denied, denied_nested, allowed_uid, allowed_uid_nested, allowed_gid,
+	mail_group, counted, stormer, alerted, alert_flooder, quiet, ct_denied, ct_allowed, ct_raw,
+	high_uid, high_gid, last_in_array, first_in_hash, acct_old, acct_new, fake_mta, fake_pfx,
+	no_relay, relay_grp, named;
+
+/* confs.c: each configuration's file name in SG_WORKDIR, and its text (NULL: absent). */
+struct conf_file {
+	const char *file;
+	const char *text;
+};
+extern const struct conf_file confs[CONF_COUNT];
 
 /* "connected", "EPERM", or strerror(). */
 const char *errno_name(int e);
@@ -90,6 +101,21 @@ int become(const struct ctx *c, const struct who *w);
 
 /* Run p as w in a child: 0, an errno value, PROBE_* or 255 (setup failed). */
 int probe_as(const struct ctx *c, const struct who *w, const struct probe *p);
+
+/* probe_as(), and the child's PID (the one its event names) to *child. */
+int probe_as_pid(const struct ctx *c, const struct who *w, const struct probe *p, pid_t *child);
+
+/* A row's probe with {VETH} and the like filled in (strings in the buffers). */
+struct probe_bufs {
+	char addr[128], dev[64], helper[4200], cgroup_to[4200];
+};
+struct probe expand_probe(const struct ctx *c, const struct probe *in, struct probe_bufs *b);
+
+/* The monitor's JSON line for pid (run_events.c), waiting up to timeout seconds. */
+bool find_event(const struct ctx *c, pid_t pid, double timeout, char *line, size_t len);
+
+/* How many lines of the file at path hold needle. */
+int count_matches(const char *path, const char *needle);
 
 /*
  * Copy in to out with {VETH}, {WORK}, {CG}, {FREE_CG}, {HELPER}, {BIN}, {PIN}

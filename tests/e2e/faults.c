@@ -171,10 +171,10 @@ static double run_op(const struct ctx *c, enum kop op, enum kill_how how, double
 		     bool *killed)
 {
 	static const char *const args[] = { "load", "load", "sync", "unload" };
-	static const enum conf confs[] = { CONF_KILL_A, CONF_KILL_B, CONF_KILL_SYNC, CONF_NONE };
+	static const enum conf op_conf[] = { CONF_KILL_A, CONF_KILL_B, CONF_KILL_SYNC, CONF_NONE };
 	long us = (long)(usual * 1e6) + 1;
 	double start = now_s();
-	pid_t pid = spawn_cli(c, args[op], confs[op]);
+	pid_t pid = spawn_cli(c, args[op], op_conf[op]);
 	int status = 0;
 
 	if (how == KILL_ANYTIME)

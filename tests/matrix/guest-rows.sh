@@ -3,7 +3,7 @@
 #
 # tests/matrix/guest-rows.sh PASS - the real-kernel rows of the kernel
 # matrix, run inside a guest (busybox sh) by guest-init.sh: a subset of
-# tests/e2e/e2e_guard.c's table, with the real smtpguard binary and the
+# tests/e2e/rows_*.c's tables, with the real smtpguard binary and the
 # static sg-try probe. The guest is its own machine: the guard is loaded
 # the way an admin loads it (default pin dir, the cgroup v2 root), and the
 # "remote mail host" is a network namespace behind a veth pair.
