@@ -24,6 +24,8 @@ const char *proc_gone_name(enum proc_gone g)
 		return "pid-reused";
 	case PROC_UID_CHANGED:
 		return "uid-changed";
+	case PROC_NO_PROCESS:
+		return "no-process";
 	default:
 		return "unreadable";
 	}
@@ -205,6 +207,15 @@ void proc_info_read(struct proc_info *p, const struct proc_host *host, __u32 tgi
 	int dir, err;
 
 	memset(p, 0, sizeof(*p));
+	/*
+	 * The kernel gives no PID for a SYN it decided at egress (path nat or
+	 * raw): a packet may leave from a timer, in whatever process happens to
+	 * run, so the program records none. /proc/0 would read as "exited".
+	 */
+	if (!tgid) {
+		p->gone = PROC_NO_PROCESS;
+		return;
+	}
 	snprintf(path, sizeof(path), "/proc/%u", tgid);
 	dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0) {

@@ -64,6 +64,7 @@ enum proc_gone {
 	PROC_PID_REUSED, /* the PID belongs to a process started after the attempt */
 	PROC_UID_CHANGED, /* the process at the PID runs as another real UID */
 	PROC_UNREADABLE, /* /proc/PID could not be read (no /proc, hidepid, ...) */
+	PROC_NO_PROCESS, /* no PID: a SYN decided at egress (path nat or raw) */
 };
 
 struct proc_info {
@@ -98,7 +99,7 @@ void proc_host_init(struct proc_host *h);
 void proc_info_read(struct proc_info *p, const struct proc_host *host, __u32 tgid, __u32 uid,
 		    __u64 boot_ns);
 
-/* "exited", "pid-reused", "uid-changed", "unreadable"; NULL for PROC_PRESENT. */
+/* "exited", "pid-reused", "uid-changed", "unreadable", "no-process"; NULL for PROC_PRESENT. */
 const char *proc_gone_name(enum proc_gone g);
 
 /* "host", "foreign"; NULL when unknown. */

@@ -180,7 +180,7 @@ void run_path(struct ctx *c, size_t i, const struct step *s)
 	const struct path_row *r = &s->path;
 	struct probe_bufs bufs;
 	struct probe pr = expand_probe(c, &r->probe, &bufs);
-	char file[4200], line[1024] = "", want[5][96];
+	char file[4200], line[1024] = "", want[6][96];
 	long before = account_count(c, r->uid, r->action), after;
 	const char *why = NULL;
 	char cmd[2048];
@@ -201,6 +201,8 @@ void run_path(struct ctx *c, size_t i, const struct step *s)
 	snprintf(want[2], sizeof(want[2]), "\"uid\":%u,", r->uid);
 	snprintf(want[3], sizeof(want[3]), "\"dst\":\"%s\"", r->dst);
 	snprintf(want[4], sizeof(want[4]), "\"port\":%u,", r->port);
+	/* A SYN decided at egress names no process, and says so. */
+	snprintf(want[5], sizeof(want[5]), "\"gone\":\"no-process\"");
 	after = account_count(c, r->uid, r->action);
 	if (got != r->expect)
 		why = "the probe did not give the expected result";
@@ -208,7 +210,7 @@ void run_path(struct ctx *c, size_t i, const struct step *s)
 		why = "its account's counter did not move";
 	else if (!newest_line_with(file, want[3], 1.0, line, sizeof(line)))
 		why = "no event for its destination within 1 s";
-	for (int k = 0; !why && k < 5; k++)
+	for (int k = 0; !why && k < 6; k++)
 		if (!strstr(line, want[k]))
 			why = want[k];
 	t_result(&c->report, !why, "[%zu] %s: %s to %s port %u: %s; %s %ld -> %ld%s%s%s%s", i,
