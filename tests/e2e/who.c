@@ -412,25 +412,21 @@ static void run_pid_reuse(struct ctx *c, size_t i, const struct who_paths *w)
 
 /*
  * As a tenant that is root of its own user and mount namespace: a copy of
- * bash bind-mounted over {WORK}/www/postconf, run as postconf. The event
- * names the forged path, and says so: mnt_ns foreign, with the device and
- * inode of the file that really runs (the copy's, as the host sees it).
+ * bash bind-mounted over {WORK}/www/postconf, run as postconf by uid from
+ * the unit's cgroup; it tries port 25 and sleeps. The copy's stat to *fake,
+ * postconf's to *target. The PID (its process group's), or -1.
  */
-static void run_foreign_mnt(struct ctx *c, size_t i, const struct who_paths *w)
+pid_t who_start_foreign(const struct who_paths *w, unsigned int uid, struct stat *fake,
+			struct stat *target)
 {
-	char fake[4300], target[4300], cmd[16384], path[4200], needle[32], want[3][128];
-	char line[8192] = "", tline[8192] = "", val[256];
-	const char *why = NULL;
-	struct stat st_fake, st_target;
-	pid_t mon, pid;
+	char copy[4300], over[4300], cmd[16384];
+	pid_t pid;
 
-	snprintf(fake, sizeof(fake), "%s/tenant-bash", w->www);
-	snprintf(target, sizeof(target), "%s/postconf", w->www);
-	snprintf(cmd, sizeof(cmd), "cp /bin/bash '%s' && cp /bin/true '%s'", fake, target);
-	if (system(cmd) || stat(fake, &st_fake) || stat(target, &st_target)) {
-		t_result(&c->report, false, "[%zu] foreign mount namespace: cannot copy bash", i);
-		return;
-	}
+	snprintf(copy, sizeof(copy), "%s/tenant-bash", w->www);
+	snprintf(over, sizeof(over), "%s/postconf", w->www);
+	snprintf(cmd, sizeof(cmd), "cp -f /bin/bash '%s' && cp -f /bin/true '%s'", copy, over);
+	if (system(cmd) || stat(copy, fake) || stat(over, target))
+		return -1;
 	/*
 	 * The ": " after sleep keeps the shell: bash execs a last simple
 	 * command, and the monitor, which reads /proc as the event arrives,
@@ -439,30 +435,50 @@ static void run_foreign_mnt(struct ctx *c, size_t i, const struct who_paths *w)
 	snprintf(cmd, sizeof(cmd),
 		 "mount --bind '%s' '%s' && exec '%s' -c ': 3<>/dev/tcp/" REMOTE4
 		 "/25; sleep 20; :'",
-		 fake, target, target);
+		 copy, over, over);
+	pid = fork();
+	if (pid == 0) {
+		setpgid(0, 0);
+		if (who_join(w, uid) || chdir(w->www))
+			_exit(255);
+		execlp("unshare", "unshare", "-Urm", "/bin/sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/*
+ * The event of who_start_foreign()'s attempt names the forged path, and
+ * says so: mnt_ns foreign, with the device and inode of the file that
+ * really runs (the copy's, as the host sees it).
+ */
+static void run_foreign_mnt(struct ctx *c, size_t i, const struct who_paths *w)
+{
+	char path[4200], needle[32], want[3][128];
+	char line[8192] = "", tline[8192] = "", val[256];
+	struct stat st_fake = {}, st_target = {};
+	const char *why = NULL;
+	pid_t mon, pid;
+
+	for (int text = 0; !why && text < 2; text++) {
+		mon = who_monitor(c, CONF_EVENTS, text ? NULL : "--json",
+				  text ? "who-mnt-text" : "who-mnt", NULL);
+		pid = who_start_foreign(w, SCRIPT_UID, &st_fake, &st_target);
+		snprintf(path, sizeof(path), "%s/%s.out", c->workdir,
+			 text ? "who-mnt-text" : "who-mnt");
+		snprintf(needle, sizeof(needle), text ? " pid=%d " : "\"pid\":%d,", (int)pid);
+		if (pid < 0)
+			why = "cannot copy bash";
+		else if (!newest_line_with(path, needle, 3, text ? tline : line, sizeof(line)))
+			why = "no event within 3 s (unshare -Urm refused?)";
+		who_end_monitor(mon);
+		if (pid > 0)
+			who_stop_script(pid);
+	}
 	snprintf(want[0], sizeof(want[0]), "\"mnt_ns\":\"foreign\"");
 	snprintf(want[1], sizeof(want[1]), "\"exe_dev\":\"%u:%u\"", major(st_fake.st_dev),
 		 minor(st_fake.st_dev));
 	snprintf(want[2], sizeof(want[2]), "\"exe_ino\":%llu,", (unsigned long long)st_fake.st_ino);
-	for (int text = 0; text < 2; text++) {
-		mon = who_monitor(c, CONF_EVENTS, text ? NULL : "--json",
-				  text ? "who-mnt-text" : "who-mnt", NULL);
-		pid = fork();
-		if (pid == 0) {
-			setpgid(0, 0);
-			if (who_join(w, SCRIPT_UID) || chdir(w->www))
-				_exit(255);
-			execlp("unshare", "unshare", "-Urm", "/bin/sh", "-c", cmd, (char *)NULL);
-			_exit(127);
-		}
-		snprintf(path, sizeof(path), "%s/%s.out", c->workdir,
-			 text ? "who-mnt-text" : "who-mnt");
-		snprintf(needle, sizeof(needle), text ? " pid=%d " : "\"pid\":%d,", (int)pid);
-		if (!newest_line_with(path, needle, 3, text ? tline : line, sizeof(line)))
-			why = why ? why : "no event within 3 s (unshare -Urm refused?)";
-		who_end_monitor(mon);
-		who_stop_script(pid);
-	}
 	for (int k = 0; !why && k < 3; k++)
 		if (!strstr(line, want[k]))
 			why = want[k];
@@ -474,10 +490,10 @@ static void run_foreign_mnt(struct ctx *c, size_t i, const struct who_paths *w)
 			  strtoull(val, NULL, 10) != (unsigned long long)st_fake.st_ino))
 		why = "the text line's exe_ino is not the copy's";
 	t_result(&c->report, !why,
-		 "[%zu] a tenant's bash bind-mounted over %s in its own user and mount namespace: "
-		 "the event says mnt_ns foreign, exe_dev %u:%u and exe_ino %llu (the copy's; "
-		 "postconf's is %llu), in JSON and text%s%s%s%s",
-		 i, target, major(st_fake.st_dev), minor(st_fake.st_dev),
+		 "[%zu] a tenant's bash bind-mounted over %s/postconf in its own user and mount "
+		 "namespace: the event says mnt_ns foreign, exe_dev %u:%u and exe_ino %llu (the "
+		 "copy's; postconf's is %llu), in JSON and text%s%s%s%s",
+		 i, w->www, major(st_fake.st_dev), minor(st_fake.st_dev),
 		 (unsigned long long)st_fake.st_ino, (unsigned long long)st_target.st_ino,
 		 why ? ": " : "", why ? why : "", why ? "\n    " : "", why ? line : "");
 }

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -288,6 +289,57 @@ static void journal_attempt(struct ctx *c, size_t i, const struct who_paths *w, 
 	who_stop_script(script);
 }
 
+/*
+ * A tenant's bash bind-mounted over postconf in its own mount namespace
+ * (who_start_foreign()): the attempt's entry says SMTPGUARD_MNT_NS=foreign
+ * with the copy's SMTPGUARD_EXE_DEV and _INO, and alert_command gets
+ * SMTPGUARD_MNT_NS=foreign, so a script that acts on the alert is told that
+ * the paths are the tenant's to choose.
+ */
+static void journal_foreign_mnt(struct ctx *c, size_t i, const struct who_paths *w,
+				struct journal *j)
+{
+	char pid[16], dev[32], ino[32], why[256] = "", env_path[4200], env[1 << 14] = "";
+	const char *const want[][2] = {
+		{ "SMTPGUARD_PID", pid },
+		{ "SMTPGUARD_MNT_NS", "foreign" },
+		{ "SMTPGUARD_EXE_DEV", dev },
+		{ "SMTPGUARD_EXE_INO", ino },
+	};
+	struct stat fake = {}, target = {};
+	const struct entry *e = NULL;
+	const char *bad = NULL;
+	pid_t script;
+
+	snprintf(env_path, sizeof(env_path), "%s/alert-env.out", c->workdir);
+	unlink(env_path);
+	script = who_start_foreign(w, SCRIPT_UID, &fake, &target);
+	snprintf(pid, sizeof(pid), "%d", (int)script);
+	snprintf(dev, sizeof(dev), "%u:%u", major(fake.st_dev), minor(fake.st_dev));
+	snprintf(ino, sizeof(ino), "%llu", (unsigned long long)fake.st_ino);
+	if (script < 0)
+		bad = "cannot copy bash";
+	else if (!(e = entry_with(j, "MESSAGE_ID", MSGID_ATTEMPT, "SMTPGUARD_PID", pid, 3)))
+		bad = "no entry with the attempt's MESSAGE_ID and its pid within 3 s";
+	else
+		bad = check_fields(e, want, sizeof(want) / sizeof(want[0]), why, sizeof(why));
+	for (double deadline = now_s() + 3; !bad && now_s() < deadline; usleep(50 * 1000))
+		if (read_text(env_path, env, sizeof(env)) && strstr(env, "SMTPGUARD_PID="))
+			break;
+	if (!bad && !strstr(env, "SMTPGUARD_MNT_NS=foreign\n"))
+		bad = "alert_command did not get SMTPGUARD_MNT_NS=foreign";
+	t_result(&c->report, !bad,
+		 "[%zu] journal: a tenant's bash over postconf in its own mount namespace: the "
+		 "entry has SMTPGUARD_MNT_NS=foreign, _EXE_DEV=%s and _EXE_INO=%s (the copy's), "
+		 "and alert_command got SMTPGUARD_MNT_NS=foreign%s%s",
+		 i, dev, ino, bad ? ": " : "", bad ? bad : "");
+	if (bad) {
+		show_entry(e);
+		printf("# alert_command's environment:\n%s", env);
+	}
+	who_stop_script(script);
+}
+
 static void journal_storm(struct ctx *c, size_t i, struct journal *j)
 {
 	const struct who storm = {
@@ -393,6 +445,7 @@ void run_journal(struct ctx *c, size_t i, const struct who_paths *w)
 		 i, sock, hello ? "" : ": nothing within 5 s");
 	if (hello) {
 		journal_attempt(c, i, w, &j);
+		journal_foreign_mnt(c, i, w, &j);
 		journal_storm(c, i, &j);
 		journal_full(c, i, w, &j, sock);
 	}

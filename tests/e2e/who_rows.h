@@ -60,6 +60,10 @@ bool who_has_control_chars(const char *s);
 struct prctl_mm_map;
 bool who_own_mm_map(struct prctl_mm_map *m);
 
+struct stat;
+pid_t who_start_foreign(const struct who_paths *w, unsigned int uid, struct stat *fake,
+			struct stat *target);
+
 /* The rows, one function each (who.c's run_who() calls them). */
 void run_stall(struct ctx *c, size_t i, const struct who_paths *w);
 void run_journal(struct ctx *c, size_t i, const struct who_paths *w);
