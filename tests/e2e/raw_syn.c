@@ -8,9 +8,14 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <linux/capability.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -90,14 +95,128 @@ static bool is_syn_ack(const unsigned char *buf, ssize_t n, int family, __u16 sp
 	return t.sport == dport && t.dport == sport && (t.flags & 0x12) == 0x12;
 }
 
+/* A SYN-ACK for t on fd (a raw TCP socket), within RAW_WAIT_MS: 0 or ETIMEDOUT. */
+static int wait_syn_ack(int fd, int family, const struct tcp_syn *t)
+{
+	unsigned char buf[256];
+
+	for (int waited = 0; waited < RAW_WAIT_MS; waited += 100) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		if (poll(&pfd, 1, 100) == 1 &&
+		    is_syn_ack(buf, recv(fd, buf, sizeof(buf), 0), family, t->sport, t->dport))
+			return 0;
+	}
+	return ETIMEDOUT;
+}
+
+/* A fresh SYN from a random port to port (network byte order), checksum unset. */
+static struct tcp_syn syn_to(__u16 port)
+{
+	struct tcp_syn t = { 0 };
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t.sport = htons((__u16)(40000 + ts.tv_nsec % 20000));
+	t.dport = port;
+	t.seq = htonl((__u32)ts.tv_nsec);
+	t.doff = 5 << 4;
+	t.flags = 0x02; /* SYN */
+	t.window = htons(64240);
+	return t;
+}
+
+/* The IPv4 pseudo-header checksum of t from src to dst. */
+static __u16 tcp4_check(const struct in_addr *src, const struct in_addr *dst,
+			const struct tcp_syn *t)
+{
+	__u16 proto_len[2] = { htons(IPPROTO_TCP), htons(sizeof(*t)) };
+	__u32 sum = 0;
+
+	sum = csum_add(sum, src, 4);
+	sum = csum_add(sum, dst, 4);
+	sum = csum_add(sum, proto_len, sizeof(proto_len));
+	sum = csum_add(sum, t, sizeof(*t));
+	return csum_fold(sum);
+}
+
+/* The interface that holds address src: its index, or 0. */
+static unsigned int ifindex_of(const struct in_addr *src)
+{
+	struct ifaddrs *all, *a;
+	unsigned int index = 0;
+
+	if (getifaddrs(&all))
+		return 0;
+	for (a = all; a && !index; a = a->ifa_next)
+		if (a->ifa_addr && a->ifa_addr->sa_family == AF_INET &&
+		    ((struct sockaddr_in *)a->ifa_addr)->sin_addr.s_addr == src->s_addr)
+			index = if_nametoindex(a->ifa_name);
+	freeifaddrs(all);
+	return index;
+}
+
+int packet_syn_run(const struct sockaddr_in *dst, const char *mac)
+{
+	struct sockaddr_ll to = { .sll_family = AF_PACKET,
+				  .sll_protocol = htons(ETH_P_IP),
+				  .sll_halen = ETH_ALEN };
+	struct {
+		__u8 ver_ihl, tos;
+		__u16 tot_len, id, frag_off;
+		__u8 ttl, protocol;
+		__u16 check;
+		struct in_addr saddr, daddr;
+		struct tcp_syn t;
+	} pkt = { .ver_ihl = 0x45, .ttl = 64, .protocol = IPPROTO_TCP };
+	struct sockaddr_storage src;
+	int rfd = -1, pfd = -1, err;
+	unsigned int m[ETH_ALEN];
+
+	/* An IPv4 header without options and the SYN, with no padding between. */
+	_Static_assert(sizeof(pkt) == 20 + sizeof(struct tcp_syn), "packet layout");
+
+	if (sscanf(mac, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
+		return PROBE_SETUP_FAILED;
+	for (int k = 0; k < ETH_ALEN; k++)
+		to.sll_addr[k] = (unsigned char)m[k];
+	err = source_for((const struct sockaddr_storage *)dst, sizeof(*dst), &src);
+	if (err)
+		return err;
+	pkt.saddr = ((struct sockaddr_in *)&src)->sin_addr;
+	pkt.daddr = dst->sin_addr;
+	to.sll_ifindex = (int)ifindex_of(&pkt.saddr);
+	if (!to.sll_ifindex)
+		return PROBE_SETUP_FAILED;
+	pkt.tot_len = htons(sizeof(pkt));
+	pkt.t = syn_to(dst->sin_port);
+	pkt.t.check = tcp4_check(&pkt.saddr, &pkt.daddr, &pkt.t);
+	pkt.check = csum_fold(csum_add(0, &pkt, 20));
+	/* Open before sending: the SYN-ACK may be quick. */
+	rfd = socket(AF_INET, SOCK_RAW, IPPROTO_TCP);
+	pfd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
+	if (rfd < 0 || pfd < 0) {
+		err = errno;
+		goto out;
+	}
+	if (sendto(pfd, &pkt, sizeof(pkt), 0, (const struct sockaddr *)&to, sizeof(to)) < 0) {
+		err = errno;
+		goto out;
+	}
+	err = wait_syn_ack(rfd, AF_INET, &pkt.t);
+out:
+	if (rfd >= 0)
+		close(rfd);
+	if (pfd >= 0)
+		close(pfd);
+	return err;
+}
+
 int raw_syn_run(const struct probe *p, const struct sockaddr_storage *dst, socklen_t len)
 {
 	struct sockaddr_storage src, to = *dst;
-	struct tcp_syn t = { 0 };
-	unsigned char buf[256];
-	__u32 sum = 0;
+	struct tcp_syn t = syn_to(htons(p->port));
 	int fd, err, on = 16;
-	struct timespec ts;
 
 	err = p->as_uid == PROBE_AS_IS ? 0 : keep_net_raw(p->as_uid);
 	if (err)
@@ -108,22 +227,9 @@ int raw_syn_run(const struct probe *p, const struct sockaddr_storage *dst, sockl
 	fd = socket(dst->ss_family, SOCK_RAW, IPPROTO_TCP);
 	if (fd < 0)
 		return errno;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	t.sport = htons((__u16)(40000 + ts.tv_nsec % 20000));
-	t.dport = htons(p->port);
-	t.seq = htonl((__u32)ts.tv_nsec);
-	t.doff = 5 << 4;
-	t.flags = 0x02; /* SYN */
-	t.window = htons(64240);
 	if (dst->ss_family == AF_INET) {
-		const struct sockaddr_in *s4 = (const void *)&src, *d4 = (const void *)dst;
-		__u16 proto_len[2] = { htons(IPPROTO_TCP), htons(sizeof(t)) };
-
-		sum = csum_add(sum, &s4->sin_addr, 4);
-		sum = csum_add(sum, &d4->sin_addr, 4);
-		sum = csum_add(sum, proto_len, sizeof(proto_len));
-		sum = csum_add(sum, &t, sizeof(t));
-		t.check = csum_fold(sum);
+		t.check = tcp4_check(&((const struct sockaddr_in *)&src)->sin_addr,
+				     &((const struct sockaddr_in *)dst)->sin_addr, &t);
 	} else if (setsockopt(fd, IPPROTO_IPV6, IPV6_CHECKSUM, &on, sizeof(on))) {
 		err = errno; /* the kernel fills in the checksum at offset 16 */
 		goto out;
@@ -135,16 +241,7 @@ int raw_syn_run(const struct probe *p, const struct sockaddr_storage *dst, sockl
 		err = errno;
 		goto out;
 	}
-	err = ETIMEDOUT;
-	for (int waited = 0; waited < RAW_WAIT_MS; waited += 100) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-		if (poll(&pfd, 1, 100) == 1 && is_syn_ack(buf, recv(fd, buf, sizeof(buf), 0),
-							  dst->ss_family, t.sport, t.dport)) {
-			err = 0;
-			break;
-		}
-	}
+	err = wait_syn_ack(fd, dst->ss_family, &t);
 out:
 	close(fd);
 	return err;

@@ -7,6 +7,14 @@
  */
 #include "rows.h"
 
+/* The host's end of the rootless container's veth (world.sh): its MAC, by the shell. */
+#define UCT_GW_MAC "$(ip -br link | awk '/^sgtu/ { print $3 }')"
+/* README's forward-path rule, in a table of the test's own in the host's namespace. */
+#define FWD_RULE                                                                           \
+	"nft add table inet sgt_fwd && nft add chain inet sgt_fwd forward "                \
+	"'{ type filter hook forward priority 0; }' && nft add rule inet sgt_fwd forward " \
+	"iifname \"sgt*\" tcp dport '{ 25, 465, 587 }' drop"
+
 /* clang-format off */
 static const struct step rows[] = {
 	SECTION("containers"),
@@ -103,6 +111,17 @@ static const struct step rows[] = {
 	PATH_SH(UCT("{HELPER} 6 " REMOTE6 " 587 -r"), EPERM, 64201, "blocked", "raw", REMOTE6, 587),
 	SH(UCT("{HELPER} 4 " REMOTE4 " 2525 -r")),
 	SH(UCT("{HELPER} 6 " REMOTE6 " 2525")),
+	/*
+	 * Out of scope (README): a frame on an AF_PACKET socket skips the IP
+	 * stack, so no cgroup program sees it, and the host forwards it: the
+	 * SYN-ACK comes back. The README's forward-path rule on the host stops
+	 * it, and only the guarded ports.
+	 */
+	SH(UCT("{HELPER} 4 " REMOTE4 " 25 -p " UCT_GW_MAC)),
+	SH(FWD_RULE),
+	SH(UCT("{HELPER} 4 " REMOTE4 " 25 -p " UCT_GW_MAC "; [ $? = 110 ]")),
+	SH(UCT("{HELPER} 4 " REMOTE4 " 2525 -p " UCT_GW_MAC)),
+	SH("nft delete table inet sgt_fwd"),
 	/* From the host's namespace, raw or NAT'd, the allowlists decide as before. */
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 	CONN(allowed_uid, P4(REMOTE4, 25, PM_CONNECT), 0),

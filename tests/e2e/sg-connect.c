@@ -4,7 +4,8 @@
  * or the errno. For the rows that exec a program (vfork + exec, a setuid-root
  * copy): with -e it first checks that it really runs with euid 0. With -r, a
  * SYN on a raw socket instead, as whoever runs it (PM_RAW_SYN): 0 when the
- * SYN-ACK came back.
+ * SYN-ACK came back. With -p MAC (IPv4), the same SYN in a frame on an
+ * AF_PACKET socket to that next hop: what the guard cannot see (README).
  *
  * sg-connect FAMILY ADDRESS PORT -h SECONDS - a session held open: connect,
  * print "connected", then wait up to SECONDS for the socket to end and print
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "probe.h"
+#include "raw_syn.h"
 
 static int hold(int family, const char *addr, unsigned short port, int seconds)
 {
@@ -62,6 +64,13 @@ int main(int argc, char **argv)
 		return PROBE_SETUP_FAILED; /* not setuid after all (a nosuid mount?) */
 	p.addr = argv[2];
 	p.port = (unsigned short)atoi(argv[3]);
+	if (argc > 5 && !strcmp(argv[4], "-p")) {
+		struct sockaddr_storage ss;
+		socklen_t len;
+		int err = probe_make_addr(AF_INET, p.addr, p.port, &ss, &len);
+
+		return err ? err : packet_syn_run((struct sockaddr_in *)&ss, argv[5]);
+	}
 	if (argc > 4 && !strcmp(argv[4], "-r")) {
 		p.method = PM_RAW_SYN;
 		p.as_uid = PROBE_AS_IS;
