@@ -141,9 +141,13 @@ static struct diag_req diag_req(__u16 type, __u16 flags, __u8 family)
 	};
 }
 
-/* The matching sockets of one namespace (fd: its sock_diag socket), ended. */
+/*
+ * The matching sockets of one namespace (fd: its sock_diag socket), ended.
+ * Once the kernel refuses to destroy one (*destroy_err), the rest are only
+ * counted: r->found must say how many stay open, in every namespace.
+ */
 static int kill_in(int fd, const struct sock_kill_filter *f, const struct addr_list *local,
-		   struct sock_kill_result *r)
+		   struct sock_kill_result *r, int *destroy_err)
 {
 	static const __u8 families[] = { AF_INET, AF_INET6 };
 	struct victims found = {};
@@ -159,15 +163,16 @@ static int kill_in(int fd, const struct sock_kill_filter *f, const struct addr_l
 	}
 	r->found += err ? 0 : (unsigned int)found.n;
 	/* Not during the dump: the socket answers one request at a time. */
-	for (size_t i = 0; !err && i < found.n; i++) {
+	for (size_t i = 0; !err && !*destroy_err && i < found.n; i++) {
 		struct diag_req req = diag_req(SOCK_DESTROY, NLM_F_ACK, found.v[i].family);
+		int e;
 
 		req.req.id = found.v[i].id; /* with its cookie: this socket, not a new one */
-		err = netlink_call(fd, &req, sizeof(req), NULL, NULL);
-		if (!err)
+		e = netlink_call(fd, &req, sizeof(req), NULL, NULL);
+		if (!e)
 			r->ended++;
-		else if (err == -ENOENT)
-			err = 0; /* it closed by itself meanwhile */
+		else if (e != -ENOENT) /* -ENOENT: it closed by itself meanwhile */
+			*destroy_err = e;
 	}
 	free(found.v);
 	return err;
@@ -215,7 +220,7 @@ static bool first_visit(struct ns_seen *s, const struct stat *st)
 
 /* Every network namespace a process is in, other than ours (containers). */
 static int kill_in_other_namespaces(const struct sock_kill_filter *f, struct ns_seen *seen,
-				    int home_fd, struct sock_kill_result *r)
+				    int home_fd, struct sock_kill_result *r, int *destroy_err)
 {
 	DIR *proc = opendir("/proc");
 	struct dirent *de;
@@ -242,7 +247,7 @@ static int kill_in_other_namespaces(const struct sock_kill_filter *f, struct ns_
 		}
 		r->netns++;
 		/* Their own addresses are not the host's: only loopback stays. */
-		err = kill_in(fd, f, NULL, r);
+		err = kill_in(fd, f, NULL, r, destroy_err);
 		close(fd);
 	}
 	closedir(proc);
@@ -254,7 +259,7 @@ int sock_kill(const struct sock_kill_filter *f, struct sock_kill_result *r)
 	struct addr_list local = {};
 	struct ns_seen seen = {};
 	struct stat home;
-	int fd = -1, home_fd, err;
+	int fd = -1, home_fd, err, destroy_err = 0;
 
 	memset(r, 0, sizeof(*r));
 	home_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -272,9 +277,11 @@ int sock_kill(const struct sock_kill_filter *f, struct sock_kill_result *r)
 		goto cleanup;
 	}
 	r->netns = 1;
-	err = kill_in(fd, f, &local, r);
+	err = kill_in(fd, f, &local, r, &destroy_err);
 	if (!err)
-		err = kill_in_other_namespaces(f, &seen, home_fd, r);
+		err = kill_in_other_namespaces(f, &seen, home_fd, r, &destroy_err);
+	if (!err)
+		err = destroy_err;
 cleanup:
 	if (fd >= 0)
 		close(fd);

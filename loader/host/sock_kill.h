@@ -46,8 +46,8 @@ bool sock_kill_matches(const struct sock_kill_filter *f, const struct addr_list 
 
 /*
  * End every socket that matches f, IPv4 and IPv6 (v4-mapped too). 0;
- * -EOPNOTSUPP when the kernel cannot destroy sockets (r->found says how
- * many stay open); -EPROTONOSUPPORT when it cannot list TCP sockets (no
+ * -EOPNOTSUPP when the kernel cannot destroy sockets (r->found - r->ended
+ * stay open, counted in every namespace all the same); -EPROTONOSUPPORT when it cannot list TCP sockets (no
  * inet_diag and tcp_diag); -EPERM without CAP_NET_ADMIN; or another -errno.
  */
 int sock_kill(const struct sock_kill_filter *f, struct sock_kill_result *r);
