@@ -2,7 +2,7 @@
 /*
  * guard_open.c - read back the live guard: its links, its commit point, and
  * the maps of the generation that is committed, whatever the links and map
- * pins say; and what is wrong with it. See guard.h.
+ * pins say; and what is wrong with it. See guard_open.h.
  */
 #include <errno.h>
 #include <limits.h>
