@@ -10,7 +10,8 @@
 # nothing includes cmd/. The BPF skeleton (build/smtpguard.skel.h) belongs
 # to guard/, the only layer that loads programs. tests/ may include any
 # layer but cmd/. A header name is unique across the loader, so that an
-# include names one file.
+# include names one file. From the objects: no call up a layer, no circle,
+# and no command (cmd/cmd_*.c) calling another.
 #
 # Every broken rule is one line, "FILE:LINE: RULE", and the exit status is 1;
 # with none, one line saying what was checked and exit 0.
@@ -107,6 +108,11 @@ if [ -e "${objs[0]}" ]; then
 		from=$(basename "$(dirname "$caller")") to=$(basename "$(dirname "$callee")")
 		[ "$to" = "$from" ] || [[ " ${may[$from]} " == *" $to "* ]] ||
 			fail "${caller#build/}: $from/ calls into $(basename "$callee" .o) in $to/, a layer above it or beside it"
+		# Commands never reach sideways: what two share lives a layer down.
+		if [ "$from" = cmd ] && [ "$to" = cmd ] && [[ "$(basename "$caller")" == cmd_* ]] &&
+			[[ "$(basename "$callee")" == cmd_* ]]; then
+			fail "${caller#build/}: a command calls into another, $(basename "$callee" .o): move what they share below cmd/"
+		fi
 	done <<<"$edges"
 	# tsort prints each circle as "input contains a loop:" and then its members.
 	while IFS= read -r loop; do

@@ -5,8 +5,8 @@
 # fails, naming the file, the line and the rule, on each kind of break: an
 # include up a layer, an include of cmd/, the BPF skeleton outside guard/, a
 # header name in two layers, a loader file outside the folders, and (from
-# the objects) a call up a layer that no include shows and a circle of
-# calls. Each break is made in a copy of loader/ and build/loader/, never
+# the objects) a call up a layer that no include shows, a circle of
+# calls, and a command calling another. Each break is made in a copy of loader/ and build/loader/, never
 # in the tree. Kernel-free; run by tests/run.sh after the build.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -73,8 +73,14 @@ if [ -d "$top/build/loader/lib" ] && command -v cc >/dev/null; then
 		printf 'int pong(int);\nint ping(int n) { return n ? pong(n - 1) : 0; }\n' |
 		cc -c -x c - -o "$work/t/build/loader/lib/ping.o"
 	expect "modules that call each other fail" 'call each other in a circle: lib/p[io]ng -> lib/p[io]ng'
+	# A command that calls another command's function.
+	fresh && printf 'int cmd_status(const void *o);\nint cmd_sneak(void);\nint cmd_sneak(void) { return cmd_status(0); }\n' |
+		cc -c -x c - -o "$work/t/build/loader/cmd/cmd_sneak.o"
+	expect "a command calling another fails" \
+		'^loader/cmd/cmd_sneak\.o: a command calls into another, cmd_status'
 else
 	skip "the call rules: no build/loader objects (run after make)"
 	skip "the circle rule: no build/loader objects (run after make)"
+	skip "the sideways rule: no build/loader objects (run after make)"
 fi
 finish
