@@ -521,7 +521,7 @@ static struct smtpguard_bpf *load_generation(const struct guard_load_args *a,
 	set_own_list(s, a->local);
 	set_scoped_ids(s, &a->policy->scope);
 	direct = task_cred &&
-		 !task_cred_setup(s, guard_read_settings(a->pin_dir, &live) ? NULL : &live);
+		 !task_cred_setup(s, guard_read_settings(a->pin_dir, false, &live) ? NULL : &live);
 	log_debug("the caller's IDs: %s",
 		  direct ? "read from the task's credentials" : "bpf_get_current_uid_gid()");
 	/* The same fallback: a verifier that refuses it gets a guard without. */

@@ -207,22 +207,23 @@ void guard_close(struct guard *g)
 		close_fd(&g->fd[m]);
 }
 
-int guard_read_settings(const char *pin_dir, struct sg_settings *out)
+int guard_read_settings(const char *pin_dir, bool whole_only, struct sg_settings *out)
 {
 	char problem[512], path[PATH_MAX];
 	struct guard g;
 	int state, fd, err;
 
+	/* guard_open() initialises g and leaves it closed when it fails. */
 	state = guard_open(pin_dir, &g, problem, sizeof(problem));
-	if (state < 0)
-		return state;
 	err = -ENOENT;
-	if (state == GUARD_NOT_LOADED)
+	if (state == GUARD_NOT_LOADED || (whole_only && state != GUARD_LOADED))
 		goto cleanup;
 	/* The committed generation's: the settings pin may be a replaced one's. */
-	err = g.fd[SG_MAP_SETTINGS] >= 0 ? maps_read_settings(g.fd[SG_MAP_SETTINGS], out) : -ENOENT;
+	if (state >= 0 && g.fd[SG_MAP_SETTINGS] >= 0)
+		err = maps_read_settings(g.fd[SG_MAP_SETTINGS], out);
 	if (!err || state == GUARD_LOADED)
 		goto cleanup;
+	/* A damaged guard, or one that could not be opened: what its pin says. */
 	err = pin_path(path, pin_dir, guard_maps[SG_MAP_SETTINGS].pin, "");
 	if (err)
 		goto cleanup;

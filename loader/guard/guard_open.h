@@ -9,6 +9,7 @@
 #ifndef SG_GUARD_OPEN_H
 #define SG_GUARD_OPEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 
@@ -51,12 +52,14 @@ void guard_close(struct guard *g);
 void guard_keep_state_only(struct guard *g);
 
 /*
- * The settings of the guard at pin_dir, when it is this smtpguard's: the
- * committed generation's, or (a damaged guard) the settings pin's. The one
- * way the settings are read back. 0, -ENOENT (nothing loaded), -EPROTO
- * (another version's) or -errno.
+ * The settings of the guard at pin_dir, when it is this smtpguard's: those
+ * of the generation its links run; when they cannot be read (a damaged
+ * guard, or one guard_open() cannot open), the settings pin's, unless
+ * whole_only. The one way the settings are read back. 0, -ENOENT (nothing
+ * loaded; with whole_only, not loaded whole), -EPROTO (another version's)
+ * or -errno.
  */
 struct sg_settings;
-int guard_read_settings(const char *pin_dir, struct sg_settings *out);
+int guard_read_settings(const char *pin_dir, bool whole_only, struct sg_settings *out);
 
 #endif

@@ -74,7 +74,8 @@ int live_config_path(const char *pin_dir, char *buf, size_t len)
 {
 	struct sg_settings settings;
 
-	if (guard_read_settings(pin_dir, &settings) || !settings.config_path[0])
+	/* Only a whole guard's: a damaged one is repaired with the file named. */
+	if (guard_read_settings(pin_dir, true, &settings) || !settings.config_path[0])
 		return -ENOENT;
 	snprintf(buf, len, "%.*s", (int)sizeof(settings.config_path),
 		 (const char *)settings.config_path);
@@ -105,7 +106,7 @@ void live_recorded(const char *pin_dir, struct live_record *r)
 	struct sg_settings settings;
 
 	memset(r, 0, sizeof(*r));
-	if (!guard_read_settings(pin_dir, &settings)) {
+	if (!guard_read_settings(pin_dir, false, &settings)) {
 		snprintf(r->config, sizeof(r->config), "%.*s", (int)sizeof(settings.config_path),
 			 (const char *)settings.config_path);
 		snprintf(r->cgroup, sizeof(r->cgroup), "%.*s", (int)sizeof(settings.cgroup_path),

@@ -40,7 +40,7 @@ void live_free(struct live_state *s);
 const char *live_state_name(int state, __u32 mode);
 extern const char *const live_state_names[5];
 
-/* The configuration file the guard at pin_dir was loaded from. 0 or -ENOENT. */
+/* The configuration file a whole (not damaged) guard at pin_dir was loaded from. 0 or -ENOENT. */
 int live_config_path(const char *pin_dir, char *buf, size_t len);
 
 /*
