@@ -6,7 +6,8 @@
 # include up a layer, an include of cmd/, the BPF skeleton outside guard/, a
 # header name in two layers, a loader file outside the folders, and (from
 # the objects) a call up a layer that no include shows, a circle of
-# calls, and a command calling another. Each break is made in a copy of loader/ and build/loader/, never
+# calls, and a command calling another. (An object is read only beside
+# its source: the broken copies get an empty one.) Each break is made in a copy of loader/ and build/loader/, never
 # in the tree. Kernel-free; run by tests/run.sh after the build.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -64,18 +65,18 @@ expect "a loader file outside the layers' folders fails" '^loader/stray\.c:1: a 
 if [ -d "$top/build/loader/lib" ] && command -v cc >/dev/null; then
 	# A lib object that calls guard_open() through its own extern declaration.
 	fresh && printf 'int guard_open(void);\nint sneak(void);\nint sneak(void) { return guard_open(); }\n' |
-		cc -c -x c - -o "$work/t/build/loader/lib/sneak.o"
+		cc -c -x c - -o "$work/t/build/loader/lib/sneak.o" && touch "$work/t/loader/lib/sneak.c"
 	expect "a call up a layer that no include shows fails" \
 		'^loader/lib/sneak\.o: lib/ calls into guard_open in guard/'
 	# Two lib objects that call each other.
 	fresh && printf 'int ping(int);\nint pong(int n) { return n ? ping(n - 1) : 0; }\n' |
-		cc -c -x c - -o "$work/t/build/loader/lib/pong.o" &&
+		cc -c -x c - -o "$work/t/build/loader/lib/pong.o" && touch "$work/t/loader/lib/pong.c" &&
 		printf 'int pong(int);\nint ping(int n) { return n ? pong(n - 1) : 0; }\n' |
-		cc -c -x c - -o "$work/t/build/loader/lib/ping.o"
+		cc -c -x c - -o "$work/t/build/loader/lib/ping.o" && touch "$work/t/loader/lib/ping.c"
 	expect "modules that call each other fail" 'call each other in a circle: lib/p[io]ng -> lib/p[io]ng'
 	# A command that calls another command's function.
 	fresh && printf 'int cmd_status(const void *o);\nint cmd_sneak(void);\nint cmd_sneak(void) { return cmd_status(0); }\n' |
-		cc -c -x c - -o "$work/t/build/loader/cmd/cmd_sneak.o"
+		cc -c -x c - -o "$work/t/build/loader/cmd/cmd_sneak.o" && touch "$work/t/loader/cmd/cmd_sneak.c"
 	expect "a command calling another fails" \
 		'^loader/cmd/cmd_sneak\.o: a command calls into another, cmd_status'
 else

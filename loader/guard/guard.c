@@ -214,7 +214,7 @@ struct prior_guard {
  * The new generation keeps the live guard's state maps: the events ring
  * buffer, counters and totals (a running monitor goes on reading, counts
  * survive the reload), and the commit point with its dispatch arrays, so
- * that the new generation is committed for both hooks at once. The commit
+ * that the new generation is committed for every hook at once. The commit
  * point is kept whole or not at all. A live guard that cannot be read is
  * not loaded over: how to switch safely depends on what is live. 0 or
  * -errno (printed).
@@ -609,7 +609,7 @@ static struct smtpguard_bpf *build(const struct guard_load_args *a, struct prior
 
 /*
  * Switch: put the complete new generation in force. Over a guard that
- * enforces, commit first (one store, both hooks), then move the links.
+ * enforces, commit first (one store, every hook), then move the links.
  * Otherwise attach and pin both links while the guard is still off, and
  * commit last: a kill before that leaves it off, as it was. *committed says
  * whether the new generation decides, even when a later step failed.
@@ -696,9 +696,9 @@ int guard_lock_create(const char *pin_dir)
 }
 
 /*
- * First step of an unload: both hooks let everything through from this one
+ * First step of an unload: every hook lets everything through from this one
  * store on, so a kill during the detaching below cannot leave one hook
- * guarding and the other not.
+ * guarding and another not.
  */
 static void switch_off(const char *pin_dir)
 {

@@ -5,8 +5,8 @@
  *
  * Every "load" builds a complete new generation (programs + maps, filled)
  * before anything live changes, stages its programs in the dispatch arrays,
- * and commits it with one atomic store to the control map (commit.h): both
- * hooks switch at once. Over a guard that enforces, only then are the links
+ * and commits it with one atomic store to the control map (commit.h): every
+ * hook switches at once. Over a guard that enforces, only then are the links
  * pointed at the new programs (until then the old ones tail-call the
  * committed generation); over one that is off or new, the links come first
  * and the commit last. The map pins are renamed over the old ones at the

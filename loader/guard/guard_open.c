@@ -68,7 +68,7 @@ static void open_dispatch_pins(const char *pin_dir, struct guard *g)
 	}
 }
 
-/* Both hooks follow one commit point, committed and on, to one generation. */
+/* Every hook follows one commit point, committed and on, to one generation. */
 static void check_generation(const char *pin_dir, struct guard *g,
 			     const struct bpf_link_info info[SG_HOOK_COUNT], char *problem,
 			     size_t len)

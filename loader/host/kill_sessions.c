@@ -94,13 +94,15 @@ int kill_sessions(const struct kill_request *k)
 		log_err("--kill: this kernel cannot end sockets (CONFIG_INET_DIAG_DESTROY is not "
 			"set): the revoke took effect, but %u open session%s of %s stay%s open "
 			"until %s",
-			r.found, r.found == 1 ? "" : "s", k->label, r.found == 1 ? "s" : "",
-			r.found == 1 ? "it closes" : "they close");
+			r.found - r.ended, r.found - r.ended == 1 ? "" : "s", k->label,
+			r.found - r.ended == 1 ? "s" : "",
+			r.found - r.ended == 1 ? "it closes" : "they close");
 	else if (err == -EPROTONOSUPPORT)
 		log_err("--kill: this kernel cannot list TCP sockets (CONFIG_INET_TCP_DIAG, the "
 			"tcp_diag module): the revoke took effect, no session of %s was ended",
 			k->label);
 	else if (err)
+		/* Once one is refused the rest are only counted: M holds them. */
 		log_err("--kill: %s: the revoke took effect, %u of %u open sessions of %s ended",
 			strerror(-err), r.ended, r.found, k->label);
 	else

@@ -60,7 +60,7 @@ enum conf {
 	CONF_HIGH_IDS, /* IDs above the allowlists' arrays, in their hashes */
 	CONF_SCOPED_V6, /* IPv6 CIDRs that would hold ::ffff:0:0/96, and one that is ::ffff: */
 	CONF_KILL_SESSIONS, /* revoke --kill: port 2526 guarded too (a listener that holds sessions) */
-	CONF_JOURNAL, /* alert on every attempt, log_burst 3 per 2 s (who.c) */
+	CONF_JOURNAL, /* alert on every attempt, log_burst 3 per 2 s (who_journal.c) */
 	CONF_ALERT_SWAP, /* alert on every attempt; its command's directory is taken over */
 	CONF_ALERT_FLOOD, /* alert_threshold far above the event budget */
 	CONF_CT_AUDIT, /* CONF_TEST's lists in audit mode (the packet path's rows) */

@@ -2,7 +2,7 @@
 /*
  * e2e_guard.c - the guard in the real kernel, as a script of table rows:
  * this file runs them (the rows are in rows_*.c, steps.h says what a row
- * is, run_*.c, faults.c, who.c and resolver.c run each kind).
+ * is, run_*.c, faults.c, who*.c and resolver.c run each kind).
  *
  * A row is either a CLI call (the real build/smtpguard, expected exit code
  * and output) or a connection attempt: an identity (UID, GID, cgroup) x a
@@ -295,6 +295,8 @@ static size_t select_rows(const char *filter, struct suite *t, size_t *setup)
 		const struct step *s = t->step[k];
 
 		t->run[k] = t->selected[k] = false;
+		if (k && t->feature[k] != t->feature[k - 1])
+			section = ""; /* a file's first rows are not the last file's section */
 		if (s->kind == S_SECTION) {
 			section = s->section;
 			continue;

@@ -8,7 +8,7 @@
 #include "rows.h"
 
 /* The host's end of the rootless container's veth (world.sh): its MAC, by the shell. */
-#define UCT_GW_MAC "$(ip -br link | awk '/^sgtu/ { print $3 }')"
+#define UCT_GW_MAC "\"$(ip -br link | awk '/^sgtu/ { print $3 }')\""
 /* README's forward-path rule, in a table of the test's own in the host's namespace. */
 #define FWD_RULE                                                                           \
 	"nft add table inet sgt_fwd && nft add chain inet sgt_fwd forward "                \
@@ -121,7 +121,8 @@ static const struct step rows[] = {
 	SH(FWD_RULE),
 	SH(UCT("{HELPER} 4 " REMOTE4 " 25 -p " UCT_GW_MAC "; [ $? = 110 ]")),
 	SH(UCT("{HELPER} 4 " REMOTE4 " 2525 -p " UCT_GW_MAC)),
-	SH("nft delete table inet sgt_fwd"),
+	/* Gone whatever happened above: the rule would cut the other container off too. */
+	SH("nft delete table inet sgt_fwd 2>/dev/null; ! nft list table inet sgt_fwd 2>/dev/null"),
 	/* From the host's namespace, raw or NAT'd, the allowlists decide as before. */
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
 	CONN(allowed_uid, P4(REMOTE4, 25, PM_CONNECT), 0),

@@ -64,6 +64,8 @@ int main(int argc, char **argv)
 		return PROBE_SETUP_FAILED; /* not setuid after all (a nosuid mount?) */
 	p.addr = argv[2];
 	p.port = (unsigned short)atoi(argv[3]);
+	if (argc == 5 && !strcmp(argv[4], "-p"))
+		return PROBE_SETUP_FAILED; /* no MAC: never a plain connect() instead */
 	if (argc > 5 && !strcmp(argv[4], "-p")) {
 		struct sockaddr_storage ss;
 		socklen_t len;

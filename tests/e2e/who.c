@@ -14,15 +14,10 @@
  * (clone3 with set_tid, as root may), and only then does the monitor read
  * it (SIGCONT).
  *
- * The stall row points a process's arguments (PR_SET_MM_MAP, which needs no
- * privilege) at a file on a FUSE file system of the test's own that never
- * answers a read: the monitor must not wait for it (the kernel reads a
- * command line from anonymous memory only; another way of reading it would
- * hang here).
- *
- * The journal row gives the monitor a datagram socket of the test's own, at
- * {WORK}/run/systemd/journal/socket (SMTPGUARD_JOURNAL_SOCKET), and reads
- * the native-protocol entries it gets; the real journal is never touched.
+ * This file holds what every which-script row shares, the rows above and
+ * the foreign mount namespace's. The stall row (a command line that cannot
+ * be read) is who_stall.c's, the journal rows who_journal.c's, the many
+ * accounts flooding at once who_floods.c's.
  */
 #include <errno.h>
 #include <grp.h>
@@ -419,12 +414,15 @@ static void run_pid_reuse(struct ctx *c, size_t i, const struct who_paths *w)
 pid_t who_start_foreign(const struct who_paths *w, unsigned int uid, struct stat *fake,
 			struct stat *target)
 {
-	char copy[4300], over[4300], cmd[16384];
+	char copy[4300], over[4300], cmd[20480];
 	pid_t pid;
 
 	snprintf(copy, sizeof(copy), "%s/tenant-bash", w->www);
 	snprintf(over, sizeof(over), "%s/postconf", w->www);
-	snprintf(cmd, sizeof(cmd), "cp -f /bin/bash '%s' && cp -f /bin/true '%s'", copy, over);
+	/* Made once: each row compares the event with this copy's inode. */
+	snprintf(cmd, sizeof(cmd),
+		 "{ [ -x '%s' ] || cp /bin/bash '%s'; } && { [ -x '%s' ] || cp /bin/true '%s'; }",
+		 copy, copy, over, over);
 	if (system(cmd) || stat(copy, fake) || stat(over, target))
 		return -1;
 	/*

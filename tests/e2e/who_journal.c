@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * who_journal.c - the which-script rows of the journal: native entries on a socket
- * of the test's own, their fields, the storm summary, a full queue.
+ * who_journal.c - the which-script rows of the journal.
+ *
+ * They give the monitor a datagram socket of the test's own, at
+ * {WORK}/run/systemd/journal/socket (SMTPGUARD_JOURNAL_SOCKET), and read the
+ * native-protocol entries it gets (their fields, the storm summary, a full
+ * queue, a foreign mount namespace); the real journal is never touched.
  */
 #include <errno.h>
 #include <poll.h>

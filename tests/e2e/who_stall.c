@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * who_stall.c - the which-script row whose command line cannot be read: its arguments
- * on a FUSE file that never answers, and the monitor must not wait.
+ * who_stall.c - the which-script row whose command line cannot be read.
+ *
+ * It points a process's arguments (PR_SET_MM_MAP, which needs no privilege)
+ * at a file on a FUSE file system of the test's own that never answers a
+ * read: the monitor must not wait for it (the kernel reads a command line
+ * from anonymous memory only; another way of reading it would hang here).
  */
 #include <errno.h>
 #include <linux/fuse.h>
