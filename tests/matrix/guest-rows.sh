@@ -97,6 +97,7 @@ cleanup() {
 	done
 	"$BIN" unload >/dev/null 2>&1
 	ip link del sgh 2>/dev/null
+	ip link del sgc 2>/dev/null
 }
 trap cleanup EXIT
 
@@ -232,9 +233,7 @@ conn 0 denied -m udp 4 $R4 25
 # ---- the packet path (issue 22): a SYN on a raw socket, CAP_NET_RAW only ----
 # A denied UID's is dropped on the way out; an allowed UID's gets its SYN-ACK,
 # unless this kernel gives cgroup_skb programs no way to know the sender
-# (check says DEGRADED: then it is nobody's, and dropped too). The NAT rows
-# need nftables in a container's namespace, which this initramfs lacks: they
-# run in make test.
+# (check says DEGRADED: then it is nobody's, and dropped too).
 echo "# $(grep 'packet path' "$W/check.out" | sed 's/  */ /g')"
 conn $EPERM denied -m raw 4 $R4 25
 conn $EPERM denied -m raw 6 $R6 465
@@ -246,7 +245,45 @@ else
 	conn 0 allowed -m raw 4 $R4 25
 	conn 0 allowed -m raw 6 $R6 25
 fi
-skip "NAT in a container's namespace: no nftables in the guest (make test runs those rows)"
+
+# ---- the packet path: NAT in a container's own namespace ----
+# A container behind this host (its own network namespace, routed): its root
+# DNATs port 2526 to the MX's 25, so connect() sees an unguarded port and the
+# SYN leaves for port 25. The egress program decides it on the socket's owner,
+# read through this kernel's BTF (loader/guard/egress_owner.c): a denied
+# UID's SYN is dropped and its connect times out (EINPROGRESS, 115), an
+# allowed UID's connects, unless check says such SYNs are nobody's here.
+unshare -n sleep 100000 &
+ct=$!
+pids="$pids $ct"
+sleep 0.2
+ip link add sgc type veth 2>/dev/null || ip link add sgc type veth peer name sgd
+cpeer=$(ip -o link show | sed -n 's/^[0-9]*: \([^:@]*\)@sgc.*/\1/p')
+printf 'table ip sgt_nat {\n\tchain out {\n\t\ttype nat hook output priority -100;\n\t\ttcp dport 2526 dnat to %s:25\n\t}\n}\n' \
+	"$R4" >"$W/ct.nft"
+ip link set "$cpeer" netns "$ct" &&
+	ip addr add 198.51.100.201/30 dev sgc &&
+	ip link set sgc up &&
+	sysctl -qw net.ipv4.ip_forward=1 &&
+	nsenter -t "$mx" -n ip route add 198.51.100.200/30 via 198.51.100.1 &&
+	nsenter -t "$ct" -n sh -c "
+		ip link set lo up &&
+		ip addr add 198.51.100.202/30 dev $cpeer &&
+		ip link set $cpeer up &&
+		ip route add default via 198.51.100.201" &&
+	nsenter -t "$ct" -n /opt/nft/lib/ld-linux-x86-64.so.2 --library-path /opt/nft/lib \
+		/opt/nft/nft -f "$W/ct.nft"
+check $? "a container's namespace behind the host; its root's nft DNAT 2526 -> $R4:25"
+nat_allowed=0
+if grep 'packet path' "$W/check.out" | grep -q "NAT'd SYNs are nobody's"; then
+	nat_allowed=115
+	echo "# this kernel decides NAT'd SYNs as nobody's (check): an allowed UID's is dropped too"
+fi
+TRY="nsenter -t $ct -n /opt/sg/sg-try"
+conn 115 denied 4 $R4 2526
+conn $nat_allowed allowed 4 $R4 2526
+conn 0 denied 4 $R4 2525
+TRY=/opt/sg/sg-try
 
 # Runtime allow and revoke take effect on the next connect().
 cli 0 "allowed uid 64201" allow user 64201 --runtime

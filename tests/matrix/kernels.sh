@@ -4,7 +4,8 @@
 # tests/matrix/kernels.sh - the kernels of the matrix, sourced after lib.sh.
 # Each is a Debian cloud kernel: its package is downloaded (apt-get
 # download, never installed on this machine), and only the kernel image,
-# its config and veth.ko are kept, under /var/cache/smtpguard/kernels/NAME.
+# its config, veth.ko and nftables' NAT modules (nf/, with nf/order) are
+# kept, under /var/cache/smtpguard/kernels/NAME.
 
 # NAME  SUITE  METAPACKAGE (what "apt-get install" would pull in there)
 kernel_table() {
@@ -24,10 +25,48 @@ kernel_suite() {
 	kernel_table | awk -v k="$1" '$1 == k { print $2 }'
 }
 
+# kernel_unpack_ko FILE OUT: a module, uncompressed, to OUT.
+kernel_unpack_ko() {
+	case "$1" in
+	*.xz) xz -dc "$1" >"$2" ;;
+	*.zst) zstd -qdc "$1" >"$2" ;;
+	*) cp "$1" "$2" ;;
+	esac
+}
+
+# kernel_nf_modules MODDIR OUT: what "nft ... dnat to" needs in a container's
+# namespace (nft_chain_nat, nft_nat and the modules they depend on, read from
+# each one's .modinfo), uncompressed into OUT; OUT/order lists them in load
+# order, dependencies first.
+kernel_nf_modules() {
+	local moddir=$1 out=$2 seen=" " order=""
+	mkdir -p "$out" || return 1
+	nf_add() {
+		local m=$1 f deps d
+		[[ "$seen" == *" $m "* ]] && return 0
+		seen="$seen$m "
+		f=$(find "$moddir" -name "$m.ko*" | head -n 1)
+		[ -n "$f" ] || f=$(find "$moddir" -name "${m//_/-}.ko*" | head -n 1)
+		[ -n "$f" ] && kernel_unpack_ko "$f" "$out/$m.ko" || {
+			echo "no module $m under $moddir" >&2
+			return 1
+		}
+		objcopy -O binary --only-section=.modinfo "$out/$m.ko" "$out/.modinfo" || return 1
+		deps=$(tr '\0' '\n' <"$out/.modinfo" | sed -n 's/^depends=//p' | tr ',' ' ')
+		for d in $deps; do nf_add "$d" || return 1; done
+		order="$order$m "
+	}
+	nf_add nft_chain_nat && nf_add nft_nat || return 1
+	rm -f "$out/.modinfo"
+	# shellcheck disable=SC2086 # one module a line
+	printf '%s\n' $order >"$out/order"
+}
+
 # Fetch NAME into the cache unless it is there; prints its directory.
 kernel_fetch() {
 	local name=$1 dir="$cache/kernels/$1" suite meta pkg work deb rel ko
-	if [ -s "$dir/vmlinuz" ] && [ -s "$dir/veth.ko" ] && [ -s "$dir/release" ]; then
+	if [ -s "$dir/vmlinuz" ] && [ -s "$dir/veth.ko" ] && [ -s "$dir/release" ] &&
+		[ -s "$dir/nf/order" ]; then
 		echo "$dir"
 		return 0
 	fi
@@ -65,11 +104,8 @@ kernel_fetch() {
 	mkdir -p "$dir.new" &&
 		cp "$work/x/boot/vmlinuz-$rel" "$dir.new/vmlinuz" &&
 		cp "$work/x/boot/config-$rel" "$dir.new/config" &&
-		case "$ko" in
-		*.xz) xz -dc "$ko" >"$dir.new/veth.ko" ;;
-		*.zst) zstd -qdc "$ko" >"$dir.new/veth.ko" ;;
-		*) cp "$ko" "$dir.new/veth.ko" ;;
-		esac &&
+		kernel_unpack_ko "$ko" "$dir.new/veth.ko" &&
+		kernel_nf_modules "$work/x/lib/modules/$rel" "$dir.new/nf" &&
 		echo "$rel" >"$dir.new/release" &&
 		echo "$pkg" >"$dir.new/package" || {
 		rm -rf "$dir.new"

@@ -51,6 +51,7 @@ command -v qemu-system-x86_64 >/dev/null ||
 busybox=$(command -v busybox) || die "busybox is missing (sh scripts/install-matrix-deps.sh)"
 ldd "$busybox" >/dev/null 2>&1 && die "$busybox is not static (install busybox-static)"
 command -v cpio >/dev/null || die "cpio is missing (sh scripts/install-matrix-deps.sh)"
+nft=$(command -v nft) || die "nft is missing (sh scripts/install-deps.sh)"
 for f in smtpguard tests/sg-try-static tests/sg-listen-static; do
 	[ -x "$top/build/$f" ] || die "build/$f is missing: run 'make kernel-matrix'"
 done
@@ -84,6 +85,7 @@ build_initramfs() {
 		cp "$top/build/tests/sg-try-static" "$root/opt/sg/sg-try" &&
 		cp "$top/build/tests/sg-listen-static" "$root/opt/sg/sg-listen" &&
 		cp "$kdir/veth.ko" "$root/lib/veth.ko" &&
+		cp -R "$kdir/nf" "$root/lib/nf" &&
 		cp "${sysroot%/}$bin" "$root/opt/sg/smtpguard" || return 1
 	# smtpguard as built, with the libraries of the userland that built it.
 	for lib in $(libs_of "$sysroot" "$bin") \
@@ -91,6 +93,12 @@ build_initramfs() {
 		# Symlinks are absolute inside the userland: resolve them there.
 		real=$(chroot "$sysroot" readlink -f "$lib") &&
 			mkdir -p "$root$(dirname "$lib")" && cp "${sysroot%/}$real" "$root$lib" || return 1
+	done
+	# nft for the container's NAT rows: this machine's, with its own libraries
+	# and loader under /opt/nft (the guest's userland may be older).
+	mkdir -p "$root/opt/nft/lib" && cp "$nft" "$root/opt/nft/nft" || return 1
+	for lib in $(libs_of / "$nft"); do
+		cp -L "$lib" "$root/opt/nft/lib/" || return 1
 	done
 	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"
 	printf 'root:x:0:\nmail:x:8:\n' >"$root/etc/group"
