@@ -14,9 +14,9 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
+#include <netinet/ether.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <stdio.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -170,17 +170,16 @@ int packet_syn_run(const struct sockaddr_in *dst, const char *mac)
 		struct in_addr saddr, daddr;
 		struct tcp_syn t;
 	} pkt = { .ver_ihl = 0x45, .ttl = 64, .protocol = IPPROTO_TCP };
+	const struct ether_addr *next_hop = ether_aton(mac);
 	struct sockaddr_storage src;
 	int rfd = -1, pfd = -1, err;
-	unsigned int m[ETH_ALEN];
 
 	/* An IPv4 header without options and the SYN, with no padding between. */
 	_Static_assert(sizeof(pkt) == 20 + sizeof(struct tcp_syn), "packet layout");
 
-	if (sscanf(mac, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
+	if (!next_hop)
 		return PROBE_SETUP_FAILED;
-	for (int k = 0; k < ETH_ALEN; k++)
-		to.sll_addr[k] = (unsigned char)m[k];
+	memcpy(to.sll_addr, next_hop->ether_addr_octet, ETH_ALEN);
 	err = source_for((const struct sockaddr_storage *)dst, sizeof(*dst), &src);
 	if (err)
 		return err;
