@@ -99,11 +99,36 @@ static __always_inline bool dst_is_own(const struct sg_addr *dst)
 	return hit;
 }
 
-/* A relay the admin trusts; only consulted for connects that would be refused. */
+/*
+ * A relay the admin trusts; only consulted for connects that would be
+ * refused. Its single addresses first: a scan of the exact table (an
+ * inlined array lookup, no call); the trie (a call) only when it holds
+ * entries the table does not list.
+ */
 static __always_inline bool dest_allowed(const struct sg_addr *dst)
 {
 	struct sg_dest_key key = { .prefixlen = 128, .addr = *dst };
+	const struct sg_dest_exact *x;
+	const struct sg_dest_table *t;
+	__u32 zero = 0, n;
+	bool hit = false;
 
+	x = bpf_map_lookup_elem(&sg_dest_exact, &zero);
+	if (x) {
+		t = x->active ? &x->table[1] : &x->table[0];
+		n = t->count;
+#pragma unroll
+		for (int i = 0; i < SG_DEST_EXACT; i++) {
+			if (i < n && key.addr.words[3] == t->w3[i])
+				hit |= !((key.addr.words[0] ^ t->addrs[i].words[0]) |
+					 (key.addr.words[1] ^ t->addrs[i].words[1]) |
+					 (key.addr.words[2] ^ t->addrs[i].words[2]));
+		}
+		if (hit)
+			return true;
+		if (!t->trie_only)
+			return false;
+	}
 	return bpf_map_lookup_elem(&sg_allow_dest, &key);
 }
 

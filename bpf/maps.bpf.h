@@ -2,8 +2,7 @@
 /*
  * maps.bpf.h - every map of the connect and egress programs, in one place.
  *
- * Their order here is the order of the .maps section, which the loader's
- * skeleton and the pins follow: add a map at the end, move none. Per
+ * The loader finds them by name (loader/guard/guard_maps.c's registry). Per
  * generation (the loader sizes and fills them before load): the
  * allowlists, own addresses, allow_dest and the scoped exceptions. Shared
  * by every generation (load reuses them): the events, counters, totals,
@@ -67,6 +66,15 @@ struct {
 	__type(key, struct sg_dest_key);
 	__type(value, struct sg_allow);
 } sg_allow_dest SEC(".maps");
+
+/* allow_dest's single addresses, scanned before the trie: see struct sg_dest_exact. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE); /* runtime edits switch tables through mmap */
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sg_dest_exact);
+} sg_dest_exact SEC(".maps");
 
 /* Scoped exceptions: see struct sg_scope_key. Sized by the loader per generation. */
 struct {
