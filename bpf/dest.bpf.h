@@ -100,6 +100,28 @@ static __always_inline bool dst_is_own(const struct sg_addr *dst)
 }
 
 /*
+ * Is dst one of the table's addresses? dst is read where it is, and the
+ * trie's key built only past the scan: with a copy of dst and the key
+ * before the scan, the spills grew connect4's stack frame by 48 bytes, and
+ * every connect, the non-SMTP ones too, runs the prologue that sets it up
+ * (BENCHMARKS.md, issue 26, continued).
+ */
+static __always_inline bool dest_listed(const struct sg_dest_table *t, const struct sg_addr *dst)
+{
+	__u32 n = t->count;
+	bool hit = false;
+
+#pragma unroll
+	for (int i = 0; i < SG_DEST_EXACT; i++) {
+		if (i < n && dst->words[3] == t->w3[i])
+			hit |= !((dst->words[0] ^ t->addrs[i].words[0]) |
+				 (dst->words[1] ^ t->addrs[i].words[1]) |
+				 (dst->words[2] ^ t->addrs[i].words[2]));
+	}
+	return hit;
+}
+
+/*
  * A relay the admin trusts; only consulted for connects that would be
  * refused. Its single addresses first: a scan of the exact table (an
  * inlined array lookup, no call); the trie (a call) only when it holds
@@ -107,28 +129,21 @@ static __always_inline bool dst_is_own(const struct sg_addr *dst)
  */
 static __always_inline bool dest_allowed(const struct sg_addr *dst)
 {
-	struct sg_dest_key key = { .prefixlen = 128, .addr = *dst };
 	const struct sg_dest_exact *x;
 	const struct sg_dest_table *t;
-	__u32 zero = 0, n;
-	bool hit = false;
+	struct sg_dest_key key;
+	__u32 zero = 0;
 
 	x = bpf_map_lookup_elem(&sg_dest_exact, &zero);
 	if (x) {
 		t = x->active ? &x->table[1] : &x->table[0];
-		n = t->count;
-#pragma unroll
-		for (int i = 0; i < SG_DEST_EXACT; i++) {
-			if (i < n && key.addr.words[3] == t->w3[i])
-				hit |= !((key.addr.words[0] ^ t->addrs[i].words[0]) |
-					 (key.addr.words[1] ^ t->addrs[i].words[1]) |
-					 (key.addr.words[2] ^ t->addrs[i].words[2]));
-		}
-		if (hit)
+		if (dest_listed(t, dst))
 			return true;
 		if (!t->trie_only)
 			return false;
 	}
+	key.prefixlen = 128;
+	key.addr = *dst;
 	return bpf_map_lookup_elem(&sg_allow_dest, &key);
 }
 

@@ -23,7 +23,9 @@
  * cost a hash lookup. Loopback and own addresses call bpf_get_netns_cookie(); a
  * connect its identity does not allow pays a scan of the own addresses (one
  * line of the settings; the own-address hash on hosts with more than 16),
- * and only one about to be refused the LPM trie lookup for allow_dest and,
+ * and only one about to be refused a scan of allow_dest's single addresses
+ * (an inlined array element), the LPM trie lookup only when allow_dest has
+ * prefixes or more than 16 addresses, and,
  * when the generation has scoped exceptions, one LPM lookup per kind it has
  * (UID, GID, anyone) for which the caller's ID may have some (a filter in
  * the settings says), and an inlined array lookup for the ports.
