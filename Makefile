@@ -121,7 +121,9 @@ all: $(OUTPUT)/smtpguard
 $(OUTPUT) $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/smtpguard.tmp.bpf.o: bpf/smtpguard.bpf.c $(VMLINUX) | $(OUTPUT)
+# The program is smtpguard.bpf.c and the bpf/*.bpf.h it includes (its .d
+# says so too, once built).
+$(OUTPUT)/smtpguard.tmp.bpf.o: bpf/smtpguard.bpf.c $(wildcard bpf/*.bpf.h) $(VMLINUX) | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
@@ -321,7 +323,7 @@ deb rpm:
 	$(Q)scripts/build-pkg.sh $@
 
 format:
-	clang-format -i bpf/*.c include/*.h loader/*/*.[ch] tests/*.h tests/*/*.[ch]
+	clang-format -i bpf/*.c bpf/*.h include/*.h loader/*/*.[ch] tests/*.h tests/*/*.[ch]
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))

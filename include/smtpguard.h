@@ -18,7 +18,7 @@
  * maps of a guard built with another ABI and asks for "smtpguard load",
  * which replaces program and maps in one step.
  */
-#define SG_ABI_VERSION 8
+#define SG_ABI_VERSION 9
 
 /* Number of __u64 words in the guarded-port bitmap: one bit per TCP port. */
 #define SG_PORT_WORDS (65536 / 64)
@@ -366,6 +366,35 @@ struct sg_dest_key {
 };
 
 /*
+ * The destination allowlist's single addresses (prefixlen 128: an IPv6
+ * address or a v4-mapped IPv4 one), up to SG_DEST_EXACT of them, mirrored
+ * beside the trie in one inlined array element: a connect to one of them is
+ * allowed after a scan of w3 (a cache line) without the trie lookup (a
+ * call), and when trie_only is 0 a connect to none of them skips the trie
+ * too. The trie still holds every entry (status and list read it).
+ *
+ * Runtime edits (allow/revoke dest --runtime) go through mmap: the loader
+ * fills table[active ^ 1] whole, then stores active, so the program always
+ * scans a complete table. An entry is in the trie before its table lists it
+ * or counts it in trie_only, and leaves the table (or trie_only) before the
+ * trie: the program never skips the trie while it holds an entry that is
+ * neither listed nor counted.
+ */
+#define SG_DEST_EXACT 16
+struct sg_dest_table {
+	__u32 count; /* addrs[0] to addrs[count - 1] */
+	__u32 trie_only; /* entries of the trie that addrs[] does not list */
+	__u32 w3[SG_DEST_EXACT]; /* addrs[i].words[3]: the scan's first test */
+	struct sg_addr addrs[SG_DEST_EXACT];
+};
+
+struct sg_dest_exact {
+	__u32 active; /* the table the program reads: 0 or 1 */
+	__u32 pad;
+	struct sg_dest_table table[2];
+};
+
+/*
  * Scoped exceptions: allow_user_dest, allow_group_dest, and allow_dest with
  * ports or a DNS name. "This identity may reach this destination on these
  * ports." One LPM trie holds them all, keyed by who then where: a refused
@@ -521,6 +550,7 @@ struct sg_local {
 /* The pin keeps the name earlier versions gave it: an upgrade replaces it in place. */
 #define SG_PIN_OWN_ADDRS "local_addr"
 #define SG_PIN_ALLOW_DEST "allow_dest"
+#define SG_PIN_DEST_EXACT "allow_dest_exact"
 #define SG_PIN_SCOPED "scoped"
 #define SG_PIN_SCOPE_PORTS "scope_ports"
 #define SG_PIN_SCOPE_RULES "scope_rules"

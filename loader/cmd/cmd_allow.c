@@ -26,6 +26,7 @@
 #include "config.h"
 #include "config_edit.h"
 #include "describe.h"
+#include "dest_exact.h"
 #include "dest_spec.h"
 #include "diff.h"
 #include "file_replace.h"
@@ -349,29 +350,27 @@ cleanup:
 	return err ? EXIT_FAIL : EXIT_OK;
 }
 
-/* A plain CIDR at runtime: one entry of the destination allowlist. */
+/* A plain CIDR at runtime: one entry of the destination allowlist (dest_exact.h). */
 static int change_live_dest(const struct allow_request *r, bool allow, const struct guard *g)
 {
-	struct sg_allow val = { .origin = SG_ORIGIN_RUNTIME };
-	int err;
+	int err = dest_exact_change(g->fd[SG_MAP_ALLOW_DEST], g->fd[SG_MAP_DEST_EXACT], &r->dest,
+				    allow);
 
-	if (allow && !bpf_map_lookup_elem(g->fd[SG_MAP_ALLOW_DEST], &r->dest, &val)) {
+	if (err == -EEXIST) {
 		printf("smtpguard: %s is already allowed\n", r->label);
 		return EXIT_OK;
 	}
-	err = allow ? bpf_map_update_elem(g->fd[SG_MAP_ALLOW_DEST], &r->dest, &val, BPF_NOEXIST) :
-		      bpf_map_delete_elem(g->fd[SG_MAP_ALLOW_DEST], &r->dest);
-	if (err && !allow && errno == ENOENT) {
+	if (err == -ENOENT && !allow) {
 		printf("smtpguard: %s was not allowed\n", r->label);
 		return EXIT_OK;
 	}
-	if (err && allow && (errno == E2BIG || errno == ENOSPC)) {
+	if (allow && (err == -E2BIG || err == -ENOSPC)) {
 		log_err("cannot allow %s: the destination allowlist is full (%u entries)", r->label,
 			maps_max_entries(g->fd[SG_MAP_ALLOW_DEST]));
 		return EXIT_FAIL;
 	}
 	if (err) {
-		log_err("cannot %s %s: %s", allow ? "allow" : "revoke", r->label, strerror(errno));
+		log_err("cannot %s %s: %s", allow ? "allow" : "revoke", r->label, strerror(-err));
 		return EXIT_FAIL;
 	}
 	printf("smtpguard: %s %s until the next load or sync (--runtime)\n",

@@ -14,6 +14,7 @@
 
 #include "commit.h"
 #include "compat.h"
+#include "dest_exact.h"
 #include "egress_owner.h"
 #include "guard.h"
 #include "guard_hooks.h"
@@ -398,6 +399,8 @@ static int fill_maps(struct smtpguard_bpf *skel, const struct guard_load_args *a
 		err = maps_write_own_addrs(bpf_map__fd(skel->maps.sg_own_addrs), a->local);
 	if (!err)
 		err = maps_write_dests(bpf_map__fd(skel->maps.sg_allow_dest), &a->policy->dests);
+	if (!err)
+		err = dest_exact_fill(bpf_map__fd(skel->maps.sg_dest_exact), &a->policy->dests);
 	if (!err)
 		err = scope_maps_fill(bpf_map__fd(skel->maps.sg_scoped),
 				      bpf_map__fd(skel->maps.sg_scope_ports),

@@ -29,6 +29,7 @@ const struct sg_map_def guard_maps[SG_MAP_COUNT] = {
 			       .connect_only = true, /* egress: "local" is leaving through lo */
 			       .old_bpf_name = "sg_local_addr" },
 	[SG_MAP_ALLOW_DEST] = GEN("sg_allow_dest", SG_PIN_ALLOW_DEST),
+	[SG_MAP_DEST_EXACT] = GEN("sg_dest_exact", SG_PIN_DEST_EXACT),
 	[SG_MAP_SCOPED] = GEN("sg_scoped", SG_PIN_SCOPED),
 	[SG_MAP_SCOPE_PORTS] = GEN("sg_scope_ports", SG_PIN_SCOPE_PORTS),
 	[SG_MAP_SCOPE_RULES] = GEN("sg_scope_rules", SG_PIN_SCOPE_RULES),

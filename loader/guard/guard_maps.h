@@ -23,6 +23,7 @@ enum sg_map {
 	SG_MAP_GID_ARRAY,
 	SG_MAP_OWN_ADDRS, /* the host's own addresses */
 	SG_MAP_ALLOW_DEST, /* destinations anyone may reach */
+	SG_MAP_DEST_EXACT, /* their single addresses, scanned first (dest_exact.h) */
 	SG_MAP_SCOPED, /* the scoped exceptions: trie, port sets, rules (scope_maps.h) */
 	SG_MAP_SCOPE_PORTS,
 	SG_MAP_SCOPE_RULES,

@@ -37,7 +37,9 @@
  * SG_PIN_DIR, SG_CGROUP (guarded), SG_FLOOR_CGROUP (its sibling), SG_WORKDIR,
  * BENCH_OUT; BENCH_QUICK=1 makes it a smoke run of a few seconds;
  * COST_ROUNDS=N (3 to 15) and COST_SIZES="1 100000" set the rounds and the
- * sizes, to compare two builds quickly.
+ * sizes, to compare two builds quickly; COST_PATHS="refused,allow_dest"
+ * measures only the paths whose names start with one of the words (the
+ * others print as "-").
  */
 #include <arpa/inet.h>
 #include <sched.h>
@@ -140,6 +142,7 @@ struct cost {
 	/* ns per run: samples[size][warmth][path][hook][side][round] */
 	double samples[MAX_SIZES][W_COUNT][P_COUNT][H_COUNT][S_COUNT][MAX_ROUNDS];
 	bool cold[MAX_SIZES]; /* is the cold kind measured at this size? */
+	bool skip[P_COUNT]; /* left out by COST_PATHS */
 	int floor_egress, floor_egress_link, guard_egress;
 	/* ns per packet: pkt_samples[kind][side][round] */
 	double pkt_samples[2][S_COUNT][MAX_ROUNDS];
@@ -598,7 +601,7 @@ static int run_size(struct cost *c, int si)
 			enum path p = (enum path)((k / W_COUNT + r) % P_COUNT);
 			enum warmth w = (enum warmth)((k + r) % W_COUNT);
 
-			if (w == W_COLD && !c->cold[si])
+			if ((w == W_COLD && !c->cold[si]) || c->skip[p])
 				continue;
 			for (int h = 0; h < H_COUNT; h++) {
 				for (int j = 0; j < S_COUNT; j++) {
@@ -661,7 +664,7 @@ static void print_tables(struct cost *c)
 			    c->sizes[si], c->sizes[si] == 1 ? "" : "s", c->sizes[si],
 			    c->sizes[si] == 1 ? "" : "s", HIGH_UID, warmth_names[w]);
 			for (int p = 0; p < P_COUNT; p++) {
-				for (int h = 0; h < H_COUNT; h++) {
+				for (int h = 0; h < H_COUNT && !c->skip[p]; h++) {
 					enum warmth wm = (enum warmth)w;
 					struct figure fl = side_figure(c, si, wm, (enum path)p,
 								       (enum hook)h, S_FLOOR);
@@ -689,6 +692,30 @@ static void print_tables(struct cost *c)
 }
 
 static const char *met(bool ok);
+
+/* COST_PATHS: a comma-separated list of the paths' name prefixes; the rest are skipped. */
+static int select_paths(struct cost *c, const char *list)
+{
+	bool any = false;
+
+	for (int p = 0; p < P_COUNT; p++) {
+		const char *w = list;
+
+		c->skip[p] = true;
+		while (*w) {
+			size_t len = strcspn(w, ",");
+
+			if (len && !strncmp(paths[p].name, w, len))
+				c->skip[p] = false;
+			w += len + (w[len] == ',');
+		}
+		any |= !c->skip[p];
+	}
+	if (!any)
+		fprintf(stderr, "cost: COST_PATHS=%s names no path (e.g. \"refused,allow_dest\")\n",
+			list);
+	return any ? 0 : -1;
+}
 
 /*
  * ---- Per packet: the egress program on the host's own traffic ----------
@@ -830,6 +857,10 @@ static void print_summary(struct cost *c)
 
 				if (!measured(c, si, wm))
 					continue;
+				if (c->skip[p]) {
+					out(c, " - |");
+					continue;
+				}
 				out(c, " %+.0f / %+.0f (x%.2f / x%.2f) |",
 				    added_figure(c, si, wm, (enum path)p, H4).median,
 				    added_figure(c, si, wm, (enum path)p, H6).median,
@@ -872,6 +903,8 @@ static void print_memory_and_targets(struct cost *c)
 		double worst = -1e9;
 		const char *where = "";
 
+		if (c->skip[p])
+			continue;
 		for (int si = 0; si < c->n_sizes; si++)
 			for (int w = 0; w < W_COUNT; w++)
 				for (int h = 0; h < H_COUNT && measured(c, si, (enum warmth)w);
@@ -963,6 +996,8 @@ int main(void)
 		fprintf(stderr, "cost: COST_SIZES must list 1 to %d sizes\n", MAX_SIZES);
 		return 2;
 	}
+	if (getenv("COST_PATHS") && select_paths(c, getenv("COST_PATHS")))
+		return 2;
 	/* Cold at the first and the last size; the quick run only at the first. */
 	c->cold[0] = true;
 	c->cold[c->n_sizes - 1] = !c->quick;
