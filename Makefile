@@ -261,9 +261,10 @@ $(OUTPUT)/tests/flood: tests/bench/flood.c tests/bench/become.h | $(OUTPUT)/test
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< -o $@
 
-$(OUTPUT)/tests/cost: tests/bench/cost.c tests/bench/become.h $(FLAGS_STAMP) | $(OUTPUT)/tests
+COST_SRCS := $(wildcard tests/bench/cost*.c)
+$(OUTPUT)/tests/cost: $(COST_SRCS) tests/bench/cost.h tests/bench/become.h $(FLAGS_STAMP) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< $(LIBBPF_LIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(COST_SRCS) $(LIBBPF_LIBS) -o $@
 
 bench: $(OUTPUT)/smtpguard $(OUTPUT)/tests/bench $(OUTPUT)/tests/cost $(OUTPUT)/tests/sg-listen \
 		$(OUTPUT)/tests/flood
