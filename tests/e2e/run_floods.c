@@ -378,6 +378,7 @@ void run_alert_flood(struct ctx *c, size_t i, const struct step *s)
 	double t0, flood_s = 0, alert_s = 0;
 	long count = 0;
 	int status = -1, alerts = 0;
+	bool ok;
 	FILE *f;
 	pid_t mon, storm;
 
@@ -408,9 +409,21 @@ void run_alert_flood(struct ctx *c, size_t i, const struct step *s)
 	count = strtol(line + strlen(needle), NULL, 10);
 	kill(mon, SIGTERM);
 	waitpid(mon, NULL, 0);
-	t_result(&c->report,
-		 WIFEXITED(status) && !WEXITSTATUS(status) && alerts == 1 && count >= 1000 &&
-			 alert_s > 0 && alert_s < 2.5,
+	ok = WIFEXITED(status) && !WEXITSTATUS(status) && alerts == 1 && count >= 1000 &&
+	     alert_s > 0 && alert_s < 2.5;
+	if (!ok) {
+		char err[4200], cmd[8600];
+
+		/* What the monitor said, and what the kernel counted for the account. */
+		snprintf(err, sizeof(err), "%s/alert-flood.err", c->workdir);
+		show_file("alert-flood.err", err);
+		show_file("alert-flood.log", log);
+		snprintf(cmd, sizeof(cmd), "%s status --pin-dir %s | sed 's/^/# status: /'",
+			 c->bin, c->pin_dir);
+		if (system(cmd))
+			printf("# status failed\n");
+	}
+	t_result(&c->report, ok,
 		 "[%zu] %d refused attempts by %s in %.2f s, alert_threshold = 1000/1s (event "
 		 "budget %d/s): alert_command ran %d time(s), %.2f s after the flood began, with "
 		 "SMTPGUARD_COUNT=%ld",
