@@ -84,7 +84,7 @@ struct ctx {
 extern const struct who root, denied, denied_nested, allowed_uid, allowed_uid_nested, allowed_gid,
 	mail_group, counted, stormer, alerted, alert_flooder, quiet, ct_denied, ct_allowed, ct_raw,
 	high_uid, high_gid, last_in_array, first_in_hash, acct_old, acct_new, fake_mta, fake_pfx,
-	no_relay, relay_grp, named;
+	no_relay, relay_grp, named, marker;
 
 /* confs.c: each configuration's file name in SG_WORKDIR, and its text (NULL: absent). */
 struct conf_file {
@@ -111,8 +111,15 @@ struct probe_bufs {
 };
 struct probe expand_probe(const struct ctx *c, const struct probe *in, struct probe_bufs *b);
 
-/* The monitor's JSON line for pid (run_events.c), waiting up to timeout seconds. */
-bool find_event(const struct ctx *c, pid_t pid, double timeout, char *line, size_t len);
+/*
+ * The monitor's JSON line for pid (run_events.c) among those it wrote past
+ * byte from of monitor.out (monitor_out_size() before the attempt: PIDs
+ * wrap, an older line may name this one), waiting up to timeout seconds.
+ */
+bool find_event(const struct ctx *c, size_t from, pid_t pid, double timeout, char *line,
+		size_t len);
+/* How many bytes monitor.out holds now. */
+size_t monitor_out_size(const struct ctx *c);
 
 /* How many lines of the file at path hold needle. */
 int count_matches(const char *path, const char *needle);
@@ -139,6 +146,8 @@ int run_cli(const struct ctx *c, const char *args, enum conf conf, unsigned int 
 	    const char *env, const char *cgroup, char *out, size_t out_len);
 
 bool read_text(const char *path, char *buf, size_t len);
+/* The file from byte from on (at most len - 1 bytes), NUL-terminated. */
+bool read_text_from(const char *path, size_t from, char *buf, size_t len);
 
 /* Write text to path through a 0644 temporary file renamed over it. */
 bool write_conf_file(const char *path, const char *text);

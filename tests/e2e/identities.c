@@ -8,6 +8,8 @@
 
 const struct who root = { "root", 0, 0, NULL, CG_TEST, false };
 const struct who denied = { "denied uid 64201", 64201, 64201, NULL, CG_TEST, false };
+/* MON_START's attempt: its event says the monitor has read what was there before. */
+const struct who marker = { "marker uid 64297", 64297, 64297, NULL, CG_TEST, false };
 const struct who denied_nested = {
 	"denied uid 64201, nested cgroup", 64201, 64201, NULL, CG_NESTED, false
 };

@@ -285,6 +285,23 @@ void run_sh(struct ctx *c, size_t i, const struct step *s)
 	t_result(&c->report, status == 0, "[%zu] sh: %s%s", i, cmd, status == 0 ? "" : ": failed");
 }
 
+bool read_text_from(const char *path, size_t from, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return false;
+	if (fseek(f, (long)from, SEEK_SET)) {
+		fclose(f);
+		return false;
+	}
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return true;
+}
+
 bool read_text(const char *path, char *buf, size_t len)
 {
 	FILE *f = fopen(path, "r");

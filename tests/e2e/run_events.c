@@ -48,6 +48,13 @@ void run_mon_start(struct ctx *c, size_t i, const struct step *s)
 {
 	char out[4200], text[256] = "";
 	double deadline = now_s() + 3;
+	const struct probe p = {
+		.family = AF_INET, .addr = REMOTE4, .port = 25, .method = PM_CONNECT
+	};
+	char line[1024];
+	bool caught_up = false;
+	size_t from;
+	pid_t pid;
 
 	c->monitor = start_monitor(c, s->monitor_conf, "--json", "monitor", NULL);
 	snprintf(out, sizeof(out), "%s/monitor.err", c->workdir);
@@ -55,8 +62,19 @@ void run_mon_start(struct ctx *c, size_t i, const struct step *s)
 	while (now_s() < deadline &&
 	       !(read_text(out, text, sizeof(text)) && strstr(text, "monitoring")))
 		usleep(50 * 1000);
-	t_result(&c->report, strstr(text, "monitoring") != NULL,
-		 "[%zu] smtpguard monitor --json started (pid %d)", i, (int)c->monitor);
+	/*
+	 * What the ring buffer held before (attempts while no monitor ran) comes
+	 * first: once the marker's own attempt (refused, audited or redirected)
+	 * is printed, it has all been, and the rows' events are the only new
+	 * lines.
+	 */
+	from = monitor_out_size(c);
+	if (strstr(text, "monitoring") && probe_as_pid(c, &marker, &p, &pid) != 255)
+		caught_up = find_event(c, from, pid, 5.0, line, sizeof(line));
+	t_result(&c->report, caught_up,
+		 "[%zu] smtpguard monitor --json started (pid %d) and printed what the ring "
+		 "buffer held before, then a marker attempt of its own (%zu bytes)",
+		 i, (int)c->monitor, monitor_out_size(c));
 }
 
 void run_mon_stop(struct ctx *c, size_t i, const struct step *s)
@@ -66,6 +84,14 @@ void run_mon_stop(struct ctx *c, size_t i, const struct step *s)
 
 	t_result(&c->report, ok, "[%zu] monitor killed with SIGKILL", i);
 	c->monitor = 0;
+}
+
+/* How many bytes the file at path holds now (0 when it cannot be read). */
+static size_t file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? 0 : (size_t)st.st_size;
 }
 
 /* newest_line_with(), among the lines written after the file's first from bytes. */
@@ -78,12 +104,13 @@ static bool newest_line_after(const char *path, size_t from, const char *needle,
 	do {
 		const char *hit, *start, *end;
 
-		if (read_text(path, text, sizeof(text)) && strlen(text) > from &&
-		    (hit = strstr(text + from, needle))) {
+		/* Read from there: a long run's monitor.out outgrows the buffer. */
+		if (read_text_from(path, from, text, sizeof(text)) &&
+		    (hit = strstr(text, needle))) {
 			/* The newest: PIDs wrap (pid_max 32768), an old line may have this one. */
 			for (const char *next; (next = strstr(hit + 1, needle));)
 				hit = next;
-			for (start = hit; start > text + from && start[-1] != '\n'; start--)
+			for (start = hit; start > text && start[-1] != '\n'; start--)
 				;
 			end = strchr(hit, '\n');
 			snprintf(line, len, "%.*s", (int)(end ? end - start : (long)strlen(start)),
@@ -100,22 +127,22 @@ bool newest_line_with(const char *path, const char *needle, double timeout, char
 	return newest_line_after(path, 0, needle, timeout, line, len);
 }
 
-/* How many bytes the file at path holds now (0 when it cannot be read). */
-static size_t file_size(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) ? 0 : (size_t)st.st_size;
-}
-
 /* The monitor's JSON line for pid, waiting up to timeout seconds. */
-bool find_event(const struct ctx *c, pid_t pid, double timeout, char *line, size_t len)
+bool find_event(const struct ctx *c, size_t from, pid_t pid, double timeout, char *line, size_t len)
 {
 	char path[4200], needle[32];
 
 	snprintf(path, sizeof(path), "%s/monitor.out", c->workdir);
 	snprintf(needle, sizeof(needle), "\"pid\":%d,", (int)pid);
-	return newest_line_with(path, needle, timeout, line, len);
+	return newest_line_after(path, from, needle, timeout, line, len);
+}
+
+size_t monitor_out_size(const struct ctx *c)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/monitor.out", c->workdir);
+	return file_size(path);
 }
 
 /* "time":"2026-11-21T10:04:05Z" within 5 s of now. */
@@ -142,6 +169,8 @@ void run_event(struct ctx *c, size_t i, const struct step *s)
 	double t0;
 	pid_t pid;
 
+	size_t from = monitor_out_size(c);
+
 	got = probe_as_pid(c, s->event.who, p, &pid);
 	t0 = now_s();
 	snprintf(want[0], sizeof(want[0]), "\"action\":\"%s\"", s->event.action);
@@ -157,7 +186,7 @@ void run_event(struct ctx *c, size_t i, const struct step *s)
 	}
 	if (got != s->event.expect)
 		why = "the connect did not give the expected result";
-	else if (!find_event(c, pid, 1.0, line, sizeof(line)))
+	else if (!find_event(c, from, pid, 1.0, line, sizeof(line)))
 		why = "no event for its pid within 1 s";
 	for (int k = 0; !why && k < wants; k++)
 		if (!strstr(line, k < 6 ? want[k] : extra))

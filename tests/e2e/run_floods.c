@@ -418,8 +418,8 @@ void run_alert_flood(struct ctx *c, size_t i, const struct step *s)
 		snprintf(err, sizeof(err), "%s/alert-flood.err", c->workdir);
 		show_file("alert-flood.err", err);
 		show_file("alert-flood.log", log);
-		snprintf(cmd, sizeof(cmd), "%s status --pin-dir %s | sed 's/^/# status: /'",
-			 c->bin, c->pin_dir);
+		snprintf(cmd, sizeof(cmd), "%s status --pin-dir %s | sed 's/^/# status: /'", c->bin,
+			 c->pin_dir);
 		if (system(cmd))
 			printf("# status failed\n");
 	}
@@ -510,8 +510,7 @@ void run_flood(struct ctx *c, size_t i, const struct step *s)
 		return;
 	}
 	*done = 0;
-	if (read_text(path, text, sizeof(text)))
-		offset = strlen(text);
+	offset = monitor_out_size(c);
 	t0 = now_s();
 	for (int k = 0; k < FLOOD_PROCS; k++)
 		if ((kids[k] = fork()) == 0)
@@ -525,15 +524,15 @@ void run_flood(struct ctx *c, size_t i, const struct step *s)
 		waitpid(kids[k], NULL, 0);
 	elapsed = now_s() - t0;
 	for (int k = 0; k < QUIET_ATTEMPTS; k++)
-		quiet_seen += find_event(c, quiet_pid[k], 3.0, line, sizeof(line));
+		quiet_seen += find_event(c, offset, quiet_pid[k], 3.0, line, sizeof(line));
 	/* The monitor's counter scan reports what was not sent within a tick or two. */
 	snprintf(uidkey, sizeof(uidkey), "\"uid\":%u,", s->crowd->uid);
 	for (double deadline = now_s() + 5; !exact && now_s() < deadline; usleep(200 * 1000)) {
 		const char *t;
 
-		if (!read_text(path, text, sizeof(text)))
+		if (!read_text_from(path, offset, text, sizeof(text)))
 			continue;
-		t = text + (offset < strlen(text) ? offset : strlen(text));
+		t = text;
 		gap_s = sum_json(t, uidkey, "\"type\":\"event\"",
 				 "\"not_sent_suppressed\":", &events);
 		gap_l = sum_json(t, uidkey, "\"type\":\"event\"", "\"not_sent_lost\":", &n);
