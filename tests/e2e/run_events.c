@@ -53,11 +53,19 @@ void run_mon_start(struct ctx *c, size_t i, const struct step *s)
 	};
 	char line[1024];
 	bool caught_up = false;
+	int got = 255;
 	size_t from;
-	pid_t pid;
+	pid_t pid = 0;
 
-	c->monitor = start_monitor(c, s->monitor_conf, "--json", "monitor", NULL);
+	/*
+	 * Emptied first: the last monitor's "monitoring" must not pass for this
+	 * one's, nor its lines for this one's events.
+	 */
+	snprintf(out, sizeof(out), "%s/monitor.out", c->workdir);
+	truncate(out, 0);
 	snprintf(out, sizeof(out), "%s/monitor.err", c->workdir);
+	truncate(out, 0);
+	c->monitor = start_monitor(c, s->monitor_conf, "--json", "monitor", NULL);
 	/* It says so once it reads the ring buffer. */
 	while (now_s() < deadline &&
 	       !(read_text(out, text, sizeof(text)) && strstr(text, "monitoring")))
@@ -69,12 +77,13 @@ void run_mon_start(struct ctx *c, size_t i, const struct step *s)
 	 * lines.
 	 */
 	from = monitor_out_size(c);
-	if (strstr(text, "monitoring") && probe_as_pid(c, &marker, &p, &pid) != 255)
+	if (strstr(text, "monitoring") && (got = probe_as_pid(c, &marker, &p, &pid)) != 255)
 		caught_up = find_event(c, from, pid, 5.0, line, sizeof(line));
 	t_result(&c->report, caught_up,
 		 "[%zu] smtpguard monitor --json started (pid %d) and printed what the ring "
-		 "buffer held before, then a marker attempt of its own (%zu bytes)",
-		 i, (int)c->monitor, monitor_out_size(c));
+		 "buffer held before, then a marker attempt of its own (pid %d: %s; %zu bytes "
+		 "before it, %zu after)",
+		 i, (int)c->monitor, (int)pid, errno_name(got), from, monitor_out_size(c) - from);
 }
 
 void run_mon_stop(struct ctx *c, size_t i, const struct step *s)
