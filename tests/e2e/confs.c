@@ -35,6 +35,11 @@ const struct conf_file confs[CONF_COUNT] = {
 				     "allow_groups = 64210\n"
 				     "allow_dest = 198.51.100.16/28   # the mail host, .25\n"
 				     "allow_dest = 2001:db8:1::20/124\n" },
+	/* The exact table holds 16 (SG_DEST_EXACT): the mail host's are the 17th and 18th. */
+	[CONF_DEST_MANY] = { "dest-many.conf", "allow_users = root 64202\n"
+					       "allow_groups = 64210\n"
+					       "allow_dest = 198.51.100.3 198.51.100.4 198.51.100.5 198.51.100.6 198.51.100.7 198.51.100.8 198.51.100.9 198.51.100.10 198.51.100.11 198.51.100.12 198.51.100.13 198.51.100.14 198.51.100.15 198.51.100.16 198.51.100.17 198.51.100.18\n"
+					       "allow_dest = 198.51.100.25 2001:db8:1::25\n" },
 	[CONF_SYNC] = { "sync.conf", NULL }, /* written by the race */
 	[CONF_NONE] = { "(no --config)", NULL },
 	[CONF_REDIRECT4] = { "redirect4.conf", "allow_users = root 64202\n"

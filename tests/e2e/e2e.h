@@ -64,6 +64,7 @@ enum conf {
 	CONF_ALERT_SWAP, /* alert on every attempt; its command's directory is taken over */
 	CONF_ALERT_FLOOD, /* alert_threshold far above the event budget */
 	CONF_CT_AUDIT, /* CONF_TEST's lists in audit mode (the packet path's rows) */
+	CONF_DEST_MANY, /* 18 single allow_dest addresses: the mail host's past the exact table */
 	CONF_COUNT,
 };
 

@@ -24,6 +24,27 @@ static const struct step rows[] = {
 	CONN(denied, P6(REMOTE6, 25, PM_CONNECT), EPERM),
 	CLI("revoke dest 198.51.100.25/32 --runtime", CONF_TEST, 0, "revoked dest"),
 	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	/*
+	 * The program scans allow_dest's first 16 single addresses (the exact
+	 * table) and asks the trie only when it holds more: the mail host's are
+	 * the 17th and 18th, found in the trie alone.
+	 */
+	CLI("load", CONF_DEST_MANY, 0, "18 destinations"),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), 0),
+	CONN(denied, P6(REMOTE6, 465, PM_CONNECT), 0),
+	CONN(denied, P6(MAPPED4, 587, PM_CONNECT), 0),
+	CONN(denied, P4(OTHER4, 25, PM_CONNECT), EPERM),
+	CONN(denied, P6(OTHER6, 25, PM_CONNECT), EPERM),
+	/* A prefix allowed at runtime: the table must send the program to the trie, then no more. */
+	CLI("load", CONF_TEST, 0, "-dest 198.51.100.25/32"),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CLI("allow dest 198.51.100.0/24 --runtime", CONF_TEST, 0, "allowed dest 198.51.100.0/24"),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), 0),
+	CONN(denied, P6(MAPPED4, 465, PM_CONNECT), 0),
+	CONN(denied, P6(REMOTE6, 25, PM_CONNECT), EPERM),
+	CLI("revoke dest 198.51.100.0/24 --runtime", CONF_TEST, 0, "revoked dest"),
+	CONN(denied, P4(REMOTE4, 25, PM_CONNECT), EPERM),
+	CONN(denied, P6(MAPPED4, 465, PM_CONNECT), EPERM),
 
 	SECTION("scoped"),
 	/*
