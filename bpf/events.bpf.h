@@ -96,6 +96,31 @@ struct origin {
 };
 
 /*
+ * The calling task, when the event may read its process and cgroup
+ * directly (SG_F_TASK_EVENT, which needs SG_F_TASK_CRED); else NULL, and
+ * the helpers read the same fields. The flags are constant: the verifier
+ * never looks at the branch a kernel cannot take.
+ */
+static __always_inline const char *event_task(const struct origin *o)
+{
+	if (!o->task || !(sg_settings.flags & SG_F_TASK_EVENT))
+		return NULL;
+	return sg_current_task();
+}
+
+/* cgroup_id(task_dfl_cgroup(task)): what bpf_get_current_cgroup_id() returns. */
+static __always_inline __u64 task_cgroup_id(const char *task)
+{
+	const char *p = *(const char *const *)(task + sg_settings.task_cgroups_off);
+
+	if (p)
+		p = *(const char *const *)(p + sg_settings.css_set_dfl_cgrp_off);
+	if (p)
+		p = *(const char *const *)(p + sg_settings.cgroup_kn_off);
+	return p ? *(const __u64 *)(p + sg_settings.kn_id_off) : 0;
+}
+
+/*
  * Count the attempt and report it. Never blocks or slows the connect: over
  * the UID's budget the event is not sent (suppressed), with the ring buffer
  * full it is dropped (lost); both are counted per UID and in the totals.
@@ -104,11 +129,15 @@ static __always_inline void record_attempt(const struct sg_addr *dst, __u16 port
 					   __u32 action, __u64 uid_gid, __u8 ev_flags,
 					   const struct origin *o)
 {
-	__u64 now = bpf_ktime_get_boot_ns(), pid_tgid = 0;
-	__u64 cgroup_id = o->task ? bpf_get_current_cgroup_id() : o->cgroup_id;
+	__u64 now = bpf_ktime_get_boot_ns(), pid_tgid = 0, cgroup_id = o->cgroup_id;
+	const char *task = event_task(o);
 	struct sg_counter *c = counter_of((__u32)uid_gid);
 	struct sg_event *e;
 
+	if (task)
+		cgroup_id = task_cgroup_id(task);
+	else if (o->task)
+		cgroup_id = bpf_get_current_cgroup_id();
 	stat_inc(action);
 	if (c) {
 		if (action < SG_ACTION_COUNT)
@@ -129,7 +158,10 @@ static __always_inline void record_attempt(const struct sg_addr *dst, __u16 port
 			__sync_fetch_and_add(&c->lost, 1);
 		return;
 	}
-	if (o->task)
+	if (task)
+		pid_tgid = (__u64) * (const __u32 *)(task + sg_settings.task_tgid_off) << 32 |
+			   *(const __u32 *)(task + sg_settings.task_pid_off);
+	else if (o->task)
 		pid_tgid = bpf_get_current_pid_tgid();
 	e->boot_ns = now;
 	e->cgroup_id = cgroup_id;
@@ -146,7 +178,14 @@ static __always_inline void record_attempt(const struct sg_addr *dst, __u16 port
 	e->pad[0] = e->pad[1] = 0;
 	e->suppressed = c ? c->suppressed : 0;
 	e->lost = c ? c->lost : 0;
-	if (o->task) {
+	if (task) {
+		/* Always NUL-terminated; the bytes past the NUL may be an older name's. */
+		const __u64 *name = (const __u64 *)(task + sg_settings.task_comm_off);
+		__u64 *comm = (__u64 *)e->comm;
+
+		comm[0] = name[0];
+		comm[1] = name[1];
+	} else if (o->task) {
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
 	} else {
 		__u64 *comm = (__u64 *)e->comm;

@@ -18,7 +18,7 @@
  * maps of a guard built with another ABI and asks for "smtpguard load",
  * which replaces program and maps in one step.
  */
-#define SG_ABI_VERSION 9
+#define SG_ABI_VERSION 10
 
 /* Number of __u64 words in the guarded-port bitmap: one bit per TCP port. */
 #define SG_PORT_WORDS (65536 / 64)
@@ -82,6 +82,15 @@
 #define SG_F_SCOPED_UID (1U << 8)
 #define SG_F_SCOPED_GID (1U << 9)
 #define SG_F_SCOPED_ANYONE (1U << 10)
+/*
+ * A refused attempt's event takes the caller's tgid, pid, comm and cgroup
+ * ID from its task_struct at the task_*, css_set_*, cgroup_kn_off and kn_id
+ * offsets (the kernel's BTF gave them), through bpf_get_current_task_btf(),
+ * instead of calling bpf_get_current_pid_tgid(), bpf_get_current_comm() and
+ * bpf_get_current_cgroup_id(), which read the same fields: three calls fewer
+ * on the refused path. Only with SG_F_TASK_CRED.
+ */
+#define SG_F_TASK_EVENT (1U << 11)
 
 /* sg_settings.mode: what happens to a connect the allowlists do not allow. */
 enum sg_mode {
@@ -187,6 +196,19 @@ struct sg_settings {
 	__u16 sk_uid_off;
 	__u16 socket_file_off;
 	__u16 file_cred_off;
+	/*
+	 * With SG_F_TASK_EVENT: byte offsets of pid, tgid, comm and cgroups in
+	 * struct task_struct, of dfl_cgrp in struct css_set, of kn in struct
+	 * cgroup and of id in struct kernfs_node, on this kernel.
+	 */
+	__u16 task_pid_off;
+	__u16 task_tgid_off;
+	__u16 task_comm_off;
+	__u16 task_cgroups_off;
+	__u16 css_set_dfl_cgrp_off;
+	__u16 cgroup_kn_off;
+	__u16 kn_id_off;
+	__u16 pad_event;
 	/* The configuration file this guard was loaded from, NUL-terminated; "" if
 	 * its path was too long. sync and allow/revoke use it. */
 	__u8 config_path[SG_CONFIG_PATH_MAX];

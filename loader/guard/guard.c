@@ -28,6 +28,7 @@
 #include "scope_maps.h"
 #include "smtpguard.skel.h"
 #include "task_cred.h"
+#include "task_event.h"
 
 /*
  * The embedded object is read through create_skeleton(), which every
@@ -523,10 +524,17 @@ static struct smtpguard_bpf *load_generation(const struct guard_load_args *a,
 	set_hot_ports(s);
 	set_own_list(s, a->local);
 	set_scoped_ids(s, &a->policy->scope);
-	direct = task_cred &&
-		 !task_cred_setup(s, guard_read_settings(a->pin_dir, false, &live) ? NULL : &live);
-	log_debug("the caller's IDs: %s",
-		  direct ? "read from the task's credentials" : "bpf_get_current_uid_gid()");
+	if (task_cred) {
+		const struct sg_settings *known =
+			guard_read_settings(a->pin_dir, false, &live) ? NULL : &live;
+
+		direct = !task_cred_setup(s, known);
+		if (direct)
+			task_event_setup(s, known);
+	}
+	log_debug("the caller's IDs: %s; an event's process and cgroup: %s",
+		  direct ? "read from the task's credentials" : "bpf_get_current_uid_gid()",
+		  s->flags & SG_F_TASK_EVENT ? "read from the task" : "the helpers");
 	/* The same fallback: a verifier that refuses it gets a guard without. */
 	if (task_cred)
 		egress_owner_setup(s, NULL);

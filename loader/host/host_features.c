@@ -33,6 +33,7 @@
 #include "log.h"
 #include "mounts.h"
 #include "task_cred.h"
+#include "task_event.h"
 
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
@@ -206,7 +207,11 @@ static void probe_btf(struct feature_env *env, struct feature_result *r)
 			task_cred_setup(&probe, NULL) ?
 				"connect programs may not read the caller's credentials here: the "
 				"guard asks bpf_get_current_uid_gid()" :
-				"the guard reads the caller's IDs from its credentials (no helper call)");
+			task_event_setup(&probe, NULL) ?
+				"the guard reads the caller's IDs from its credentials (no helper "
+				"call); an event's process and cgroup come from the helpers" :
+				"the guard reads the caller's IDs from its credentials and an "
+				"event's process and cgroup from its task (no helper calls)");
 	else
 		feature_result_set(r, FEAT_MISSING, "%s %s", path,
 				   fd < 0 ? "is absent" : "holds no BTF");

@@ -22,6 +22,28 @@ static const struct step rows[] = {
 	EVENT(denied_nested, P4(REMOTE4, 25, PM_TFO_SENDTO), "blocked", EPERM),
 	EVENT(ct_denied, P4(OWN4, 25, PM_CONNECT), "blocked", EPERM),
 	/*
+	 * The event's pid, comm and cgroup come from the caller's task where
+	 * the kernel lets a connect program read it (BTF gives the offsets),
+	 * else from bpf_get_current_pid_tgid(), _comm() and _cgroup_id(): each
+	 * generation holds one way only, and both report the same process
+	 * (EVENT checks the pid and comm) and cgroup.
+	 */
+	EVENT_SAYS(denied, P4(REMOTE4, 25, PM_CONNECT), "blocked", EPERM,
+		   "\"cgroup\":\"/smtpguard-test-"),
+	SH("p=$(bpftool -j link show pinned {PIN}/link_connect4 | sed 's/.*\"prog_id\":\\([0-9]*\\).*/\\1/') && "
+	   "! bpftool prog dump xlated id $p | grep -E 'call bpf_get_current_(comm|pid_tgid|cgroup_id)'"),
+	CLI_ENV("SMTPGUARD_TEST_NO_TASK_CRED=1", "load", CONF_EVENTS, 0, "no changes"),
+	SH("p=$(bpftool -j link show pinned {PIN}/link_connect6 | sed 's/.*\"prog_id\":\\([0-9]*\\).*/\\1/') && "
+	   "x=$(bpftool prog dump xlated id $p) && for h in comm pid_tgid cgroup_id; do "
+	   "echo \"$x\" | grep -q \"call bpf_get_current_$h\" || exit 1; done"),
+	EVENT_SAYS(denied, P6(REMOTE6, 465, PM_CONNECT), "blocked", EPERM,
+		   "\"cgroup\":\"/smtpguard-test-"),
+	EVENT_SAYS(denied_nested, P6(MAPPED4, 25, PM_TFO_SENDTO), "blocked", EPERM,
+		   "/nested/a/b\""),
+	CLI("load", CONF_EVENTS, 0, "no changes"),
+	EVENT_SAYS(denied_nested, P4(REMOTE4, 587, PM_CONNECT), "blocked", EPERM,
+		   "/nested/a/b\""),
+	/*
 	 * Fairness: one account floods the hook from four processes, and another
 	 * that tries eight times meanwhile is reported eight times. The flood
 	 * is accounted for exactly: events plus what the kernel counted and did

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* task_event.c - the event's process and cgroup without helper calls; see task_event.h. */
+#include <errno.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "array.h"
+#include "task_cred.h"
+#include "task_event.h"
+
+#define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
+#define HELPER_GET_CURRENT_TASK_BTF 158
+#define TASK_COMM_LEN 16
+
+struct event_offsets {
+	long pid, tgid, comm, cgroups, dfl_cgrp, kn, kn_id;
+};
+
+/* The member at path, if its type has size bytes (0: a pointer). */
+static long field(const struct btf *btf, const char *type, const char *path, int size)
+{
+	__u32 type_id;
+	long off = task_cred_field(btf, type, path, &type_id);
+	const struct btf_type *t;
+
+	if (off < 0)
+		return off;
+	t = btf__type_by_id(btf, type_id);
+	if (!t || (size ? btf__resolve_size(btf, type_id) != size : !btf_is_ptr(t)))
+		return -ENOENT;
+	return off > 0x7fff ? -ERANGE : off;
+}
+
+static int find_offsets(struct event_offsets *o)
+{
+	struct btf *btf;
+	int err = 0;
+
+	if (access(VMLINUX_BTF, R_OK))
+		return -ENOENT;
+	btf = btf__parse(VMLINUX_BTF, NULL);
+	if (libbpf_get_error(btf))
+		return -ENOENT;
+	o->pid = field(btf, "task_struct", "pid", 4);
+	o->tgid = field(btf, "task_struct", "tgid", 4);
+	o->comm = field(btf, "task_struct", "comm", TASK_COMM_LEN);
+	o->cgroups = field(btf, "task_struct", "cgroups", 0);
+	o->dfl_cgrp = field(btf, "css_set", "dfl_cgrp", 0);
+	o->kn = field(btf, "cgroup", "kn", 0);
+	/* A 64-bit kernfs ID since 5.5: what cgroup_id() returns. */
+	o->kn_id = field(btf, "kernfs_node", "id", 8);
+	btf__free(btf);
+	for (const long *v = &o->pid; v <= &o->kn_id; v++)
+		if (*v < 0)
+			err = (int)*v;
+	return err;
+}
+
+#define INSN(c, d, s_, o, i)                                                         \
+	{                                                                            \
+		.code = (c), .dst_reg = (d), .src_reg = (s_), .off = (o), .imm = (i) \
+	}
+#define LD(size, dst, src, off) INSN(BPF_LDX | BPF_MEM | (size), dst, src, off, 0)
+#define ADD_K(dst, k) INSN(BPF_ALU64 | BPF_ADD | BPF_K, dst, 0, 0, (__s32)(k))
+#define MOV_X(dst, src) INSN(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0)
+#define JEQ0(reg, to) INSN(BPF_JMP | BPF_JEQ | BPF_K, reg, 0, to, 0)
+
+/* What record_attempt() reads, in a connect4 program of its own. */
+static int probe(const struct event_offsets *o)
+{
+	const struct bpf_insn insns[] = {
+		INSN(BPF_JMP | BPF_CALL, 0, 0, 0, HELPER_GET_CURRENT_TASK_BTF),
+		MOV_X(BPF_REG_1, BPF_REG_0),
+		ADD_K(BPF_REG_1, o->pid),
+		LD(BPF_W, BPF_REG_2, BPF_REG_1, 0),
+		MOV_X(BPF_REG_1, BPF_REG_0),
+		ADD_K(BPF_REG_1, o->tgid),
+		LD(BPF_W, BPF_REG_2, BPF_REG_1, 0),
+		MOV_X(BPF_REG_1, BPF_REG_0),
+		ADD_K(BPF_REG_1, o->comm),
+		LD(BPF_DW, BPF_REG_2, BPF_REG_1, 0),
+		LD(BPF_DW, BPF_REG_2, BPF_REG_1, 8),
+		MOV_X(BPF_REG_1, BPF_REG_0),
+		ADD_K(BPF_REG_1, o->cgroups),
+		LD(BPF_DW, BPF_REG_1, BPF_REG_1, 0),
+		JEQ0(BPF_REG_1, 8), /* -> exit */
+		ADD_K(BPF_REG_1, o->dfl_cgrp),
+		LD(BPF_DW, BPF_REG_1, BPF_REG_1, 0),
+		JEQ0(BPF_REG_1, 5),
+		ADD_K(BPF_REG_1, o->kn),
+		LD(BPF_DW, BPF_REG_1, BPF_REG_1, 0),
+		JEQ0(BPF_REG_1, 2),
+		ADD_K(BPF_REG_1, o->kn_id),
+		LD(BPF_DW, BPF_REG_2, BPF_REG_1, 0),
+		INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 1),
+		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
+	};
+
+	return task_cred_try_load(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_CONNECT, insns,
+				  ARRAY_SIZE(insns));
+}
+
+int task_event_setup(struct sg_settings *s, const struct sg_settings *known)
+{
+	struct event_offsets o;
+	int err;
+
+	s->flags &= ~SG_F_TASK_EVENT;
+	if (!(s->flags & SG_F_TASK_CRED))
+		return -ENOENT;
+	if (known && (known->flags & SG_F_TASK_EVENT)) {
+		o = (struct event_offsets){
+			known->task_pid_off,	 known->task_tgid_off,	      known->task_comm_off,
+			known->task_cgroups_off, known->css_set_dfl_cgrp_off, known->cgroup_kn_off,
+			known->kn_id_off
+		};
+		goto set;
+	}
+	err = find_offsets(&o);
+	if (!err)
+		err = probe(&o);
+	if (err)
+		return err;
+set:
+	s->flags |= SG_F_TASK_EVENT;
+	s->task_pid_off = (__u16)o.pid;
+	s->task_tgid_off = (__u16)o.tgid;
+	s->task_comm_off = (__u16)o.comm;
+	s->task_cgroups_off = (__u16)o.cgroups;
+	s->css_set_dfl_cgrp_off = (__u16)o.dfl_cgrp;
+	s->cgroup_kn_off = (__u16)o.kn;
+	s->kn_id_off = (__u16)o.kn_id;
+	return 0;
+}
