@@ -57,7 +57,9 @@ remove_accounts() {
 	done
 	groupdel sgt-imp-grp 2>/dev/null
 }
+realvar=""
 cleanup() {
+	[ -z "$realvar" ] || rmdir "$realvar" 2>/dev/null
 	"$SG_BIN" unload --pin-dir "$SG_PIN_DIR" >/dev/null 2>&1
 	incumbent_rules_flush
 	ip netns del "$check_ns" 2>/dev/null
@@ -436,7 +438,9 @@ in_check() { nsenter --net="/run/netns/$check_ns" "$@"; }
 check_has() {
 	local name=$1 re=$2
 	if grep -qE -- "$re" "$out"; then ok "check: $name"; else
-		not_ok "check: $name" "no /$re/ in: $(grep -A8 'old SMTP blocks' "$out" | head -c 900)"
+		# The incumbents' rows; the whole output when check printed none (it failed).
+		not_ok "check: $name" "no /$re/ in: $({ grep -A8 'old SMTP blocks' "$out" ||
+			cat "$out"; } | head -c 900)"
 	fi
 }
 run_check() { in_check env "$@" "$SG_BIN" check --pin-dir "$SG_PIN_DIR" --cgroup "$SG_CGROUP" >"$out" 2>&1; }
@@ -458,10 +462,15 @@ check_has "cPanel's nat REDIRECT, and how to turn it off" \
 	'^  warning +cPanel SMTP Restrictions +in force \(iptables -t nat: OUTPUT redirects SMTP to this host\); to turn it off: /usr/local/cpanel/scripts/smtpmailgidonly off'
 check_has "CSF is gone with its rules" '^  ok +CSF SMTP_BLOCK +not in force'
 # The flag file, in a mount namespace of its own (this machine has no /var/cpanel).
+# The tree may live under /var (a CI checkout): the binary is run from the
+# real /var, bound elsewhere first.
 in_check bash -c ". '$SG_TOP/tests/incumbent_rules.sh' && incumbent_rules_flush"
-in_check unshare --mount --propagation private bash -c "mount -t tmpfs sgt-var /var &&
-	mkdir /var/cpanel && : >/var/cpanel/smtpgidonlytweak &&
-	'$SG_BIN' check --pin-dir '$SG_PIN_DIR' --cgroup '$SG_CGROUP'" >"$out" 2>&1
+realvar=$(mktemp -d /run/sgt-realvar.XXXXXX)
+in_check unshare --mount --propagation private bash -c "mount --bind /var '$realvar' &&
+	mount -t tmpfs sgt-var /var && mkdir /var/cpanel && : >/var/cpanel/smtpgidonlytweak &&
+	bin='$SG_BIN' && case \$bin in /var/*) bin='$realvar'\${bin#/var} ;; esac &&
+	\"\$bin\" check --pin-dir '$SG_PIN_DIR' --cgroup '$SG_CGROUP'" >"$out" 2>&1
+rmdir "$realvar"
 check_has "cPanel's flag file" \
 	'^  warning +cPanel SMTP Restrictions +in force \(/var/cpanel/smtpgidonlytweak: exists'
 run_check SMTPGUARD_TOOL_PATH=/nonexistent
