@@ -226,9 +226,14 @@ static double sample(struct cost *c, int size, enum path p, enum hook h, enum si
 	if (prog_stats(prog, &ns0, &cnt0) || connect_batch(c, p, h, s, w, &o) ||
 	    prog_stats(prog, &ns1, &cnt1))
 		return -1;
-	/* The path measured must be the path named: every connect decided as expected. */
+	/*
+	 * The path measured must be the path named: every connect decided as
+	 * expected. An allowed connect the mail host then failed to answer in
+	 * time (its listener's queue, now and then in the cold batches) was
+	 * still allowed: up to 1% of them are the network's, not a decision.
+	 */
 	if (s == S_FLOOR || !paths[p].refused)
-		right = o.ok == c->batch;
+		right = !o.eperm && o.other * 100 <= c->batch;
 	else
 		right = o.eperm == c->batch;
 	if (!right || cnt1 - cnt0 != (__u64)c->batch) {
@@ -241,6 +246,12 @@ static double sample(struct cost *c, int size, enum path p, enum hook h, enum si
 			o.other ? ")" : "", (unsigned long long)(cnt1 - cnt0), c->batch,
 			s == S_GUARD && paths[p].refused ? "refusals" : "connections");
 		c->wrong++;
+	} else if (o.other) {
+		fprintf(stderr,
+			"cost: %d identities, %s, %s, %s, %s: %d allowed connect(s) not "
+			"answered (%s): the network's, not a decision\n",
+			size, warmth_names[w], paths[p].name, hook_names[h],
+			s == S_GUARD ? "smtpguard" : "empty", o.other, strerror(o.other_errno));
 	}
 	return cnt1 > cnt0 ? (double)(ns1 - ns0) / (double)(cnt1 - cnt0) : -1;
 }
