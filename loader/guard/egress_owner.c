@@ -5,16 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 #include <linux/bpf.h>
 #include <bpf/btf.h>
-#include <bpf/libbpf.h>
 
 #include "egress_owner.h"
+#include "probe_insns.h"
 #include "task_cred.h"
 
-#define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 #define HELPER_SKC_TO_TCP_SOCK 137 /* Linux 5.9 */
 #define HELPER_GET_CURRENT_TASK_BTF 158
 
@@ -22,42 +19,23 @@ struct sock_offsets {
 	long sk_net, net_ino, sk_socket, sk_uid, socket_file, file_cred, uid, gid;
 };
 
-/* A member that must be a pointer (want_ptr) or a 4-byte integer. */
-static long field(const struct btf *btf, const char *type, const char *path, bool want_ptr)
-{
-	__u32 type_id;
-	long off = task_cred_field(btf, type, path, &type_id);
-	const struct btf_type *t;
-
-	if (off < 0)
-		return off;
-	t = btf__type_by_id(btf, type_id);
-	if (!t)
-		return -ENOENT;
-	if (want_ptr ? !btf_is_ptr(t) : btf__resolve_size(btf, type_id) != 4)
-		return -ENOENT;
-	return off > 0x7fff ? -ERANGE : off;
-}
-
 static int find_offsets(struct sock_offsets *o)
 {
 	struct btf *btf;
 	int err = 0;
 
-	if (access(VMLINUX_BTF, R_OK))
-		return -ENOENT;
-	btf = btf__parse(VMLINUX_BTF, NULL);
-	if (libbpf_get_error(btf))
+	btf = task_cred_kernel_btf();
+	if (!btf)
 		return -ENOENT;
 	/* skc_net.net exists only with CONFIG_NET_NS: without it, one namespace. */
-	o->sk_net = field(btf, "sock", "__sk_common.skc_net.net", true);
-	o->net_ino = field(btf, "net", "ns.inum", false);
-	o->sk_socket = field(btf, "sock", "sk_socket", true);
-	o->sk_uid = field(btf, "sock", "sk_uid", false);
-	o->socket_file = field(btf, "socket", "file", true);
-	o->file_cred = field(btf, "file", "f_cred", true);
-	o->uid = field(btf, "cred", "uid", false);
-	o->gid = field(btf, "cred", "gid", false);
+	o->sk_net = task_cred_member(btf, "sock", "__sk_common.skc_net.net", 0);
+	o->net_ino = task_cred_member(btf, "net", "ns.inum", 4);
+	o->sk_socket = task_cred_member(btf, "sock", "sk_socket", 0);
+	o->sk_uid = task_cred_member(btf, "sock", "sk_uid", 4);
+	o->socket_file = task_cred_member(btf, "socket", "file", 0);
+	o->file_cred = task_cred_member(btf, "file", "f_cred", 0);
+	o->uid = task_cred_member(btf, "cred", "uid", 4);
+	o->gid = task_cred_member(btf, "cred", "gid", 4);
 	btf__free(btf);
 	for (const long *v = &o->sk_net; v <= &o->gid; v++)
 		if (*v < 0)
@@ -69,16 +47,6 @@ static int load_egress(const struct bpf_insn *insns, __u32 n)
 {
 	return task_cred_try_load(BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_EGRESS, insns, n);
 }
-
-#define INSN(c, d, s_, o, i)                                                         \
-	{                                                                            \
-		.code = (c), .dst_reg = (d), .src_reg = (s_), .off = (o), .imm = (i) \
-	}
-#define LD_PTR(dst, src) INSN(BPF_LDX | BPF_MEM | BPF_DW, dst, src, 0, 0)
-#define LD_W(dst, src) INSN(BPF_LDX | BPF_MEM | BPF_W, dst, src, 0, 0)
-#define ADD_K(dst, k) INSN(BPF_ALU64 | BPF_ADD | BPF_K, dst, 0, 0, (__s32)(k))
-#define MOV_X(dst, src) INSN(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0)
-#define JEQ0(reg, to) INSN(BPF_JMP | BPF_JEQ | BPF_K, reg, 0, to, 0)
 
 /* What tcp_owner() reads, in a cgroup_skb/egress program of its own. */
 static int probe_sock(const struct sock_offsets *o)

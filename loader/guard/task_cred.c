@@ -92,6 +92,30 @@ long task_cred_field(const struct btf *btf, const char *type, const char *path, 
 	return off;
 }
 
+long task_cred_member(const struct btf *btf, const char *type, const char *path, int size)
+{
+	__u32 type_id;
+	long off = task_cred_field(btf, type, path, &type_id);
+	const struct btf_type *t;
+
+	if (off < 0)
+		return off;
+	t = btf__type_by_id(btf, type_id);
+	if (!t || (size ? btf__resolve_size(btf, type_id) != size : !btf_is_ptr(t)))
+		return -ENOENT;
+	return off > 0x7fff ? -ERANGE : off;
+}
+
+struct btf *task_cred_kernel_btf(void)
+{
+	struct btf *btf;
+
+	if (access(VMLINUX_BTF, R_OK))
+		return NULL;
+	btf = btf__parse(VMLINUX_BTF, NULL);
+	return libbpf_get_error(btf) ? NULL : btf;
+}
+
 /* Offsets of task_struct.cred and cred.uid, cred.gid (4-byte IDs). */
 static int find_offsets(const struct btf *btf, long *cred, long *uid, long *gid)
 {
@@ -177,10 +201,8 @@ int task_cred_setup(struct sg_settings *s, const struct sg_settings *known)
 		s->gid_off = known->gid_off;
 		return 0;
 	}
-	if (access(VMLINUX_BTF, R_OK))
-		return -ENOENT;
-	btf = btf__parse(VMLINUX_BTF, NULL);
-	if (libbpf_get_error(btf))
+	btf = task_cred_kernel_btf();
+	if (!btf)
 		return -ENOENT;
 	err = find_offsets(btf, &cred, &uid, &gid);
 	btf__free(btf);

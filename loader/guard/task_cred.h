@@ -48,4 +48,14 @@ int task_cred_try_load(__u32 prog_type, __u32 attach_type, const struct bpf_insn
  */
 long task_cred_field(const struct btf *btf, const char *type, const char *path, __u32 *type_id);
 
+/*
+ * task_cred_field() for a member the program will load: it must be size
+ * bytes (0: a pointer) and start within 0x7fff bytes (the settings keep
+ * 16-bit offsets). Its offset, -ENOENT or -ERANGE.
+ */
+long task_cred_member(const struct btf *btf, const char *type, const char *path, int size);
+
+/* The running kernel's BTF (/sys/kernel/btf/vmlinux), or NULL; btf__free() it. */
+struct btf *task_cred_kernel_btf(void);
+
 #endif

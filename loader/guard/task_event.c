@@ -1,16 +1,14 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* task_event.c - the event's process and cgroup without helper calls; see task_event.h. */
 #include <errno.h>
-#include <unistd.h>
 #include <linux/bpf.h>
 #include <bpf/btf.h>
-#include <bpf/libbpf.h>
 
 #include "array.h"
+#include "probe_insns.h"
 #include "task_cred.h"
 #include "task_event.h"
 
-#define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 #define HELPER_GET_CURRENT_TASK_BTF 158
 #define TASK_COMM_LEN 16
 
@@ -18,54 +16,28 @@ struct event_offsets {
 	long pid, tgid, comm, cgroups, dfl_cgrp, kn, kn_id;
 };
 
-/* The member at path, if its type has size bytes (0: a pointer). */
-static long field(const struct btf *btf, const char *type, const char *path, int size)
-{
-	__u32 type_id;
-	long off = task_cred_field(btf, type, path, &type_id);
-	const struct btf_type *t;
-
-	if (off < 0)
-		return off;
-	t = btf__type_by_id(btf, type_id);
-	if (!t || (size ? btf__resolve_size(btf, type_id) != size : !btf_is_ptr(t)))
-		return -ENOENT;
-	return off > 0x7fff ? -ERANGE : off;
-}
-
 static int find_offsets(struct event_offsets *o)
 {
 	struct btf *btf;
 	int err = 0;
 
-	if (access(VMLINUX_BTF, R_OK))
+	btf = task_cred_kernel_btf();
+	if (!btf)
 		return -ENOENT;
-	btf = btf__parse(VMLINUX_BTF, NULL);
-	if (libbpf_get_error(btf))
-		return -ENOENT;
-	o->pid = field(btf, "task_struct", "pid", 4);
-	o->tgid = field(btf, "task_struct", "tgid", 4);
-	o->comm = field(btf, "task_struct", "comm", TASK_COMM_LEN);
-	o->cgroups = field(btf, "task_struct", "cgroups", 0);
-	o->dfl_cgrp = field(btf, "css_set", "dfl_cgrp", 0);
-	o->kn = field(btf, "cgroup", "kn", 0);
+	o->pid = task_cred_member(btf, "task_struct", "pid", 4);
+	o->tgid = task_cred_member(btf, "task_struct", "tgid", 4);
+	o->comm = task_cred_member(btf, "task_struct", "comm", TASK_COMM_LEN);
+	o->cgroups = task_cred_member(btf, "task_struct", "cgroups", 0);
+	o->dfl_cgrp = task_cred_member(btf, "css_set", "dfl_cgrp", 0);
+	o->kn = task_cred_member(btf, "cgroup", "kn", 0);
 	/* A 64-bit kernfs ID since 5.5: what cgroup_id() returns. */
-	o->kn_id = field(btf, "kernfs_node", "id", 8);
+	o->kn_id = task_cred_member(btf, "kernfs_node", "id", 8);
 	btf__free(btf);
 	for (const long *v = &o->pid; v <= &o->kn_id; v++)
 		if (*v < 0)
 			err = (int)*v;
 	return err;
 }
-
-#define INSN(c, d, s_, o, i)                                                         \
-	{                                                                            \
-		.code = (c), .dst_reg = (d), .src_reg = (s_), .off = (o), .imm = (i) \
-	}
-#define LD(size, dst, src, off) INSN(BPF_LDX | BPF_MEM | (size), dst, src, off, 0)
-#define ADD_K(dst, k) INSN(BPF_ALU64 | BPF_ADD | BPF_K, dst, 0, 0, (__s32)(k))
-#define MOV_X(dst, src) INSN(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0)
-#define JEQ0(reg, to) INSN(BPF_JMP | BPF_JEQ | BPF_K, reg, 0, to, 0)
 
 /* What record_attempt() reads, in a connect4 program of its own. */
 static int probe(const struct event_offsets *o)
@@ -74,26 +46,26 @@ static int probe(const struct event_offsets *o)
 		INSN(BPF_JMP | BPF_CALL, 0, 0, 0, HELPER_GET_CURRENT_TASK_BTF),
 		MOV_X(BPF_REG_1, BPF_REG_0),
 		ADD_K(BPF_REG_1, o->pid),
-		LD(BPF_W, BPF_REG_2, BPF_REG_1, 0),
+		LD_W(BPF_REG_2, BPF_REG_1),
 		MOV_X(BPF_REG_1, BPF_REG_0),
 		ADD_K(BPF_REG_1, o->tgid),
-		LD(BPF_W, BPF_REG_2, BPF_REG_1, 0),
+		LD_W(BPF_REG_2, BPF_REG_1),
 		MOV_X(BPF_REG_1, BPF_REG_0),
 		ADD_K(BPF_REG_1, o->comm),
-		LD(BPF_DW, BPF_REG_2, BPF_REG_1, 0),
-		LD(BPF_DW, BPF_REG_2, BPF_REG_1, 8),
+		LD_PTR(BPF_REG_2, BPF_REG_1),
+		LD_DW(BPF_REG_2, BPF_REG_1, 8),
 		MOV_X(BPF_REG_1, BPF_REG_0),
 		ADD_K(BPF_REG_1, o->cgroups),
-		LD(BPF_DW, BPF_REG_1, BPF_REG_1, 0),
+		LD_PTR(BPF_REG_1, BPF_REG_1),
 		JEQ0(BPF_REG_1, 8), /* -> exit */
 		ADD_K(BPF_REG_1, o->dfl_cgrp),
-		LD(BPF_DW, BPF_REG_1, BPF_REG_1, 0),
+		LD_PTR(BPF_REG_1, BPF_REG_1),
 		JEQ0(BPF_REG_1, 5),
 		ADD_K(BPF_REG_1, o->kn),
-		LD(BPF_DW, BPF_REG_1, BPF_REG_1, 0),
+		LD_PTR(BPF_REG_1, BPF_REG_1),
 		JEQ0(BPF_REG_1, 2),
 		ADD_K(BPF_REG_1, o->kn_id),
-		LD(BPF_DW, BPF_REG_2, BPF_REG_1, 0),
+		LD_PTR(BPF_REG_2, BPF_REG_1),
 		INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 1),
 		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
 	};
