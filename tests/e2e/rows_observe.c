@@ -31,7 +31,8 @@ static const struct step rows[] = {
 	EVENT_SAYS(denied, P4(REMOTE4, 25, PM_CONNECT), "blocked", EPERM,
 		   "\"cgroup\":\"/smtpguard-test-"),
 	SH("p=$(bpftool -j link show pinned {PIN}/link_connect4 | sed 's/.*\"prog_id\":\\([0-9]*\\).*/\\1/') && "
-	   "! bpftool prog dump xlated id $p | grep -E 'call bpf_get_current_(comm|pid_tgid|cgroup_id)'"),
+	   "x=$(bpftool prog dump xlated id $p) && echo \"$x\" | grep -q 'call bpf_get_current_task_btf' && "
+	   "! echo \"$x\" | grep -E 'call bpf_get_current_(comm|pid_tgid|cgroup_id)'"),
 	CLI_ENV("SMTPGUARD_TEST_NO_TASK_CRED=1", "load", CONF_EVENTS, 0, "no changes"),
 	SH("p=$(bpftool -j link show pinned {PIN}/link_connect6 | sed 's/.*\"prog_id\":\\([0-9]*\\).*/\\1/') && "
 	   "x=$(bpftool prog dump xlated id $p) && for h in comm pid_tgid cgroup_id; do "
