@@ -19,12 +19,10 @@ struct sock_offsets {
 	long sk_net, net_ino, sk_socket, sk_uid, socket_file, file_cred, uid, gid;
 };
 
-static int find_offsets(struct sock_offsets *o)
+static int find_offsets(const struct btf *btf, struct sock_offsets *o)
 {
-	struct btf *btf;
 	int err = 0;
 
-	btf = task_cred_kernel_btf();
 	if (!btf)
 		return -ENOENT;
 	/* skc_net.net exists only with CONFIG_NET_NS: without it, one namespace. */
@@ -36,7 +34,6 @@ static int find_offsets(struct sock_offsets *o)
 	o->file_cred = task_cred_member(btf, "file", "f_cred", 0);
 	o->uid = task_cred_member(btf, "cred", "uid", 4);
 	o->gid = task_cred_member(btf, "cred", "gid", 4);
-	btf__free(btf);
 	for (const long *v = &o->sk_net; v <= &o->gid; v++)
 		if (*v < 0)
 			err = (int)*v;
@@ -105,7 +102,7 @@ static int probe_task(const struct sg_settings *s)
 	return load_egress(insns, sizeof(insns) / sizeof(insns[0]));
 }
 
-void egress_owner_setup(struct sg_settings *s, struct egress_forms *forms)
+void egress_owner_setup(struct sg_settings *s, struct egress_forms *forms, const struct btf *btf)
 {
 	const char *test = getenv("SMTPGUARD_TEST_EGRESS");
 	struct egress_forms f = { -ENOENT, -ENOENT };
@@ -115,7 +112,7 @@ void egress_owner_setup(struct sg_settings *s, struct egress_forms *forms)
 	s->flags &= ~(SG_F_EGRESS_SOCK | SG_F_EGRESS_TASK);
 	if (test && !strcmp(test, "nobody"))
 		goto out;
-	f.sock = stat("/proc/self/ns/net", &st) ? -errno : find_offsets(&o);
+	f.sock = stat("/proc/self/ns/net", &st) ? -errno : find_offsets(btf, &o);
 	if (!f.sock)
 		f.sock = probe_sock(&o);
 	if (!f.sock) {

@@ -27,9 +27,11 @@ struct egress_forms {
 /*
  * Set SG_F_EGRESS_SOCK and SG_F_EGRESS_TASK, netns_ino and the offsets in s
  * as far as this kernel allows (SG_F_EGRESS_TASK needs s's SG_F_TASK_CRED
- * offsets: call task_cred_setup() first). forms may be NULL.
+ * offsets: call task_cred_setup() first). forms may be NULL; btf is
+ * task_cred_kernel_btf() (NULL: none).
  * SMTPGUARD_TEST_EGRESS=nobody leaves both off (the suite's degraded rows).
  */
-void egress_owner_setup(struct sg_settings *s, struct egress_forms *forms);
+struct btf;
+void egress_owner_setup(struct sg_settings *s, struct egress_forms *forms, const struct btf *btf);
 
 #endif

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "commit.h"
@@ -498,6 +499,7 @@ static struct smtpguard_bpf *load_generation(const struct guard_load_args *a,
 {
 	struct smtpguard_bpf *skel = smtpguard_bpf__open();
 	struct sg_settings *s, live;
+	struct btf *btf;
 	bool direct = false;
 
 	if (!skel) {
@@ -524,22 +526,25 @@ static struct smtpguard_bpf *load_generation(const struct guard_load_args *a,
 	set_hot_ports(s);
 	set_own_list(s, a->local);
 	set_scoped_ids(s, &a->policy->scope);
+	/* Parsed once for every offset below (some 10 ms). */
+	btf = task_cred ? task_cred_kernel_btf() : NULL;
 	if (task_cred) {
 		const struct sg_settings *known =
 			guard_read_settings(a->pin_dir, false, &live) ? NULL : &live;
 
-		direct = !task_cred_setup(s, known);
+		direct = !task_cred_setup(s, known, btf);
 		if (direct)
-			task_event_setup(s, known);
+			task_event_setup(s, known, btf);
 	}
 	log_debug("the caller's IDs: %s; an event's process and cgroup: %s",
 		  direct ? "read from the task's credentials" : "bpf_get_current_uid_gid()",
 		  s->flags & SG_F_TASK_EVENT ? "read from the task" : "the helpers");
 	/* The same fallback: a verifier that refuses it gets a guard without. */
 	if (task_cred)
-		egress_owner_setup(s, NULL);
+		egress_owner_setup(s, NULL, btf);
 	else
 		s->flags &= ~(SG_F_EGRESS_SOCK | SG_F_EGRESS_TASK);
+	btf__free(btf);
 	*err = size_maps(skel, a);
 	if (!*err)
 		*err = reuse_state_maps(skel, a->pin_dir, prior);

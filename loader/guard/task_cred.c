@@ -185,11 +185,10 @@ static int probe(long cred, long uid, long gid)
 				  ARRAY_SIZE(insns));
 }
 
-int task_cred_setup(struct sg_settings *s, const struct sg_settings *known)
+int task_cred_setup(struct sg_settings *s, const struct sg_settings *known, const struct btf *btf)
 {
 	const char *off = getenv("SMTPGUARD_TEST_NO_TASK_CRED");
 	long cred, uid, gid;
-	struct btf *btf;
 	int err;
 
 	if (off && !strcmp(off, "1"))
@@ -201,11 +200,9 @@ int task_cred_setup(struct sg_settings *s, const struct sg_settings *known)
 		s->gid_off = known->gid_off;
 		return 0;
 	}
-	btf = task_cred_kernel_btf();
 	if (!btf)
 		return -ENOENT;
 	err = find_offsets(btf, &cred, &uid, &gid);
-	btf__free(btf);
 	if (!err && (cred > 0x7fff || uid > 0xff || gid > 0xff))
 		err = -ERANGE;
 	if (!err)

@@ -17,22 +17,22 @@
 
 #include "smtpguard.h"
 
+struct btf;
+struct bpf_insn;
+
 /*
- * Find the offsets in /sys/kernel/btf/vmlinux and load a probe program that
+ * Find the offsets in btf (task_cred_kernel_btf(); NULL: none) and load a probe program that
  * reads them as the guard would. On success, set SG_F_TASK_CRED and the
  * offsets in s and return 0; otherwise leave s alone and return -ENOENT (no
  * kernel BTF, or no such fields), -EOPNOTSUPP (the verifier refused the
  * read) or another -errno. SMTPGUARD_TEST_NO_TASK_CRED=1 makes it fail
  * (the suite runs both ways).
  *
- * Parsing the kernel's BTF takes some 10 ms. When known (the live guard's
- * settings: pins last only as long as the running kernel) already reads the
- * credentials, its offsets are taken as they are.
+ * When known (the live guard's settings: pins last only as long as the
+ * running kernel) already reads the credentials, its offsets are taken as
+ * they are.
  */
-int task_cred_setup(struct sg_settings *s, const struct sg_settings *known);
-
-struct btf;
-struct bpf_insn;
+int task_cred_setup(struct sg_settings *s, const struct sg_settings *known, const struct btf *btf);
 
 /*
  * Load a probe program of that type and expected attach type (GPL), then
@@ -55,7 +55,11 @@ long task_cred_field(const struct btf *btf, const char *type, const char *path, 
  */
 long task_cred_member(const struct btf *btf, const char *type, const char *path, int size);
 
-/* The running kernel's BTF (/sys/kernel/btf/vmlinux), or NULL; btf__free() it. */
+/*
+ * The running kernel's BTF (/sys/kernel/btf/vmlinux), or NULL; btf__free()
+ * it. Parsing it takes some 10 ms: a load parses it once for all the
+ * setups that need it (task_cred, task_event, egress_owner).
+ */
 struct btf *task_cred_kernel_btf(void);
 
 #endif

@@ -16,12 +16,10 @@ struct event_offsets {
 	long pid, tgid, comm, cgroups, dfl_cgrp, kn, kn_id;
 };
 
-static int find_offsets(struct event_offsets *o)
+static int find_offsets(const struct btf *btf, struct event_offsets *o)
 {
-	struct btf *btf;
 	int err = 0;
 
-	btf = task_cred_kernel_btf();
 	if (!btf)
 		return -ENOENT;
 	o->pid = task_cred_member(btf, "task_struct", "pid", 4);
@@ -32,7 +30,6 @@ static int find_offsets(struct event_offsets *o)
 	o->kn = task_cred_member(btf, "cgroup", "kn", 0);
 	/* A 64-bit kernfs ID since 5.5: what cgroup_id() returns. */
 	o->kn_id = task_cred_member(btf, "kernfs_node", "id", 8);
-	btf__free(btf);
 	for (const long *v = &o->pid; v <= &o->kn_id; v++)
 		if (*v < 0)
 			err = (int)*v;
@@ -74,7 +71,7 @@ static int probe(const struct event_offsets *o)
 				  ARRAY_SIZE(insns));
 }
 
-int task_event_setup(struct sg_settings *s, const struct sg_settings *known)
+int task_event_setup(struct sg_settings *s, const struct sg_settings *known, const struct btf *btf)
 {
 	struct event_offsets o;
 	int err;
@@ -90,7 +87,7 @@ int task_event_setup(struct sg_settings *s, const struct sg_settings *known)
 		};
 		goto set;
 	}
-	err = find_offsets(&o);
+	err = find_offsets(btf, &o);
 	if (!err)
 		err = probe(&o);
 	if (err)

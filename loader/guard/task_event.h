@@ -19,12 +19,13 @@
 #include "smtpguard.h"
 
 /*
- * Needs SG_F_TASK_CRED in s (bpf_get_current_task_btf() allowed in connect
+ * btf: task_cred_kernel_btf() (NULL: none). Needs SG_F_TASK_CRED in s (bpf_get_current_task_btf() allowed in connect
  * programs). On success set SG_F_TASK_EVENT and the offsets in s and
  * return 0; otherwise clear the flag and return -ENOENT, -ERANGE or
  * -EOPNOTSUPP. known (the live guard's settings, on the same running
  * kernel) with the flag: its offsets are taken as they are.
  */
-int task_event_setup(struct sg_settings *s, const struct sg_settings *known);
+struct btf;
+int task_event_setup(struct sg_settings *s, const struct sg_settings *known, const struct btf *btf);
 
 #endif

@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <linux/io_uring.h>
+#include <bpf/btf.h>
 
 #include "array.h"
 #include "compat.h"
@@ -199,15 +200,16 @@ static void probe_btf(struct feature_env *env, struct feature_result *r)
 		close(fd);
 	/* 0xeB9F, in the kernel's byte order */
 	struct sg_settings probe = { .flags = 0 };
+	struct btf *btf = n == 2 ? task_cred_kernel_btf() : NULL;
 
 	if (n == 2 &&
 	    ((magic[0] == 0x9f && magic[1] == 0xeb) || (magic[0] == 0xeb && magic[1] == 0x9f)))
 		feature_result_set(
 			r, FEAT_OK, "%s; %s", path,
-			task_cred_setup(&probe, NULL) ?
+			task_cred_setup(&probe, NULL, btf) ?
 				"connect programs may not read the caller's credentials here: the "
 				"guard asks bpf_get_current_uid_gid()" :
-			task_event_setup(&probe, NULL) ?
+			task_event_setup(&probe, NULL, btf) ?
 				"the guard reads the caller's IDs from its credentials (no helper "
 				"call); an event's process and cgroup come from the helpers" :
 				"the guard reads the caller's IDs from its credentials and an "
@@ -215,6 +217,7 @@ static void probe_btf(struct feature_env *env, struct feature_result *r)
 	else
 		feature_result_set(r, FEAT_MISSING, "%s %s", path,
 				   fd < 0 ? "is absent" : "holds no BTF");
+	btf__free(btf);
 }
 
 /* ---- BPF ---------------------------------------------------------------- */
@@ -524,14 +527,17 @@ static void probe_egress(struct feature_env *env, struct feature_result *r)
 {
 	struct sg_settings s = { .flags = 0 };
 	struct egress_forms f;
+	struct btf *btf;
 
 	(void)env;
 	if (!egress_prog_loads()) {
 		feature_result_set(r, FEAT_MISSING, "a cgroup_skb/egress program does not load");
 		return;
 	}
-	task_cred_setup(&s, NULL);
-	egress_owner_setup(&s, &f);
+	btf = task_cred_kernel_btf();
+	task_cred_setup(&s, NULL, btf);
+	egress_owner_setup(&s, &f, btf);
+	btf__free(btf);
 	if (!f.sock && !f.task)
 		feature_result_set(r, FEAT_OK,
 				   "NAT'd SYNs are decided on their socket's owner, raw ones on "
